@@ -1,0 +1,52 @@
+# Two commands set everything up: `make run` and `make test`. Nothing else needs installing by hand
+# except Chromium for the browser tests (`apt-get install chromium`; .ci/run does it under CI).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run serve test lint format bench demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py import_articles corpus/seed
+	$(BIN)/python manage.py create_demo_users --address http://$(HOST):$(PORT)/
+
+run: demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production-style: gunicorn against DATABASE_URL (set DEBUG=false, SECRET_KEY, ALLOWED_HOSTS too).
+serve: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python bench/reading_view.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

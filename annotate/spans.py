@@ -1,0 +1,75 @@
+"""Pure functions on spans of an article's text: validation, context, and highlight segments.
+
+Offsets are code-point indexes into the text, half-open [start, end), as Python slices them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+CONTEXT = 32  # code points of prefix and suffix kept with each claim
+
+
+class SpanError(ValueError):
+    """A span that does not fit the text; the message is shown to the user."""
+
+
+def check_span(text: str, start: int, end: int, exact: str) -> None:
+    """Raise SpanError unless [start, end) lies inside `text` and quotes `exact` exactly."""
+    if not 0 <= start < end:
+        raise SpanError(f"The span {start}-{end} is empty or reversed.")
+    if end > len(text):
+        raise SpanError(f"The span {start}-{end} lies outside the text, which has {len(text)} characters.")
+    if text[start:end] != exact:
+        raise SpanError(
+            "The selected text does not match the article at that position; reload the page and select it again."
+        )
+
+
+def context(text: str, start: int, end: int) -> tuple[str, str]:
+    """The up to 32 code points before and after a span (W3C TextQuoteSelector prefix/suffix)."""
+    return text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT]
+
+
+class HasSpan(Protocol):
+    pk: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of text covered by the same set of claims (none for plain text)."""
+
+    start: int
+    end: int
+    claims: tuple  # covering claims, outermost (longest) first
+
+
+def segments(length: int, claims: Iterable[HasSpan]) -> list[Segment]:
+    """Cut [0, length) at every claim boundary: a flat list of runs, each with its covering claims.
+
+    A boundary sweep, O(n log n) in the number of claims: overlapping and nested claims become
+    runs covered by several claims; adjacent claims stay separate runs.
+    """
+    claims = [c for c in claims if 0 <= c.start < c.end <= length]
+    if length <= 0:
+        return []
+    events: dict[int, tuple[list, list]] = {}
+    for claim in claims:
+        events.setdefault(claim.start, ([], []))[0].append(claim)
+        events.setdefault(claim.end, ([], []))[1].append(claim)
+    bounds = sorted(set(events) | {0, length})
+    open_claims: dict[int, HasSpan] = {}
+    result: list[Segment] = []
+    for here, following in zip(bounds, bounds[1:], strict=False):
+        opening, closing = events.get(here, ((), ()))
+        for claim in closing:
+            open_claims.pop(id(claim), None)
+        for claim in opening:
+            open_claims[id(claim)] = claim
+        covering = tuple(sorted(open_claims.values(), key=lambda c: (c.start - c.end, c.start, c.pk)))
+        result.append(Segment(here, following, covering))
+    return result

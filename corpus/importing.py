@@ -1,0 +1,268 @@
+"""Turn text files into articles: decoding, normalisation, manifests and metadata guessing.
+
+Every function here is usable without a management command; `import_articles` only reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from .models import Article, Outlet
+
+MANIFEST_NAME = "manifest.toml"
+MANIFEST_FIELDS = {"title", "outlet", "outlet_homepage", "author", "published", "source_url", "language"}
+SLUG_MAX = 80
+
+
+class ImportProblem(Exception):
+    """A file or manifest that cannot be imported; the message is shown to the user as is."""
+
+
+@dataclass
+class Candidate:
+    """A file to import and the manifest entry that describes it, if any."""
+
+    path: Path
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass
+class Result:
+    path: Path
+    status: str  # "created", "unchanged" or "failed"
+    article: Article | None = None
+    reason: str = ""
+
+
+def normalise(text: str) -> str:
+    """NFC, Unix newlines, no byte-order mark: the one form every offset refers to."""
+    text = text.removeprefix("\ufeff")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def decode(data: bytes) -> str:
+    """Decode UTF-8 bytes into normalised text, or raise ImportProblem saying why not."""
+    if not data.strip():
+        raise ImportProblem("empty file")
+    if b"\x00" in data:
+        raise ImportProblem("binary file (contains NUL bytes), expected UTF-8 text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ImportProblem(f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+    text = normalise(text)
+    if not text.strip():
+        raise ImportProblem("empty file (only whitespace)")
+    return text
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_DATE_PATTERNS = [
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "%Y-%m-%d", lambda m: "-".join(m.groups())),
+    (
+        re.compile(rf"\b(\d{{1,2}}) ({_MONTHS})\.? (\d{{4}})\b", re.I),
+        "%d %B %Y",
+        lambda m: f"{m[1]} {m[2]} {m[3]}",
+    ),
+    (
+        re.compile(rf"\b({_MONTHS})\.? (\d{{1,2}}), (\d{{4}})\b", re.I),
+        "%B %d %Y",
+        lambda m: f"{m[1]} {m[2]} {m[3]}",
+    ),
+]
+
+
+def _parse_date(raw: str, fmt: str) -> dt.date | None:
+    for candidate_fmt in (fmt, fmt.replace("%B", "%b")):
+        try:
+            return dt.datetime.strptime(raw.replace("Sept", "Sep"), candidate_fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def guess_metadata(text: str, path: Path) -> dict:
+    """Best guesses for a file without a manifest entry: title, date and language."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    title = lines[0][:300] if lines else path.stem
+    published = None
+    head = "\n".join(lines[:30])
+    for pattern, fmt, to_raw in _DATE_PATTERNS:
+        match = pattern.search(head)
+        if match and (published := _parse_date(to_raw(match), fmt)):
+            break
+    letters = [ch for ch in text if ch.isalpha()]
+    hangul = sum(1 for ch in letters if "\uac00" <= ch <= "\ud7a3")
+    language = "ko" if letters and hangul / len(letters) > 0.3 else "en"
+    return {"title": title, "published": published, "language": language}
+
+
+def _check_entry(name: str, entry: object) -> dict:
+    if not isinstance(entry, dict):
+        raise ImportProblem(f"entry for {name!r} must be a table of fields")
+    unknown = set(entry) - MANIFEST_FIELDS
+    if unknown:
+        raise ImportProblem(
+            f"entry for {name!r} has unknown field(s) {', '.join(sorted(unknown))}; "
+            f"allowed: {', '.join(sorted(MANIFEST_FIELDS))}"
+        )
+    for key, value in entry.items():
+        if key == "published":
+            if isinstance(value, str):
+                try:
+                    value = dt.date.fromisoformat(value)
+                except ValueError:
+                    raise ImportProblem(f"entry for {name!r}: published must be a date (YYYY-MM-DD)") from None
+            if isinstance(value, dt.datetime):
+                value = value.date()
+            if not isinstance(value, dt.date):
+                raise ImportProblem(f"entry for {name!r}: published must be a date (YYYY-MM-DD)")
+            entry[key] = value
+        elif not isinstance(value, str):
+            raise ImportProblem(f"entry for {name!r}: {key} must be a string")
+    if "title" in entry and not entry["title"].strip():
+        raise ImportProblem(f"entry for {name!r}: title is empty")
+    return entry
+
+
+def load_manifest(path: Path) -> dict[str, dict]:
+    """Read a manifest.toml: one `[files."name.txt"]` table of metadata per file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ImportProblem("manifest is not valid UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ImportProblem(f"manifest is not valid TOML: {exc}") from None
+    unknown = set(data) - {"files"}
+    if unknown:
+        raise ImportProblem(f"manifest has unknown top-level key(s) {', '.join(sorted(unknown))}; expected [files]")
+    files = data.get("files", {})
+    if not isinstance(files, dict):
+        raise ImportProblem("manifest [files] must be a table")
+    return {name: _check_entry(name, entry) for name, entry in files.items()}
+
+
+def collect(paths: list[Path], manifest: Path | None = None) -> tuple[list[Candidate], list[Result]]:
+    """Expand files and folders into candidates, pairing each with its manifest entry.
+
+    A folder's own manifest.toml applies to the files below it; an explicit `manifest` applies to
+    everything. A malformed manifest fails every file it would have described.
+    """
+    candidates: list[Candidate] = []
+    failures: list[Result] = []
+    explicit: dict[str, dict] = {}
+    if manifest is not None:
+        try:
+            explicit = load_manifest(manifest)
+        except (ImportProblem, OSError) as exc:
+            return [], [Result(manifest, "failed", reason=_reason(exc))]
+    for path in paths:
+        if not path.exists():
+            failures.append(Result(path, "failed", reason="no such file or folder"))
+            continue
+        if path.is_file() and path.name == MANIFEST_NAME:
+            failures.append(
+                Result(path, "failed", reason="is a manifest, not an article; pass its folder or use --manifest")
+            )
+            continue
+        if path.is_file():
+            entries = explicit
+            folder_manifest = path.parent / MANIFEST_NAME
+            if not entries and folder_manifest.is_file():
+                try:
+                    entries = load_manifest(folder_manifest)
+                except ImportProblem as exc:
+                    failures.append(Result(folder_manifest, "failed", reason=str(exc)))
+                    continue
+            candidates.append(Candidate(path, dict(entries.get(path.name, {}))))
+            continue
+        entries = explicit
+        own_manifest = path / MANIFEST_NAME
+        if not entries and own_manifest.is_file():
+            try:
+                entries = load_manifest(own_manifest)
+            except ImportProblem as exc:
+                failures.append(Result(own_manifest, "failed", reason=str(exc)))
+                continue
+        files = sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file()
+            and p.name != MANIFEST_NAME
+            and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        )
+        for name in sorted(set(entries) - {p.relative_to(path).as_posix() for p in files}):
+            if explicit:
+                continue
+            failures.append(Result(own_manifest, "failed", reason=f"names {name!r}, which is not in the folder"))
+        for file in files:
+            candidates.append(Candidate(file, dict(entries.get(file.relative_to(path).as_posix(), {}))))
+    return candidates, failures
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)
+
+
+def unique_slug(title: str) -> str:
+    base = slugify(title, allow_unicode=False)[:SLUG_MAX].rstrip("-") or "article"
+    if len(base) == SLUG_MAX and "-" in base:
+        base = base.rsplit("-", 1)[0]
+    slug, n = base, 2
+    while Article.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def import_file(candidate: Candidate) -> Result:
+    """Store one file as an article, atomically; unchanged when the same text is already stored."""
+    path = candidate.path
+    try:
+        text = decode(path.read_bytes())
+    except ImportProblem as exc:
+        return Result(path, "failed", reason=str(exc))
+    except OSError as exc:
+        return Result(path, "failed", reason=_reason(exc))
+    digest = sha256(text)
+    existing = Article.objects.filter(text_sha256=digest).first()
+    if existing:
+        return Result(path, "unchanged", existing)
+    meta = guess_metadata(text, path) | candidate.meta
+    with transaction.atomic():
+        outlet = None
+        if meta.get("outlet"):
+            outlet, _ = Outlet.objects.get_or_create(
+                name=meta["outlet"].strip(), defaults={"homepage": meta.get("outlet_homepage", "")}
+            )
+        article = Article.objects.create(
+            slug=unique_slug(meta["title"]),
+            title=meta["title"].strip(),
+            outlet=outlet,
+            author=meta.get("author", "").strip(),
+            published=meta.get("published"),
+            source_url=meta.get("source_url", "").strip(),
+            language=meta.get("language") or "en",
+            text=text,
+            text_sha256=digest,
+            source_file=path.name,
+        )
+    return Result(path, "created", article)

@@ -92,7 +92,7 @@ _DATE_PATTERNS = [
 def _parse_date(raw: str, fmt: str) -> dt.date | None:
     for candidate_fmt in (fmt, fmt.replace("%B", "%b")):
         try:
-            return dt.datetime.strptime(raw.replace("Sept", "Sep"), candidate_fmt).date()
+            return dt.datetime.strptime(re.sub(r"\bSept\b", "Sep", raw, flags=re.I), candidate_fmt).date()
         except ValueError:
             continue
     return None

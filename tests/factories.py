@@ -1,0 +1,66 @@
+"""Plain factory functions for tests: real rows in the real test database."""
+
+import itertools
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from annotate.models import Claim, ProvenanceKind
+from annotate.services import create_claim
+from corpus.importing import sha256, unique_slug
+from corpus.models import Article, Outlet
+
+_counter = itertools.count(1)
+
+
+def make_user(username: str | None = None, *, role: str | None = "reviewer", password: str = "pw-for-tests-only"):
+    """A user in the given group ('reviewer', 'editor' or None)."""
+    user = get_user_model().objects.create_user(username or f"user{next(_counter)}", password=password)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def make_article(
+    text: str = "The voter turnout was 99.63%. Nobody voted against.",
+    *,
+    title: str | None = None,
+    outlet: str | None = "Test Outlet",
+    **fields,
+) -> Article:
+    title = title or f"Article {next(_counter)}"
+    return Article.objects.create(
+        slug=unique_slug(title),
+        title=title,
+        outlet=Outlet.objects.get_or_create(name=outlet)[0] if outlet else None,
+        text=text,
+        text_sha256=sha256(text),
+        **fields,
+    )
+
+
+def kind(slug: str = "state_media") -> ProvenanceKind:
+    return ProvenanceKind.objects.get(slug=slug)
+
+
+def make_claim(
+    article: Article,
+    start: int,
+    end: int,
+    *,
+    kind_slug: str = "state_media",
+    annotator=None,
+    source_name: str = "",
+    note: str = "",
+) -> Claim:
+    """A claim through the same service the tag panel uses."""
+    return create_claim(
+        article=article,
+        start=start,
+        end=end,
+        exact=article.text[start:end],
+        kind=kind(kind_slug),
+        source_name=source_name,
+        note=note,
+        annotator=annotator or make_user(),
+    )

@@ -1,0 +1,355 @@
+"""The reading view and tagging over HTTP: permissions, bad spans, stale edits, query counts."""
+
+import html
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from annotate.models import Claim, ProvenanceKind, ReviewEvent
+
+from .factories import make_article, make_claim, make_user
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+TEXT = "Vote 👍🏽 in 북한 선거 🇰🇵. The voter turnout was 99.63%. Nobody voted against <b>them</b>."
+
+
+class TextOf(HTMLParser):
+    """textContent of the element with a given id."""
+
+    def __init__(self, element_id):
+        super().__init__(convert_charrefs=True)
+        self.element_id, self.depth, self.parts = element_id, 0, []
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth:
+            self.depth += 1
+        elif dict(attrs).get("id") == self.element_id:
+            self.depth = 1
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.parts.append(data)
+
+
+def text_content(page: str, element_id="article-text") -> str:
+    parser = TextOf(element_id)
+    parser.feed(page)
+    return "".join(parser.parts)
+
+
+@pytest.fixture
+def reviewer(client):
+    user = make_user("rita")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def article():
+    return make_article(TEXT, title="Turnout report")
+
+
+def span(text, quote):
+    start = text.index(quote)
+    return {"start": start, "end": start + len(quote), "exact": quote}
+
+
+def post_claim(client, article, data, **headers):
+    return client.post(reverse("annotate:article_claims", args=[article.slug]), data, headers=headers)
+
+
+# ---- access -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["annotate:article_list", "annotate:article_detail"])
+def test_anonymous_users_are_sent_to_the_login_page(client, article, name):
+    url = reverse(name, args=[article.slug] if name.endswith("detail") else [])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url == f"/accounts/login/?next={url}"
+
+
+def test_anonymous_post_stores_nothing(client, article):
+    response = post_claim(client, article, {**span(TEXT, "Nobody voted against"), "kind": "in_country_informant"})
+    assert response.status_code == 302
+    assert Claim.objects.count() == 0
+
+
+def test_tagging_requires_csrf(article, reviewer):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(reviewer)
+    response = post_claim(strict, article, {**span(TEXT, "Nobody voted against"), "kind": "state_media"})
+    assert response.status_code == 403
+    assert Claim.objects.count() == 0
+
+
+def test_user_without_a_role_can_read_but_not_tag(client, article):
+    client.force_login(make_user("guest", role=None))
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert 'id="tag-panel"' not in page
+    response = post_claim(client, article, {**span(TEXT, "Nobody voted against"), "kind": "state_media"}, **HTMX)
+    assert response.status_code == 403
+    assert Claim.objects.count() == 0
+
+
+# ---- the reading view ---------------------------------------------------------------------------
+
+
+def test_body_text_content_equals_the_article_text(client, reviewer, article):
+    make_claim(article, **{k: v for k, v in span(TEXT, "북한 선거 🇰🇵. The voter").items() if k != "exact"})
+    make_claim(article, TEXT.index("turnout"), TEXT.index("99.63%") + 6, kind_slug="think_tank")
+    make_claim(article, TEXT.index("<b>"), TEXT.index("</b>") + 4, kind_slug="unsourced_quote")
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert text_content(page) == TEXT
+    assert "<b>them</b>" not in page  # user text is escaped, never markup
+    assert page.count('class="hl"') == 3
+
+
+def test_overlapping_claims_stay_visible_with_one_underline_each(client, reviewer, article):
+    outer = make_claim(article, TEXT.index("The voter"), TEXT.index("99.63%") + 6, kind_slug="state_media")
+    inner = make_claim(article, TEXT.index("turnout"), TEXT.index("turnout") + 7, kind_slug="think_tank")
+    page = client.get(article.get_absolute_url()).content.decode()
+    marks = re.findall(r'<mark class="hl" data-claims="([^"]+)"[^>]*style="([^"]+)"[^>]*>([^<]*)</mark>', page)
+    both = [m for m in marks if m[0] == f"{outer.pk} {inner.pk}"]
+    assert both and both[0][2] == "turnout"
+    assert "#D55E00" in both[0][1] and "#0072B2" in both[0][1]  # state media and think tank underlines
+    assert f'id="claim-{outer.pk}"' in page and f'id="claim-{inner.pk}"' in page
+
+
+def test_legend_counts_each_kind_and_panel_offers_active_kinds(client, reviewer, article):
+    make_claim(article, 0, 4, kind_slug="expert")
+    make_claim(article, 5, 7, kind_slug="expert")
+    ProvenanceKind.objects.filter(slug="defector_testimony").update(active=False)
+    page = client.get(article.get_absolute_url()).content.decode()
+    legend = page[page.index('id="legend-title"') : page.index('id="claims-title"')]
+    assert re.search(r"Expert</span><kbd[^>]*>6</kbd><span class=\"count\">2</span>", legend)
+    panel = page[page.index('id="tag-panel"') :]
+    assert 'aria-label="In-country informant" aria-keyshortcuts="2"' in panel
+    assert 'aria-label="Defector testimony"' not in panel
+    assert 'for="tag-source">Source</label>' in panel
+
+
+def test_deactivating_a_kind_keeps_its_claims(client, reviewer, article):
+    claim = make_claim(article, 0, 4, kind_slug="defector_testimony")
+    ProvenanceKind.objects.filter(slug="defector_testimony").update(active=False)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert f'data-claims="{claim.pk}"' in page
+    assert "Defector testimony" in page.split('id="tag-panel"')[0]
+    response = post_claim(client, article, {**span(TEXT, "Nobody"), "kind": "defector_testimony"}, **HTMX)
+    assert response.status_code == 400
+    assert Claim.objects.count() == 1
+
+
+def test_article_list_shows_counts_and_searches_title_and_outlet(client, reviewer, article):
+    other = make_article("Another text.", title="Rodong Sinmun digest", outlet="KCNA Watch")
+    make_claim(article, 0, 4, kind_slug="state_media")
+    make_claim(article, 5, 7, kind_slug="think_tank")
+    page = client.get(reverse("annotate:article_list")).content.decode()
+    assert "Turnout report" in page and "Rodong Sinmun digest" in page
+    assert 'aria-label="State media: 1, Think tank: 1"' in page
+    found = client.get(reverse("annotate:article_list"), {"q": "kcna"}, headers=HTMX).content.decode()
+    assert other.title in found and article.title not in found
+    assert "<html" not in found  # htmx gets the results fragment only
+    assert "No article matches" in client.get(reverse("annotate:article_list"), {"q": "zzz"}).content.decode()
+
+
+def test_reading_view_query_count_does_not_grow_with_claims(client, reviewer, django_assert_max_num_queries):
+    long_text = "word " * 2000
+    counts = {}
+    for n in (1, 100, 1000):
+        article = make_article(long_text + str(n), title=f"Long {n}")
+        kinds = list(ProvenanceKind.objects.all())
+        Claim.objects.bulk_create(
+            Claim(
+                article=article,
+                start=(i * 7) % 9000,
+                end=(i * 7) % 9000 + 4,
+                exact=article.text[(i * 7) % 9000 : (i * 7) % 9000 + 4],
+                kind=kinds[i % len(kinds)],
+                annotator=reviewer,
+            )
+            for i in range(n)
+        )
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(article.get_absolute_url())
+        assert response.status_code == 200
+        assert response.content.decode().count('data-claims="') >= min(n, 1)
+        counts[n] = len(queries)
+    assert counts[1] == counts[100] == counts[1000], counts
+    list_counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("annotate:article_list"))
+        list_counts.append(len(queries))
+        make_article(f"More {_}", title=f"Extra {_}")
+    assert list_counts[0] == list_counts[1]
+
+
+# ---- tagging --------------------------------------------------------------------------------------
+
+
+def test_tagging_over_htmx_returns_the_new_body_and_stores_the_claim(client, reviewer, article):
+    data = {**span(TEXT, "Nobody voted against"), "kind": "in_country_informant", "source": " Hoeryong resident "}
+    response = post_claim(client, article, data, **HTMX)
+    assert response.status_code == 201
+    claim = Claim.objects.get()
+    assert (claim.exact, claim.kind.slug, claim.source_name) == (
+        "Nobody voted against",
+        "in_country_informant",
+        "Hoeryong resident",
+    )
+    assert (claim.annotator, claim.status, claim.version) == (reviewer, "pending", 1)
+    assert claim.prefix == TEXT[claim.start - 32 : claim.start] and claim.suffix == TEXT[claim.end : claim.end + 32]
+    fragment = response.content.decode()
+    assert fragment.strip().startswith('<div id="reading"')
+    assert f'data-claims="{claim.pk}"' in fragment and "Hoeryong resident" in fragment
+    assert text_content(fragment) == TEXT
+    assert '"claim-saved"' in response.headers["HX-Trigger"]
+    assert ReviewEvent.objects.get().action == "created"
+
+
+def test_tagging_without_htmx_redirects_to_the_highlight(client, reviewer, article):
+    response = post_claim(client, article, {**span(TEXT, "Nobody"), "kind": "state_media"})
+    claim = Claim.objects.get()
+    assert response.status_code == 302 and response.url == f"{article.get_absolute_url()}#claim-{claim.pk}"
+
+
+def test_offsets_are_code_points_after_emoji_and_hangul(client, reviewer, article):
+    data = span(TEXT, "The voter turnout was 99.63%.")
+    assert data["start"] == 21  # UTF-16 would say 25
+    response = post_claim(client, article, {**data, "kind": "state_media"}, **HTMX)
+    assert response.status_code == 201
+    claim = Claim.objects.get()
+    assert article.text[claim.start : claim.end] == claim.exact == "The voter turnout was 99.63%."
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"start": 21, "end": 30, "exact": "The vote!"}, "does not match the article"),
+        ({"start": 25, "end": 34, "exact": "The voter"}, "does not match the article"),  # UTF-16 offsets
+        ({"start": 70, "end": 999, "exact": "x"}, "lies outside the text"),
+        ({"start": 9, "end": 3, "exact": "x"}, "empty or reversed"),
+        ({"start": -1, "end": 3, "exact": "Vot"}, "greater than or equal to 0"),
+        ({"start": "a", "end": 3, "exact": "Vot"}, "Enter a whole number"),
+        ({"start": 0, "end": 4, "exact": "Vote", "kind": ""}, "Choose the kind of source"),
+        ({"start": 0, "end": 4, "exact": "Vote", "kind": "gossip"}, "does not exist or is no longer in use"),
+    ],
+)
+def test_bad_spans_get_a_clear_400_and_store_nothing(client, reviewer, article, data, message):
+    response = post_claim(client, article, {"kind": "state_media", **data}, **HTMX)
+    assert response.status_code == 400
+    body = html.unescape(response.content.decode())
+    assert message in body
+    assert response.headers["HX-Retarget"] == "#tag-errors"
+    assert Claim.objects.count() == 0 and ReviewEvent.objects.count() == 0
+
+
+def test_bad_span_without_htmx_is_a_400_page(client, reviewer, article):
+    response = post_claim(client, article, {"start": 0, "end": 4, "exact": "Nope", "kind": "state_media"})
+    assert response.status_code == 400
+    assert "Nothing was changed" in response.content.decode()
+
+
+def test_database_refuses_a_claim_whose_exact_does_not_fit_its_span(reviewer, article):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.create(
+            article=article, start=0, end=4, exact="Vo", kind=ProvenanceKind.objects.first(), annotator=reviewer
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.create(
+            article=article, start=4, end=4, exact="", kind=ProvenanceKind.objects.first(), annotator=reviewer
+        )
+
+
+# ---- the highlight popover, edit, delete -----------------------------------------------------------
+
+
+def test_popover_shows_details_and_actions_only_to_the_author(client, reviewer, article):
+    mine = make_claim(article, 0, 4, annotator=reviewer, source_name="KCNA", note="via <i>Yonhap</i>")
+    theirs = make_claim(article, 5, 7, annotator=make_user("olga"))
+    url = reverse("annotate:article_claims", args=[article.slug])
+    fragment = client.get(url, {"ids": f"{mine.pk},{theirs.pk}"}, headers=HTMX).content.decode()
+    assert "KCNA" in fragment and "via &lt;i&gt;Yonhap&lt;/i&gt;" in fragment and "olga" in fragment
+    assert reverse("annotate:claim_edit", args=[mine.pk]) in fragment
+    assert reverse("annotate:claim_edit", args=[theirs.pk]) not in fragment
+    assert reverse("annotate:claim_delete", args=[theirs.pk]) not in fragment
+
+
+def test_author_edits_a_pending_claim_and_the_trail_keeps_the_old_version(client, reviewer, article):
+    claim = make_claim(article, 0, 4, annotator=reviewer, source_name="KCNA")
+    url = reverse("annotate:claim_edit", args=[claim.pk])
+    form = client.get(url, headers=HTMX).content.decode()
+    assert 'name="version" value="1"' in form
+    response = client.post(url, {"kind": "news_agency", "source": "Yonhap", "note": "", "version": 1}, headers=HTMX)
+    assert response.status_code == 200
+    claim.refresh_from_db()
+    assert (claim.kind.slug, claim.source_name, claim.version) == ("news_agency", "Yonhap", 2)
+    event = ReviewEvent.objects.get(action="edited")
+    assert event.before["source"] == "KCNA" and event.after["source"] == "Yonhap"
+
+
+def test_stale_edit_is_refused_and_changes_nothing(client, reviewer, article):
+    claim = make_claim(article, 0, 4, annotator=reviewer, source_name="KCNA")
+    url = reverse("annotate:claim_edit", args=[claim.pk])
+    client.post(url, {"kind": "state_media", "source": "Rodong Sinmun", "version": 1}, headers=HTMX)
+    response = client.post(url, {"kind": "expert", "source": "Someone", "version": 1}, headers=HTMX)
+    assert response.status_code == 409
+    assert "changed in the meantime" in response.content.decode()
+    claim.refresh_from_db()
+    assert (claim.source_name, claim.version) == ("Rodong Sinmun", 2)
+    stale_delete = client.post(reverse("annotate:claim_delete", args=[claim.pk]), {"version": 1}, headers=HTMX)
+    assert stale_delete.status_code == 409
+    assert Claim.objects.filter(pk=claim.pk).exists()
+
+
+@pytest.mark.parametrize("who", ["another reviewer", "an editor"])
+def test_others_cannot_edit_or_delete_a_claim(client, article, who):
+    author = make_user("author")
+    claim = make_claim(article, 0, 4, annotator=author, source_name="KCNA")
+    client.force_login(make_user("intruder", role="editor" if who == "an editor" else "reviewer"))
+    edit = client.post(
+        reverse("annotate:claim_edit", args=[claim.pk]), {"kind": "expert", "source": "X", "version": 1}, headers=HTMX
+    )
+    delete = client.post(reverse("annotate:claim_delete", args=[claim.pk]), {"version": 1}, headers=HTMX)
+    assert edit.status_code == 403 and delete.status_code == 403
+    assert client.get(reverse("annotate:claim_edit", args=[claim.pk])).status_code == 403
+    claim.refresh_from_db()
+    assert (claim.source_name, claim.kind.slug, claim.version) == ("KCNA", "state_media", 1)
+
+
+def test_reviewed_claims_are_frozen_for_their_author(client, reviewer, article):
+    claim = make_claim(article, 0, 4, annotator=reviewer)
+    Claim.objects.filter(pk=claim.pk).update(status="accepted")
+    response = client.post(reverse("annotate:claim_delete", args=[claim.pk]), {"version": 1}, headers=HTMX)
+    assert response.status_code == 403
+    assert Claim.objects.filter(pk=claim.pk).exists()
+
+
+def test_author_deletes_a_pending_claim_and_its_highlight_goes(client, reviewer, article):
+    claim = make_claim(article, 0, 4, annotator=reviewer, source_name="KCNA")
+    response = client.post(reverse("annotate:claim_delete", args=[claim.pk]), {"version": 1}, headers=HTMX)
+    assert response.status_code == 200
+    assert "data-claims=" not in response.content.decode()
+    assert not Claim.objects.exists()
+    event = ReviewEvent.objects.get(action="deleted")
+    assert event.claim is None and event.claim_ref == claim.pk and event.before["source"] == "KCNA"
+
+
+def test_get_cannot_delete(client, reviewer, article):
+    claim = make_claim(article, 0, 4, annotator=reviewer)
+    assert client.get(reverse("annotate:claim_delete", args=[claim.pk])).status_code == 405
+    assert Claim.objects.filter(pk=claim.pk).exists()

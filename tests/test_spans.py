@@ -1,0 +1,94 @@
+"""Highlight segments and span checks: pure functions, no database."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from annotate.spans import SpanError, check_span, context, segments
+
+
+@dataclass
+class C:
+    pk: int
+    start: int
+    end: int
+
+
+def runs(length, claims):
+    return [(s.start, s.end, [c.pk for c in s.claims]) for s in segments(length, claims)]
+
+
+def test_no_claims_is_one_plain_run():
+    assert runs(10, []) == [(0, 10, [])]
+
+
+def test_empty_text_has_no_runs():
+    assert runs(0, []) == []
+    assert runs(0, [C(1, 0, 1)]) == []
+
+
+def test_overlapping_claims_share_the_middle_run():
+    assert runs(10, [C(1, 0, 6), C(2, 4, 10)]) == [(0, 4, [1]), (4, 6, [1, 2]), (6, 10, [2])]
+
+
+def test_nested_claim_is_listed_inside_its_outer_claim():
+    assert runs(10, [C(2, 3, 5), C(1, 1, 8)]) == [(0, 1, []), (1, 3, [1]), (3, 5, [1, 2]), (5, 8, [1]), (8, 10, [])]
+
+
+def test_adjacent_claims_stay_separate_runs():
+    assert runs(6, [C(1, 0, 3), C(2, 3, 6)]) == [(0, 3, [1]), (3, 6, [2])]
+
+
+def test_identical_spans_cover_the_same_run():
+    assert runs(4, [C(1, 0, 4), C(2, 0, 4)]) == [(0, 4, [1, 2])]
+
+
+def test_runs_tile_the_text_exactly():
+    claims = [C(i, (i * 7) % 90, (i * 7) % 90 + 1 + i % 13) for i in range(1, 60)]
+    result = segments(100, claims)
+    assert result[0].start == 0 and result[-1].end == 100
+    assert all(a.end == b.start for a, b in zip(result, result[1:], strict=False))
+    for seg in result:
+        expected = {c.pk for c in claims if c.start <= seg.start and seg.end <= c.end}
+        assert {c.pk for c in seg.claims} == expected
+
+
+def test_claims_outside_the_text_are_ignored():
+    assert runs(5, [C(1, 3, 9)]) == [(0, 5, [])]
+
+
+EMOJI_HANGUL = "Vote 👍🏽 in 북한 선거 🇰🇵 — turnout 99.63%."
+
+
+def test_astral_characters_and_hangul_count_as_code_points():
+    start = EMOJI_HANGUL.index("turnout")
+    assert start == 22  # 👍 and 🏽 are one code point each, the flag is two
+    check_span(EMOJI_HANGUL, start, start + 7, "turnout")
+    hangul = EMOJI_HANGUL.index("북한 선거")
+    check_span(EMOJI_HANGUL, hangul, hangul + 5, "북한 선거")
+    seg = runs(len(EMOJI_HANGUL), [C(1, hangul, hangul + 5)])
+    assert seg[1] == (hangul, hangul + 5, [1])
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "exact", "message"),
+    [
+        (5, 5, "", "empty or reversed"),
+        (6, 2, "x", "empty or reversed"),
+        (-1, 3, "abc", "empty or reversed"),
+        (30, 60, "x" * 30, "outside the text"),
+        (0, 4, "Vota", "does not match"),
+        # UTF-16 offsets from a browser that forgot to convert: off by the emoji's extra units.
+        (26, 33, "turnout", "does not match"),
+    ],
+)
+def test_bad_spans_are_refused_with_a_reason(start, end, exact, message):
+    with pytest.raises(SpanError, match=message):
+        check_span(EMOJI_HANGUL, start, end, exact)
+
+
+def test_context_is_32_code_points_each_side():
+    text = "a" * 40 + "CLAIM" + "b" * 40
+    prefix, suffix = context(text, 40, 45)
+    assert prefix == "a" * 32 and suffix == "b" * 32
+    assert context("xCLAIMy", 1, 6) == ("x", "y")

@@ -31,7 +31,13 @@ export function selectionSpan(root = textEl()) {
   while (start < end && isSpace(chars[start])) start++;
   while (end > start && isSpace(chars[end - 1])) end--;
   if (start >= end) return null;
-  return { start, end, exact: chars.slice(start, end).join(""), rect: range.getBoundingClientRect() };
+  return {
+    start,
+    end,
+    exact: chars.slice(start, end).join(""),
+    rect: range.getBoundingClientRect(),
+    range: range.cloneRange(),
+  };
 }
 
 function placeNear(el, rect) {
@@ -39,19 +45,29 @@ function placeNear(el, rect) {
   const margin = 8;
   const width = el.offsetWidth;
   const height = el.offsetHeight;
-  let top = window.scrollY + rect.bottom + margin;
-  if (rect.bottom + margin + height > window.innerHeight && rect.top - margin - height > 0) {
-    top = window.scrollY + rect.top - margin - height;
-  }
-  const left = Math.min(
-    Math.max(window.scrollX + margin, window.scrollX + rect.left),
-    window.scrollX + document.documentElement.clientWidth - width - margin,
-  );
-  el.style.top = `${top}px`;
-  el.style.left = `${Math.max(margin, left)}px`;
+  const viewport = document.documentElement.clientHeight;
+  // Below the selection if it fits, else above it, else wherever the whole panel stays in view.
+  let top = rect.bottom + margin;
+  if (top + height > viewport - margin) top = rect.top - margin - height;
+  if (top < margin) top = Math.max(margin, viewport - height - margin);
+  const left = Math.min(Math.max(margin, rect.left), document.documentElement.clientWidth - width - margin);
+  el.style.top = `${window.scrollY + top}px`;
+  el.style.left = `${window.scrollX + Math.max(margin, left)}px`;
 }
 
 // ---- Tag panel -------------------------------------------------------------------------------
+
+// The browser drops the selection once focus moves into the Source field; a highlight of the same
+// range keeps the span being tagged visible while the panel is open.
+const PENDING = "tag-pending";
+
+function showPending(range) {
+  if (range && window.CSS?.highlights && window.Highlight) CSS.highlights.set(PENDING, new Highlight(range));
+}
+
+function clearPending() {
+  window.CSS?.highlights?.delete(PENDING);
+}
 
 function chooseKind(slug, { focusSource = true } = {}) {
   if (!panel) return;
@@ -72,14 +88,17 @@ function openPanel(span) {
   panel.elements.end.value = span.end;
   panel.elements.exact.value = span.exact;
   const quote = panel.querySelector("#tag-quote");
-  quote.textContent = span.exact.length > 160 ? `${span.exact.slice(0, 157)}…` : span.exact;
+  const chars = [...span.exact]; // cut between code points, never inside a surrogate pair
+  quote.textContent = chars.length > 160 ? `${chars.slice(0, 157).join("")}…` : span.exact;
   placeNear(panel, span.rect);
+  showPending(span.range);
   panel.focus({ preventScroll: true });
 }
 
 function closePanel({ clearSelection = true } = {}) {
   if (!panel || panel.hidden) return;
   panel.hidden = true;
+  clearPending();
   panel.querySelector("#tag-errors").textContent = "";
   if (clearSelection) window.getSelection()?.removeAllRanges();
 }
@@ -112,7 +131,13 @@ if (panel) {
     if (event.key === "Escape") {
       event.preventDefault();
       closePanel();
-    } else if (event.key === "Enter" && (!event.target.matches("textarea") || event.ctrlKey || event.metaKey)) {
+    } else if (
+      event.key === "Enter" &&
+      // On a button Enter presses that button (Cancel cancels, a kind button picks its kind);
+      // in the note it starts a new line unless Ctrl or Cmd is held.
+      !event.target.matches("button") &&
+      (!event.target.matches("textarea") || event.ctrlKey || event.metaKey)
+    ) {
       event.preventDefault();
       panel.requestSubmit();
     } else if (/^[1-9]$/.test(event.key) && (!inText || event.altKey)) {

@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint format bench demo clean
+.PHONY: install install-prod run serve test lint format bench demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# Production installs only what the app runs on.
+install-prod: | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+
 demo: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py import_articles corpus/seed
@@ -27,7 +31,7 @@ run: demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Production-style: gunicorn against DATABASE_URL (set DEBUG=false, SECRET_KEY, ALLOWED_HOSTS too).
-serve: install
+serve: install-prod
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -

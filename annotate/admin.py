@@ -16,22 +16,21 @@ class ProvenanceKindAdmin(admin.ModelAdmin):
 
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
+    """Read-only: claims change through the app, which bumps their version and records the audit trail."""
+
     list_display = ["exact", "kind", "source_name", "article", "annotator", "status", "created"]
     list_filter = ["status", "kind"]
     search_fields = ["exact", "source_name", "note"]
     list_select_related = ["kind", "article", "annotator"]
-    readonly_fields = [
-        "article",
-        "start",
-        "end",
-        "exact",
-        "prefix",
-        "suffix",
-        "annotator",
-        "version",
-        "created",
-        "updated",
-    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ReviewEvent)

@@ -93,6 +93,9 @@ class Claim(models.Model):
                 condition=Q(status__in=["pending", "accepted", "rejected"]), name="claim_status_valid"
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="claim_version_positive"),
+            models.UniqueConstraint(
+                fields=["article", "start", "end", "kind", "annotator"], name="claim_unique_per_annotator"
+            ),
         ]
         indexes = [
             models.Index(fields=["article", "start"], name="claim_article_start"),

@@ -35,6 +35,9 @@ def create_claim(
         raise ValidationError(str(exc), code="span") from None
     if not kind.active:
         raise ValidationError(f"The kind “{kind.label}” is no longer in use.", code="inactive_kind")
+    duplicate = Claim.objects.filter(article=article, start=start, end=end, kind=kind, annotator=annotator)
+    if duplicate.exists():
+        raise ValidationError(f"You have already tagged this text as “{kind.label}”.", code="duplicate")
     prefix, suffix = context(article.text, start, end)
     claim = Claim.objects.create(
         article=article,

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -117,12 +118,13 @@ STORAGES = {
     },
 }
 
-# Production hardening: on whenever DEBUG is off. A TLS-terminating proxy in front of gunicorn
-# sets X-Forwarded-Proto; /healthz stays reachable over plain HTTP for container health checks.
+# Production hardening: on whenever DEBUG is off. The TLS-terminating proxy in front of gunicorn
+# sets X-Forwarded-Proto; trust it only where gunicorn cannot be reached except through that proxy
+# (TRUST_X_FORWARDED_PROTO=false otherwise).
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if env_bool("TRUST_X_FORWARDED_PROTO", True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -125,6 +125,9 @@ def _check_entry(name: str, entry: object) -> dict:
         )
     for key, value in entry.items():
         if key == "published":
+            if value == "":
+                entry[key] = None  # known to be undated: do not guess a date from the text
+                continue
             if isinstance(value, str):
                 try:
                     value = dt.date.fromisoformat(value)

@@ -353,3 +353,13 @@ def test_get_cannot_delete(client, reviewer, article):
     claim = make_claim(article, 0, 4, annotator=reviewer)
     assert client.get(reverse("annotate:claim_delete", args=[claim.pk])).status_code == 405
     assert Claim.objects.filter(pk=claim.pk).exists()
+
+
+def test_tagging_the_same_span_twice_as_the_same_kind_is_refused(client, reviewer, article):
+    data = {**span(TEXT, "Nobody voted against"), "kind": "in_country_informant"}
+    assert post_claim(client, article, data, **HTMX).status_code == 201
+    again = post_claim(client, article, data, **HTMX)
+    assert again.status_code == 400
+    assert "already tagged this text as “In-country informant”" in again.content.decode()
+    assert post_claim(client, article, {**data, "kind": "think_tank"}, **HTMX).status_code == 201
+    assert Claim.objects.count() == 2

@@ -25,6 +25,7 @@ install-prod: | $(BIN)/python
 demo: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py import_articles corpus/seed
+	$(BIN)/python manage.py load_demo_annotations
 	$(BIN)/python manage.py create_demo_users --address http://$(HOST):$(PORT)/
 
 run: demo

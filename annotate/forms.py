@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import ProvenanceKind
+from .models import Claim, ProvenanceKind, Source
 
 
 class KindField(forms.ModelChoiceField):
@@ -16,23 +16,28 @@ class KindField(forms.ModelChoiceField):
         )
 
 
-class ClaimForm(forms.Form):
-    """A new claim as the tag panel sends it: a code-point span, its text, kind, source and note."""
+class ClaimFieldsForm(forms.Form):
+    """What a reviewer says about a claim: kind, source, fact, relay, directness and note."""
+
+    kind = KindField()
+    source = forms.CharField(required=False, max_length=200)
+    fact = forms.CharField(required=False, max_length=300)
+    via = forms.CharField(required=False, max_length=200)
+    directness = forms.ChoiceField(required=False, choices=[("", "Not said"), *Claim.Directness.choices])
+    note = forms.CharField(required=False, max_length=5_000, widget=forms.Textarea)
+
+
+class ClaimForm(ClaimFieldsForm):
+    """A new claim as the tag panel sends it: a code-point span and its text, plus the claim's fields."""
 
     start = forms.IntegerField(min_value=0)
     end = forms.IntegerField(min_value=1)
     exact = forms.CharField(strip=False, max_length=20_000)
-    kind = KindField()
-    source = forms.CharField(required=False, max_length=300)
-    note = forms.CharField(required=False, max_length=5_000, widget=forms.Textarea)
 
 
-class ClaimEditForm(forms.Form):
+class ClaimEditForm(ClaimFieldsForm):
     """Changes to a pending claim; `version` is what the author last saw."""
 
-    kind = KindField()
-    source = forms.CharField(required=False, max_length=300)
-    note = forms.CharField(required=False, max_length=5_000, widget=forms.Textarea)
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, claim=None, **kwargs):
@@ -46,3 +51,36 @@ class ClaimEditForm(forms.Form):
 
 class DeleteForm(forms.Form):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class SourceForm(forms.ModelForm):
+    """An editor's changes to a source; aliases one per line."""
+
+    aliases = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Other names, one per line."
+    )
+
+    class Meta:
+        model = Source
+        fields = ["name", "kind", "description", "sensitive"]
+
+    def clean_aliases(self):
+        names = []
+        for line in self.cleaned_data["aliases"].splitlines():
+            name = " ".join(line.split())
+            if name and name.lower() not in {n.lower() for n in names}:
+                names.append(name)
+        for name in names:
+            taken = Source.objects.exclude(pk=self.instance.pk).named(name).first()
+            if taken:
+                raise forms.ValidationError(f"“{name}” already names another source: {taken.name}.", code="taken")
+        return names
+
+
+class MergeForm(forms.Form):
+    into = forms.ModelChoiceField(queryset=Source.objects.all(), label="Merge into")
+
+
+class ConflictForm(forms.Form):
+    other = forms.SlugField()
+    conflicting = forms.BooleanField(required=False)

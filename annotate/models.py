@@ -2,9 +2,18 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Length
+from django.db.models.functions import Length, Lower
+from django.urls import reverse
 
 from corpus.models import Article
+
+PROTECTED = "protected source"
+
+
+def can_see_sensitive(user) -> bool:
+    """Editors may see who a sensitive source is; nobody else may."""
+    return user.has_perm("annotate.view_sensitive_source")
+
 
 hex_colour = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Enter a colour as #RRGGBB.", code="colour")
 
@@ -46,10 +55,101 @@ class ProvenanceKind(models.Model):
         return self.label
 
 
+class SourceQuerySet(models.QuerySet):
+    def named(self, name: str):
+        """The source called `name` or known by it as an alias, ignoring case."""
+        name = name.strip()
+        return self.filter(Q(name__iexact=name) | Q(aliases__name__iexact=name)).distinct()
+
+    def matching(self, text: str):
+        """Sources whose name or an alias contains `text`, ignoring case: the autocomplete."""
+        text = text.strip()
+        return self.filter(Q(name__icontains=text) | Q(aliases__name__icontains=text)).distinct()
+
+    def visible_to(self, user):
+        """All sources for editors; others never see sensitive ones listed."""
+        return self if can_see_sensitive(user) else self.filter(sensitive=False)
+
+
+class Source(models.Model):
+    """A named originator of claims ("KCNA", "ASIAPRESS reporting partner, North Hamgyong")."""
+
+    name = models.CharField(max_length=200)
+    kind = models.ForeignKey(ProvenanceKind, on_delete=models.PROTECT, related_name="sources")
+    description = models.TextField(blank=True)
+    sensitive = models.BooleanField(
+        default=False,
+        help_text="A person whose identity must be protected (e.g. an informant inside the country): "
+        "the name is shown only to editors.",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = [Lower("name")]
+        constraints = [models.UniqueConstraint(Lower("name"), name="source_unique_name_ci")]
+
+    def __str__(self):
+        return self.name
+
+    def label_for(self, user) -> str:
+        """The name, or "protected source" for users who may not see a sensitive source's name."""
+        return PROTECTED if self.sensitive and not can_see_sensitive(user) else self.name
+
+
+class SourceAlias(models.Model):
+    """Another name of a source; a merged duplicate's name lives on as one."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = [Lower("name")]
+        constraints = [models.UniqueConstraint(Lower("name"), name="alias_unique_name_ci")]
+        verbose_name_plural = "source aliases"
+
+    def __str__(self):
+        return self.name
+
+
+class FactQuerySet(models.QuerySet):
+    def matching(self, text: str):
+        """Facts whose statement or slug contains `text`: the autocomplete."""
+        text = text.strip()
+        return self.filter(Q(statement__icontains=text) | Q(slug__icontains=text))
+
+
+class Fact(models.Model):
+    """A canonical statement that several articles report ("Turnout was 99.63%")."""
+
+    statement = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=100, unique=True)
+    note = models.TextField(blank=True)
+    conflicts = models.ManyToManyField("self", symmetrical=True, blank=True, help_text="Facts this one contradicts.")
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = FactQuerySet.as_manager()
+
+    class Meta:
+        ordering = [Lower("statement")]
+        constraints = [models.UniqueConstraint(Lower("statement"), name="fact_unique_statement_ci")]
+
+    def __str__(self):
+        return self.statement
+
+    def get_absolute_url(self):
+        return reverse("annotate:fact_detail", args=[self.slug])
+
+
 class ClaimQuerySet(models.QuerySet):
     def for_article(self, article):
         """Claims on one article, in text order, with what a highlight or list row shows."""
-        return self.filter(article=article).select_related("kind", "annotator").order_by("start", "-end", "pk")
+        return self.filter(article=article).with_related().order_by("start", "-end", "pk")
+
+    def with_related(self):
+        """Everything a claim row shows, in the same query."""
+        return self.select_related("kind", "source", "fact", "annotator")
 
     def pending(self):
         """Claims no editor has reviewed yet."""
@@ -58,6 +158,12 @@ class ClaimQuerySet(models.QuerySet):
 
 class Claim(models.Model):
     """A span of an article's text tagged with the provenance of its source."""
+
+    class Directness(models.TextChoices):
+        FIRST_HAND = "first_hand", "First-hand"
+        RELAYED = "relayed", "Relayed"
+        SELF_REPORT = "self_report", "Self-report"
+        INTERPRETATION = "interpretation", "Interpretation"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -71,7 +177,10 @@ class Claim(models.Model):
     prefix = models.CharField(max_length=32, blank=True)
     suffix = models.CharField(max_length=32, blank=True)
     kind = models.ForeignKey(ProvenanceKind, on_delete=models.PROTECT, related_name="claims")
-    source_name = models.CharField("source", max_length=300, blank=True)
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
+    via = models.CharField(max_length=200, blank=True, help_text="The outlet or agency that relayed it.")
+    directness = models.CharField(max_length=15, choices=Directness, blank=True)
+    fact = models.ForeignKey(Fact, null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
     note = models.TextField(blank=True)
     annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims")
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
@@ -100,14 +209,25 @@ class Claim(models.Model):
         indexes = [
             models.Index(fields=["article", "start"], name="claim_article_start"),
             models.Index(fields=["status", "created"], name="claim_status_created"),
+            models.Index(fields=["fact", "kind"], name="claim_fact_kind"),
         ]
         permissions = [
             ("review_claim", "Can accept, reject and correct claims"),
             ("export_claims", "Can export claims"),
+            ("view_sensitive_source", "Can see the names of sensitive sources"),
         ]
 
     def __str__(self):
         return f"{self.kind}: {self.exact[:60]}"
+
+    @property
+    def source_name(self) -> str:
+        """The source's name, unmasked: for code that decides itself who may see it."""
+        return self.source.name if self.source_id else ""
+
+    def source_label_for(self, user) -> str:
+        """What `user` may see of the source: its name, "protected source", or nothing."""
+        return self.source.label_for(user) if self.source_id else ""
 
     def is_editable_by(self, user) -> bool:
         """Authors may change their own claims until an editor has reviewed them."""
@@ -121,7 +241,10 @@ class Claim(models.Model):
             "end": self.end,
             "exact": self.exact,
             "kind": self.kind.slug,
-            "source": self.source_name,
+            "source": self.source.name if self.source else "",
+            "via": self.via,
+            "directness": self.directness,
+            "fact": self.fact.slug if self.fact else "",
             "note": self.note,
             "status": self.status,
             "version": self.version,

@@ -37,7 +37,9 @@ def article_html(text: str, claims) -> SafeString:
             continue
         inner = seg.claims[-1]
         ids = " ".join(str(c.pk) for c in seg.claims)
-        labels = "; ".join(c.kind.label + (f": {c.source_name}" if c.source_name else "") for c in seg.claims)
+        labels = "; ".join(
+            c.kind.label + (f": {c.source_label}" if getattr(c, "source_label", "") else "") for c in seg.claims
+        )
         depth = f' data-depth="{len(seg.claims)}"' if len(seg.claims) > 1 else ""
         parts.append(
             f'<mark class="hl" data-claims="{ids}" data-kind="{escape(inner.kind.slug)}"{depth} '

@@ -17,6 +17,8 @@ REVIEWER_PERMISSIONS = [
     "annotate.add_claim",
     "annotate.change_claim",
     "annotate.delete_claim",
+    "annotate.view_source",
+    "annotate.view_fact",
 ]
 EDITOR_PERMISSIONS = REVIEWER_PERMISSIONS + [
     "corpus.add_outlet",
@@ -28,6 +30,14 @@ EDITOR_PERMISSIONS = REVIEWER_PERMISSIONS + [
     "annotate.review_claim",
     "annotate.export_claims",
     "annotate.view_reviewevent",
+    "annotate.view_sensitive_source",
+    "annotate.add_source",
+    "annotate.change_source",
+    "annotate.add_sourcealias",
+    "annotate.change_sourcealias",
+    "annotate.delete_sourcealias",
+    "annotate.add_fact",
+    "annotate.change_fact",
 ]
 
 

@@ -5,15 +5,57 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils.text import slugify
 
 from corpus.models import Article
 
-from .models import Claim, ProvenanceKind, ReviewEvent
+from .models import Claim, Fact, ProvenanceKind, ReviewEvent, Source, SourceAlias
 from .spans import SpanError, check_span, context
 
 
 class StaleEdit(Exception):
     """The claim changed (or vanished) since the editor loaded it."""
+
+
+def resolve_source(*, name: str, kind: ProvenanceKind) -> Source | None:
+    """The source called `name` (or known by it as an alias); a new one of `kind` if there is none."""
+    name = " ".join(name.split())
+    if not name:
+        return None
+    if len(name) > Source._meta.get_field("name").max_length:
+        raise ValidationError("The source's name is too long (200 characters at most).", code="source_name")
+    return Source.objects.named(name).first() or Source.objects.create(name=name, kind=kind)
+
+
+def _fact_slug(statement: str) -> str:
+    base = slugify(statement)[:80].rstrip("-") or "fact"
+    slug, n = base, 2
+    while Fact.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def resolve_fact(*, statement: str) -> Fact | None:
+    """The fact with this statement (or slug), ignoring case; a new fact if there is none."""
+    statement = " ".join(statement.split())
+    if not statement:
+        return None
+    if len(statement) > Fact._meta.get_field("statement").max_length:
+        raise ValidationError("The fact's statement is too long (300 characters at most).", code="fact")
+    existing = Fact.objects.filter(statement__iexact=statement).first() or Fact.objects.filter(slug=statement).first()
+    return existing or Fact.objects.create(statement=statement, slug=_fact_slug(statement))
+
+
+def _log(action: str, claim: Claim, actor, *, before=None, after=None) -> ReviewEvent:
+    return ReviewEvent.objects.create(
+        claim=claim if action != "deleted" else None,
+        claim_ref=claim.pk,
+        article_id=claim.article_id,
+        actor=actor,
+        action=action,
+        before=before,
+        after=after,
+    )
 
 
 @transaction.atomic
@@ -25,10 +67,16 @@ def create_claim(
     exact: str,
     kind: ProvenanceKind,
     source_name: str = "",
+    fact_statement: str = "",
+    via: str = "",
+    directness: str = "",
     note: str = "",
     annotator,
 ) -> Claim:
-    """Tag [start, end) of an article; refuses a span that does not quote the text exactly."""
+    """Tag [start, end) of an article; refuses a span that does not quote the text exactly.
+
+    A source or fact named for the first time is created with the claim.
+    """
     try:
         check_span(article.text, start, end, exact)
     except SpanError as exc:
@@ -47,18 +95,19 @@ def create_claim(
         prefix=prefix,
         suffix=suffix,
         kind=kind,
-        source_name=source_name.strip(),
+        source=resolve_source(name=source_name, kind=kind),
+        fact=resolve_fact(statement=fact_statement),
+        via=via.strip(),
+        directness=directness,
         note=note.strip(),
         annotator=annotator,
     )
-    ReviewEvent.objects.create(
-        claim=claim, claim_ref=claim.pk, article=article, actor=annotator, action="created", after=claim.snapshot()
-    )
+    _log("created", claim, annotator, after=claim.snapshot())
     return claim
 
 
 def _lock_for_author(*, claim: Claim, actor, version: int) -> Claim:
-    current = Claim.objects.select_for_update().select_related("kind").filter(pk=claim.pk).first()
+    current = Claim.objects.select_for_update().filter(pk=claim.pk).first()
     if current is None:
         raise StaleEdit("This claim has been deleted in the meantime.")
     if not current.is_editable_by(actor):
@@ -69,25 +118,34 @@ def _lock_for_author(*, claim: Claim, actor, version: int) -> Claim:
 
 
 @transaction.atomic
-def update_claim(*, claim: Claim, actor, version: int, kind: ProvenanceKind, source_name: str, note: str) -> Claim:
-    """Change a pending claim's kind, source or note, if nobody changed it since `version`."""
+def update_claim(
+    *,
+    claim: Claim,
+    actor,
+    version: int,
+    kind: ProvenanceKind,
+    source_name: str,
+    fact_statement: str = "",
+    via: str = "",
+    directness: str = "",
+    note: str = "",
+) -> Claim:
+    """Change a pending claim's kind, source, fact or note, if nobody changed it since `version`."""
     current = _lock_for_author(claim=claim, actor=actor, version=version)
     if kind.pk != current.kind_id and not kind.active:
         raise ValidationError(f"The kind “{kind.label}” is no longer in use.", code="inactive_kind")
     before = current.snapshot()
     Claim.objects.filter(pk=current.pk).update(
-        kind=kind, source_name=source_name.strip(), note=note.strip(), version=F("version") + 1
+        kind=kind,
+        source=resolve_source(name=source_name, kind=kind),
+        fact=resolve_fact(statement=fact_statement),
+        via=via.strip(),
+        directness=directness,
+        note=note.strip(),
+        version=F("version") + 1,
     )
-    current.refresh_from_db()
-    ReviewEvent.objects.create(
-        claim=current,
-        claim_ref=current.pk,
-        article_id=current.article_id,
-        actor=actor,
-        action="edited",
-        before=before,
-        after=current.snapshot(),
-    )
+    current = Claim.objects.with_related().get(pk=current.pk)
+    _log("edited", current, actor, before=before, after=current.snapshot())
     return current
 
 
@@ -95,12 +153,52 @@ def update_claim(*, claim: Claim, actor, version: int, kind: ProvenanceKind, sou
 def delete_claim(*, claim: Claim, actor, version: int) -> None:
     """Delete a pending claim of one's own; the audit trail keeps what it was."""
     current = _lock_for_author(claim=claim, actor=actor, version=version)
-    ReviewEvent.objects.create(
-        claim=current,
-        claim_ref=current.pk,
-        article_id=current.article_id,
-        actor=actor,
-        action="deleted",
-        before=current.snapshot(),
-    )
+    _log("deleted", current, actor, before=current.snapshot())
     current.delete()
+
+
+@transaction.atomic
+def merge_sources(*, source: Source, into: Source, actor) -> int:
+    """Fold a duplicate source into another: its claims move over, its names become aliases.
+
+    Returns the number of claims moved. Every moved claim gets a version bump and an audit event.
+    """
+    if source.pk == into.pk:
+        raise ValidationError("A source cannot be merged into itself.", code="same_source")
+    moved = list(
+        Claim.objects.select_for_update(of=("self",)).filter(source=source).select_related("kind", "source", "fact")
+    )
+    befores = {claim.pk: claim.snapshot() for claim in moved}
+    Claim.objects.filter(pk__in=befores).update(source=into, version=F("version") + 1)
+    names = [source.name, *source.aliases.values_list("name", flat=True)]
+    known = {into.name.lower(), *(name.lower() for name in into.aliases.values_list("name", flat=True))}
+    source.aliases.all().delete()
+    source.delete()
+    SourceAlias.objects.bulk_create(
+        [SourceAlias(source=into, name=name) for name in names if name.lower() not in known]
+    )
+    after = Claim.objects.filter(pk__in=befores).select_related("kind", "source", "fact")
+    ReviewEvent.objects.bulk_create(
+        ReviewEvent(
+            claim=claim,
+            claim_ref=claim.pk,
+            article_id=claim.article_id,
+            actor=actor,
+            action="edited",
+            before=befores[claim.pk],
+            after=claim.snapshot(),
+        )
+        for claim in after
+    )
+    return len(moved)
+
+
+@transaction.atomic
+def set_conflict(*, fact: Fact, other: Fact, conflicting: bool = True) -> None:
+    """Mark (or unmark) two facts as contradicting each other; both fact pages show it."""
+    if fact.pk == other.pk:
+        raise ValidationError("A fact cannot conflict with itself.", code="same_fact")
+    if conflicting:
+        fact.conflicts.add(other)
+    else:
+        fact.conflicts.remove(other)

@@ -5,6 +5,7 @@ Offsets are code-point indexes into the text, half-open [start, end), as Python 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -73,3 +74,24 @@ def segments(length: int, claims: Iterable[HasSpan]) -> list[Segment]:
         covering = tuple(sorted(open_claims.values(), key=lambda c: (c.start - c.end, c.start, c.pk)))
         result.append(Segment(here, following, covering))
     return result
+
+
+_SENTENCE_BREAK = re.compile(r"[.!?…。][\"'”’)]*(?:\s|$)|\n")
+_SENTENCE_SEARCH = 400  # code points to look at on each side
+
+
+def sentence_around(text: str, start: int, end: int) -> tuple[str, str]:
+    """The rest of the sentence (or line) before and after a span, for showing it in context.
+
+    A sentence ends at an end mark (and any closing quotes) followed by white space, or at a line
+    break; so "99.63" does not end one.
+    """
+    before = text[max(0, start - _SENTENCE_SEARCH) : start]
+    breaks = [m.end() for m in _SENTENCE_BREAK.finditer(before)]
+    before = before[breaks[-1] :] if breaks else before
+    if _SENTENCE_BREAK.match(text, end - 1, end + 3):  # the span itself ends its sentence
+        return before.lstrip(), ""
+    after = text[end : end + _SENTENCE_SEARCH]
+    stop = _SENTENCE_BREAK.search(after)
+    after = after[: stop.end()] if stop else after
+    return before.lstrip(), after.rstrip()

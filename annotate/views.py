@@ -1,19 +1,25 @@
-from collections import Counter
+import csv
+from collections import Counter, defaultdict
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from corpus.models import Article
 
-from .forms import ClaimEditForm, ClaimForm, DeleteForm
-from .models import Claim, ProvenanceKind
+from . import dashboard
+from .export import csv_safe
+from .forms import ClaimEditForm, ClaimForm, ConflictForm, DeleteForm, MergeForm, SourceForm
+from .models import PROTECTED, Claim, Fact, ProvenanceKind, Source, SourceAlias, can_see_sensitive
 from .rendering import article_html
-from .services import StaleEdit, create_claim, delete_claim, update_claim
+from .services import StaleEdit, create_claim, delete_claim, merge_sources, set_conflict, update_claim
+from .spans import sentence_around
 
 
 def _error(request, message: str, *, status: int, target: str):
@@ -56,12 +62,25 @@ def article_list(request):
     return render(request, template, {"page": page, "query": query, "kinds": kinds})
 
 
+def _prepare(claims, user) -> None:
+    """Attach what the templates show of each claim for this user: masked source, edit rights."""
+    sees_sensitive = can_see_sensitive(user)
+    for claim in claims:
+        claim.editable = claim.is_editable_by(user)
+        claim.source_label = (
+            ""
+            if not claim.source_id
+            else PROTECTED
+            if claim.source.sensitive and not sees_sensitive
+            else claim.source.name
+        )
+
+
 def _reading_context(request, article: Article) -> dict:
     claims = list(Claim.objects.for_article(article))
     kinds = list(ProvenanceKind.objects.all())
     per_kind = Counter(claim.kind_id for claim in claims)
-    for claim in claims:
-        claim.editable = claim.is_editable_by(request.user)
+    _prepare(claims, request.user)
     return {
         "article": article,
         "claims": claims,
@@ -70,6 +89,7 @@ def _reading_context(request, article: Article) -> dict:
         "active_kinds": [k for k in kinds if k.active],
         "legend": [(kind, per_kind[kind.pk]) for kind in kinds if kind.active or per_kind[kind.pk]],
         "can_tag": request.user.has_perm("annotate.add_claim"),
+        "directness_choices": [("", "Not said"), *Claim.Directness.choices],
     }
 
 
@@ -97,8 +117,7 @@ def article_claims(request, slug):
         return _create_claim(request, article)
     ids = [int(i) for i in request.GET.get("ids", "").replace(",", " ").split() if i.isdigit()][:50]
     claims = list(Claim.objects.for_article(article).filter(pk__in=ids)) if ids else []
-    for claim in claims:
-        claim.editable = claim.is_editable_by(request.user)
+    _prepare(claims, request.user)
     template = "annotate/claim_cards.html" + ("#cards" if request.htmx else "")
     return render(request, template, {"article": article, "claims": claims})
 
@@ -118,6 +137,9 @@ def _create_claim(request, article):
             exact=data["exact"],
             kind=data["kind"],
             source_name=data["source"],
+            fact_statement=data["fact"],
+            via=data["via"],
+            directness=data["directness"],
             note=data["note"],
             annotator=request.user,
         )
@@ -128,8 +150,13 @@ def _create_claim(request, article):
     return trigger_client_event(_reading(request, article, status=201), "claim-saved", {"id": claim.pk})
 
 
+def _unmasked(source: str, claim: Claim) -> str:
+    # A reviewer sees a sensitive source as "protected source"; sending that back keeps the source.
+    return claim.source_name if source.strip() == PROTECTED and claim.source_id else source
+
+
 def _claim_for_author(request, pk) -> Claim:
-    claim = get_object_or_404(Claim.objects.select_related("article", "kind"), pk=pk)
+    claim = get_object_or_404(Claim.objects.select_related("article", "kind", "source", "fact"), pk=pk)
     if not claim.is_editable_by(request.user):
         raise PermissionDenied
     return claim
@@ -166,7 +193,10 @@ def claim_edit(request, pk):
             actor=request.user,
             version=data["version"],
             kind=data["kind"],
-            source_name=data["source"],
+            source_name=_unmasked(data["source"], claim),
+            fact_statement=data["fact"],
+            via=data["via"],
+            directness=data["directness"],
             note=data["note"],
         )
     except StaleEdit as exc:
@@ -199,3 +229,214 @@ def claim_delete(request, pk):
     if not request.htmx:
         return redirect(claim.article.get_absolute_url())
     return trigger_client_event(_reading(request, claim.article), "claim-deleted", {"id": pk})
+
+
+# ---- autocomplete ------------------------------------------------------------------------------
+
+SUGGESTIONS = 12
+
+
+@require_GET
+@login_required
+def source_suggest(request):
+    """<option>s of known sources matching what is typed in the Source field, each with its kind."""
+    text = request.GET.get("source", "").strip()
+    sources = []
+    if text:
+        sources = (
+            Source.objects.visible_to(request.user)
+            .matching(text)
+            .select_related("kind")
+            .prefetch_related("aliases")
+            .order_by("name")[:SUGGESTIONS]
+        )
+    options = []
+    for source in sources:
+        # The browser filters a datalist by what is typed, so a match on an alias must show that alias.
+        label = source.kind.label
+        if text.lower() not in source.name.lower():
+            alias = next((a.name for a in source.aliases.all() if text.lower() in a.name.lower()), "")
+            label += f" · also “{alias}”"
+        options.append((source.name, label, source.kind.slug))
+    return render(request, "annotate/suggestions.html", {"options": options})
+
+
+@require_GET
+@login_required
+def fact_suggest(request):
+    """<option>s of facts whose statement matches what is typed in the Fact field."""
+    text = request.GET.get("fact", "").strip()
+    facts = Fact.objects.matching(text).order_by("statement")[:SUGGESTIONS] if text else []
+    return render(request, "annotate/suggestions.html", {"options": [(f.statement, "", "") for f in facts]})
+
+
+# ---- facts ---------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def fact_list(request):
+    """Every fact with the number of claims and articles behind it and the kinds they rest on."""
+    board = dashboard.build(dashboard.Filters(), request.user)
+    shown = {row.fact.pk for row in board.facts}
+    unsupported = Fact.objects.exclude(pk__in=shown)
+    return render(request, "annotate/fact_list.html", {"board": board, "unsupported": unsupported})
+
+
+@require_GET
+@login_required
+def fact_detail(request, slug):
+    """Every claim of one fact across articles, with its sentence, kind, source and status; conflicts."""
+    fact = get_object_or_404(Fact, slug=slug)
+    claims = list(
+        Claim.objects.filter(fact=fact)
+        .with_related()
+        .select_related("article__outlet")
+        .order_by("article__published", "article__title", "start")
+    )
+    _prepare(claims, request.user)
+    for claim in claims:
+        claim.before, claim.after = sentence_around(claim.article.text, claim.start, claim.end)
+    conflicts = list(fact.conflicts.order_by("statement"))
+    conflict_claims = defaultdict(list)
+    others = list(Claim.objects.filter(fact__in=conflicts).with_related().select_related("article__outlet"))
+    _prepare(others, request.user)
+    for claim in others:
+        conflict_claims[claim.fact_id].append(claim)
+    board = dashboard.build(dashboard.Filters(), request.user)
+    row = next((r for r in board.facts if r.fact.pk == fact.pk), None)
+    context = {
+        "fact": fact,
+        "claims": claims,
+        "row": row,
+        "conflicts": [(other, conflict_claims[other.pk]) for other in conflicts],
+        "can_edit": request.user.has_perm("annotate.change_fact"),
+        "other_facts": Fact.objects.exclude(pk=fact.pk).exclude(pk__in=[f.pk for f in conflicts]).order_by("statement")
+        if request.user.has_perm("annotate.change_fact")
+        else [],
+    }
+    return render(request, "annotate/fact_detail.html", context)
+
+
+@require_POST
+@login_required
+def fact_conflict(request, slug):
+    """Editors mark or unmark two facts as conflicting."""
+    fact = get_object_or_404(Fact, slug=slug)
+    if not request.user.has_perm("annotate.change_fact"):
+        return _error(request, "Only editors can mark facts as conflicting.", status=403, target="#conflict-errors")
+    form = ConflictForm(request.POST)
+    other = Fact.objects.filter(slug=form.data.get("other", "")).first() if form.is_valid() else None
+    if other is None:
+        return _error(request, "Choose the fact that this one conflicts with.", status=400, target="#conflict-errors")
+    try:
+        set_conflict(fact=fact, other=other, conflicting=form.cleaned_data["conflicting"])
+    except ValidationError as exc:
+        return _error(request, " ".join(exc.messages), status=400, target="#conflict-errors")
+    return redirect(fact.get_absolute_url())
+
+
+# ---- sources -------------------------------------------------------------------------------------
+
+
+def _editor_only(request, permission="annotate.change_source"):
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+@require_GET
+@login_required
+def source_list(request):
+    """Editors: every source with its kind, aliases and number of claims."""
+    _editor_only(request)
+    query = request.GET.get("q", "").strip()
+    sources = Source.objects.select_related("kind").prefetch_related("aliases").annotate(n=Count("claims"))
+    if query:
+        sources = sources.matching(query)
+    return render(request, "annotate/source_list.html", {"sources": sources, "query": query})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def source_edit(request, pk):
+    """Editors: rename a source, change its kind, aliases, description or sensitivity; merge it away."""
+    _editor_only(request)
+    source = get_object_or_404(Source.objects.select_related("kind"), pk=pk)
+    aliases = "\n".join(source.aliases.values_list("name", flat=True))
+    form = SourceForm(request.POST or None, instance=source, initial={"aliases": aliases})
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            source.aliases.all().delete()
+            SourceAlias.objects.bulk_create(SourceAlias(source=source, name=n) for n in form.cleaned_data["aliases"])
+        return redirect("annotate:source_list")
+    merge = MergeForm()
+    merge.fields["into"].queryset = Source.objects.exclude(pk=source.pk)
+    status = 400 if form.errors else 200
+    return render(request, "annotate/source_edit.html", {"source": source, "form": form, "merge": merge}, status=status)
+
+
+@require_POST
+@login_required
+def source_merge(request, pk):
+    """Editors: fold this source into another; its claims move over and its name becomes an alias."""
+    _editor_only(request)
+    source = get_object_or_404(Source, pk=pk)
+    form = MergeForm(request.POST)
+    form.fields["into"].queryset = Source.objects.exclude(pk=source.pk)
+    if not form.is_valid():
+        return _error(request, "Choose the source to merge into.", status=400, target="#merge-errors")
+    merge_sources(source=source, into=form.cleaned_data["into"], actor=request.user)
+    return redirect("annotate:source_edit", pk=form.cleaned_data["into"].pk)
+
+
+# ---- claims, dashboard -----------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def claim_list(request):
+    """Claims passing the dashboard's filters (and ?fact=): where every dashboard number leads."""
+    filters = dashboard.Filters.from_query(request.GET)
+    claims = filters.apply(Claim.objects.with_related().select_related("article__outlet"))
+    fact = None
+    if fact_slug := request.GET.get("fact", "").strip():
+        fact = Fact.objects.filter(slug=fact_slug).first()
+        claims = claims.filter(fact=fact)
+    page = Paginator(claims.order_by("article__title", "start", "pk"), 100).get_page(request.GET.get("page"))
+    _prepare(page, request.user)
+    kind_filters = list(ProvenanceKind.objects.filter(slug__in=filters.kinds)) if filters.kinds else []
+    context = {"page": page, "fact": fact, "filters": filters, "kind_filters": kind_filters}
+    return render(request, "annotate/claim_list.html", context)
+
+
+@require_GET
+@login_required
+def dashboard_view(request):
+    """Which facts rest on which kinds of source; flags, charts and filters kept in the URL."""
+    filters = dashboard.Filters.from_query(request.GET)
+    board = dashboard.build(filters, request.user)
+    template = "annotate/dashboard.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, {"board": board, "options": dashboard.filter_options()})
+
+
+@require_GET
+@login_required
+def dashboard_json(request):
+    """The dashboard's data, with the same filters, as JSON."""
+    board = dashboard.build(dashboard.Filters.from_query(request.GET), request.user)
+    return JsonResponse(dashboard.as_json(board) | {"errors": board.filters.errors}, json_dumps_params={"indent": 1})
+
+
+@require_GET
+@login_required
+def dashboard_csv(request):
+    """The facts-by-kind matrix, with the same filters, as a CSV download."""
+    board = dashboard.build(dashboard.Filters.from_query(request.GET), request.user)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="provenance-matrix.csv"'
+    writer = csv.writer(response)
+    writer.writerows([csv_safe(cell) for cell in row] for row in dashboard.matrix_rows(board))
+    return response

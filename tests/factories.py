@@ -51,6 +51,7 @@ def make_claim(
     kind_slug: str = "state_media",
     annotator=None,
     source_name: str = "",
+    fact: str = "",
     note: str = "",
 ) -> Claim:
     """A claim through the same service the tag panel uses."""
@@ -61,6 +62,7 @@ def make_claim(
         exact=article.text[start:end],
         kind=kind(kind_slug),
         source_name=source_name,
+        fact_statement=fact,
         note=note,
         annotator=annotator or make_user(),
     )

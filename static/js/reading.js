@@ -69,8 +69,12 @@ function clearPending() {
   window.CSS?.highlights?.delete(PENDING);
 }
 
-function chooseKind(slug, { focusSource = true } = {}) {
+// A kind picked by hand wins over the kind a known source suggests.
+let kindByHand = false;
+
+function chooseKind(slug, { focusSource = true, byHand = true } = {}) {
   if (!panel) return;
+  kindByHand = byHand && Boolean(slug);
   panel.elements.kind.value = slug;
   for (const button of panel.querySelectorAll(".kind-btn")) {
     button.setAttribute("aria-pressed", String(button.dataset.kind === slug));
@@ -79,11 +83,20 @@ function chooseKind(slug, { focusSource = true } = {}) {
   if (focusSource) panel.elements.source.focus();
 }
 
+/** Choosing a known source pre-selects its kind, unless the reviewer already picked one. */
+function kindFromSource() {
+  const name = panel.elements.source.value.trim().toLowerCase();
+  const known = [...document.querySelectorAll("#source-options option")].find(
+    (option) => option.value.toLowerCase() === name,
+  );
+  if (known?.dataset.kind && !kindByHand) chooseKind(known.dataset.kind, { focusSource: false, byHand: false });
+}
+
 function openPanel(span) {
   closePopover();
   panel.reset();
   for (const name of ["start", "end", "exact", "kind"]) panel.elements[name].value = "";
-  chooseKind("", { focusSource: false });
+  chooseKind("", { focusSource: false, byHand: false });
   panel.elements.start.value = span.start;
   panel.elements.end.value = span.end;
   panel.elements.exact.value = span.exact;
@@ -118,6 +131,12 @@ if (panel) {
   });
   document.addEventListener("keyup", (event) => {
     if (event.shiftKey && event.key.startsWith("Arrow")) onSelectionDone();
+  });
+
+  panel.elements.source.addEventListener("input", kindFromSource);
+  panel.elements.source.addEventListener("change", kindFromSource);
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    if (event.detail.target?.id === "source-options") kindFromSource();
   });
 
   panel.addEventListener("click", (event) => {

@@ -1,0 +1,220 @@
+"""The dashboard: aggregation, basis flags, filters, JSON, CSV, sensitive sources and query counts."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from annotate import dashboard
+from annotate.models import Claim, Source
+
+from .factories import make_article, make_claim, make_user
+
+pytestmark = pytest.mark.django_db
+TEXT = "The turnout was 99.63%. KCNA said so. Nobody voted against. It is a ploy, analysts say."
+
+
+def q(text, quote):
+    start = text.index(quote)
+    return start, start + len(quote)
+
+
+@pytest.fixture
+def corpus():
+    """Three articles: turnout relayed from state media by two wires, and an informant fact."""
+    yonhap = make_article(TEXT, title="Yonhap story", outlet="Yonhap", published=dt.date(2023, 11, 28))
+    reuters = make_article(TEXT + " ", title="Reuters story", outlet="Reuters", published=dt.date(2024, 2, 22))
+    nk = make_article(TEXT + "  ", title="NK Times story", outlet="NK Times", published=dt.date(2023, 12, 11))
+    rita, olga = make_user("rita"), make_user("olga")
+    turnout = "Turnout was 99.63%"
+    for article, annotator in ((yonhap, rita), (reuters, olga)):
+        make_claim(
+            article,
+            *q(TEXT, "The turnout was 99.63%."),
+            kind_slug="state_media",
+            source_name="KCNA",
+            fact=turnout,
+            annotator=annotator,
+        )
+        make_claim(
+            article,
+            *q(TEXT, "KCNA said so."),
+            kind_slug="news_agency",
+            source_name=article.outlet.name,
+            fact=turnout,
+            annotator=annotator,
+        )
+    make_claim(
+        nk,
+        *q(TEXT, "Nobody voted against."),
+        kind_slug="in_country_informant",
+        source_name="Hoeryong resident",
+        fact="Nobody really voted against",
+        annotator=rita,
+    )
+    make_claim(nk, *q(TEXT, "It is a ploy"), kind_slug="unsourced_quote", annotator=rita)
+    Source.objects.filter(name="Hoeryong resident").update(sensitive=True)
+    return {"yonhap": yonhap, "reuters": reuters, "nk": nk, "rita": rita, "olga": olga}
+
+
+def board_for(user, **query):
+    from django.http import QueryDict
+
+    data = QueryDict(mutable=True)
+    for key, value in query.items():
+        data.setlist(key, value if isinstance(value, list) else [value])
+    return dashboard.build(dashboard.Filters.from_query(data), user)
+
+
+def row(board, statement):
+    return next(r for r in board.facts if r.fact.statement == statement)
+
+
+def test_matrix_counts_claims_and_articles_per_kind(corpus):
+    board = board_for(make_user("ed", role="editor"))
+    turnout = row(board, "Turnout was 99.63%")
+    cells = {c.kind.slug: (c.claims, c.articles) for c in turnout.cells if c.claims}
+    assert cells == {"state_media": (2, 2), "news_agency": (2, 2)}
+    assert (turnout.claims, turnout.articles, turnout.named_sources) == (4, 2, 3)
+    assert board.claims_total == 6 and board.unlinked == 1
+
+
+def test_relayed_fact_rests_on_state_media_only(corpus):
+    turnout = row(board_for(make_user("ed", role="editor")), "Turnout was 99.63%")
+    assert turnout.basis.kinds == {"state_media"}
+    assert turnout.basis.flags() == ["one_kind_only"]
+    informant = row(board_for(make_user("ed2", role="editor")), "Nobody really voted against")
+    assert informant.basis.flags() == ["one_kind_only", "one_source_only"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_claims"),
+    [
+        ({"kind": "state_media"}, 2),
+        ({"kind": ["state_media", "in_country_informant"]}, 3),
+        ({"article": "nk-times-story"}, 2),
+        ({"annotator": "olga"}, 2),
+        ({"from": "2023-12-01"}, 4),
+        ({"from": "2023-11-01", "to": "2023-11-30"}, 2),
+    ],
+)
+def test_filters_narrow_the_claims(corpus, query, expected_claims):
+    assert board_for(make_user("ed", role="editor"), **query).claims_total == expected_claims
+
+
+def test_outlet_filter_and_rejected_claims(corpus):
+    editor = make_user("ed", role="editor")
+    yonhap = corpus["yonhap"]
+    assert board_for(editor, outlet=str(yonhap.outlet_id)).claims_total == 2
+    Claim.objects.filter(article=yonhap).update(status="rejected")
+    assert board_for(editor).claims_total == 4  # rejected claims are left out by default
+    assert board_for(editor, status="rejected").claims_total == 2
+    assert board_for(editor, status="all").claims_total == 6
+
+
+def test_bad_filter_values_are_reported_not_fatal(client, corpus):
+    client.force_login(corpus["rita"])
+    response = client.get(reverse("annotate:dashboard"), {"from": "last week", "status": "bogus", "outlet": "x"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "is not a date" in page and "Unknown status" in page and "must be an outlet" in page
+
+
+def test_page_shows_flags_and_links_every_number_to_its_claims(client, corpus):
+    client.force_login(corpus["rita"])
+    page = client.get(reverse("annotate:dashboard")).content.decode()
+    assert "State media only" in page and "One source" in page
+    link = reverse("annotate:claim_list") + "?fact=turnout-was-9963&amp;kind=state_media"
+    assert link in page
+    claims = client.get(reverse("annotate:claim_list"), {"fact": "turnout-was-9963", "kind": "state_media"})
+    body = claims.content.decode()
+    assert body.count('class="in-context"') == 2
+    assert f"{corpus['yonhap'].get_absolute_url()}#claim-" in body
+
+
+def test_htmx_filter_request_gets_the_results_fragment(client, corpus):
+    client.force_login(corpus["rita"])
+    response = client.get(
+        reverse("annotate:dashboard"), {"kind": "in_country_informant"}, headers={"HX-Request": "true"}
+    )
+    fragment = response.content.decode()
+    assert fragment.strip().startswith('<div id="results"')
+    assert "Nobody really voted against" in fragment and "Turnout was 99.63%" not in fragment
+
+
+def test_json_has_the_same_numbers_and_filters(client, corpus):
+    client.force_login(make_user("ed", role="editor"))
+    data = client.get(reverse("annotate:dashboard_json")).json()
+    turnout = next(f for f in data["facts"] if f["slug"] == "turnout-was-9963")
+    assert turnout["basis"] == ["state_media"] and turnout["flags"] == ["one_kind_only"]
+    assert turnout["kinds"]["news_agency"] == {"claims": 2, "articles": 2}
+    assert sorted(turnout["sources"]) == ["KCNA", "Reuters", "Yonhap"]
+    filtered = client.get(reverse("annotate:dashboard_json"), {"kind": "unsourced_quote"}).json()
+    assert filtered["claims"] == 1 and filtered["facts"] == [] and filtered["claims_without_fact"] == 1
+
+
+def test_csv_matrix_download(client, corpus):
+    client.force_login(corpus["rita"])
+    response = client.get(reverse("annotate:dashboard_csv"), {"kind": ["state_media", "news_agency"]})
+    assert response["Content-Disposition"] == 'attachment; filename="provenance-matrix.csv"'
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [r["fact"] for r in rows] == ["turnout-was-9963"]
+    assert rows[0]["state_media_claims"] == "2" and rows[0]["news_agency_articles"] == "2"
+    assert rows[0]["flags"] == "one_kind_only" and rows[0]["basis"] == "state_media"
+
+
+def test_csv_cells_never_become_formulas(client, corpus):
+    article = corpus["nk"]
+    make_claim(
+        article, *q(TEXT, "analysts say"), kind_slug="expert", fact='=HYPERLINK("http://x")', annotator=corpus["rita"]
+    )
+    client.force_login(corpus["rita"])
+    rows = list(csv.reader(io.StringIO(client.get(reverse("annotate:dashboard_csv")).content.decode())))
+    assert '\'=HYPERLINK("http://x")' in [r[1] for r in rows]
+
+
+def test_sensitive_source_names_are_shown_only_to_editors(client, corpus):
+    client.force_login(corpus["rita"])  # a reviewer, even the one who tagged it
+    for url in (
+        reverse("annotate:dashboard"),
+        reverse("annotate:dashboard_json"),
+        reverse("annotate:fact_list"),
+        reverse("annotate:fact_detail", args=["nobody-really-voted-against"]),
+        corpus["nk"].get_absolute_url(),
+        reverse("annotate:claim_list"),
+    ):
+        body = client.get(url).content.decode()
+        assert "Hoeryong resident" not in body, url
+        assert "protected source" in body or url == reverse("annotate:fact_list"), url
+    client.force_login(make_user("ed", role="editor"))
+    assert "Hoeryong resident" in client.get(reverse("annotate:dashboard")).content.decode()
+
+
+def test_dashboard_query_count_does_not_grow(client, corpus):
+    client.force_login(corpus["rita"])
+    counts = []
+    for extra in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("annotate:dashboard")).status_code == 200
+        counts.append(len(queries))
+        article = make_article(
+            f"Another report {extra}. Turnout was 99.63%.", title=f"More {extra}", outlet=f"Outlet {extra}"
+        )
+        for i in range(5):
+            make_claim(
+                article,
+                0,
+                7 + i,
+                kind_slug=["expert", "think_tank"][i % 2],
+                source_name=f"S{extra}{i}",
+                fact=f"Fact {extra}-{i}",
+                annotator=corpus["olga"],
+            )
+    assert counts[0] == counts[1] == counts[2], counts
+    with CaptureQueriesContext(connection) as json_queries:
+        client.get(reverse("annotate:dashboard_json"))
+    assert len(json_queries) <= counts[0]

@@ -1,0 +1,194 @@
+"""Sources and facts: created by tagging, autocompleted, merged, marked as conflicting; the demo set."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from annotate.models import Claim, Fact, ReviewEvent, Source, SourceAlias
+from annotate.services import merge_sources
+from annotate.spans import sentence_around
+
+from .factories import kind, make_article, make_claim, make_user
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+TEXT = "The turnout was 99.63%, the KCNA said. Nobody voted against, a resident said."
+
+
+@pytest.fixture
+def article():
+    return make_article(TEXT, title="Report")
+
+
+@pytest.fixture
+def reviewer(client):
+    user = make_user("rita")
+    client.force_login(user)
+    return user
+
+
+def tag(client, article, quote, **fields):
+    start = TEXT.index(quote)
+    data = {"start": start, "end": start + len(quote), "exact": quote, "kind": "state_media"} | fields
+    return client.post(reverse("annotate:article_claims", args=[article.slug]), data, headers=HTMX)
+
+
+def test_tagging_with_a_new_source_and_fact_creates_them(client, reviewer, article):
+    response = tag(
+        client,
+        article,
+        "The turnout was 99.63%",
+        source="KCNA",
+        fact="Turnout was 99.63%",
+        via="Yonhap",
+        directness="relayed",
+    )
+    assert response.status_code == 201
+    claim = Claim.objects.select_related("source", "fact").get()
+    assert (claim.source.name, claim.source.kind.slug) == ("KCNA", "state_media")
+    assert (claim.fact.statement, claim.fact.slug) == ("Turnout was 99.63%", "turnout-was-9963")
+    assert (claim.via, claim.directness) == ("Yonhap", "relayed")
+
+
+def test_known_source_and_fact_are_reused_by_name_alias_or_any_case(client, reviewer, article):
+    kcna = Source.objects.create(name="KCNA", kind=kind("state_media"))
+    SourceAlias.objects.create(source=kcna, name="Korean Central News Agency")
+    fact = Fact.objects.create(statement="Turnout was 99.63%", slug="turnout")
+    tag(client, article, "The turnout was 99.63%", source="korean central news agency", fact="TURNOUT WAS 99.63%")
+    tag(client, article, "the KCNA said", source="  kcna ", fact="turnout", kind="news_agency")
+    assert Source.objects.count() == 1 and Fact.objects.count() == 1
+    assert set(Claim.objects.values_list("source_id", "fact_id")) == {(kcna.pk, fact.pk)}
+
+
+def test_bad_directness_is_refused(client, reviewer, article):
+    response = tag(client, article, "The turnout", directness="hearsay")
+    assert response.status_code == 400 and not Claim.objects.exists() and not Source.objects.exists()
+
+
+def test_source_suggestions_carry_the_kind_and_hide_sensitive_sources(client, reviewer):
+    Source.objects.create(name="KCNA", kind=kind("state_media"))
+    informant = Source.objects.create(name="KINU analyst", kind=kind("think_tank"))
+    Source.objects.create(name="Hyesan resident", kind=kind("in_country_informant"), sensitive=True)
+    SourceAlias.objects.create(source=informant, name="Korea Institute for National Unification")
+    url = reverse("annotate:source_suggest")
+    body = client.get(url, {"source": "k"}, headers=HTMX).content.decode()
+    assert 'value="KCNA" data-kind="state_media"' in body and 'value="KINU analyst" data-kind="think_tank"' in body
+    by_alias = client.get(url, {"source": "national"}).content.decode()
+    assert 'value="KINU analyst"' in by_alias and "also “Korea Institute for National Unification”" in by_alias
+    assert "Hyesan" not in client.get(url, {"source": "resident"}).content.decode()
+    client.force_login(make_user("ed", role="editor"))
+    assert "Hyesan resident" in client.get(url, {"source": "resident"}).content.decode()
+
+
+def test_fact_suggestions(client, reviewer):
+    Fact.objects.create(statement="Turnout was 99.63%", slug="turnout")
+    Fact.objects.create(statement="Nobody voted against", slug="nobody")
+    body = client.get(reverse("annotate:fact_suggest"), {"fact": "turn"}).content.decode()
+    assert 'value="Turnout was 99.63%"' in body and "Nobody" not in body
+
+
+def test_merging_sources_moves_claims_and_keeps_the_name_as_alias(article):
+    editor = make_user("ed", role="editor")
+    claim = make_claim(article, 0, 3, source_name="K.C.N.A.")
+    make_claim(article, 4, 11, source_name="KCNA")
+    duplicate, kcna = Source.objects.get(name="K.C.N.A."), Source.objects.get(name="KCNA")
+    SourceAlias.objects.create(source=duplicate, name="Korean Central News Agency")
+    assert merge_sources(source=duplicate, into=kcna, actor=editor) == 1
+    assert not Source.objects.filter(pk=duplicate.pk).exists()
+    assert set(kcna.aliases.values_list("name", flat=True)) == {"K.C.N.A.", "Korean Central News Agency"}
+    claim.refresh_from_db()
+    assert claim.source == kcna and claim.version == 2
+    event = ReviewEvent.objects.filter(claim=claim, action="edited").get()
+    assert event.before["source"] == "K.C.N.A." and event.after["source"] == "KCNA"
+    assert Source.objects.named("k.c.n.a.").get() == kcna
+
+
+def test_source_pages_are_for_editors_only(client, reviewer, article):
+    make_claim(article, 0, 3, source_name="KCNA")
+    source = Source.objects.get()
+    for url in (reverse("annotate:source_list"), reverse("annotate:source_edit", args=[source.pk])):
+        assert client.get(url).status_code == 403
+    response = client.post(reverse("annotate:source_merge", args=[source.pk]), {"into": source.pk})
+    assert response.status_code == 403 and Source.objects.count() == 1
+
+
+def test_editor_edits_a_source_and_its_aliases(client, article):
+    make_claim(article, 0, 3, source_name="KCNA")
+    other = Source.objects.create(name="Rodong Sinmun", kind=kind("state_media"))
+    source = Source.objects.get(name="KCNA")
+    client.force_login(make_user("ed", role="editor"))
+    url = reverse("annotate:source_edit", args=[source.pk])
+    data = {
+        "name": "KCNA",
+        "kind": kind("state_media").pk,
+        "description": "State agency",
+        "sensitive": "",
+        "aliases": "Korean Central News Agency\n\nkorean central news agency\n",
+    }
+    assert client.post(url, data).status_code == 302
+    assert list(source.aliases.values_list("name", flat=True)) == ["Korean Central News Agency"]
+    taken = client.post(url, data | {"aliases": "Rodong Sinmun"})
+    assert taken.status_code == 400 and "already names another source" in taken.content.decode()
+    assert list(source.aliases.values_list("name", flat=True)) == ["Korean Central News Agency"]
+    merged = client.post(reverse("annotate:source_merge", args=[source.pk]), {"into": other.pk})
+    assert merged.status_code == 302 and Claim.objects.get().source == other
+
+
+def test_editors_mark_conflicting_facts_and_both_pages_show_it(client, reviewer, article):
+    make_claim(article, *(lambda s: (s, s + 11))(TEXT.index("Nobody vote")), fact="First dissent since 1956")
+    make_claim(article, 0, 11, kind_slug="foreign_government", fact="First dissent since the 1960s")
+    url = reverse("annotate:fact_conflict", args=["first-dissent-since-1956"])
+    assert client.post(url, {"other": "first-dissent-since-the-1960s", "conflicting": "on"}).status_code == 403
+    client.force_login(make_user("ed", role="editor"))
+    assert client.post(url, {"other": "first-dissent-since-the-1960s", "conflicting": "on"}).status_code == 302
+    for slug, other in (
+        ("first-dissent-since-1956", "since the 1960s"),
+        ("first-dissent-since-the-1960s", "since 1956"),
+    ):
+        page = client.get(reverse("annotate:fact_detail", args=[slug])).content.decode()
+        assert 'class="side-by-side"' in page and other in page
+    assert "conflicts with" in client.get(reverse("annotate:dashboard")).content.decode()
+    assert client.post(url, {"other": "first-dissent-since-1956", "conflicting": "on"}).status_code == 400
+    client.post(url, {"other": "first-dissent-since-the-1960s"})
+    assert not Fact.objects.get(slug="first-dissent-since-1956").conflicts.exists()
+
+
+def test_fact_page_lists_claims_across_articles_with_their_sentence(client, reviewer, article):
+    other = make_article("Elsewhere: officials say the turnout was 99.63%. More.", title="Other")
+    make_claim(article, 4, 22, fact="Turnout was 99.63%", source_name="KCNA")
+    make_claim(other, other.text.index("the turnout"), other.text.index("%.") + 1, fact="Turnout was 99.63%")
+    page = client.get(reverse("annotate:fact_detail", args=["turnout-was-9963"])).content.decode()
+    assert page.count('class="in-context"') == 2
+    assert "Elsewhere: officials say " in page and ", the KCNA said." in page
+    assert f"{other.get_absolute_url()}#claim-" in page
+
+
+@pytest.mark.parametrize(
+    ("quote", "before", "after"),
+    [
+        ("99.63%", "The turnout was ", ", the KCNA said."),
+        ("Nobody", "", " voted against, a resident said."),
+        ("a resident said.", "Nobody voted against, ", ""),
+    ],
+)
+def test_sentence_around(quote, before, after):
+    start = TEXT.index(quote)
+    assert sentence_around(TEXT, start, start + len(quote)) == (before, after)
+
+
+def test_demo_annotations_load_once_and_touch_nothing_else():
+    call_command("import_articles", "corpus/seed", "--no-progress", verbosity=0)
+    user = make_user("rita")
+    mine = Source.objects.create(name="KCNA", kind=kind("news_agency"), description="my own entry")
+    call_command("load_demo_annotations", verbosity=0)
+    created = Claim.objects.count()
+    assert created > 40 and Fact.objects.count() > 10
+    mine.refresh_from_db()
+    assert (mine.kind.slug, mine.description) == ("news_agency", "my own entry")
+    assert not Claim.objects.filter(annotator=user).exists()
+    call_command("load_demo_annotations", verbosity=0)
+    assert Claim.objects.count() == created
+    turnout = Claim.objects.filter(fact__slug="turnout-99-63")
+    assert turnout.values("article").distinct().count() == 4
+    for claim in Claim.objects.select_related("article"):
+        assert claim.article.text[claim.start : claim.end] == claim.exact

@@ -26,6 +26,7 @@ def article_html(text: str, claims) -> SafeString:
     starts: dict[int, list] = {}
     for claim in claims:
         starts.setdefault(claim.start, []).append(claim)
+    ends = {claim.end for claim in claims}
     parts: list[str] = []
     for seg in segments(len(text), claims):
         for claim in starts.get(seg.start, ()):
@@ -41,8 +42,10 @@ def article_html(text: str, claims) -> SafeString:
             c.kind.label + (f": {c.source_label}" if getattr(c, "source_label", "") else "") for c in seg.claims
         )
         depth = f' data-depth="{len(seg.claims)}"' if len(seg.claims) > 1 else ""
+        # Rounded, slightly spaced edges where a claim begins or ends keep adjacent claims apart.
+        edges = "".join((" hl-start" if seg.start in starts else "", " hl-end" if seg.end in ends else ""))
         parts.append(
-            f'<mark class="hl" data-claims="{ids}" data-kind="{escape(inner.kind.slug)}"{depth} '
+            f'<mark class="hl{edges}" data-claims="{ids}" data-kind="{escape(inner.kind.slug)}"{depth} '
             f'style="{escape(_mark_style(seg.claims))}" title="{escape(labels)}">{chunk}</mark>'
         )
     return mark_safe("".join(parts))  # noqa: S308 -- every piece of text above went through escape()

@@ -241,13 +241,15 @@ def scratch_database_url():
     from psycopg import sql
 
     url = postgres_url()
+    # Administer through the maintenance database, so DATABASE_URL's own database need not exist.
+    maintenance = urlunsplit(urlsplit(url)._replace(path="/postgres"))
     name = f"deploy_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(url, autocommit=True, connect_timeout=10) as admin:
+    with psycopg.connect(maintenance, autocommit=True, connect_timeout=10) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
         yield urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
     finally:
-        with psycopg.connect(url, autocommit=True, connect_timeout=10) as admin:
+        with psycopg.connect(maintenance, autocommit=True, connect_timeout=10) as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 

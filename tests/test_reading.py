@@ -113,18 +113,20 @@ def test_body_text_content_equals_the_article_text(client, reviewer, article):
     page = client.get(article.get_absolute_url()).content.decode()
     assert text_content(page) == TEXT
     assert "<b>them</b>" not in page  # user text is escaped, never markup
-    assert page.count('class="hl"') == 3
+    assert page.count('<mark class="hl') == 3
 
 
 def test_overlapping_claims_stay_visible_with_one_underline_each(client, reviewer, article):
     outer = make_claim(article, TEXT.index("The voter"), TEXT.index("99.63%") + 6, kind_slug="state_media")
     inner = make_claim(article, TEXT.index("turnout"), TEXT.index("turnout") + 7, kind_slug="think_tank")
     page = client.get(article.get_absolute_url()).content.decode()
-    marks = re.findall(r'<mark class="hl" data-claims="([^"]+)"[^>]*style="([^"]+)"[^>]*>([^<]*)</mark>', page)
+    marks = re.findall(r'<mark class="hl[^"]*" data-claims="([^"]+)"[^>]*style="([^"]+)"[^>]*>([^<]*)</mark>', page)
     both = [m for m in marks if m[0] == f"{outer.pk} {inner.pk}"]
     assert both and both[0][2] == "turnout"
     assert "#D55E00" in both[0][1] and "#0072B2" in both[0][1]  # state media and think tank underlines
     assert f'id="claim-{outer.pk}"' in page and f'id="claim-{inner.pk}"' in page
+    assert f'<mark class="hl hl-start" data-claims="{outer.pk}"' in page  # where the outer claim begins
+    assert f'<mark class="hl hl-end" data-claims="{outer.pk}"' in page
 
 
 def test_legend_counts_each_kind_and_panel_offers_active_kinds(client, reviewer, article):

@@ -1,0 +1,49 @@
+"""Migrations keep what is stored: free-text source names become sources, nothing is lost."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("annotate", "0003_claim_unique_per_annotator"), ("corpus", "0001_initial")]
+AFTER = [("annotate", "0006_drop_claim_source_name")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_source_names_become_sources_and_claims_keep_them():
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    old = executor.loader.project_state(BEFORE).apps
+    Article, Claim = old.get_model("corpus", "Article"), old.get_model("annotate", "Claim")
+    Kind, User = old.get_model("annotate", "ProvenanceKind"), old.get_model("auth", "User")
+    article = Article.objects.create(slug="a", title="A", text="KCNA said turnout was 99.63%.", text_sha256="x")
+    user = User.objects.create(username="rita")
+    # Get-or-create: an earlier transactional test may have flushed the seeded kinds.
+    state = Kind.objects.get_or_create(slug="state_media", defaults={"label": "State media", "colour": "#D55E00"})[0]
+    agency = Kind.objects.get_or_create(slug="news_agency", defaults={"label": "News agency", "colour": "#56B4E9"})[0]
+    rows = [(0, 4, state, "KCNA"), (5, 9, agency, " kcna "), (10, 17, state, "Rodong Sinmun"), (18, 21, state, "")]
+    for start, end, kind, name in rows:
+        Claim.objects.create(
+            article=article,
+            start=start,
+            end=end,
+            exact=article.text[start:end],
+            kind=kind,
+            source_name=name,
+            annotator=user,
+            note=f"note {start}",
+        )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(AFTER)
+    new = executor.loader.project_state(AFTER).apps
+    Claim, Source = new.get_model("annotate", "Claim"), new.get_model("annotate", "Source")
+    assert sorted(Source.objects.values_list("name", "kind__slug")) == [
+        ("KCNA", "state_media"),
+        ("Rodong Sinmun", "state_media"),
+    ]
+    claims = {c.start: c for c in Claim.objects.select_related("source")}
+    assert claims[0].source.name == claims[5].source.name == "KCNA"
+    assert claims[10].source.name == "Rodong Sinmun" and claims[18].source is None
+    assert [claims[s].note for s in (0, 5, 10, 18)] == ["note 0", "note 5", "note 10", "note 18"]
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -171,9 +171,11 @@ class Dashboard:
     unlinked: int
 
 
-def build(filters: Filters, user) -> Dashboard:
-    """Aggregate the claims that pass `filters` into the dashboard `user` may see."""
+def build(filters: Filters, user, *, fact: Fact | None = None) -> Dashboard:
+    """Aggregate the claims that pass `filters` (and of `fact` alone, if given) into what `user` may see."""
     claims = filters.apply(Claim.objects.all())
+    if fact is not None:
+        claims = claims.filter(fact=fact)
     kinds = list(ProvenanceKind.objects.all())
     linked = claims.filter(fact__isnull=False)
 

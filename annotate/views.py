@@ -303,8 +303,8 @@ def fact_detail(request, slug):
     _prepare(others, request.user)
     for claim in others:
         conflict_claims[claim.fact_id].append(claim)
-    board = dashboard.build(dashboard.Filters(), request.user)
-    row = next((r for r in board.facts if r.fact.pk == fact.pk), None)
+    board = dashboard.build(dashboard.Filters(), request.user, fact=fact)
+    row = board.facts[0] if board.facts else None
     context = {
         "fact": fact,
         "claims": claims,

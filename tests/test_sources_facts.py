@@ -192,3 +192,20 @@ def test_demo_annotations_load_once_and_touch_nothing_else():
     assert turnout.values("article").distinct().count() == 4
     for claim in Claim.objects.select_related("article"):
         assert claim.article.text[claim.start : claim.end] == claim.exact
+
+
+def test_fact_page_and_claim_list_query_counts_do_not_grow(client, reviewer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for n in (1, 20):
+        for i in range(n):
+            article = make_article(f"Report {n}-{i}: turnout was 99.63%.", title=f"R{n}-{i}", outlet=f"O{i}")
+            make_claim(article, 0, 6, source_name=f"Source {i}", fact=f"Fact {n}", kind_slug="think_tank")
+        with CaptureQueriesContext(connection) as fact_page:
+            assert client.get(reverse("annotate:fact_detail", args=[f"fact-{n}"])).status_code == 200
+        with CaptureQueriesContext(connection) as claim_list:
+            assert client.get(reverse("annotate:claim_list"), {"fact": f"fact-{n}"}).status_code == 200
+        counts[n] = (len(fact_page), len(claim_list))
+    assert counts[1] == counts[20], counts

@@ -95,9 +95,9 @@ class Filters:
     def active(self) -> bool:
         return bool(self.as_query())
 
-    def apply(self, claims: QuerySet) -> QuerySet:
-        """Restrict a Claim queryset to these filters."""
-        if self.kinds:
+    def apply(self, claims: QuerySet, *, kinds: bool = True) -> QuerySet:
+        """Restrict a Claim queryset to these filters (all but the kind filter if `kinds` is false)."""
+        if self.kinds and kinds:
             claims = claims.filter(kind__slug__in=self.kinds)
         if self.outlet:
             claims = claims.filter(article__outlet_id=self.outlet)
@@ -179,6 +179,20 @@ def build(filters: Filters, user, *, fact: Fact | None = None) -> Dashboard:
     kinds = list(ProvenanceKind.objects.all())
     linked = claims.filter(fact__isnull=False)
 
+    # A fact's basis is what it rests on whatever kinds are shown: filtering the view to state media
+    # must not make a fact corroborated by informants look like it rests on state media alone.
+    slug_of = {kind.pk: kind.slug for kind in kinds}
+    all_kinds = defaultdict(set)
+    unfiltered = filters.apply(Claim.objects.filter(fact__in=linked.values("fact_id")), kinds=False)
+    for fact_id, kind_id in unfiltered.values_list("fact_id", "kind_id").distinct().order_by():
+        all_kinds[fact_id].add(slug_of[kind_id])
+    all_sources = dict(
+        unfiltered.values("fact_id")
+        .annotate(n=Count("source_id", distinct=True))
+        .order_by()
+        .values_list("fact_id", "n")
+    )
+
     matrix = defaultdict(dict)
     for row in (
         linked.values("fact_id", "kind_id")
@@ -219,7 +233,7 @@ def build(filters: Filters, user, *, fact: Fact | None = None) -> Dashboard:
                 articles=total["articles"],
                 sources=sorted(names[fact_id], key=str.lower),
                 named_sources=total["sources"],
-                basis=basis({cell.kind.slug for cell in cells if cell.claims}, total["sources"]),
+                basis=basis(all_kinds[fact_id], all_sources.get(fact_id, 0)),
                 conflicts=sorted(conflicts_of[fact_id], key=lambda f: f.statement.lower()),
             )
         )

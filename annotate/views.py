@@ -176,7 +176,10 @@ def claim_edit(request, pk):
             claim=claim,
             initial={
                 "kind": claim.kind.slug,
-                "source": claim.source_name,
+                "source": claim.source_label_for(request.user),
+                "fact": claim.fact.statement if claim.fact_id else "",
+                "via": claim.via,
+                "directness": claim.directness,
                 "note": claim.note,
                 "version": claim.version,
             },
@@ -405,6 +408,8 @@ def claim_list(request):
         claims = claims.filter(fact=fact)
     page = Paginator(claims.order_by("article__title", "start", "pk"), 100).get_page(request.GET.get("page"))
     _prepare(page, request.user)
+    for claim in page:
+        claim.before, claim.after = sentence_around(claim.article.text, claim.start, claim.end)
     kind_filters = list(ProvenanceKind.objects.filter(slug__in=filters.kinds)) if filters.kinds else []
     context = {"page": page, "fact": fact, "filters": filters, "kind_filters": kind_filters}
     return render(request, "annotate/claim_list.html", context)

@@ -218,3 +218,19 @@ def test_dashboard_query_count_does_not_grow(client, corpus):
     with CaptureQueriesContext(connection) as json_queries:
         client.get(reverse("annotate:dashboard_json"))
     assert len(json_queries) <= counts[0]
+
+
+def test_basis_ignores_the_kind_filter(corpus):
+    informant = corpus["nk"]
+    make_claim(
+        informant,
+        *q(TEXT, "The turnout was 99.63%."),
+        kind_slug="in_country_informant",
+        source_name="Hyesan resident",
+        fact="Turnout was 99.63%",
+        annotator=corpus["rita"],
+    )
+    editor = make_user("ed", role="editor")
+    shown = row(board_for(editor, kind="state_media"), "Turnout was 99.63%")
+    assert [c.kind.slug for c in shown.segments] == ["state_media"]  # the cells follow the filter
+    assert shown.basis.kinds == {"state_media", "in_country_informant"} and shown.basis.corroborated

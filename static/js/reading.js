@@ -169,8 +169,10 @@ if (panel) {
   });
 
   // A missing kind is caught here so the reviewer hears about it at once; the server checks too.
+  // Only the panel's own submission: the Source and Fact fields' suggestion requests bubble up here
+  // too, and a source's suggestions are what pre-select its kind.
   panel.addEventListener("htmx:confirm", (event) => {
-    if (!panel.elements.kind.value) {
+    if (event.target === panel && !panel.elements.kind.value) {
       event.preventDefault();
       panel.querySelector("#tag-errors").innerHTML =
         '<p class="error" role="alert">Choose the kind of source (press its number key).</p>';

@@ -50,8 +50,11 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Reading view on DATABASE_URL (SQLite by default); the dashboard at 100k and 1M claims needs PostgreSQL
+# (DATABASE_URL=postgres://...), else it says so and measures small sizes on SQLite. See bench/README.md.
 bench: install
 	$(BIN)/python bench/reading_view.py
+	$(BIN)/python bench/dashboard.py --sqlite
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from corpus.models import Article, Outlet
 
 from .basis import Basis, basis
-from .models import PROTECTED, Claim, Fact, ProvenanceKind, can_see_sensitive
+from .models import PROTECTED, Claim, Fact, ProvenanceKind, Source, can_see_sensitive
 
 STATUS_CHOICES = [
     ("", "Pending and accepted"),
@@ -172,121 +172,122 @@ class Dashboard:
 
 
 def build(filters: Filters, user, *, fact: Fact | None = None) -> Dashboard:
-    """Aggregate the claims that pass `filters` (and of `fact` alone, if given) into what `user` may see."""
-    claims = filters.apply(Claim.objects.all())
+    """Aggregate the claims that pass `filters` (and of `fact` alone, if given) into what `user` may see.
+
+    The kind filter narrows what is shown, never a fact's basis: filtering to state media must not
+    make a fact that informants corroborate look as if it rested on state media alone. So the
+    per-fact queries run over every kind and count the shown kinds with a conditional aggregate.
+    """
+    kinds = list(ProvenanceKind.objects.all())
+    shown_ids = {k.pk for k in kinds if not filters.kinds or k.slug in filters.kinds}
+    shown = Q(kind_id__in=shown_ids) if filters.kinds else None
+    claims = filters.apply(Claim.objects.all(), kinds=False)
     if fact is not None:
         claims = claims.filter(fact=fact)
-    kinds = list(ProvenanceKind.objects.all())
     linked = claims.filter(fact__isnull=False)
 
-    # A fact's basis is what it rests on whatever kinds are shown: filtering the view to state media
-    # must not make a fact corroborated by informants look like it rests on state media alone.
-    slug_of = {kind.pk: kind.slug for kind in kinds}
-    all_kinds = defaultdict(set)
-    unfiltered = filters.apply(Claim.objects.filter(fact__in=linked.values("fact_id")), kinds=False)
-    for fact_id, kind_id in unfiltered.values_list("fact_id", "kind_id").distinct().order_by():
-        all_kinds[fact_id].add(slug_of[kind_id])
-    all_sources = dict(
-        unfiltered.values("fact_id")
-        .annotate(n=Count("source_id", distinct=True))
-        .order_by()
-        .values_list("fact_id", "n")
-    )
-
-    matrix = defaultdict(dict)
+    grid = defaultdict(dict)
     for row in (
         linked.values("fact_id", "kind_id")
         .annotate(claims=Count("pk"), articles=Count("article_id", distinct=True))
         .order_by()
     ):
-        matrix[row["fact_id"]][row["kind_id"]] = (row["claims"], row["articles"])
-
+        grid[row["fact_id"]][row["kind_id"]] = (row["claims"], row["articles"])
     totals = {
         row["fact_id"]: row
         for row in linked.values("fact_id")
         .annotate(
-            claims=Count("pk"), articles=Count("article_id", distinct=True), sources=Count("source_id", distinct=True)
+            claims=Count("pk", filter=shown),
+            articles=Count("article_id", distinct=True, filter=shown),
+            sources=Count("source_id", distinct=True, filter=shown),
+            all_sources=Count("source_id", distinct=True),
         )
         .order_by()
+        if row["claims"]
     }
 
+    pairs = linked.filter(source__isnull=False)
+    if shown is not None:
+        pairs = pairs.filter(shown)
+    pairs = list(pairs.values_list("fact_id", "source_id").distinct().order_by())
     sees_sensitive = can_see_sensitive(user)
-    names = defaultdict(set)
-    for row in linked.filter(source__isnull=False).values("fact_id", "source__name", "source__sensitive").distinct():
-        names[row["fact_id"]].add(PROTECTED if row["source__sensitive"] and not sees_sensitive else row["source__name"])
+    names = {
+        pk: PROTECTED if sensitive and not sees_sensitive else name
+        for pk, name, sensitive in Source.objects.filter(pk__in={s for _, s in pairs}).values_list(
+            "pk", "name", "sensitive"
+        )
+    }
+    sources_of = defaultdict(set)
+    for fact_id, source_id in pairs:
+        sources_of[fact_id].add(names[source_id])
 
-    facts = {fact.pk: fact for fact in Fact.objects.filter(pk__in=linked.values("fact_id"))}
-    pairs = Fact.conflicts.through.objects.filter(from_fact_id__in=list(facts)).select_related("to_fact")
+    facts = Fact.objects.in_bulk(list(totals))
     conflicts_of = defaultdict(list)
-    for pair in pairs:
+    for pair in Fact.conflicts.through.objects.filter(from_fact_id__in=list(totals)).select_related("to_fact"):
         conflicts_of[pair.from_fact_id].append(pair.to_fact)
 
     rows = []
-    for fact_id, fact in facts.items():
-        cells = [Cell(kind, *matrix[fact_id].get(kind.pk, (0, 0))) for kind in kinds]
-        total = totals[fact_id]
+    for fact_id, total in totals.items():
+        per_kind = grid[fact_id]
         rows.append(
             FactRow(
-                fact=fact,
-                cells=cells,
+                fact=facts[fact_id],
+                cells=[Cell(k, *per_kind.get(k.pk, (0, 0))) if k.pk in shown_ids else Cell(k) for k in kinds],
                 claims=total["claims"],
                 articles=total["articles"],
-                sources=sorted(names[fact_id], key=str.lower),
+                sources=sorted(sources_of[fact_id], key=str.lower),
                 named_sources=total["sources"],
-                basis=basis(all_kinds[fact_id], all_sources.get(fact_id, 0)),
+                basis=basis({k.slug for k in kinds if k.pk in per_kind}, total["all_sources"]),
                 conflicts=sorted(conflicts_of[fact_id], key=lambda f: f.statement.lower()),
             )
         )
     rows.sort(key=lambda r: (-r.articles, -r.claims, r.fact.statement.lower()))
 
-    article_mix = _mix(
-        claims.values("article__slug", "article__title", "kind_id").annotate(n=Count("pk")).order_by(),
-        "article__slug",
-        "article__title",
-        kinds,
-    )
-    outlet_mix = _mix(
-        claims.values("article__outlet_id", "article__outlet__name", "kind_id").annotate(n=Count("pk")).order_by(),
-        "article__outlet_id",
-        "article__outlet__name",
-        kinds,
-    )
-    seen = set()
-    conflict_pairs = []
+    shown_claims = claims if shown is None else claims.filter(shown)
+    articles, outlets = _mixes(shown_claims, kinds)
+    conflict_pairs, seen = [], set()
     for row in rows:
         for other in row.conflicts:
-            pair = tuple(sorted((row.fact.pk, other.pk)))
-            if pair not in seen:
-                seen.add(pair)
+            if (key := frozenset((row.fact.pk, other.pk))) not in seen:
+                seen.add(key)
                 conflict_pairs.append((row.fact, other))
+    claims_total = sum(row.total for row in articles)
     return Dashboard(
         filters=filters,
         kinds=kinds,
         facts=rows,
-        articles=article_mix,
-        outlets=outlet_mix,
+        articles=articles,
+        outlets=outlets,
         conflicts=conflict_pairs,
-        claims_total=sum(row.total for row in article_mix),
-        unlinked=sum(row.total for row in article_mix) - sum(row.claims for row in rows),
+        claims_total=claims_total,
+        unlinked=claims_total - sum(row.claims for row in rows),
     )
 
 
-def _mix(rows, key_field: str, label_field: str, kinds) -> list[MixRow]:
+def _mixes(claims: QuerySet, kinds) -> tuple[list[MixRow], list[MixRow]]:
+    """Claims per kind for each article (most claims first) and each outlet, from one GROUP BY."""
     counts = defaultdict(dict)
-    labels = {}
-    for row in rows:
-        counts[row[key_field]][row["kind_id"]] = row["n"]
-        labels[row[key_field]] = row[label_field] or "Unknown outlet"
-    mix = [
+    for article_id, kind_id, n in claims.values_list("article_id", "kind_id").annotate(n=Count("pk")).order_by():
+        counts[article_id][kind_id] = n
+    meta = Article.objects.filter(pk__in=list(counts)).values_list("pk", "slug", "title", "outlet_id", "outlet__name")
+    by_outlet = defaultdict(lambda: defaultdict(int))
+    outlet_names = {}
+    articles = []
+    for pk, slug, title, outlet_id, outlet_name in meta:
+        per_kind = counts[pk]
+        articles.append(MixRow(slug, title, [Cell(k, per_kind.get(k.pk, 0)) for k in kinds], sum(per_kind.values())))
+        outlet_names[outlet_id] = outlet_name or "Unknown outlet"
+        for kind_id, n in per_kind.items():
+            by_outlet[outlet_id][kind_id] += n
+    outlets = [
         MixRow(
-            key=key,
-            label=labels[key],
-            cells=[Cell(kind, per_kind.get(kind.pk, 0)) for kind in kinds],
-            total=sum(per_kind.values()),
+            outlet_id, outlet_names[outlet_id], [Cell(k, per_kind.get(k.pk, 0)) for k in kinds], sum(per_kind.values())
         )
-        for key, per_kind in counts.items()
+        for outlet_id, per_kind in by_outlet.items()
     ]
-    return sorted(mix, key=lambda r: r.label.lower())
+    articles.sort(key=lambda r: (-r.total, r.label.lower()))
+    outlets.sort(key=lambda r: r.label.lower())
+    return articles, outlets
 
 
 def filter_options() -> dict:

@@ -403,15 +403,25 @@ def claim_list(request):
     filters = dashboard.Filters.from_query(request.GET)
     claims = filters.apply(Claim.objects.with_related().select_related("article__outlet"))
     fact = None
-    if fact_slug := request.GET.get("fact", "").strip():
-        fact = Fact.objects.filter(slug=fact_slug).first()
+    fact_slug = request.GET.get("fact", "").strip()
+    if fact_slug == "none":
+        claims = claims.filter(fact__isnull=True)
+    elif fact_slug:
+        fact = get_object_or_404(Fact, slug=fact_slug)
         claims = claims.filter(fact=fact)
     page = Paginator(claims.order_by("article__title", "start", "pk"), 100).get_page(request.GET.get("page"))
     _prepare(page, request.user)
     for claim in page:
         claim.before, claim.after = sentence_around(claim.article.text, claim.start, claim.end)
     kind_filters = list(ProvenanceKind.objects.filter(slug__in=filters.kinds)) if filters.kinds else []
-    context = {"page": page, "fact": fact, "filters": filters, "kind_filters": kind_filters}
+    context = {
+        "page": page,
+        "fact": fact,
+        "unlinked": fact_slug == "none",
+        "fact_query": f"fact={fact_slug}" if fact_slug else "",
+        "filters": filters,
+        "kind_filters": kind_filters,
+    }
     return render(request, "annotate/claim_list.html", context)
 
 

@@ -13,33 +13,22 @@ most 3x that at the next largest (roughly linear growth).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import math
 import os
-import platform
 import random
-import shlex
 import statistics
 import sys
-import tempfile
 import time
-import uuid
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "corpus" / "seed"
-RESULTS = Path(__file__).resolve().parent / "results"
+import common
+
 SIZES = (10, 100, 1000, 5000)
 TEXT_LENGTH = 20_000
 MAX_TIME_PER_CLAIM_RATIO = 3.0
 
-sys.path.insert(0, str(ROOT))
-
 
 def article_text(length: int = TEXT_LENGTH) -> str:
     """News prose of about `length` characters: the seed reports, repeated as needed, cut at a paragraph."""
-    reports = [path.read_text(encoding="utf-8").strip() for path in sorted(SEED.glob("*.txt"))]
+    reports = [path.read_text(encoding="utf-8").strip() for path in sorted(common.SEED.glob("*.txt"))]
     paragraphs = [p.strip() for report in reports for p in report.split("\n\n") if p.strip()]
     text, i = "", 0
     while len(text) < length:
@@ -70,65 +59,21 @@ def spans(length: int, n: int, rng: random.Random) -> list[tuple[int, int]]:
     return result
 
 
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-def redact(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        parts = parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@"))
-    return urlunsplit(parts)
-
-
-class ScratchDatabase:
-    """A fresh database for the run: a scratch database on DATABASE_URL's PostgreSQL, or a temporary SQLite file."""
-
-    def __init__(self, base_url: str | None):
-        self.base_url = base_url
-        self.name = None
-        self.path = None
-        scheme = urlsplit(base_url).scheme if base_url else "sqlite"
-        if scheme in {"postgres", "postgresql"}:
-            self.name = f"bench_{uuid.uuid4().hex[:12]}"
-        elif scheme == "sqlite":
-            fd, path = tempfile.mkstemp(prefix="bench-", suffix=".sqlite3")
-            os.close(fd)
-            self.path = Path(path)
-        else:
-            raise SystemExit(f"bench: unsupported database {scheme!r}; use PostgreSQL or SQLite")
-
-    def __enter__(self) -> str:
-        if self.name is None:
-            return f"sqlite:///{self.path}"
-        self._admin(f'CREATE DATABASE "{self.name}"')
-        return urlunsplit(urlsplit(self.base_url)._replace(path=f"/{self.name}"))
-
-    def __exit__(self, *exc_info):
-        if "django.db" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        if self.name is not None:
-            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-        else:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-
-    def _admin(self, statement: str) -> None:
-        import psycopg
-
-        with psycopg.connect(self.base_url, autocommit=True, connect_timeout=10) as connection:
-            connection.execute(statement)
-
-
 def populate(n: int, article, kinds, reviewer, editor, rng: random.Random) -> None:
-    from annotate.models import Claim
+    from annotate.models import Claim, Fact, Source
     from annotate.spans import context
 
     Claim.objects.filter(article=article).delete()
+    sources = [
+        Source.objects.get_or_create(
+            name=f"Source {j}", defaults={"kind": kinds[j % len(kinds)], "sensitive": j % 5 == 0}
+        )[0]
+        for j in range(37)
+    ]
+    facts = [
+        Fact.objects.get_or_create(slug=f"fact-{j}", defaults={"statement": f"Reported fact number {j}"})[0]
+        for j in range(12)
+    ]
     claims = []
     for i, (start, end) in enumerate(spans(len(article.text), n, rng)):
         prefix, suffix = context(article.text, start, end)
@@ -142,7 +87,8 @@ def populate(n: int, article, kinds, reviewer, editor, rng: random.Random) -> No
                 prefix=prefix,
                 suffix=suffix,
                 kind=kinds[i % len(kinds)],
-                source_name=f"Source {i % 37}" if i % 3 else "",
+                source=sources[i % len(sources)] if i % 3 else None,
+                fact=facts[i % len(facts)] if i % 2 else None,
                 note="Checked against the original release." if i % 5 == 0 else "",
                 annotator=reviewer if i % 2 else editor,
                 status=Claim.Status.ACCEPTED if accepted else Claim.Status.PENDING,
@@ -173,29 +119,9 @@ def measure(client, url: str, n: int, runs: int) -> dict:
     return {
         "queries": len(queries),
         "median": statistics.median(times),
-        "p95": percentile(times, 95),
+        "p95": common.percentile(times, 95),
         "bytes": len(response.content),
     }
-
-
-def database_version(connection) -> str:
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        return f"SQLite {sqlite3.sqlite_version}"
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return f"PostgreSQL {cursor.fetchone()[0]}"
-
-
-def command_line(base_url: str | None) -> str:
-    python = os.path.relpath(sys.executable, Path.cwd())
-    script = os.path.relpath(Path(__file__).resolve(), Path.cwd())
-    words = [python, script, *sys.argv[1:]]
-    if os.environ.get("MAKELEVEL") and not sys.argv[1:]:  # run by `make bench`
-        words = ["make", "bench"]
-    prefix = f"DATABASE_URL={shlex.quote(redact(base_url))} " if base_url else ""
-    return prefix + shlex.join(words)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -207,24 +133,14 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(size) for size in args.sizes.split(",")]
 
     base_url = os.environ.get("DATABASE_URL") or None
-    with ScratchDatabase(base_url) as url:
-        os.environ["DATABASE_URL"] = url
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-        import django
-
-        django.setup()
-        from django.conf import settings
-        from django.contrib.auth import get_user_model
-        from django.contrib.auth.models import Group
-        from django.core.management import call_command
+    with common.ScratchDatabase(base_url) as url:
+        common.setup_django(url)
         from django.db import connection
-        from django.test import Client
 
         from annotate.models import ProvenanceKind
         from corpus.importing import sha256
         from corpus.models import Article, Outlet
 
-        call_command("migrate", verbosity=0)
         text = article_text()
         article = Article.objects.create(
             slug="bench-reading-view",
@@ -233,14 +149,10 @@ def main(argv: list[str] | None = None) -> int:
             text=text,
             text_sha256=sha256(text),
         )
-        User = get_user_model()
-        reviewer = User.objects.create_user("bench-reviewer", password="unused-bench-password")
-        reviewer.groups.add(Group.objects.get(name="reviewer"))
-        editor = User.objects.create_user("bench-editor", password="unused-bench-password")
-        editor.groups.add(Group.objects.get(name="editor"))
+        reviewer = common.create_user("bench-reviewer", "reviewer")
+        editor = common.create_user("bench-editor", "editor")
         kinds = list(ProvenanceKind.objects.active())
-        client = Client(HTTP_HOST=(settings.ALLOWED_HOSTS or ["localhost"])[0].lstrip(".").replace("*", "localhost"))
-        client.force_login(reviewer)
+        client = common.client_for(reviewer)
         url = article.get_absolute_url()
 
         rows = []
@@ -250,15 +162,8 @@ def main(argv: list[str] | None = None) -> int:
             row = {"claims": n, **measure(client, url, n, args.runs)}
             rows.append(row)
             print(f"  {n:>5} claims: {row['queries']} queries, median {row['median'] * 1000:.1f} ms", file=sys.stderr)
-        header = [
-            f"Reading view benchmark, {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
-            f"machine: {os.cpu_count()} cores (nproc), {platform.machine()}, {platform.system()} {platform.release()}, "
-            f"load average {os.getloadavg()[0]:.1f} at the end",
-            f"software: Python {platform.python_version()}, Django {django.get_version()}, "
-            f"{database_version(connection)}, DEBUG={settings.DEBUG}",
-            f"article: {len(text):,} characters; {args.runs} timed requests per size after 2 warm-up requests",
-            f"command: {command_line(base_url)}",
-        ]
+        details = [f"article: {len(text):,} characters; {args.runs} timed requests per size after 2 warm-up requests"]
+        head = common.header("Reading view benchmark", connection, details, common.command_line(base_url, __file__))
         vendor = connection.vendor
 
     table = [f"{'claims':>7} {'queries':>8} {'median ms':>10} {'p95 ms':>8} {'us/claim':>9} {'bytes':>10}"]
@@ -284,13 +189,7 @@ def main(argv: list[str] | None = None) -> int:
             failures.append(f"time grows faster than linearly: per-claim ratio {ratio:.2f}")
     table.append(f"queries constant across sizes: {'yes' if len(query_counts) == 1 else 'NO'}")
 
-    report = "\n".join([*header, "", *table, *(f"FAILED: {failure}" for failure in failures)]) + "\n"
-    print(report)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"reading_view-{vendor}.txt"
-    out.write_text(report, encoding="utf-8")
-    print(f"written to {out.relative_to(ROOT)}")
-    return 1 if failures else 0
+    return common.write_report("reading_view", vendor, head, table, failures)
 
 
 if __name__ == "__main__":

@@ -234,3 +234,12 @@ def test_basis_ignores_the_kind_filter(corpus):
     shown = row(board_for(editor, kind="state_media"), "Turnout was 99.63%")
     assert [c.kind.slug for c in shown.segments] == ["state_media"]  # the cells follow the filter
     assert shown.basis.kinds == {"state_media", "in_country_informant"} and shown.basis.corroborated
+
+
+def test_unlinked_claims_link_and_unknown_fact(client, corpus):
+    client.force_login(corpus["rita"])
+    page = client.get(reverse("annotate:dashboard")).content.decode()
+    assert reverse("annotate:claim_list") + "?fact=none" in page
+    unlinked = client.get(reverse("annotate:claim_list"), {"fact": "none"}).content.decode()
+    assert unlinked.count('class="in-context"') == 1 and "It is a ploy" in unlinked
+    assert client.get(reverse("annotate:claim_list"), {"fact": "no-such-fact"}).status_code == 404

@@ -72,17 +72,21 @@ def load(path: Path = DEMO_FILE) -> Report:
                     SourceAlias.objects.create(source=source, name=alias)
         sources[entry["name"]] = source
 
-    facts = {}
+    facts, new_facts = {}, set()
     for entry in data.get("fact", []):
         fact = (
             Fact.objects.filter(slug=entry["slug"]).first()
             or Fact.objects.filter(statement__iexact=entry["statement"]).first()
-            or Fact.objects.create(slug=entry["slug"], statement=entry["statement"], note=entry.get("note", ""))
         )
+        if fact is None:
+            fact = Fact.objects.create(slug=entry["slug"], statement=entry["statement"], note=entry.get("note", ""))
+            new_facts.add(entry["slug"])
         facts[entry["slug"]] = fact
     for entry in data.get("fact", []):
         for other in entry.get("conflicts_with", []):
-            facts[entry["slug"]].conflicts.add(facts[other])
+            # Conflicts link only facts this run created: existing facts are someone else's to judge.
+            if entry["slug"] in new_facts and other in new_facts:
+                facts[entry["slug"]].conflicts.add(facts[other])
 
     articles = {a.slug: a for a in Article.objects.filter(slug__in={c["article"] for c in data.get("claim", [])})}
     report = Report()

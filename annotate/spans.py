@@ -77,21 +77,29 @@ def segments(length: int, claims: Iterable[HasSpan]) -> list[Segment]:
 
 
 _SENTENCE_BREAK = re.compile(r"[.!?…。][\"'”’)]*(?:\s|$)|\n")
+_ABBREVIATION = re.compile(
+    r"(?:\b[A-Za-z]|Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Gen|Gov|Sen|Rep|Lt|Col|No|Vol|vs|approx|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|e\.g|i\.e|U\.S|U\.N|U\.K)\.$"
+)
 _SENTENCE_SEARCH = 400  # code points to look at on each side
+
+
+def _is_abbreviation(text: str, period: int) -> bool:
+    """Whether the period at text[period] closes an abbreviation rather than a sentence."""
+    return text[period] == "." and bool(_ABBREVIATION.search(text[max(0, period - 7) : period + 1]))
 
 
 def sentence_around(text: str, start: int, end: int) -> tuple[str, str]:
     """The rest of the sentence (or line) before and after a span, for showing it in context.
 
     A sentence ends at an end mark (and any closing quotes) followed by white space, or at a line
-    break; so "99.63" does not end one.
+    break; so neither "99.63" nor "Nov. 28" ends one.
     """
-    before = text[max(0, start - _SENTENCE_SEARCH) : start]
-    breaks = [m.end() for m in _SENTENCE_BREAK.finditer(before)]
-    before = before[breaks[-1] :] if breaks else before
-    if _SENTENCE_BREAK.match(text, end - 1, end + 3):  # the span itself ends its sentence
-        return before.lstrip(), ""
-    after = text[end : end + _SENTENCE_SEARCH]
-    stop = _SENTENCE_BREAK.search(after)
-    after = after[: stop.end()] if stop else after
-    return before.lstrip(), after.rstrip()
+    lo = max(0, start - _SENTENCE_SEARCH)
+    breaks = [m.end() for m in _SENTENCE_BREAK.finditer(text, lo, start) if not _is_abbreviation(text, m.start())]
+    before = text[breaks[-1] if breaks else lo : start]
+    if _SENTENCE_BREAK.match(text, end - 1, end + 3) and not _is_abbreviation(text, end - 1):
+        return before.lstrip(), ""  # the span itself ends its sentence
+    hi = min(len(text), end + _SENTENCE_SEARCH)
+    stop = next((m.end() for m in _SENTENCE_BREAK.finditer(text, end, hi) if not _is_abbreviation(text, m.start())), hi)
+    return before.lstrip(), text[end:stop].rstrip()

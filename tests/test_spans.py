@@ -92,3 +92,20 @@ def test_context_is_32_code_points_each_side():
     prefix, suffix = context(text, 40, 45)
     assert prefix == "a" * 32 and suffix == "b" * 32
     assert context("xCLAIMy", 1, 6) == ("x", "y")
+
+
+@pytest.mark.parametrize(
+    ("quote", "before", "after"),
+    [
+        ("In a rare move", "SEOUL (Nov. 28, 2023) - ", ", North Korea said so."),  # "Nov." ends no sentence
+        ("said so", "SEOUL (Nov. 28, 2023) - In a rare move, North Korea ", "."),
+        ("agreed", "Dr. Kim ", " at 99.63 percent."),  # nor do "Dr." and "99.63"
+        ("Next line", "", ""),  # a line break ends one
+    ],
+)
+def test_sentence_around_skips_abbreviations_and_decimals(quote, before, after):
+    from annotate.spans import sentence_around
+
+    text = "SEOUL (Nov. 28, 2023) - In a rare move, North Korea said so. Dr. Kim agreed at 99.63 percent.\nNext line"
+    start = text.index(quote)
+    assert sentence_around(text, start, start + len(quote)) == (before, after)

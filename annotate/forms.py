@@ -63,6 +63,7 @@ class SourceForm(forms.ModelForm):
     class Meta:
         model = Source
         fields = ["name", "kind", "description", "sensitive"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def clean_aliases(self):
         names = []

@@ -1,6 +1,7 @@
 from django import forms
 
 from .models import Claim, ProvenanceKind, Source
+from .services import clean_name as tidy
 
 
 class KindField(forms.ModelChoiceField):
@@ -65,10 +66,17 @@ class SourceForm(forms.ModelForm):
         fields = ["name", "kind", "description", "sensitive"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
+    def clean_name(self):
+        name = tidy(self.cleaned_data["name"])
+        taken = Source.objects.exclude(pk=self.instance.pk).named(name).first()
+        if taken:
+            raise forms.ValidationError(f"“{name}” already names another source: {taken.name}.", code="taken")
+        return name
+
     def clean_aliases(self):
         names = []
         for line in self.cleaned_data["aliases"].splitlines():
-            name = " ".join(line.split())
+            name = tidy(line)
             if name and name.lower() not in {n.lower() for n in names}:
                 names.append(name)
         for name in names:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Now
 from django.utils.text import slugify
 
 from corpus.models import Article
@@ -17,9 +18,18 @@ class StaleEdit(Exception):
     """The claim changed (or vanished) since the editor loaded it."""
 
 
+def clean_name(text: str) -> str:
+    """A name or statement as stored and compared: white space (any kind) collapsed to single spaces."""
+    return " ".join(text.split())
+
+
+def _same(a: str, b: str) -> bool:
+    return clean_name(a).casefold() == clean_name(b).casefold()
+
+
 def resolve_source(*, name: str, kind: ProvenanceKind) -> Source | None:
     """The source called `name` (or known by it as an alias); a new one of `kind` if there is none."""
-    name = " ".join(name.split())
+    name = clean_name(name)
     if not name:
         return None
     if len(name) > Source._meta.get_field("name").max_length:
@@ -37,7 +47,7 @@ def _fact_slug(statement: str) -> str:
 
 def resolve_fact(*, statement: str) -> Fact | None:
     """The fact with this statement (or slug), ignoring case; a new fact if there is none."""
-    statement = " ".join(statement.split())
+    statement = clean_name(statement)
     if not statement:
         return None
     if len(statement) > Fact._meta.get_field("statement").max_length:
@@ -87,7 +97,7 @@ def create_claim(
     if duplicate.exists():
         raise ValidationError(f"You have already tagged this text as “{kind.label}”.", code="duplicate")
     prefix, suffix = context(article.text, start, end)
-    claim = Claim.objects.create(
+    claim = Claim(
         article=article,
         start=start,
         end=end,
@@ -102,6 +112,11 @@ def create_claim(
         note=note.strip(),
         annotator=annotator,
     )
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError:  # the same claim, sent twice at once
+        raise ValidationError(f"You have already tagged this text as “{kind.label}”.", code="duplicate") from None
     _log("created", claim, annotator, after=claim.snapshot())
     return claim
 
@@ -135,14 +150,19 @@ def update_claim(
     if kind.pk != current.kind_id and not kind.active:
         raise ValidationError(f"The kind “{kind.label}” is no longer in use.", code="inactive_kind")
     before = current.snapshot()
+    # The source and fact the claim already has stay as they are when their names come back
+    # unchanged: looking them up again could land elsewhere if they were renamed meanwhile.
+    source = current.source if current.source_id and _same(source_name, current.source.name) else None
+    fact = current.fact if current.fact_id and _same(fact_statement, current.fact.statement) else None
     Claim.objects.filter(pk=current.pk).update(
         kind=kind,
-        source=resolve_source(name=source_name, kind=kind),
-        fact=resolve_fact(statement=fact_statement),
+        source=source or resolve_source(name=source_name, kind=kind),
+        fact=fact or resolve_fact(statement=fact_statement),
         via=via.strip(),
         directness=directness,
         note=note.strip(),
         version=F("version") + 1,
+        updated=Now(),
     )
     current = Claim.objects.with_related().get(pk=current.pk)
     _log("edited", current, actor, before=before, after=current.snapshot())
@@ -165,11 +185,17 @@ def merge_sources(*, source: Source, into: Source, actor) -> int:
     """
     if source.pk == into.pk:
         raise ValidationError("A source cannot be merged into itself.", code="same_source")
+    if source.sensitive and not into.sensitive:
+        # Its names would become aliases of a source everyone may see.
+        raise ValidationError(
+            f"“{source.name}” is sensitive: merge it into a sensitive source, or mark “{into.name}” sensitive first.",
+            code="sensitive_merge",
+        )
     moved = list(
         Claim.objects.select_for_update(of=("self",)).filter(source=source).select_related("kind", "source", "fact")
     )
     befores = {claim.pk: claim.snapshot() for claim in moved}
-    Claim.objects.filter(pk__in=befores).update(source=into, version=F("version") + 1)
+    Claim.objects.filter(pk__in=befores).update(source=into, version=F("version") + 1, updated=Now())
     names = [source.name, *source.aliases.values_list("name", flat=True)]
     known = {into.name.lower(), *(name.lower() for name in into.aliases.values_list("name", flat=True))}
     source.aliases.all().delete()

@@ -96,7 +96,12 @@ def sentence_around(text: str, start: int, end: int) -> tuple[str, str]:
     break; so neither "99.63" nor "Nov. 28" ends one.
     """
     lo = max(0, start - _SENTENCE_SEARCH)
-    breaks = [m.end() for m in _SENTENCE_BREAK.finditer(text, lo, start) if not _is_abbreviation(text, m.start())]
+    # Search on past `start`: with an end position, "$" would match there and end "99." at "63".
+    breaks = [
+        m.end()
+        for m in _SENTENCE_BREAK.finditer(text, lo, start + 1)
+        if m.end() <= start and not _is_abbreviation(text, m.start())
+    ]
     before = text[breaks[-1] if breaks else lo : start]
     if _SENTENCE_BREAK.match(text, end - 1, end + 3) and not _is_abbreviation(text, end - 1):
         return before.lstrip(), ""  # the span itself ends its sentence

@@ -155,7 +155,10 @@ def _unmasked(source: str, claim: Claim) -> str:
     return claim.source_name if source.strip() == PROTECTED and claim.source_id else source
 
 
-def _claim_for_author(request, pk) -> Claim:
+def _claim_for_author(request, pk, permission: str) -> Claim:
+    """The claim, if the user holds the permission and is its author while it is pending."""
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
     claim = get_object_or_404(Claim.objects.select_related("article", "kind", "source", "fact"), pk=pk)
     if not claim.is_editable_by(request.user):
         raise PermissionDenied
@@ -168,7 +171,7 @@ def claim_edit(request, pk):
     """Edit form for one's own pending claim (GET), and saving it with a stale-edit check (POST)."""
     target = f"#claim-errors-{pk}"
     try:
-        claim = _claim_for_author(request, pk)
+        claim = _claim_for_author(request, pk, "annotate.change_claim")
     except PermissionDenied:
         return _error(request, "Only the author of a pending claim can edit it.", status=403, target=target)
     if request.method == "GET":
@@ -217,7 +220,7 @@ def claim_delete(request, pk):
     """Delete one's own pending claim; its highlight disappears."""
     target = f"#claim-errors-{pk}"
     try:
-        claim = _claim_for_author(request, pk)
+        claim = _claim_for_author(request, pk, "annotate.delete_claim")
     except PermissionDenied:
         return _error(request, "Only the author of a pending claim can delete it.", status=403, target=target)
     form = DeleteForm(request.POST)
@@ -353,7 +356,9 @@ def source_list(request):
     """Editors: every source with its kind, aliases and number of claims."""
     _editor_only(request)
     query = request.GET.get("q", "").strip()
-    sources = Source.objects.select_related("kind").prefetch_related("aliases").annotate(n=Count("claims"))
+    sources = (
+        Source.objects.select_related("kind").prefetch_related("aliases").annotate(n=Count("claims", distinct=True))
+    )
     if query:
         sources = sources.matching(query)
     return render(request, "annotate/source_list.html", {"sources": sources, "query": query})
@@ -389,7 +394,10 @@ def source_merge(request, pk):
     form.fields["into"].queryset = Source.objects.exclude(pk=source.pk)
     if not form.is_valid():
         return _error(request, "Choose the source to merge into.", status=400, target="#merge-errors")
-    merge_sources(source=source, into=form.cleaned_data["into"], actor=request.user)
+    try:
+        merge_sources(source=source, into=form.cleaned_data["into"], actor=request.user)
+    except ValidationError as exc:
+        return _error(request, " ".join(exc.messages), status=400, target="#merge-errors")
     return redirect("annotate:source_edit", pk=form.cleaned_data["into"].pk)
 
 

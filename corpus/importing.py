@@ -13,13 +13,17 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
 from .models import Article, Outlet
 
 MANIFEST_NAME = "manifest.toml"
 MANIFEST_FIELDS = {"title", "outlet", "outlet_homepage", "author", "published", "source_url", "language"}
+FIELD_LIMITS = {"title": 500, "outlet": 200, "outlet_homepage": 200, "author": 300, "source_url": 1000, "language": 20}
+_http_url = URLValidator(schemes=["http", "https"])
 SLUG_MAX = 80
 
 
@@ -140,6 +144,13 @@ def _check_entry(name: str, entry: object) -> dict:
             entry[key] = value
         elif not isinstance(value, str):
             raise ImportProblem(f"entry for {name!r}: {key} must be a string")
+        elif len(value) > FIELD_LIMITS[key]:
+            raise ImportProblem(f"entry for {name!r}: {key} is longer than {FIELD_LIMITS[key]} characters")
+        elif key in ("source_url", "outlet_homepage") and value:
+            try:
+                _http_url(value)
+            except ValidationError:
+                raise ImportProblem(f"entry for {name!r}: {key} must be an http(s) address") from None
     if "title" in entry and not entry["title"].strip():
         raise ImportProblem(f"entry for {name!r}: title is empty")
     return entry
@@ -250,22 +261,30 @@ def import_file(candidate: Candidate) -> Result:
     if existing:
         return Result(path, "unchanged", existing)
     meta = guess_metadata(text, path) | candidate.meta
-    with transaction.atomic():
-        outlet = None
-        if meta.get("outlet"):
-            outlet, _ = Outlet.objects.get_or_create(
-                name=meta["outlet"].strip(), defaults={"homepage": meta.get("outlet_homepage", "")}
-            )
-        article = Article.objects.create(
-            slug=unique_slug(meta["title"]),
-            title=meta["title"].strip(),
-            outlet=outlet,
-            author=meta.get("author", "").strip(),
-            published=meta.get("published"),
-            source_url=meta.get("source_url", "").strip(),
-            language=meta.get("language") or "en",
-            text=text,
-            text_sha256=digest,
-            source_file=path.name,
-        )
+    try:
+        article = _store(path, text, digest, meta)
+    except DatabaseError as exc:
+        return Result(path, "failed", reason=f"not stored: {exc}".splitlines()[0])
     return Result(path, "created", article)
+
+
+@transaction.atomic
+def _store(path: Path, text: str, digest: str, meta: dict) -> Article:
+    """One article and, if new, its outlet: both or neither."""
+    outlet = None
+    if meta.get("outlet"):
+        outlet, _ = Outlet.objects.get_or_create(
+            name=meta["outlet"].strip(), defaults={"homepage": meta.get("outlet_homepage", "")}
+        )
+    return Article.objects.create(
+        slug=unique_slug(meta["title"]),
+        title=meta["title"].strip(),
+        outlet=outlet,
+        author=meta.get("author", "").strip(),
+        published=meta.get("published"),
+        source_url=meta.get("source_url", "").strip(),
+        language=meta.get("language") or "en",
+        text=text,
+        text_sha256=digest,
+        source_file=path.name,
+    )

@@ -206,3 +206,19 @@ def test_progress_bar_is_shown_for_many_files(tmp_path):
     call_command("import_articles", str(tmp_path), stdout=out, stderr=err)
     assert "0/25 [" in err.getvalue()
     assert "25 created" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("entry", "reason"),
+    [
+        ('source_url = "javascript:alert(1)"', "source_url must be an http(s) address"),
+        ('outlet_homepage = "not a url"', "outlet_homepage must be an http(s) address"),
+        (f'title = "{"x" * 501}"', "title is longer than 500 characters"),
+    ],
+)
+def test_manifest_values_are_checked_before_anything_is_stored(tmp_path, entry, reason):
+    (tmp_path / "a.txt").write_text("Text.", encoding="utf-8")
+    (tmp_path / "manifest.toml").write_text(f'[files."a.txt"]\n{entry}\n', encoding="utf-8")
+    ok, _, err = run(tmp_path)
+    assert not ok and reason in err
+    assert Article.objects.count() == 0

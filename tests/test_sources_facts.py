@@ -209,3 +209,67 @@ def test_fact_page_and_claim_list_query_counts_do_not_grow(client, reviewer):
             assert client.get(reverse("annotate:claim_list"), {"fact": f"fact-{n}"}).status_code == 200
         counts[n] = (len(fact_page), len(claim_list))
     assert counts[1] == counts[20], counts
+
+
+def test_editing_a_claim_keeps_its_source_and_fact_when_their_names_come_back(client, reviewer, article):
+    claim = make_claim(article, 0, 3, annotator=reviewer, source_name="Informant A", fact="Turnout was 99.63%")
+    informant = Source.objects.get()
+    Source.objects.filter(pk=informant.pk).update(name="Informant\u00a0A", sensitive=True)  # stored by an editor
+    url = reverse("annotate:claim_edit", args=[claim.pk])
+    form = client.get(url, headers=HTMX).content.decode()
+    assert 'value="protected source"' in form and "Informant" not in form
+    data = {"kind": "state_media", "source": "protected source", "fact": "Turnout was 99.63%", "version": 1}
+    assert client.post(url, data | {"note": "checked"}, headers=HTMX).status_code == 200
+    claim.refresh_from_db()
+    assert claim.source_id == informant.pk and Source.objects.count() == 1 and claim.note == "checked"
+    Source.objects.filter(pk=informant.pk).update(name="Renamed informant")  # renamed while the form was open
+    stale_name = {"kind": "state_media", "source": "Informant A", "fact": "turnout was 99.63%", "version": 2}
+    assert client.post(url, stale_name, headers=HTMX).status_code == 200
+    claim.refresh_from_db()
+    assert claim.fact.statement == "Turnout was 99.63%" and Fact.objects.count() == 1
+    assert claim.updated > claim.created
+
+
+def test_a_sensitive_source_cannot_be_merged_into_a_public_one(client, article):
+    make_claim(article, 0, 3, source_name="Hyesan resident")
+    informant = Source.objects.get()
+    Source.objects.filter(pk=informant.pk).update(sensitive=True)
+    public = Source.objects.create(name="Daily NK", kind=kind("outlet_reporting"))
+    client.force_login(make_user("ed", role="editor"))
+    response = client.post(reverse("annotate:source_merge", args=[informant.pk]), {"into": public.pk})
+    assert response.status_code == 400 and "is sensitive" in response.content.decode()
+    assert Source.objects.filter(pk=informant.pk).exists() and not public.aliases.exists()
+
+
+def test_a_source_cannot_be_renamed_to_another_sources_alias(client, article):
+    make_claim(article, 0, 3, source_name="Zed")
+    other = Source.objects.create(name="B", kind=kind("state_media"))
+    SourceAlias.objects.create(source=other, name="Zed Agency")
+    source = Source.objects.get(name="Zed")
+    client.force_login(make_user("ed", role="editor"))
+    data = {"name": "zed  agency", "kind": kind("state_media").pk, "description": "", "aliases": ""}
+    response = client.post(reverse("annotate:source_edit", args=[source.pk]), data)
+    assert response.status_code == 400 and "already names another source: B" in response.content.decode()
+    source.refresh_from_db()
+    assert source.name == "Zed"
+
+
+def test_source_list_counts_each_claim_once_however_many_aliases_match(client, article):
+    make_claim(article, 0, 3, source_name="KCNA")
+    kcna = Source.objects.get()
+    for alias in ("KCNA English", "KCNA Watch copy", "the KCNA"):
+        SourceAlias.objects.create(source=kcna, name=alias)
+    client.force_login(make_user("ed", role="editor"))
+    page = client.get(reverse("annotate:source_list"), {"q": "kcna"}).content.decode()
+    assert page.count('<td class="num">1</td>') == 1 and page.count('class="num">3<') == 0
+
+
+def test_users_without_a_role_cannot_change_even_their_own_claims(client, article):
+    user = make_user("former", role="reviewer")
+    claim = make_claim(article, 0, 3, annotator=user)
+    user.groups.clear()
+    client.force_login(user)
+    assert client.post(reverse("annotate:claim_delete", args=[claim.pk]), {"version": 1}).status_code == 403
+    edit = {"kind": "expert", "version": 1}
+    assert client.post(reverse("annotate:claim_edit", args=[claim.pk]), edit).status_code == 403
+    assert Claim.objects.filter(pk=claim.pk, kind__slug="state_media").exists()

@@ -101,6 +101,7 @@ def test_context_is_32_code_points_each_side():
         ("said so", "SEOUL (Nov. 28, 2023) - In a rare move, North Korea ", "."),
         ("agreed", "Dr. Kim ", " at 99.63 percent."),  # nor do "Dr." and "99.63"
         ("Next line", "", ""),  # a line break ends one
+        ("63 percent", "Dr. Kim agreed at 99.", "."),  # a span may start inside a decimal
     ],
 )
 def test_sentence_around_skips_abbreviations_and_decimals(quote, before, after):

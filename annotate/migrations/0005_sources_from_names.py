@@ -11,9 +11,13 @@ def names_to_sources(apps, schema_editor):
     Source = apps.get_model("annotate", "Source")
     by_name = {}
     for claim in Claim.objects.exclude(source_name="").order_by("created", "pk").iterator():
-        key = claim.source_name.strip().lower()
+        name = " ".join(claim.source_name.split())
+        key = name[:200].lower()
         if key not in by_name:
-            by_name[key] = Source.objects.create(name=claim.source_name.strip(), kind_id=claim.kind_id)
+            # A name longer than a source's 200 characters keeps its full text in the description.
+            by_name[key] = Source.objects.create(
+                name=name[:200], kind_id=claim.kind_id, description=name if len(name) > 200 else ""
+            )
         claim.source = by_name[key]
         claim.save(update_fields=["source"])
 

@@ -16,7 +16,7 @@ from corpus.models import Article
 from . import dashboard
 from .export import csv_safe
 from .forms import ClaimEditForm, ClaimForm, ConflictForm, DeleteForm, MergeForm, SourceForm
-from .models import PROTECTED, Claim, Fact, ProvenanceKind, Source, SourceAlias, can_see_sensitive
+from .models import PROTECTED, Claim, Fact, ProvenanceKind, Source, SourceAlias
 from .rendering import article_html
 from .services import StaleEdit, create_claim, delete_claim, merge_sources, set_conflict, update_claim
 from .spans import sentence_around
@@ -64,16 +64,9 @@ def article_list(request):
 
 def _prepare(claims, user) -> None:
     """Attach what the templates show of each claim for this user: masked source, edit rights."""
-    sees_sensitive = can_see_sensitive(user)
     for claim in claims:
         claim.editable = claim.is_editable_by(user)
-        claim.source_label = (
-            ""
-            if not claim.source_id
-            else PROTECTED
-            if claim.source.sensitive and not sees_sensitive
-            else claim.source.name
-        )
+        claim.source_label = claim.source_label_for(user)
 
 
 def _reading_context(request, article: Article) -> dict:

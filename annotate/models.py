@@ -149,11 +149,20 @@ class ClaimQuerySet(models.QuerySet):
 
     def with_related(self):
         """Everything a claim row shows, in the same query."""
-        return self.select_related("kind", "source", "fact", "annotator")
+        return self.select_related("kind", "source", "fact", "annotator", "reviewer")
 
     def pending(self):
         """Claims no editor has reviewed yet."""
         return self.filter(status=Claim.Status.PENDING)
+
+    def visible_to(self, user):
+        """On independently tagged articles, reviewers see only their own claims and accepted ones.
+
+        Editors see everything. Elsewhere everyone sees every claim.
+        """
+        if user.has_perm("annotate.review_claim"):
+            return self
+        return self.exclude(Q(article__independent=True) & ~Q(annotator_id=user.pk) & ~Q(status=Claim.Status.ACCEPTED))
 
 
 class Claim(models.Model):
@@ -169,6 +178,15 @@ class Claim(models.Model):
         PENDING = "pending", "Pending"
         ACCEPTED = "accepted", "Accepted"
         REJECTED = "rejected", "Rejected"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+    class Reason(models.TextChoices):
+        WRONG_SPAN = "wrong_span", "Wrong span"
+        WRONG_KIND = "wrong_kind", "Wrong kind"
+        WRONG_SOURCE = "wrong_source", "Wrong source"
+        NOT_A_CLAIM = "not_a_claim", "Not a claim"
+        DUPLICATE = "duplicate", "Duplicate"
+        OTHER = "other", "Other"
 
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="claims")
     start = models.PositiveIntegerField(help_text="Code-point offset into the article text (inclusive).")
@@ -183,11 +201,18 @@ class Claim(models.Model):
     fact = models.ForeignKey(Fact, null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
     note = models.TextField(blank=True)
     annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims")
-    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    status = models.CharField(max_length=20, choices=Status, default=Status.PENDING)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="reviewed_claims"
     )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_reason = models.CharField(max_length=20, choices=Reason, blank=True)
     review_note = models.TextField(blank=True)
+    # A review-queue lease: the editor who has this card open, until when. Not part of the claim's state.
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    locked_until = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Bumped on every change (optimistic locking).")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -199,7 +224,12 @@ class Claim(models.Model):
             models.CheckConstraint(condition=Q(start__gte=0) & Q(start__lt=F("end")), name="claim_span_valid"),
             models.CheckConstraint(condition=Q(end=F("start") + Length("exact")), name="claim_exact_fits_span"),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "accepted", "rejected"]), name="claim_status_valid"
+                condition=Q(status__in=["pending", "accepted", "rejected", "changes_requested"]),
+                name="claim_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_reason="") | Q(status__in=["rejected", "changes_requested"]),
+                name="claim_reason_only_when_refused",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="claim_version_positive"),
             models.UniqueConstraint(
@@ -233,8 +263,8 @@ class Claim(models.Model):
         return self.source.label_for(user) if self.source_id else ""
 
     def is_editable_by(self, user) -> bool:
-        """Authors may change their own claims until an editor has reviewed them."""
-        return user.pk == self.annotator_id and self.status == self.Status.PENDING
+        """Authors may change their own claims until an editor accepts or rejects them."""
+        return user.pk == self.annotator_id and self.status in (self.Status.PENDING, self.Status.CHANGES_REQUESTED)
 
     def snapshot(self) -> dict:
         """The claim's editable state, as recorded in the audit trail."""
@@ -250,6 +280,10 @@ class Claim(models.Model):
             "fact": self.fact.slug if self.fact else "",
             "note": self.note,
             "status": self.status,
+            "reviewer": self.reviewer.get_username() if self.reviewer_id else "",
+            "review_reason": self.review_reason,
+            "review_note": self.review_note,
+            "reviewed_at": self.reviewed_at.isoformat() if self.reviewed_at else None,
             "version": self.version,
         }
 
@@ -263,12 +297,15 @@ class ReviewEvent(models.Model):
         DELETED = "deleted", "Deleted"
         ACCEPTED = "accepted", "Accepted"
         REJECTED = "rejected", "Rejected"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        CORRECTED = "corrected", "Corrected"
+        UNDONE = "undone", "Undone"
 
     claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
     claim_ref = models.PositiveBigIntegerField(help_text="The claim's id, kept after it is deleted.")
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(max_length=10, choices=Action)
+    action = models.CharField(max_length=20, choices=Action)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True)

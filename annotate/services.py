@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Now
+from django.utils import timezone
 from django.utils.text import slugify
 
 from corpus.models import Article
@@ -56,7 +57,7 @@ def resolve_fact(*, statement: str) -> Fact | None:
     return existing or Fact.objects.create(statement=statement, slug=_fact_slug(statement))
 
 
-def _log(action: str, claim: Claim, actor, *, before=None, after=None) -> ReviewEvent:
+def log_event(action: str, claim: Claim, actor, *, before=None, after=None) -> ReviewEvent:
     return ReviewEvent.objects.create(
         claim=claim if action != "deleted" else None,
         claim_ref=claim.pk,
@@ -117,19 +118,41 @@ def create_claim(
             claim.save()
     except IntegrityError:  # the same claim, sent twice at once
         raise ValidationError(f"You have already tagged this text as “{kind.label}”.", code="duplicate") from None
-    _log("created", claim, annotator, after=claim.snapshot())
+    log_event("created", claim, annotator, after=claim.snapshot())
     return claim
 
 
-def _lock_for_author(*, claim: Claim, actor, version: int) -> Claim:
-    current = Claim.objects.select_for_update().filter(pk=claim.pk).first()
+def changed_since(claim: Claim) -> str:
+    """Who changed the claim last and when, for a refusal that explains itself."""
+    event = ReviewEvent.objects.filter(claim_ref=claim.pk).select_related("actor").first()
+    if event is None:
+        return "This claim was changed in the meantime."
+    when = timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S %Z")
+    return f"This claim was changed by {event.actor.get_username()} at {when}."
+
+
+def lock_claim(*, pk: int, version: int, allowed=lambda claim: True, refusal: str = "") -> Claim:
+    """The claim, locked for this transaction, if `allowed` and still at `version`.
+
+    PermissionDenied(refusal) if not allowed; StaleEdit, saying who changed it and when, if it moved on.
+    """
+    current = Claim.objects.select_for_update(of=("self",)).with_related().filter(pk=pk).first()
     if current is None:
         raise StaleEdit("This claim has been deleted in the meantime.")
-    if not current.is_editable_by(actor):
-        raise PermissionDenied("Only the author of a pending claim can change it.")
+    if not allowed(current):
+        raise PermissionDenied(refusal)
     if current.version != version:
-        raise StaleEdit("This claim was changed in the meantime; reload to see the current version.")
+        raise StaleEdit(changed_since(current))
     return current
+
+
+def _lock_for_author(*, claim: Claim, actor, version: int) -> Claim:
+    return lock_claim(
+        pk=claim.pk,
+        version=version,
+        allowed=lambda current: current.is_editable_by(actor),
+        refusal="Only the author can change a claim, and only until it is accepted or rejected.",
+    )
 
 
 @transaction.atomic
@@ -161,11 +184,14 @@ def update_claim(
         via=via.strip(),
         directness=directness,
         note=note.strip(),
+        # Answering a request for changes sends the claim back to the queue; the request stays in the history.
+        status=Claim.Status.PENDING,
+        review_reason="",
         version=F("version") + 1,
         updated=Now(),
     )
     current = Claim.objects.with_related().get(pk=current.pk)
-    _log("edited", current, actor, before=before, after=current.snapshot())
+    log_event("edited", current, actor, before=before, after=current.snapshot())
     return current
 
 
@@ -173,7 +199,7 @@ def update_claim(
 def delete_claim(*, claim: Claim, actor, version: int) -> None:
     """Delete a pending claim of one's own; the audit trail keeps what it was."""
     current = _lock_for_author(claim=claim, actor=actor, version=version)
-    _log("deleted", current, actor, before=current.snapshot())
+    log_event("deleted", current, actor, before=current.snapshot())
     current.delete()
 
 
@@ -192,7 +218,9 @@ def merge_sources(*, source: Source, into: Source, actor) -> int:
             code="sensitive_merge",
         )
     moved = list(
-        Claim.objects.select_for_update(of=("self",)).filter(source=source).select_related("kind", "source", "fact")
+        Claim.objects.select_for_update(of=("self",))
+        .filter(source=source)
+        .select_related("kind", "source", "fact", "reviewer")
     )
     befores = {claim.pk: claim.snapshot() for claim in moved}
     Claim.objects.filter(pk__in=befores).update(source=into, version=F("version") + 1, updated=Now())
@@ -203,7 +231,7 @@ def merge_sources(*, source: Source, into: Source, actor) -> int:
     SourceAlias.objects.bulk_create(
         [SourceAlias(source=into, name=name) for name in names if name.lower() not in known]
     )
-    after = Claim.objects.filter(pk__in=befores).select_related("kind", "source", "fact")
+    after = Claim.objects.filter(pk__in=befores).select_related("kind", "source", "fact", "reviewer")
     ReviewEvent.objects.bulk_create(
         ReviewEvent(
             claim=claim,

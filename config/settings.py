@@ -97,6 +97,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Review queue: may an editor accept their own claims (a one-person desk)? How long an opened card stays theirs.
+REVIEW_SELF_ACCEPT = env_bool("REVIEW_SELF_ACCEPT", False)
+REVIEW_LEASE_SECONDS = int(os.environ.get("REVIEW_LEASE_SECONDS", "600"))
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "annotate:article_list"
 LOGOUT_REDIRECT_URL = "login"

@@ -38,6 +38,12 @@ class Article(models.Model):
     text = models.TextField()
     text_sha256 = models.CharField(max_length=64, unique=True, editable=False)
     source_file = models.CharField(max_length=500, blank=True)
+    independent = models.BooleanField(
+        "tagged independently",
+        default=False,
+        help_text="Reviewers do not see each other's unreviewed claims on this article, "
+        "so that their agreement can be measured.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -310,7 +310,7 @@ def test_stale_edit_is_refused_and_changes_nothing(client, reviewer, article):
     client.post(url, {"kind": "state_media", "source": "Rodong Sinmun", "version": 1}, headers=HTMX)
     response = client.post(url, {"kind": "expert", "source": "Someone", "version": 1}, headers=HTMX)
     assert response.status_code == 409
-    assert "changed in the meantime" in response.content.decode()
+    assert "changed by" in response.content.decode()
     claim.refresh_from_db()
     assert (claim.source_name, claim.version) == ("Rodong Sinmun", 2)
     stale_delete = client.post(reverse("annotate:claim_delete", args=[claim.pk]), {"version": 1}, headers=HTMX)

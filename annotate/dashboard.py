@@ -20,12 +20,18 @@ from .basis import Basis, basis
 from .models import PROTECTED, Claim, Fact, ProvenanceKind, Source, can_see_sensitive
 
 STATUS_CHOICES = [
-    ("", "Pending and accepted"),
-    ("pending", "Pending"),
+    ("", "Default"),
     ("accepted", "Accepted"),
+    ("with_pending", "Accepted and pending"),
+    ("pending", "Pending"),
+    ("changes_requested", "Changes requested"),
     ("rejected", "Rejected"),
     ("all", "All, including rejected"),
 ]
+STATUS_SETS = {
+    "with_pending": [Claim.Status.ACCEPTED, Claim.Status.PENDING],
+    "all": None,
+}
 FILTER_KEYS = ("kind", "outlet", "article", "status", "annotator", "from", "to")
 
 
@@ -41,18 +47,21 @@ class Filters:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     errors: list[str] = field(default_factory=list)
+    # What no status filter means: the dashboard counts reviewed (accepted) claims; exports take all.
+    default_status: str = "accepted"
 
     @classmethod
-    def from_query(cls, query) -> Filters:
+    def from_query(cls, query, *, default_status: str = "accepted") -> Filters:
         """Parse request.GET; a bad value is dropped with a message instead of failing the page."""
-        filters = cls(kinds=[k for k in query.getlist("kind") if k])
+        filters = cls(kinds=[k for k in query.getlist("kind") if k], default_status=default_status)
         filters.article = query.get("article", "").strip()
         filters.annotator = query.get("annotator", "").strip()
         status = query.get("status", "")
         if status in dict(STATUS_CHOICES):
             filters.status = status
         else:
-            filters.errors.append(f"Unknown status “{status}”: showing pending and accepted claims.")
+            shown = dict(STATUS_CHOICES)[default_status].lower()
+            filters.errors.append(f"Unknown status “{status}”: showing {shown} claims.")
         if outlet := query.get("outlet", "").strip():
             if outlet.isdigit():
                 filters.outlet = int(outlet)
@@ -103,12 +112,10 @@ class Filters:
             claims = claims.filter(article__outlet_id=self.outlet)
         if self.article:
             claims = claims.filter(article__slug=self.article)
-        if self.status == "all":
-            pass
-        elif self.status:
-            claims = claims.filter(status=self.status)
-        else:
-            claims = claims.exclude(status=Claim.Status.REJECTED)
+        status = self.status or self.default_status
+        statuses = STATUS_SETS.get(status, [status])
+        if statuses is not None:
+            claims = claims.filter(status__in=statuses)
         if self.annotator:
             claims = claims.filter(annotator__username=self.annotator)
         if self.date_from:

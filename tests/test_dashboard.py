@@ -58,6 +58,7 @@ def corpus():
     )
     make_claim(nk, *q(TEXT, "It is a ploy"), kind_slug="unsourced_quote", annotator=rita)
     Source.objects.filter(name="Hoeryong resident").update(sensitive=True)
+    Claim.objects.update(status="accepted")  # the dashboard counts reviewed claims by default
     return {"yonhap": yonhap, "reuters": reuters, "nk": nk, "rita": rita, "olga": olga}
 
 
@@ -114,6 +115,16 @@ def test_outlet_filter_and_rejected_claims(corpus):
     assert board_for(editor).claims_total == 4  # rejected claims are left out by default
     assert board_for(editor, status="rejected").claims_total == 2
     assert board_for(editor, status="all").claims_total == 6
+
+
+def test_dashboard_counts_accepted_claims_unless_asked_to_include_pending(corpus):
+    editor = make_user("ed", role="editor")
+    make_claim(corpus["nk"], *q(TEXT, "analysts say"), kind_slug="expert", fact="A ploy", annotator=corpus["olga"])
+    assert board_for(editor).claims_total == 6
+    assert "A ploy" not in [r.fact.statement for r in board_for(editor).facts]
+    with_pending = board_for(editor, status="with_pending")
+    assert with_pending.claims_total == 7 and row(with_pending, "A ploy").claims == 1
+    assert board_for(editor, status="pending").claims_total == 1
 
 
 def test_bad_filter_values_are_reported_not_fatal(client, corpus):
@@ -173,7 +184,8 @@ def test_csv_cells_never_become_formulas(client, corpus):
         article, *q(TEXT, "analysts say"), kind_slug="expert", fact='=HYPERLINK("http://x")', annotator=corpus["rita"]
     )
     client.force_login(corpus["rita"])
-    rows = list(csv.reader(io.StringIO(client.get(reverse("annotate:dashboard_csv")).content.decode())))
+    response = client.get(reverse("annotate:dashboard_csv"), {"status": "with_pending"})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert '\'=HYPERLINK("http://x")' in [r[1] for r in rows]
 
 
@@ -230,6 +242,7 @@ def test_basis_ignores_the_kind_filter(corpus):
         fact="Turnout was 99.63%",
         annotator=corpus["rita"],
     )
+    Claim.objects.update(status="accepted")
     editor = make_user("ed", role="editor")
     shown = row(board_for(editor, kind="state_media"), "Turnout was 99.63%")
     assert [c.kind.slug for c in shown.segments] == ["state_media"]  # the cells follow the filter

@@ -147,7 +147,8 @@ def test_editors_mark_conflicting_facts_and_both_pages_show_it(client, reviewer,
     ):
         page = client.get(reverse("annotate:fact_detail", args=[slug])).content.decode()
         assert 'class="side-by-side"' in page and other in page
-    assert "conflicts with" in client.get(reverse("annotate:dashboard")).content.decode()
+    dashboard_page = client.get(reverse("annotate:dashboard"), {"status": "with_pending"}).content.decode()
+    assert "conflicts with" in dashboard_page
     assert client.post(url, {"other": "first-dissent-since-1956", "conflicting": "on"}).status_code == 400
     client.post(url, {"other": "first-dissent-since-the-1960s"})
     assert not Fact.objects.get(slug="first-dissent-since-1956").conflicts.exists()

@@ -19,6 +19,7 @@ REVIEWER_PERMISSIONS = [
     "annotate.delete_claim",
     "annotate.view_source",
     "annotate.view_fact",
+    "annotate.export_claims",
 ]
 EDITOR_PERMISSIONS = REVIEWER_PERMISSIONS + [
     "corpus.add_outlet",
@@ -28,7 +29,6 @@ EDITOR_PERMISSIONS = REVIEWER_PERMISSIONS + [
     "annotate.add_provenancekind",
     "annotate.change_provenancekind",
     "annotate.review_claim",
-    "annotate.export_claims",
     "annotate.view_reviewevent",
     "annotate.view_sensitive_source",
     "annotate.add_source",

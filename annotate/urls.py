@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import export_views, views
 
 app_name = "annotate"
 urlpatterns = [
@@ -21,4 +21,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard_view, name="dashboard"),
     path("dashboard.json", views.dashboard_json, name="dashboard_json"),
     path("dashboard.csv", views.dashboard_csv, name="dashboard_csv"),
+    path("export/claims.csv", export_views.claims_csv, name="export_csv"),
+    path("export/claims.jsonl", export_views.claims_jsonl, name="export_jsonl"),
+    path("export/claims.jsonld", export_views.claims_jsonld, name="export_jsonld"),
 ]

@@ -187,16 +187,36 @@ def agreement(spans: Iterable[Span], *, mode: str = "overlap", threshold: float 
     spans = list(spans)
     annotators = sorted({s.annotator for s in spans})
     units = match_units(spans, mode=mode, threshold=threshold)
+    disagreements = []
+    for u in units:
+        missing = tuple(a for a in annotators if a not in u.annotators)
+        differ = len(set(u.kinds.values())) > 1
+        if missing or differ:
+            disagreements.append(Disagreement(u, missing, differ))
+    return _report([(annotators, units)], disagreements)
+
+
+def pool(reports: Iterable[Report]) -> Report:
+    """One report over several texts: their units together, each text's annotators compared where they all tagged.
+
+    Its `disagreements` stay with the per-text reports and are left empty here.
+    """
+    return _report([(r.annotators, r.units) for r in reports], [])
+
+
+def _report(texts: list[tuple[list[str], list[Unit]]], disagreements: list[Disagreement]) -> Report:
+    annotators = sorted({a for names, _ in texts for a in names})
+    units = [u for _, text_units in texts for u in text_units]
     matched = [u for u in units if len(u.spans) >= 2]
 
-    span_f1 = None
-    if len(annotators) >= 2:
-        tagged = Counter(s.annotator for s in spans)
-        f1s = [
-            2 * sum({a, b} <= u.annotators for u in matched) / (tagged[a] + tagged[b])
-            for a, b in combinations(annotators, 2)
-        ]
-        span_f1 = sum(f1s) / len(f1s)
+    # Pairwise span F1, counting only the texts both annotators of a pair tagged.
+    both, tagged = Counter(), Counter()
+    for names, text_units in texts:
+        for a, b in combinations(names, 2):
+            both[a, b] += sum({a, b} <= u.annotators for u in text_units)
+            tagged[a, b] += sum((a in u.annotators) + (b in u.annotators) for u in text_units)
+    pairs = [pair for pair in combinations(annotators, 2) if tagged[pair]]
+    span_f1 = sum(2 * both[pair] / tagged[pair] for pair in pairs) / len(pairs) if pairs else None
 
     kappa = None
     if len(annotators) == 2:
@@ -204,12 +224,6 @@ def agreement(spans: Iterable[Span], *, mode: str = "overlap", threshold: float 
         kappa = cohen_kappa((u.kinds[a], u.kinds[b]) for u in matched)
 
     same = [len(set(u.kinds.values())) == 1 for u in matched]
-    disagreements = []
-    for u in units:
-        missing = tuple(a for a in annotators if a not in u.annotators)
-        differ = len(set(u.kinds.values())) > 1
-        if missing or differ:
-            disagreements.append(Disagreement(u, missing, differ))
     return Report(
         annotators=annotators,
         units=units,

@@ -20,7 +20,7 @@ from .basis import Basis, basis
 from .models import PROTECTED, Claim, Fact, ProvenanceKind, Source, can_see_sensitive
 
 STATUS_CHOICES = [
-    ("", "Default"),
+    ("", "Accepted (default)"),
     ("accepted", "Accepted"),
     ("with_pending", "Accepted and pending"),
     ("pending", "Pending"),
@@ -60,7 +60,7 @@ class Filters:
         if status in dict(STATUS_CHOICES):
             filters.status = status
         else:
-            shown = dict(STATUS_CHOICES)[default_status].lower()
+            shown = dict(STATUS_CHOICES)[default_status].lower().removesuffix(" (default)")
             filters.errors.append(f"Unknown status “{status}”: showing {shown} claims.")
         if outlet := query.get("outlet", "").strip():
             if outlet.isdigit():
@@ -77,6 +77,10 @@ class Filters:
 
     def as_query(self, **overrides) -> str:
         """These filters (with overrides) as a query string, for links that keep the current view."""
+        return urlencode(self.pairs(**overrides))
+
+    def pairs(self, **overrides) -> list[tuple[str, str]]:
+        """These filters as (key, value) pairs, empty ones left out: query strings and hidden inputs."""
         values = {
             "kind": self.kinds,
             "outlet": self.outlet or "",
@@ -86,14 +90,17 @@ class Filters:
             "from": self.date_from.isoformat() if self.date_from else "",
             "to": self.date_to.isoformat() if self.date_to else "",
         } | overrides
-        pairs = [
+        return [
             (k, v) for k, vs in values.items() for v in (vs if isinstance(vs, list) else [vs]) if v not in ("", None)
         ]
-        return urlencode(pairs)
 
     @property
     def query(self) -> str:
         return self.as_query()
+
+    @property
+    def query_without_status(self) -> str:
+        return self.as_query(status="")
 
     @property
     def query_without_kinds(self) -> str:
@@ -188,7 +195,7 @@ def build(filters: Filters, user, *, fact: Fact | None = None) -> Dashboard:
     kinds = list(ProvenanceKind.objects.all())
     shown_ids = {k.pk for k in kinds if not filters.kinds or k.slug in filters.kinds}
     shown = Q(kind_id__in=shown_ids) if filters.kinds else None
-    claims = filters.apply(Claim.objects.all(), kinds=False)
+    claims = filters.apply(Claim.objects.visible_to(user), kinds=False)
     if fact is not None:
         claims = claims.filter(fact=fact)
     linked = claims.filter(fact__isnull=False)

@@ -162,7 +162,8 @@ class ClaimQuerySet(models.QuerySet):
         """
         if user.has_perm("annotate.review_claim"):
             return self
-        return self.exclude(Q(article__independent=True) & ~Q(annotator_id=user.pk) & ~Q(status=Claim.Status.ACCEPTED))
+        independent = Article.objects.filter(independent=True).values("pk")
+        return self.exclude(Q(article_id__in=independent) & ~Q(annotator_id=user.pk) & ~Q(status=Claim.Status.ACCEPTED))
 
 
 class Claim(models.Model):

@@ -26,8 +26,6 @@ DECISIONS = {
     "reject": Status.REJECTED,
     "changes": Status.CHANGES_REQUESTED,
 }
-# Statuses a queue can show; "open" is what still needs an editor.
-OPEN = (Status.PENDING,)
 UNDOABLE = ("accepted", "rejected", "changes_requested", "corrected")
 
 
@@ -161,24 +159,25 @@ def accept_many(*, versions: dict[int, int], editor) -> tuple[list[Claim], list[
     return accepted, refused
 
 
-def queue(claims, *, editor, statuses=OPEN):
-    """The claims an editor may take from the queue, oldest first: open, and not held by anyone else."""
+def queue(claims, *, editor):
+    """Of `claims` (already filtered by status and the rest), those an editor may take, oldest first.
+
+    Cards another editor holds are left out, and so are the editor's own claims unless self-acceptance is on.
+    """
     now = timezone.now()
-    claims = claims.filter(status__in=statuses).filter(
-        Q(locked_by__isnull=True) | Q(locked_until__lt=now) | Q(locked_by=editor)
-    )
+    claims = claims.filter(Q(locked_by__isnull=True) | Q(locked_until__lt=now) | Q(locked_by=editor))
     if not self_accept_allowed():
         claims = claims.exclude(annotator=editor)
     return claims.order_by("created", "pk")
 
 
 @transaction.atomic
-def take_next(claims, *, editor, skip=(), statuses=OPEN) -> Claim | None:
+def take_next(claims, *, editor, skip=()) -> Claim | None:
     """Lease the editor's next card: the one they hold, else the oldest nobody holds.
 
     `SELECT ... FOR UPDATE SKIP LOCKED` makes two editors asking at once get different cards.
     """
-    candidates = queue(claims, editor=editor, statuses=statuses).exclude(pk__in=list(skip))
+    candidates = queue(claims, editor=editor).exclude(pk__in=list(skip))
     held = candidates.filter(locked_by=editor, locked_until__gte=timezone.now()).first()
     claim = held or candidates.select_for_update(skip_locked=True, of=("self",)).first()
     if claim is None:

@@ -47,7 +47,8 @@ def article_list(request):
     kinds = list(ProvenanceKind.objects.all())
     counts = Counter()
     for row in (
-        Claim.objects.filter(article__in=[a.pk for a in page])
+        Claim.objects.visible_to(request.user)
+        .filter(article__in=[a.pk for a in page])
         .values("article_id", "kind_id")
         .annotate(n=Count("pk"))
         .order_by()
@@ -70,7 +71,7 @@ def _prepare(claims, user) -> None:
 
 
 def _reading_context(request, article: Article) -> dict:
-    claims = list(Claim.objects.for_article(article))
+    claims = list(Claim.objects.visible_to(request.user).for_article(article))
     kinds = list(ProvenanceKind.objects.all())
     per_kind = Counter(claim.kind_id for claim in claims)
     _prepare(claims, request.user)
@@ -109,7 +110,7 @@ def article_claims(request, slug):
     if request.method == "POST":
         return _create_claim(request, article)
     ids = [int(i) for i in request.GET.get("ids", "").replace(",", " ").split() if i.isdigit()][:50]
-    claims = list(Claim.objects.for_article(article).filter(pk__in=ids)) if ids else []
+    claims = list(Claim.objects.visible_to(request.user).for_article(article).filter(pk__in=ids)) if ids else []
     _prepare(claims, request.user)
     template = "annotate/claim_cards.html" + ("#cards" if request.htmx else "")
     return render(request, template, {"article": article, "claims": claims})
@@ -288,7 +289,8 @@ def fact_detail(request, slug):
     """Every claim of one fact across articles, with its sentence, kind, source and status; conflicts."""
     fact = get_object_or_404(Fact, slug=slug)
     claims = list(
-        Claim.objects.filter(fact=fact)
+        Claim.objects.visible_to(request.user)
+        .filter(fact=fact)
         .with_related()
         .select_related("article__outlet")
         .order_by("article__published", "article__title", "start")
@@ -298,7 +300,12 @@ def fact_detail(request, slug):
         claim.before, claim.after = sentence_around(claim.article.text, claim.start, claim.end)
     conflicts = list(fact.conflicts.order_by("statement"))
     conflict_claims = defaultdict(list)
-    others = list(Claim.objects.filter(fact__in=conflicts).with_related().select_related("article__outlet"))
+    others = list(
+        Claim.objects.visible_to(request.user)
+        .filter(fact__in=conflicts)
+        .with_related()
+        .select_related("article__outlet")
+    )
     _prepare(others, request.user)
     for claim in others:
         conflict_claims[claim.fact_id].append(claim)
@@ -402,7 +409,7 @@ def source_merge(request, pk):
 def claim_list(request):
     """Claims passing the dashboard's filters (and ?fact=): where every dashboard number leads."""
     filters = dashboard.Filters.from_query(request.GET)
-    claims = filters.apply(Claim.objects.with_related().select_related("article__outlet"))
+    claims = filters.apply(Claim.objects.visible_to(request.user).with_related().select_related("article__outlet"))
     fact = None
     fact_slug = request.GET.get("fact", "").strip()
     if fact_slug == "none":

@@ -11,8 +11,9 @@ class OutletAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "outlet", "published", "language", "created"]
-    list_filter = ["outlet", "language"]
+    list_display = ["title", "outlet", "published", "language", "independent", "created"]
+    list_filter = ["outlet", "language", "independent"]
+    list_editable = ["independent"]
     search_fields = ["title", "outlet__name", "author"]
     list_select_related = ["outlet"]
     # The text is frozen once imported: every claim's offsets point into it.

@@ -57,3 +57,30 @@ def test_claims_cannot_be_changed_in_the_admin(client, editor):
 def test_reviewers_have_no_admin(client):
     client.force_login(make_user("rita"))
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_admin_accept_action_goes_through_review_with_audit(client, editor):
+    from annotate.models import Claim, ReviewEvent
+
+    article = make_article()
+    claims = [make_claim(article, 0, 3), make_claim(article, 4, 9)]
+    response = client.post(
+        reverse("admin:annotate_claim_changelist"),
+        {"action": "accept_claims", "_selected_action": [c.pk for c in claims]},
+        follow=True,
+    )
+    assert "2 claims updated" in response.content.decode()
+    assert set(Claim.objects.values_list("status", "reviewer", "version")) == {("accepted", editor.pk, 2)}
+    assert ReviewEvent.objects.filter(action="accepted", actor=editor).count() == 2
+
+
+def test_admin_review_actions_need_the_review_permission(client):
+    from annotate.models import Claim
+
+    staff_reviewer = make_user("rv", role="reviewer")
+    staff_reviewer.is_staff = True
+    staff_reviewer.save()
+    client.force_login(staff_reviewer)
+    claim = make_claim(make_article(), 0, 3)
+    client.post(reverse("admin:annotate_claim_changelist"), {"action": "accept_claims", "_selected_action": [claim.pk]})
+    assert Claim.objects.get(pk=claim.pk).status == "pending"

@@ -1,0 +1,378 @@
+"""The review queue, a claim's page with its history, and agreement between independent reviewers."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from corpus.models import Article
+
+from . import agreement, dashboard, review
+from .models import PROTECTED, Claim, ProvenanceKind, ReviewEvent, Source, can_see_sensitive
+from .services import StaleEdit
+from .spans import sentence_around
+
+HISTORY = "review_history"
+SKIPPED = "review_skipped"
+UP_NEXT = 15
+
+
+def _editor(request) -> None:
+    if not request.user.has_perm("annotate.review_claim"):
+        raise PermissionDenied("Only editors can review claims.")
+
+
+def _filters(source) -> dashboard.Filters:
+    return dashboard.Filters.from_query(source, default_status="pending")
+
+
+def _queue_url(filters: dashboard.Filters, **extra) -> str:
+    query = filters.as_query(**extra)
+    return reverse("annotate:review") + (f"?{query}" if query else "")
+
+
+def _in_context(claims) -> None:
+    for claim in claims:
+        claim.before, claim.after = sentence_around(claim.article.text, claim.start, claim.end)
+
+
+def _history(request) -> list[int]:
+    return request.session.get(HISTORY, [])
+
+
+def _remember(request, claim: Claim) -> None:
+    """Keep the cards this editor has seen, newest last, for the previous/next keys."""
+    seen = [pk for pk in _history(request) if pk != claim.pk][-49:]
+    request.session[HISTORY] = [*seen, claim.pk]
+
+
+def _card_context(request, filters: dashboard.Filters, claim: Claim | None) -> dict:
+    claims = filters.apply(Claim.objects.all())
+    left = claims.count()
+    own = claims.filter(annotator=request.user).count() if not review.self_accept_allowed() else 0
+    up_next = []
+    if claim is not None or left:
+        skip = set(request.session.get(SKIPPED, [])) | ({claim.pk} if claim else set())
+        up_next = list(
+            review.queue(claims, editor=request.user)
+            .exclude(pk__in=skip)
+            .with_related()
+            .select_related("article")[:UP_NEXT]
+        )
+    if claim is not None:
+        _in_context([claim])
+        claim.trail = list(ReviewEvent.objects.filter(claim_ref=claim.pk).select_related("actor")[:20])
+        claim.own = claim.annotator_id == request.user.pk and not review.self_accept_allowed()
+    history = _history(request)
+    position = history.index(claim.pk) if claim is not None and claim.pk in history else len(history)
+    return {
+        "claim": claim,
+        "filters": filters,
+        "left": left,
+        "own": own,
+        "skipped": len(request.session.get(SKIPPED, [])),
+        "up_next": up_next,
+        "kinds": list(ProvenanceKind.objects.active()),
+        "reasons": Claim.Reason.choices,
+        "previous": history[position - 1] if position > 0 else None,
+        "next": history[position + 1] if position + 1 < len(history) else None,
+        "undoable": review.last_undoable(request.user),
+        "options": dashboard.filter_options(),
+        "statuses": [c for c in dashboard.STATUS_CHOICES if c[0] not in ("", "with_pending", "all")],
+    }
+
+
+def _card(request, filters, claim, *, status=200, message=""):
+    context = _card_context(request, filters, claim) | {"message": message}
+    template = "annotate/review.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#queue"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@login_required
+def queue(request):
+    """One card at a time: the editor's current card, or the oldest open claim nobody else holds."""
+    _editor(request)
+    filters = _filters(request.GET)
+    if pk := request.GET.get("claim", ""):
+        claim = Claim.objects.with_related().select_related("article__outlet").filter(pk=pk).first()
+        if claim is None:
+            raise Http404("No such claim.")
+    else:
+        skipped = request.session.get(SKIPPED, [])
+        claim = review.take_next(filters.apply(Claim.objects.all()), editor=request.user, skip=skipped)
+    if claim is not None:
+        _remember(request, claim)
+    return _card(request, filters, claim)
+
+
+def _next(request, filters, *, message: str, status: int = 200):
+    if not request.htmx:
+        messages.info(request, message)
+        return redirect(_queue_url(filters))
+    skipped = request.session.get(SKIPPED, [])
+    claim = review.take_next(filters.apply(Claim.objects.all()), editor=request.user, skip=skipped)
+    if claim is not None:
+        _remember(request, claim)
+    return _card(request, filters, claim, status=status, message=message)
+
+
+def _refused(request, filters, pk: int, message: str, status: int):
+    """Show the claim as it is now, with why the action was refused: never apply a decision blindly."""
+    if not pk and str(request.POST.get("current", "")).isdigit():
+        pk = int(request.POST["current"])
+    claim = Claim.objects.with_related().select_related("article__outlet").filter(pk=pk).first()
+    if not request.htmx:
+        messages.error(request, message)
+        return redirect(_queue_url(filters, claim=pk) if claim else _queue_url(filters))
+    return _card(request, filters, claim, status=status, message=message)
+
+
+@require_POST
+@login_required
+def decide(request, pk):
+    """Accept, reject, request changes or correct the kind of one claim, at the version the editor saw."""
+    _editor(request)
+    filters = _filters(request.POST)
+    action = request.POST.get("action", "")
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return _refused(request, filters, pk, "The request did not say which version of the claim you saw.", 400)
+    try:
+        if action == "kind":
+            kind = ProvenanceKind.objects.filter(slug=request.POST.get("kind", "")).first()
+            if kind is None:
+                raise ValidationError("Choose a kind.")
+            claim = review.correct_kind(claim_id=pk, version=version, editor=request.user, kind=kind)
+            message = f"Kind changed to {kind.label}."
+            if not request.htmx:
+                messages.info(request, message)
+                return redirect(_queue_url(filters, claim=pk))
+            return _card(request, filters, claim, message=message)
+        claim = review.decide(
+            claim_id=pk,
+            version=version,
+            editor=request.user,
+            decision=action,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+        )
+    except StaleEdit as exc:
+        return _refused(request, filters, pk, str(exc), 409)
+    except PermissionDenied as exc:
+        return _refused(request, filters, pk, str(exc) or "You may not review this claim.", 403)
+    except ValidationError as exc:
+        return _refused(request, filters, pk, " ".join(exc.messages), 400)
+    return _next(request, filters, message=f"{claim.get_status_display()}: claim {claim.pk}. Press u to undo.")
+
+
+@require_POST
+@login_required
+def skip(request, pk):
+    """Leave a card for later in this session; it goes back to the queue for other editors."""
+    _editor(request)
+    filters = _filters(request.POST)
+    review.release(claim_id=pk, editor=request.user)
+    request.session[SKIPPED] = [*request.session.get(SKIPPED, []), pk][-500:]
+    return _next(request, filters, message=f"Skipped claim {pk}.")
+
+
+@require_POST
+@login_required
+def unskip(request):
+    """Bring the skipped cards back into this editor's queue."""
+    _editor(request)
+    request.session[SKIPPED] = []
+    return _next(request, _filters(request.POST), message="Skipped cards are back in the queue.")
+
+
+@require_POST
+@login_required
+def undo(request):
+    """Undo this editor's last decision or correction, unless someone changed the claim since."""
+    _editor(request)
+    filters = _filters(request.POST)
+    event = review.last_undoable(request.user)
+    if event is None:
+        return _refused(request, filters, 0, "Nothing to undo.", 400)
+    try:
+        claim = review.undo(event=event, editor=request.user)
+    except StaleEdit as exc:
+        return _refused(request, filters, event.claim_ref, f"Cannot undo: {exc}", 409)
+    except PermissionDenied as exc:
+        return _refused(request, filters, event.claim_ref, str(exc), 403)
+    claim = review.take_next(Claim.objects.filter(pk=claim.pk), editor=request.user) or claim
+    message = f"Undone: claim {claim.pk} is {claim.get_status_display().lower()} again."
+    if not request.htmx:
+        messages.info(request, message)
+        return redirect(_queue_url(filters, claim=claim.pk))
+    _remember(request, claim)
+    return _card(request, filters, claim, message=message)
+
+
+@require_POST
+@login_required
+def bulk_accept(request):
+    """Accept the ticked cards, each at the version shown; refusals are listed, the rest go through."""
+    _editor(request)
+    filters = _filters(request.POST)
+    versions = {}
+    for value in request.POST.getlist("claim"):
+        pk, _, version = value.partition(":")
+        if pk.isdigit() and version.isdigit():
+            versions[int(pk)] = int(version)
+    if not versions:
+        return _refused(request, filters, 0, "Tick the claims to accept first.", 400)
+    accepted, refused = review.accept_many(versions=versions, editor=request.user)
+    message = f"Accepted {len(accepted)} claim{'s' if len(accepted) != 1 else ''}."
+    if refused:
+        message += " Not accepted: " + " ".join(refused)
+    return _next(request, filters, message=message, status=200 if not refused else 409)
+
+
+# ---- a claim's page ------------------------------------------------------------------------------------
+
+
+def _masked(events, user) -> None:
+    """Sensitive source names in old snapshots are shown only to those who may see them."""
+    if can_see_sensitive(user):
+        return
+    names = {s.get("source", "") for e in events for s in (e.before, e.after) if s}
+    hidden = {n.lower() for n in Source.objects.filter(sensitive=True, name__in=names).values_list("name", flat=True)}
+    hidden |= {
+        n.lower()
+        for n in Source.objects.filter(sensitive=True, aliases__name__in=names).values_list("aliases__name", flat=True)
+    }
+    for event in events:
+        for snapshot in (event.before, event.after):
+            if snapshot and snapshot.get("source", "").lower() in hidden:
+                snapshot["source"] = PROTECTED
+
+
+SHOWN_FIELDS = [
+    ("kind", "Kind"),
+    ("source", "Source"),
+    ("fact", "Fact"),
+    ("via", "Via"),
+    ("directness", "Directness"),
+    ("note", "Note"),
+    ("status", "Status"),
+    ("review_reason", "Reason"),
+    ("review_note", "Review note"),
+]
+
+
+def _changes(event) -> list[tuple[str, str, str]]:
+    before, after = event.before or {}, event.after or {}
+    return [
+        (label, before.get(key) or "", after.get(key) or "")
+        for key, label in SHOWN_FIELDS
+        if (before.get(key) or "") != (after.get(key) or "")
+    ]
+
+
+@require_GET
+@login_required
+def claim_detail(request, pk):
+    """One claim in its sentence, with everything said about it and its full audit trail."""
+    claim = get_object_or_404(
+        Claim.objects.visible_to(request.user).with_related().select_related("article__outlet"), pk=pk
+    )
+    claim.source_label = claim.source_label_for(request.user)
+    claim.before, claim.after = sentence_around(claim.article.text, claim.start, claim.end)
+    events = list(ReviewEvent.objects.filter(claim_ref=claim.pk).select_related("actor").order_by("at", "pk"))
+    _masked(events, request.user)
+    for event in events:
+        event.changes = _changes(event)
+    context = {
+        "claim": claim,
+        "events": events,
+        "can_review": request.user.has_perm("annotate.review_claim"),
+        "editable": claim.is_editable_by(request.user),
+    }
+    return render(request, "annotate/claim_detail.html", context)
+
+
+# ---- agreement ------------------------------------------------------------------------------------------
+
+
+def _spans(claims) -> list[agreement.Span]:
+    return [agreement.Span(c.annotator.get_username(), c.start, c.end, c.kind.slug, ref=c.pk) for c in claims]
+
+
+def _mode(request) -> str:
+    return "exact" if request.GET.get("mode") == "exact" else "overlap"
+
+
+@require_GET
+@login_required
+def agreement_overview(request):
+    """Agreement on every independently tagged article, and pooled over all of them."""
+    _editor(request)
+    mode = _mode(request)
+    articles = list(Article.objects.filter(independent=True).select_related("outlet").defer("text"))
+    claims = Claim.objects.filter(article__in=articles).select_related("kind", "annotator").order_by("start", "pk")
+    by_article = {article.pk: [] for article in articles}
+    for claim in claims:
+        by_article[claim.article_id].append(claim)
+    rows = []
+    for article in articles:
+        article.report = agreement.agreement(_spans(by_article[article.pk]), mode=mode)
+        rows.append(article)
+    pooled = agreement.pool([a.report for a in rows])
+    context = {"articles": rows, "pooled": pooled, "mode": mode}
+    return render(request, "annotate/agreement.html", context)
+
+
+@require_GET
+@login_required
+def article_agreement(request, slug):
+    """Agreement between the reviewers of one independently tagged article, with each disagreement."""
+    _editor(request)
+    article = get_object_or_404(Article.objects.select_related("outlet"), slug=slug)
+    mode = _mode(request)
+    claims = {
+        c.pk: c
+        for c in Claim.objects.filter(article=article).select_related("kind", "annotator").order_by("start", "pk")
+    }
+    report = agreement.agreement(_spans(claims.values()), mode=mode)
+    kinds = {k.slug: k for k in ProvenanceKind.objects.all()}
+    disagreements = []
+    for item in report.disagreements:
+        unit = item.unit
+        before, after = sentence_around(article.text, unit.start, unit.end)
+        tags = [(span.annotator, kinds[span.kind], claims[span.ref]) for span in unit.spans]
+        disagreements.append(
+            {
+                "item": item,
+                "before": before,
+                "quote": article.text[unit.start : unit.end],
+                "after": after,
+                "tags": tags,
+            }
+        )
+    context = {"article": article, "report": report, "disagreements": disagreements, "mode": mode}
+    return render(request, "annotate/article_agreement.html", context)
+
+
+def independent_toggle_allowed(user) -> bool:
+    return user.has_perm("corpus.change_article")
+
+
+@require_POST
+@login_required
+def article_independent(request, slug):
+    """Editors mark an article for independent tagging (or take the mark off)."""
+    if not independent_toggle_allowed(request.user):
+        raise PermissionDenied
+    article = get_object_or_404(Article, slug=slug)
+    Article.objects.filter(pk=article.pk).update(independent=request.POST.get("independent") == "on")
+    return redirect(reverse("annotate:article_agreement", args=[slug]))

@@ -1,0 +1,111 @@
+// The review queue, keyboard first: a accept, r reject, c request changes, 1-9 correct the kind,
+// s skip, j/k next and previous, u undo. Rejecting asks for a reason: 1-6 pick one, Enter sends, Esc cancels.
+// Every key presses a real button or link, so the page works the same with a mouse or without JavaScript.
+
+const $ = (selector) => document.querySelector(selector);
+const reasonPanel = () => $("#reason");
+
+function openReason(decision) {
+  const panel = reasonPanel();
+  if (!panel) return;
+  panel.hidden = false;
+  panel.dataset.decision = decision;
+  panel.querySelectorAll("button[type=submit]").forEach((button) => {
+    // The stylesheet gives buttons a display, which beats the hidden attribute: hide it inline too.
+    button.hidden = button.value !== decision;
+    button.style.display = button.hidden ? "none" : "";
+  });
+  (panel.querySelector("input[name=reason]:checked") || panel.querySelector("input[name=reason]"))?.focus();
+}
+
+function closeReason() {
+  const panel = reasonPanel();
+  if (!panel || panel.hidden) return false;
+  panel.hidden = true;
+  $("#card")?.focus();
+  return true;
+}
+
+function sendReason() {
+  const panel = reasonPanel();
+  const chosen = panel.querySelector("input[name=reason]:checked");
+  if (!chosen) {
+    panel.querySelector("input[name=reason]")?.focus();
+    panel.querySelector("legend").classList.add("wanting");
+    return;
+  }
+  // A click, not requestSubmit(button): htmx sends a submit button's name and value only if it was clicked.
+  panel.querySelector(`button[type=submit][value="${panel.dataset.decision}"]`).click();
+}
+
+function press(selector) {
+  const element = $(selector);
+  if (!element || element.disabled) return false;
+  element.click();
+  return true;
+}
+
+function setUp() {
+  // Without JavaScript the reasons are always on show; with it they open on r or c.
+  const panel = reasonPanel();
+  if (panel && !panel.dataset.ready) {
+    panel.dataset.ready = "1";
+    panel.hidden = true;
+  }
+  const card = $("#card");
+  if (card && !card.contains(document.activeElement)) card.focus({ preventScroll: true });
+}
+
+document.addEventListener("click", (event) => {
+  const opener = event.target.closest(".open-reason");
+  if (opener) openReason(opener.dataset.decision);
+  if (event.target.closest(".cancel-reason")) closeReason();
+});
+
+document.addEventListener("keydown", (event) => {
+  const panel = reasonPanel();
+  const reasonOpen = panel && !panel.hidden;
+  // Enter (or Ctrl/Cmd+Enter) sends the reason from anywhere in the panel, the note included;
+  // Shift+Enter starts a new line in the note, and Enter that ends an IME composition (Hangul) stays with it.
+  if (reasonOpen && event.key === "Enter" && !event.shiftKey && !event.altKey && !event.isComposing) {
+    if (!event.target.matches("button")) {
+      event.preventDefault();
+      sendReason();
+    }
+    return;
+  }
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === "Escape") {
+    if (closeReason()) event.preventDefault();
+    return;
+  }
+  const typing = event.target.matches("input[type=text], input[type=search], textarea, select");
+  if (reasonOpen) {
+    if (!typing && /^[1-9]$/.test(event.key)) {
+      const radio = panel.querySelector(`input[name=reason][data-key="${event.key}"]`);
+      if (radio) {
+        event.preventDefault();
+        radio.checked = true;
+        radio.focus();
+      }
+    }
+    return;
+  }
+  if (typing) return;
+  const actions = { a: "#accept", s: "#skip", j: "#next", k: "#prev", u: "#undo" };
+  if (event.key in actions) {
+    if (event.key === "j" && !$("#next")) {
+      if (press("#skip")) event.preventDefault();
+      return;
+    }
+    if (press(actions[event.key])) event.preventDefault();
+  } else if (event.key === "r" || event.key === "c") {
+    event.preventDefault();
+    openReason(event.key === "r" ? "reject" : "changes");
+  } else if (/^[1-9]$/.test(event.key)) {
+    if (press(`.kinds .kind-btn[data-key="${event.key}"]:not(.current)`)) event.preventDefault();
+  }
+});
+
+document.body.addEventListener("htmx:afterSettle", setUp);
+setUp();

@@ -12,6 +12,7 @@ from annotate.agreement import (
     iou,
     krippendorff_alpha_nominal,
     match_units,
+    pool,
 )
 
 
@@ -318,3 +319,16 @@ def test_agreement_on_a_single_category_leaves_chance_corrected_statistics_undef
     assert report.kappa is None  # p_e == 1
     assert report.alpha is None  # D_e == 0
     assert report.disagreements == []
+
+
+def test_pool_counts_each_pair_only_on_the_texts_both_tagged():
+    first = agreement([Span("a", 0, 10, "x"), Span("b", 0, 10, "x"), Span("a", 20, 30, "y"), Span("b", 20, 30, "z")])
+    second = agreement([Span("a", 0, 10, "x"), Span("c", 0, 10, "x")])
+    pooled = pool([first, second])
+    assert pooled.annotators == ["a", "b", "c"]
+    assert pooled.matched_units == 3
+    assert pooled.span_f1 == 1.0  # c never saw the first text: not counted as missing there
+    assert pooled.kappa is None  # three reviewers: alpha, not kappa
+    assert pooled.observed == pytest.approx(2 / 3)
+    assert pooled.alpha == krippendorff_alpha_nominal([["x", "x"], ["y", "z"], ["x", "x"]])
+    assert pooled.disagreements == []

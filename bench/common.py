@@ -187,3 +187,43 @@ def write_report(name: str, vendor: str, head: list[str], table: list[str], fail
     out.write_text(report, encoding="utf-8")
     print(f"written to {out.relative_to(ROOT)}")
     return 1 if failures else 0
+
+
+# ---- the suite (`make bench`, bench/suite.py): each step writes one JSON section of RESULTS.md ----------
+
+SUITE_USERS = {"reviewer": 32, "editor": 4}  # bench-reviewer-1..32, bench-editor-1..4
+SUITE_PASSWORD = "bench-password"
+
+
+def stats(values: list[float], unit: str, label: str = "") -> dict:
+    """Median, min and max of repeated measurements, as a RESULTS.md cell reads them."""
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+    return {"label": label, "median": median, "min": ordered[0], "max": ordered[-1], "n": len(ordered), "unit": unit}
+
+
+def comparison(
+    name: str, ours: dict, baseline: dict | None, *, target: str, higher_is_better: bool, limit: float | None
+) -> dict:
+    """Ours against a baseline measured in the same run: ratio = ours / baseline of the medians.
+
+    `limit` is the target ratio: at most `limit` when lower is better (times), at least when higher is
+    better (throughputs). `met` is None when there is no target.
+    """
+    ratio = ours["median"] / baseline["median"] if baseline and baseline["median"] else None
+    met = None
+    if limit is not None and ratio is not None:
+        met = ratio >= limit if higher_is_better else ratio <= limit
+    return {"name": name, "ours": ours, "baseline": baseline, "ratio": ratio, "target": target, "met": met}
+
+
+def write_section(name: str, *, title: str, command: str, setup: str, comparisons: list[dict], notes: str = "") -> Path:
+    """Write results/<name>.json, the section of RESULTS.md this step contributes."""
+    import json
+
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    section = {"title": title, "command": command, "setup": setup, "comparisons": comparisons, "notes": notes}
+    path.write_text(json.dumps(section, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path

@@ -17,7 +17,7 @@ from . import dashboard
 from .export import csv_safe
 from .forms import ClaimEditForm, ClaimForm, ConflictForm, DeleteForm, MergeForm, SourceForm
 from .models import PROTECTED, Claim, Fact, ProvenanceKind, Source, SourceAlias
-from .rendering import article_html
+from .rendering import article_html, claim_list_html, highlights
 from .services import StaleEdit, create_claim, delete_claim, merge_sources, set_conflict, update_claim
 from .spans import sentence_around
 
@@ -71,13 +71,15 @@ def _prepare(claims, user) -> None:
 
 
 def _reading_context(request, article: Article) -> dict:
-    claims = list(Claim.objects.visible_to(request.user).for_article(article))
     kinds = list(ProvenanceKind.objects.all())
-    per_kind = Counter(claim.kind_id for claim in claims)
-    _prepare(claims, request.user)
+    claims = highlights(
+        Claim.objects.visible_to(request.user).filter(article=article), {k.pk: k for k in kinds}, request.user
+    )
+    per_kind = Counter(claim.kind.pk for claim in claims)
     return {
         "article": article,
         "claims": claims,
+        "claim_items": claim_list_html(claims),
         "body": article_html(article.text, claims),
         "kinds": kinds,
         "active_kinds": [k for k in kinds if k.active],

@@ -90,7 +90,8 @@ def test_two_articles_report_one_fact_from_one_source(page: Page, reviewer):
     assert [c.exact for c in claims] == [YONHAP_SENTENCE, ASIAPRESS_SPAN]
     assert all((c.source, c.fact, c.kind.slug) == (source, fact, "state_media") for c in claims)
 
-    # The dashboard: one fact, two articles, one kind, one source.
+    # The dashboard, once an editor has accepted the claims: one fact, two articles, one kind, one source.
+    Claim.objects.update(status="accepted")
     page.goto("/dashboard/")
     assert matrix_statements(page) == [TURNOUT]
     row = matrix_row(page, TURNOUT)
@@ -131,6 +132,7 @@ def test_dashboard_filters_update_in_place_and_stay_in_the_url(page: Page, revie
     make_claim(state, 0, 29, kind_slug="state_media", source_name="KCNA", fact=TURNOUT)
     make_claim(inside, 0, 35, kind_slug="in_country_informant", source_name="Hyesan resident", fact=TURNOUT)
     make_claim(analysis, 0, 45, kind_slug="think_tank", source_name="KINU", fact="Some voters abstained")
+    Claim.objects.update(status="accepted")
     log_in(page, reviewer)
     page.goto("/dashboard/")
     assert matrix_statements(page) == [TURNOUT, "Some voters abstained"]
@@ -219,6 +221,7 @@ def test_a_sensitive_source_is_named_to_editors_only(page: Page, reviewer):
     expect(page.locator("#source-options option")).to_have_count(0)
     save_screenshot(page, "test_a_sensitive_source_is_named_to_editors_only-reviewer")
 
+    Claim.objects.update(status="accepted")  # an editor accepted it: now the dashboard counts it
     page.goto("/dashboard/")
     expect(matrix_row(page, TURNOUT).locator(".sources")).to_have_text("protected source")
     assert name not in page.content()

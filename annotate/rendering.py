@@ -71,6 +71,9 @@ def claim_list_html(claims: list[Highlight]) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 -- every piece of text above went through escape()
 
 UNDERLINE = 3  # px per stacked underline of overlapping claims
+# Beyond this many claims over one run of text, more underlines and names add noise, not information:
+# the innermost ones are drawn and named, the rest counted (the popover lists them all).
+SHOWN_LAYERS = 6
 
 
 @lru_cache(maxsize=4096)
@@ -101,14 +104,17 @@ def article_html(text: str, claims) -> SafeString:
             continue
         inner = seg.claims[-1]
         ids = " ".join(str(c.pk) for c in seg.claims)
+        layers = seg.claims[-SHOWN_LAYERS:]
         labels = "; ".join(
-            c.kind.label + (f": {c.source_label}" if getattr(c, "source_label", "") else "") for c in seg.claims
+            c.kind.label + (f": {c.source_label}" if getattr(c, "source_label", "") else "") for c in layers
         )
+        if hidden := len(seg.claims) - len(layers):
+            labels += f"; and {hidden} more"
         depth = f' data-depth="{len(seg.claims)}"' if len(seg.claims) > 1 else ""
         # Rounded, slightly spaced edges where a claim begins or ends keep adjacent claims apart.
         edges = "".join((" hl-start" if seg.start in starts else "", " hl-end" if seg.end in ends else ""))
         parts.append(
             f'<mark class="hl{edges}" data-claims="{ids}" data-kind="{escape(inner.kind.slug)}"{depth} '
-            f'style="{_mark_style(tuple(c.kind.colour for c in seg.claims))}" title="{escape(labels)}">{chunk}</mark>'
+            f'style="{_mark_style(tuple(c.kind.colour for c in layers))}" title="{escape(labels)}">{chunk}</mark>'
         )
     return mark_safe("".join(parts))  # noqa: S308 -- every piece of text above went through escape()

@@ -365,3 +365,16 @@ def test_tagging_the_same_span_twice_as_the_same_kind_is_refused(client, reviewe
     assert "already tagged this text as “In-country informant”" in again.content.decode()
     assert post_claim(client, article, {**data, "kind": "think_tank"}, **HTMX).status_code == 201
     assert Claim.objects.count() == 2
+
+
+def test_deep_overlaps_draw_the_innermost_claims_and_count_the_rest(client, reviewer, article):
+    from annotate.rendering import SHOWN_LAYERS
+
+    for n in range(SHOWN_LAYERS + 3):
+        make_claim(article, 0, 29 - n, annotator=reviewer, kind_slug="state_media" if n % 2 else "expert")
+    client.force_login(reviewer)
+    page = client.get(article.get_absolute_url()).content.decode()
+    first = page[page.index("<mark") : page.index("</mark>")]
+    assert first.count("inset 0 -") == SHOWN_LAYERS
+    assert "and 3 more" in first and f'data-depth="{SHOWN_LAYERS + 3}"' in first
+    assert len(first.split('data-claims="')[1].split('"')[0].split()) == SHOWN_LAYERS + 3  # the popover gets all

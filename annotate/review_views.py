@@ -140,15 +140,21 @@ def _refused(request, filters, pk: int, message: str, status: int):
 def decide(request, pk):
     """Accept, reject, request changes or correct the kind of one claim, at the version the editor saw."""
     _editor(request)
-    filters = _filters(request.POST)
     action = request.POST.get("action", "")
+    query, chosen_kind = request.POST, ""
+    if action == "kind":
+        # The kind button's value comes last among the "kind" values; any before it are the queue's kind filter.
+        query = request.POST.copy()
+        *filter_kinds, chosen_kind = query.getlist("kind") or [""]
+        query.setlist("kind", filter_kinds)
+    filters = _filters(query)
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
         return _refused(request, filters, pk, "The request did not say which version of the claim you saw.", 400)
     try:
         if action == "kind":
-            kind = ProvenanceKind.objects.filter(slug=request.POST.get("kind", "")).first()
+            kind = ProvenanceKind.objects.filter(slug=chosen_kind).first()
             if kind is None:
                 raise ValidationError("Choose a kind.")
             claim = review.correct_kind(claim_id=pk, version=version, editor=request.user, kind=kind)

@@ -88,7 +88,7 @@ def _card_context(request, filters: dashboard.Filters, claim: Claim | None) -> d
 
 
 def _card(request, filters, claim, *, status=200, message=""):
-    context = _card_context(request, filters, claim) | {"message": message}
+    context = _card_context(request, filters, claim) | {"message": message, "refused": status >= 400}
     template = "annotate/review.html"
     if request.htmx and not request.htmx.boosted:
         template += "#queue"
@@ -276,10 +276,23 @@ SHOWN_FIELDS = [
 ]
 
 
-def _changes(event) -> list[tuple[str, str, str]]:
+LABELS = {
+    "status": dict(Claim.Status.choices),
+    "review_reason": dict(Claim.Reason.choices),
+    "directness": dict(Claim.Directness.choices),
+}
+
+
+def _changes(event, kind_labels: dict[str, str]) -> list[tuple[str, str, str]]:
+    """The fields an event changed, as (field, was, now), values shown as their labels."""
     before, after = event.before or {}, event.after or {}
+    labels = LABELS | {"kind": kind_labels}
+
+    def shown(key, value):
+        return labels.get(key, {}).get(value, value) if value else ""
+
     return [
-        (label, before.get(key) or "", after.get(key) or "")
+        (label, shown(key, before.get(key)), shown(key, after.get(key)))
         for key, label in SHOWN_FIELDS
         if (before.get(key) or "") != (after.get(key) or "")
     ]
@@ -296,8 +309,9 @@ def claim_detail(request, pk):
     claim.before, claim.after = sentence_around(claim.article.text, claim.start, claim.end)
     events = list(ReviewEvent.objects.filter(claim_ref=claim.pk).select_related("actor").order_by("at", "pk"))
     _masked(events, request.user)
+    kind_labels = dict(ProvenanceKind.objects.values_list("slug", "label"))
     for event in events:
-        event.changes = _changes(event)
+        event.changes = _changes(event, kind_labels)
     context = {
         "claim": claim,
         "events": events,

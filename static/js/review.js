@@ -13,7 +13,6 @@ function openReason(decision) {
   panel.querySelectorAll("button[type=submit]").forEach((button) => {
     // The stylesheet gives buttons a display, which beats the hidden attribute: hide it inline too.
     button.hidden = button.value !== decision;
-    button.style.display = button.hidden ? "none" : "";
   });
   (panel.querySelector("input[name=reason]:checked") || panel.querySelector("input[name=reason]"))?.focus();
 }

@@ -1,0 +1,385 @@
+"""The JSON API: articles and claims for scripts and other tools, with the browser's permissions.
+
+Every write goes through `annotate.services`, which keeps the audit trail and refuses stale edits.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from ninja import NinjaAPI, Query, Status
+from ninja.renderers import JSONRenderer
+
+from annotate import services
+from annotate.dashboard import STATUS_CHOICES, Filters
+from annotate.export import with_export_related
+from annotate.models import PROTECTED, Claim, Fact, ProvenanceKind
+from corpus.models import Article
+
+from . import errors, pages, w3c
+from .auth import bearer_token, session
+from .schemas import (
+    ArticleDetailOut,
+    ArticlePage,
+    ClaimFilters,
+    ClaimIn,
+    ClaimOut,
+    ClaimPage,
+    ClaimPatch,
+    Conflict,
+    Error,
+    FieldErrors,
+)
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+DESCRIPTION = f"""Articles and the claims tagged on them, with the same permissions as the site.
+
+Authenticate with a token (`Authorization: Bearer <token>`, made with `manage.py create_api_token`) or,
+from the browser, with the signed-in session (unsafe methods then need the `X-CSRFToken` header).
+
+Errors are JSON: `{{"detail": "...", "errors": {{"field": ["..."]}}}}`, with `errors` on 400s only.
+`GET /api/claims` and `GET /api/claims/{{id}}` answer as W3C Web Annotations when the request asks for
+`Accept: {w3c.MEDIA_TYPE}`."""
+
+
+class Renderer(JSONRenderer):
+    """UTF-8 as it is: quotes in Hangul or with emoji stay readable in the response."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    title="Provenance API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    auth=[bearer_token, session],
+    renderer=Renderer(),
+)
+errors.install(api)
+
+PageNumber = Query(1, ge=1, description="Page number, from 1.")
+PageSize = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"Items per page, at most {MAX_PAGE_SIZE}.")
+REFUSED = {401: Error, 403: Error}
+
+
+def _require(request: HttpRequest, permission: str, refusal: str) -> None:
+    """The browser's permission names, checked the same way for session and token callers."""
+    if not request.user.has_perm(permission):
+        raise PermissionDenied(refusal)
+
+
+# ---- articles ---------------------------------------------------------------------------------------
+
+
+def article_json(article: Article, request: HttpRequest) -> dict:
+    """An article's metadata; `url` leads a person to its reading view."""
+    return {
+        "slug": article.slug,
+        "title": article.title,
+        "outlet": article.outlet.name if article.outlet_id else None,
+        "outlet_id": article.outlet_id,
+        "author": article.author,
+        "published": article.published,
+        "source_url": article.source_url,
+        "language": article.language,
+        "independent": article.independent,
+        "url": request.build_absolute_uri(article.get_absolute_url()),
+        "created": article.created,
+        "updated": article.updated,
+    }
+
+
+@api.get("/articles", response={200: ArticlePage, 400: FieldErrors, **REFUSED}, tags=["articles"])
+def list_articles(request, q: str = "", page: int = PageNumber, page_size: int = PageSize):
+    """Articles, newest first; `q` keeps those whose title or outlet contains every word of it."""
+    _require(request, "corpus.view_article", "You do not have permission to read articles.")
+    articles = Article.objects.select_related("outlet").defer("text")
+    if q.strip():
+        articles = articles.search(q)
+    articles = articles.order_by(F("published").desc(nulls_last=True), "title", "pk")
+    items, links = pages.paginate(request, articles, page, page_size)
+    return links | {"results": [article_json(article, request) for article in items]}
+
+
+@api.get("/articles/{slug}", response={200: ArticleDetailOut, 404: Error, **REFUSED}, tags=["articles"])
+def get_article(request, slug: str):
+    """One article with its text, which every claim's offsets point into."""
+    _require(request, "corpus.view_article", "You do not have permission to read articles.")
+    article = Article.objects.select_related("outlet").filter(slug=slug).first()
+    if article is None:
+        raise Http404(f"No article has the slug “{slug}”.")
+    claims = Claim.objects.visible_to(request.user).filter(article=article).count()
+    return article_json(article, request) | {"text": article.text, "claims": claims}
+
+
+# ---- claims: reading --------------------------------------------------------------------------------
+
+
+def claim_json(claim: Claim, user) -> dict:
+    """A claim as the API shows it to `user`: a sensitive source's name only to those who may see it."""
+    return {
+        "id": claim.pk,
+        "article": claim.article.slug,
+        "start": claim.start,
+        "end": claim.end,
+        "exact": claim.exact,
+        "prefix": claim.prefix,
+        "suffix": claim.suffix,
+        "kind": claim.kind.slug,
+        "kind_label": claim.kind.label,
+        "source": claim.source_label_for(user) or None,
+        "fact": claim.fact.slug if claim.fact_id else None,
+        "fact_statement": claim.fact.statement if claim.fact_id else None,
+        "via": claim.via,
+        "directness": claim.directness,
+        "note": claim.note,
+        "status": claim.status,
+        "annotator": claim.annotator.get_username(),
+        "reviewer": claim.reviewer.get_username() if claim.reviewer_id else None,
+        "reviewed_at": claim.reviewed_at,
+        "review_reason": claim.review_reason,
+        "version": claim.version,
+        "created": claim.created,
+        "updated": claim.updated,
+    }
+
+
+def _claims(user):
+    """The claims `user` may see, with everything the JSON and the W3C shapes show, in one query."""
+    return with_export_related(Claim.objects.visible_to(user).with_related()).defer("article__text")
+
+
+STATUSES = ", ".join(value for value, _ in STATUS_CHOICES if value)
+FILTER_MESSAGES = {
+    "status": lambda value: f"Unknown status “{value}”: use one of {STATUSES}.",
+    "outlet": lambda value: f"“{value}” is not an outlet's id (a number).",
+    "from": lambda value: f"“{value}” is not a date (YYYY-MM-DD).",
+    "to": lambda value: f"“{value}” is not a date (YYYY-MM-DD).",
+}
+
+
+def _filter_errors(query: QueryDict, filters: Filters) -> dict[str, list[str]]:
+    """What is wrong with each filter, by filter.
+
+    The dashboard drops a bad value and says so on the page; a script would not read that, so here it
+    is refused. A name that matches nothing is refused too, as the exports do: a misspelt kind should
+    not look like a kind without claims.
+    """
+    errors = {}
+    for key, message in FILTER_MESSAGES.items():
+        alone = QueryDict(mutable=True)
+        alone.setlist(key, query.getlist(key))
+        if Filters.from_query(alone, default_status="all").errors:
+            errors[key] = [message(query.get(key, ""))]
+    known = ProvenanceKind.objects.filter(slug__in=filters.kinds).values_list("slug", flat=True)
+    if filters.kinds and (unknown := sorted(set(filters.kinds) - set(known))):
+        errors["kind"] = [f"Unknown kind: {', '.join(unknown)}."]
+    if filters.article and not Article.objects.filter(slug=filters.article).exists():
+        errors["article"] = [f"Unknown article “{filters.article}”."]
+    if filters.annotator and not get_user_model().objects.filter(username=filters.annotator).exists():
+        errors["annotator"] = [f"Unknown annotator “{filters.annotator}”."]
+    fact = query.get("fact", "").strip()
+    if fact and fact != "none" and not Fact.objects.filter(slug=fact).exists():
+        errors["fact"] = [f"Unknown fact “{fact}”."]
+    return errors
+
+
+def _filtered(request: HttpRequest):
+    """The claims the caller may see that pass the dashboard's filters and ?fact=, in id order."""
+    filters = Filters.from_query(request.GET, default_status="all")
+    if problems := _filter_errors(request.GET, filters):
+        raise ValidationError(problems)
+    claims = filters.apply(_claims(request.user))
+    fact = request.GET.get("fact", "").strip()
+    if fact == "none":
+        claims = claims.filter(fact__isnull=True)
+    elif fact:
+        claims = claims.filter(fact__slug=fact)
+    return claims.order_by("pk")
+
+
+@api.get(
+    "/claims",
+    response={200: ClaimPage, 400: FieldErrors, **REFUSED},
+    tags=["claims"],
+    url_name="claims",
+    operation_id="list_claims",
+    openapi_extra=w3c.in_schema("AnnotationCollection, or AnnotationPage after the first page"),
+)
+def list_claims(
+    request,
+    response: HttpResponse,
+    filters: Query[ClaimFilters],
+    page: int = PageNumber,
+    page_size: int = PageSize,
+):
+    """Claims passing the dashboard's filters (every status unless `status` says otherwise), in id order.
+
+    With `Accept: application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"`: a W3C
+    AnnotationCollection whose `first` is this page (a later page: that AnnotationPage).
+    """
+    # `filters` documents the parameters; they are read from request.GET exactly as the dashboard reads them.
+    _require(request, "annotate.view_claim", "You do not have permission to read claims.")
+    items, links = pages.paginate(request, _filtered(request), page, page_size)
+    if w3c.wanted(request):
+        return w3c.response(w3c.collection(request, items, links, page, page_size))
+    patch_vary_headers(response, ["Accept"])
+    return links | {"results": [claim_json(claim, request.user) for claim in items]}
+
+
+def _visible_claim(request: HttpRequest, pk: int) -> Claim:
+    """The claim, or 404 if it does not exist or the caller may not see it (independent tagging)."""
+    claim = _claims(request.user).filter(pk=pk).first()
+    if claim is None:
+        raise Http404(f"No claim has the id {pk}.")
+    return claim
+
+
+@api.get(
+    "/claims/{int:pk}",
+    response={200: ClaimOut, 404: Error, **REFUSED},
+    tags=["claims"],
+    url_name="claim",
+    operation_id="get_claim",
+    openapi_extra=w3c.in_schema("Annotation"),
+)
+def get_claim(request, response: HttpResponse, pk: int):
+    """One claim; a W3C Web Annotation when the request asks for the annotation media type."""
+    _require(request, "annotate.view_claim", "You do not have permission to read claims.")
+    claim = _visible_claim(request, pk)
+    if w3c.wanted(request):
+        return w3c.response(w3c.annotation(request, claim))
+    patch_vary_headers(response, ["Accept"])
+    return claim_json(claim, request.user)
+
+
+# ---- claims: writing --------------------------------------------------------------------------------
+
+
+def _kind(slug: str) -> ProvenanceKind:
+    """The kind an edit names; inactive ones too, since a claim may keep the kind it has."""
+    kind = ProvenanceKind.objects.filter(slug=slug.strip()).first()
+    if kind is None:
+        raise ValidationError({"kind": [f"Unknown kind of source “{slug}”."]})
+    return kind
+
+
+@api.post(
+    "/claims",
+    response={201: ClaimOut, 400: FieldErrors, **REFUSED},
+    tags=["claims"],
+    url_name="claims",
+    operation_id="create_claim",
+)
+def create_claim(request, response: HttpResponse, payload: ClaimIn):
+    """Tag [start, end) of an article's text; `exact` must be exactly that text."""
+    _require(request, "annotate.add_claim", "You do not have permission to tag claims.")
+    article = Article.objects.filter(slug=payload.article).first()
+    kind = ProvenanceKind.objects.filter(slug=payload.kind).first()
+    problems = {}
+    if article is None:
+        problems["article"] = [f"Unknown article “{payload.article}”."]
+    elif payload.end > len(article.text):
+        problems["end"] = [f"The span ends after the text, which has {len(article.text)} characters."]
+    if kind is None:
+        problems["kind"] = [f"Unknown kind of source “{payload.kind}”."]
+    if problems:
+        raise ValidationError(problems)
+    claim = services.create_claim(
+        article=article,
+        start=payload.start,
+        end=payload.end,
+        exact=payload.exact,
+        kind=kind,
+        source_name=payload.source,
+        fact_statement=payload.fact,
+        via=payload.via,
+        directness=payload.directness,
+        note=payload.note,
+        annotator=request.user,
+    )
+    response["Location"] = reverse("api:claim", args=[claim.pk])
+    return Status(201, claim_json(claim, request.user))
+
+
+def _authored_claim(request: HttpRequest, pk: int, permission: str, refusal: str) -> Claim:
+    """The claim, if the caller holds the permission and is its author while it is pending (as in the browser)."""
+    _require(request, permission, refusal)
+    claim = _visible_claim(request, pk)
+    if not claim.is_editable_by(request.user):
+        raise PermissionDenied(refusal)
+    return claim
+
+
+def _unmasked(source: str, claim: Claim) -> str:
+    """What a reviewer sees of a sensitive source, sent back, keeps that source: as in the browser."""
+    return claim.source_name if source.strip() == PROTECTED and claim.source_id else source
+
+
+def _fact_statement(fact: str | None, claim: Claim) -> str:
+    """The claim's own fact when it comes back unchanged, by statement or by the slug the API shows."""
+    if claim.fact_id and (fact is None or fact.strip() == claim.fact.slug):
+        return claim.fact.statement
+    return fact or ""
+
+
+def _stale(request: HttpRequest, pk: int, exc: services.StaleEdit) -> Status:
+    """409 with who changed the claim and when, and the claim as it is now (null if deleted)."""
+    current = _claims(request.user).filter(pk=pk).first()
+    return Status(409, {"detail": str(exc), "current": claim_json(current, request.user) if current else None})
+
+
+@api.patch(
+    "/claims/{int:pk}",
+    response={200: ClaimOut, 400: FieldErrors, 404: Error, 409: Conflict, **REFUSED},
+    tags=["claims"],
+    url_name="claim",
+    operation_id="edit_claim",
+)
+def edit_claim(request, pk: int, payload: ClaimPatch):
+    """Change one's own pending claim, if nobody changed it since `version`; fields left out stay."""
+    claim = _authored_claim(request, pk, "annotate.change_claim", "Only the author of a pending claim can edit it.")
+    try:
+        services.update_claim(
+            claim=claim,
+            actor=request.user,
+            version=payload.version,
+            kind=claim.kind if payload.kind is None else _kind(payload.kind),
+            source_name=claim.source_name if payload.source is None else _unmasked(payload.source, claim),
+            fact_statement=_fact_statement(payload.fact, claim),
+            via=claim.via if payload.via is None else payload.via,
+            directness=claim.directness if payload.directness is None else payload.directness,
+            note=claim.note if payload.note is None else payload.note,
+        )
+    except services.StaleEdit as exc:
+        return _stale(request, pk, exc)
+    return claim_json(_visible_claim(request, pk), request.user)
+
+
+@api.delete(
+    "/claims/{int:pk}",
+    response={204: None, 400: FieldErrors, 404: Error, 409: Conflict, **REFUSED},
+    tags=["claims"],
+    url_name="claim",
+    operation_id="delete_claim",
+)
+def delete_claim(request, pk: int, version: int = Query(..., ge=1, description="The version being deleted.")):
+    """Delete one's own pending claim, if nobody changed it since `version`; the audit trail keeps it."""
+    claim = _authored_claim(request, pk, "annotate.delete_claim", "Only the author of a pending claim can delete it.")
+    try:
+        services.delete_claim(claim=claim, actor=request.user, version=version)
+    except services.StaleEdit as exc:
+        return _stale(request, pk, exc)
+    return HttpResponse(status=204)
+
+
+def unknown_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Paths under /api/ that name no endpoint get a JSON 404 too."""
+    return errors.error(
+        404, f"No endpoint at {request.path}. The endpoints are listed at {reverse('api:api-root')}docs."
+    )

@@ -1,0 +1,160 @@
+"""What the API reads and writes, as pydantic models: they validate input and document the OpenAPI schema."""
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+from pydantic import AfterValidator, ConfigDict, ValidationInfo, field_validator
+
+from annotate.models import Claim
+
+Directness = Literal[("", *Claim.Directness.values)]
+
+
+def _without_nul(text: str) -> str:
+    if "\x00" in text:
+        raise ValueError("Text may not contain NUL characters.")
+    return text
+
+
+# Text a database column can hold: PostgreSQL refuses NUL characters.
+Text = Annotated[str, AfterValidator(_without_nul)]
+
+
+class Error(Schema):
+    detail: str
+
+
+class FieldErrors(Schema):
+    detail: str
+    errors: dict[str, list[str]] = Field(description="Messages by field; `__all__` for the request as a whole.")
+
+
+class ArticleOut(Schema):
+    slug: str
+    title: str
+    outlet: str | None
+    outlet_id: int | None
+    author: str
+    published: dt.date | None
+    source_url: str
+    language: str
+    independent: bool = Field(description="Reviewers see only their own and accepted claims on it.")
+    url: str = Field(description="The article's reading view.")
+    created: dt.datetime
+    updated: dt.datetime
+
+
+class ArticleDetailOut(ArticleOut):
+    text: str = Field(description="The text every claim offset points into (code points).")
+    claims: int = Field(description="Claims on the article that the caller may see.")
+
+
+class ArticlePage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[ArticleOut]
+
+
+class ClaimOut(Schema):
+    id: int
+    article: str = Field(description="The article's slug.")
+    start: int = Field(description="Code-point offset into the article's text (inclusive).")
+    end: int = Field(description="Code-point offset into the article's text (exclusive).")
+    exact: str
+    prefix: str
+    suffix: str
+    kind: str = Field(description="The kind of source's slug.")
+    kind_label: str
+    source: str | None = Field(description="The source's name, or “protected source” for a sensitive one.")
+    fact: str | None = Field(description="The fact's slug.")
+    fact_statement: str | None
+    via: str
+    directness: Directness
+    note: str
+    status: str
+    annotator: str
+    reviewer: str | None
+    reviewed_at: dt.datetime | None
+    review_reason: str
+    version: int = Field(description="Send it back with an edit or a deletion.")
+    created: dt.datetime
+    updated: dt.datetime
+
+
+class ClaimPage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[ClaimOut]
+
+
+class Conflict(Schema):
+    detail: str
+    current: ClaimOut | None = Field(description="The claim as it is now; null if it was deleted.")
+
+
+class ClaimIn(Schema):
+    """A new claim: a span of an article's text and what it rests on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    article: Text = Field(description="The article's slug.")
+    start: int = Field(ge=0)
+    end: int = Field(ge=1)
+    exact: Text = Field(min_length=1, max_length=20_000, description="Exactly the text from start to end.")
+    kind: Text = Field(description="A kind of source's slug, e.g. state_media.")
+    source: Text = Field("", max_length=200, description="A source's name or alias; a new name creates it.")
+    fact: Text = Field("", max_length=300, description="A fact's statement or slug; a new statement creates it.")
+    via: Text = Field("", max_length=200)
+    directness: Directness = ""
+    note: Text = Field("", max_length=5_000)
+
+    @field_validator("end")
+    @classmethod
+    def end_after_start(cls, end: int, info: ValidationInfo) -> int:
+        start = info.data.get("start")
+        if start is not None and end <= start:
+            raise ValueError("Must be greater than start.")
+        return end
+
+    @field_validator("exact")
+    @classmethod
+    def exact_fills_span(cls, exact: str, info: ValidationInfo) -> str:
+        start, end = info.data.get("start"), info.data.get("end")
+        if start is not None and end is not None and len(exact) != end - start:
+            raise ValueError(
+                f"{len(exact)} characters, but the span {start}-{end} covers {end - start} "
+                "(offsets count Unicode code points)."
+            )
+        return exact
+
+
+class ClaimPatch(Schema):
+    """Changes to a claim; fields left out keep their values."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, description="The version the changes are based on.")
+    kind: Text | None = None
+    source: Text | None = Field(None, max_length=200, description="“protected source” keeps the current source.")
+    fact: Text | None = Field(None, max_length=300)
+    via: Text | None = Field(None, max_length=200)
+    directness: Directness | None = None
+    note: Text | None = Field(None, max_length=5_000)
+
+
+class ClaimFilters(Schema):
+    """The dashboard's filters, plus the fact."""
+
+    kind: list[str] = Field([], description="Kind slugs; repeat the parameter for several.")
+    outlet: str = Field("", description="An outlet's id.")
+    article: str = Field("", description="An article's slug.")
+    status: str = Field(
+        "", description="accepted, with_pending, pending, changes_requested, rejected or all (the default)."
+    )
+    annotator: str = Field("", description="A username.")
+    date_from: str = Field("", alias="from", description="Published on or after (YYYY-MM-DD).")
+    date_to: str = Field("", alias="to", description="Published on or before (YYYY-MM-DD).")
+    fact: str = Field("", description="A fact's slug, or `none` for claims linked to no fact.")

@@ -1,0 +1,76 @@
+"""The W3C Web Annotation Protocol's media type, for clients that ask for it in their Accept header.
+
+Each claim becomes an Annotation as the W3C export writes it (`annotate.export.w3c_annotation`); a
+page of claims becomes an AnnotationCollection, or a later AnnotationPage of it.
+"""
+
+import json
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
+
+from annotate.export import CONTEXT, w3c_annotation
+from annotate.models import Claim
+
+from .pages import last_page, page_url
+
+MEDIA_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+JSON = "application/json"
+
+
+def in_schema(shape: str) -> dict:
+    """The OpenAPI extra that lists this media type beside JSON for an endpoint that offers it."""
+    content = {MEDIA_TYPE: {"schema": {"type": "object", "description": f"A W3C {shape}."}}}
+    return {"responses": {200: {"content": content}}}
+
+
+def wanted(request: HttpRequest) -> bool:
+    """Whether the client prefers annotations to plain JSON; plain JSON when it says nothing."""
+    return request.get_preferred_type([JSON, MEDIA_TYPE]) == MEDIA_TYPE
+
+
+def response(data: dict) -> HttpResponse:
+    """The annotation media type, varying by Accept: the same URL also answers in plain JSON."""
+    answer = HttpResponse(json.dumps(data, ensure_ascii=False), content_type=MEDIA_TYPE)
+    patch_vary_headers(answer, ["Accept"])
+    return answer
+
+
+def _site(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def annotation(request: HttpRequest, claim: Claim) -> dict:
+    """One claim as a W3C Annotation, with what the caller may see of its source."""
+    return w3c_annotation(claim, request.user, base_url=_site(request))
+
+
+def collection(request: HttpRequest, claims: list, links: dict, page: int, size: int) -> dict:
+    """A page of claims: on page 1 the AnnotationCollection with that page as `first`; later, the page itself.
+
+    Items leave out their own @context: the document's covers them.
+    """
+    site, user = _site(request), request.user
+    whole = page_url(request, None)
+    items = [w3c_annotation(claim, user, base_url=site) for claim in claims]
+    this_page = {
+        "id": page_url(request, page),
+        "type": "AnnotationPage",
+        "startIndex": (page - 1) * size,
+        "items": [{key: value for key, value in item.items() if key != "@context"} for item in items],
+    }
+    if links["next"]:
+        this_page["next"] = links["next"]
+    if links["previous"]:
+        this_page["prev"] = links["previous"]
+    if page > 1:
+        return {"@context": CONTEXT, **this_page, "partOf": {"id": whole, "total": links["count"]}}
+    return {
+        "@context": CONTEXT,
+        "id": whole,
+        "type": "AnnotationCollection",
+        "label": "Provenance claims",
+        "total": links["count"],
+        "first": this_page | {"partOf": whole},
+        "last": page_url(request, last_page(links["count"], size)),
+    }

@@ -14,7 +14,10 @@ function openReason(decision) {
     // The stylesheet gives buttons a display, which beats the hidden attribute: hide it inline too.
     button.hidden = button.value !== decision;
   });
-  (panel.querySelector("input[name=reason]:checked") || panel.querySelector("input[name=reason]"))?.focus();
+  (panel.querySelector("input[name=reason]:checked") || panel.querySelector("input[name=reason]"))?.focus({
+    preventScroll: true,
+  });
+  panel.scrollIntoView({ block: "nearest" });
 }
 
 function closeReason() {
@@ -30,7 +33,7 @@ function sendReason() {
   const chosen = panel.querySelector("input[name=reason]:checked");
   if (!chosen) {
     panel.querySelector("input[name=reason]")?.focus();
-    panel.querySelector("legend").classList.add("wanting");
+    panel.classList.add("wanting");
     return;
   }
   // A click, not requestSubmit(button): htmx sends a submit button's name and value only if it was clicked.

@@ -435,16 +435,21 @@ def claim_list(request):
     return render(request, "annotate/claim_list.html", context)
 
 
+FACTS_PER_PAGE = 100
+
+
 @require_GET
 @login_required
 def dashboard_view(request):
     """Which facts rest on which kinds of source; flags, charts and filters kept in the URL."""
     filters = dashboard.Filters.from_query(request.GET)
     board = dashboard.build(filters, request.user)
+    # The matrix shows a page of facts (most articles first); the JSON and CSV carry them all.
+    facts = Paginator(board.facts, FACTS_PER_PAGE).get_page(request.GET.get("page"))
     template = "annotate/dashboard.html"
     if request.htmx and not request.htmx.boosted:
         template += "#results"
-    return render(request, template, {"board": board, "options": dashboard.filter_options()})
+    return render(request, template, {"board": board, "facts": facts, "options": dashboard.filter_options()})
 
 
 @require_GET

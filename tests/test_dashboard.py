@@ -256,3 +256,14 @@ def test_unlinked_claims_link_and_unknown_fact(client, corpus):
     unlinked = client.get(reverse("annotate:claim_list"), {"fact": "none"}).content.decode()
     assert unlinked.count('class="in-context"') == 1 and "It is a ploy" in unlinked
     assert client.get(reverse("annotate:claim_list"), {"fact": "no-such-fact"}).status_code == 404
+
+
+def test_matrix_pages_through_many_facts(client, corpus, monkeypatch):
+    from annotate import views
+
+    monkeypatch.setattr(views, "FACTS_PER_PAGE", 1)
+    client.force_login(corpus["rita"])
+    first = client.get(reverse("annotate:dashboard")).content.decode()
+    assert "Facts 1–1 of 2" in first and "Turnout was 99.63%" in first and "Nobody really voted against" not in first
+    second = client.get(reverse("annotate:dashboard"), {"page": 2}).content.decode()
+    assert "Facts 2–2 of 2" in second and "Nobody really voted against" in second

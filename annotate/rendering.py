@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from html import escape
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import PROTECTED, Claim, ProvenanceKind, can_see_sensitive
@@ -57,18 +57,23 @@ def highlights(claims, kinds: dict[int, ProvenanceKind], user) -> list[Highlight
 def claim_list_html(claims: list[Highlight]) -> SafeString:
     """The sidebar's list items, one per claim in text order (the same markup a template would give)."""
     parts = []
+    chips: dict[tuple[int, str], str] = {}  # the same kind and status give the same markup
     for claim in claims:
         quote = claim.exact if len(claim.exact) <= QUOTE_CHARS else claim.exact[: QUOTE_CHARS - 1] + "…"
         fact = f' · <span class="fact-ref">{escape(claim.fact_statement)}</span>' if claim.fact_statement else ""
-        status = escape(STATUS_LABELS.get(claim.status, claim.status))
+        if (key := (claim.kind.pk, claim.status)) not in chips:
+            status = escape(STATUS_LABELS.get(claim.status, claim.status))
+            chips[key] = (
+                f'<span class="chip" style="--k: {escape(claim.kind.colour)}">{escape(claim.kind.label)}</span> '
+                f'<span class="status status-{escape(claim.status)}">{status}</span> '
+            )
         parts.append(
-            f'<li><a href="#claim-{claim.pk}" data-claim="{claim.pk}">'
-            f'<span class="chip" style="--k: {escape(claim.kind.colour)}">{escape(claim.kind.label)}</span> '
-            f'<span class="status status-{escape(claim.status)}">{status}</span> '
-            f'<span class="quote">{escape(quote)}</span> '
+            f'<li><a href="#claim-{claim.pk}" data-claim="{claim.pk}" data-span="{claim.start} {claim.end}">'
+            f'{chips[key]}<span class="quote">{escape(quote)}</span> '
             f'<span class="source">{escape(claim.source_label or "No source named")}{fact}</span></a></li>'
         )
     return mark_safe("".join(parts))  # noqa: S308 -- every piece of text above went through escape()
+
 
 UNDERLINE = 3  # px per stacked underline of overlapping claims
 # Beyond this many claims over one run of text, more underlines and names add noise, not information:
@@ -92,6 +97,12 @@ def article_html(text: str, claims) -> SafeString:
     starts: dict[int, list] = {}
     for claim in claims:
         starts.setdefault(claim.start, []).append(claim)
+    # What a highlight's title says of each claim, escaped once rather than once per run it covers.
+    label = {
+        claim.pk: escape(claim.kind.label + (f": {claim.source_label}" if getattr(claim, "source_label", "") else ""))
+        for claim in claims
+    }
+    pk_text = {claim.pk: str(claim.pk) for claim in claims}
     ends = {claim.end for claim in claims}
     parts: list[str] = []
     for seg in segments(len(text), claims):
@@ -103,18 +114,17 @@ def article_html(text: str, claims) -> SafeString:
             parts.append(chunk)
             continue
         inner = seg.claims[-1]
-        ids = " ".join(str(c.pk) for c in seg.claims)
         layers = seg.claims[-SHOWN_LAYERS:]
-        labels = "; ".join(
-            c.kind.label + (f": {c.source_label}" if getattr(c, "source_label", "") else "") for c in layers
-        )
+        # The innermost claims' ids; the popover asks for every claim at data-at, however deep.
+        ids = " ".join([pk_text[c.pk] for c in layers])
+        labels = "; ".join([label[c.pk] for c in layers])
         if hidden := len(seg.claims) - len(layers):
             labels += f"; and {hidden} more"
         depth = f' data-depth="{len(seg.claims)}"' if len(seg.claims) > 1 else ""
         # Rounded, slightly spaced edges where a claim begins or ends keep adjacent claims apart.
         edges = "".join((" hl-start" if seg.start in starts else "", " hl-end" if seg.end in ends else ""))
         parts.append(
-            f'<mark class="hl{edges}" data-claims="{ids}" data-kind="{escape(inner.kind.slug)}"{depth} '
-            f'style="{_mark_style(tuple(c.kind.colour for c in layers))}" title="{escape(labels)}">{chunk}</mark>'
+            f'<mark class="hl{edges}" data-claims="{ids}" data-at="{seg.start}" data-kind="{escape(inner.kind.slug)}"'
+            f'{depth} style="{_mark_style(tuple(c.kind.colour for c in layers))}" title="{labels}">{chunk}</mark>'
         )
     return mark_safe("".join(parts))  # noqa: S308 -- every piece of text above went through escape()

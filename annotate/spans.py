@@ -6,6 +6,7 @@ Offsets are code-point indexes into the text, half-open [start, end), as Python 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -63,15 +64,25 @@ def segments(length: int, claims: Iterable[HasSpan]) -> list[Segment]:
         events.setdefault(claim.start, ([], []))[0].append(claim)
         events.setdefault(claim.end, ([], []))[1].append(claim)
     bounds = sorted(set(events) | {0, length})
-    open_claims: dict[int, HasSpan] = {}
+    # The open claims stay sorted outermost (longest) first as they open and close, rather than
+    # being sorted again at every boundary: deep overlaps would make that the sweep's main cost.
+    order = {id(claim): (claim.start - claim.end, claim.start, claim.pk, i) for i, claim in enumerate(claims)}
+    open_keys: list[tuple] = []
+    open_claims: list = []  # in step with open_keys
     result: list[Segment] = []
+    covering: tuple = ()
     for here, following in zip(bounds, bounds[1:], strict=False):
         opening, closing = events.get(here, ((), ()))
         for claim in closing:
-            open_claims.pop(id(claim), None)
+            at = bisect_left(open_keys, order[id(claim)])
+            del open_keys[at], open_claims[at]
         for claim in opening:
-            open_claims[id(claim)] = claim
-        covering = tuple(sorted(open_claims.values(), key=lambda c: (c.start - c.end, c.start, c.pk)))
+            key = order[id(claim)]
+            at = bisect_left(open_keys, key)
+            open_keys.insert(at, key)
+            open_claims.insert(at, claim)
+        if opening or closing:
+            covering = tuple(open_claims)
         result.append(Segment(here, following, covering))
     return result
 

@@ -107,12 +107,18 @@ def article_detail(request, slug):
 @require_http_methods(["GET", "POST"])
 @login_required
 def article_claims(request, slug):
-    """GET: the cards of some claims (?ids=1,2) for the highlight popover. POST: tag a new claim."""
+    """GET: the cards of the claims at a code point (?at=N) or of some claims (?ids=1,2), for the highlight
+    popover. POST: tag a new claim."""
     article = get_object_or_404(Article.objects.select_related("outlet"), slug=slug)
     if request.method == "POST":
         return _create_claim(request, article)
+    visible = Claim.objects.visible_to(request.user).for_article(article)
     ids = [int(i) for i in request.GET.get("ids", "").replace(",", " ").split() if i.isdigit()][:50]
-    claims = list(Claim.objects.visible_to(request.user).for_article(article).filter(pk__in=ids)) if ids else []
+    at = request.GET.get("at", "")
+    if at.isdigit():  # every claim over this code point, innermost last, as the highlight stacks them
+        claims = list(visible.filter(start__lte=int(at), end__gt=int(at))[:200])
+    else:
+        claims = list(visible.filter(pk__in=ids)) if ids else []
     _prepare(claims, request.user)
     template = "annotate/claim_cards.html" + ("#cards" if request.htmx else "")
     return render(request, template, {"article": article, "claims": claims})

@@ -377,4 +377,8 @@ def test_deep_overlaps_draw_the_innermost_claims_and_count_the_rest(client, revi
     first = page[page.index("<mark") : page.index("</mark>")]
     assert first.count("inset 0 -") == SHOWN_LAYERS
     assert "and 3 more" in first and f'data-depth="{SHOWN_LAYERS + 3}"' in first
-    assert len(first.split('data-claims="')[1].split('"')[0].split()) == SHOWN_LAYERS + 3  # the popover gets all
+    assert len(first.split('data-claims="')[1].split('"')[0].split()) == SHOWN_LAYERS
+    # The popover asks for every claim at the run's position.
+    assert 'data-at="0"' in first
+    cards = client.get(reverse("annotate:article_claims", args=[article.slug]), {"at": 0}, headers=HTMX)
+    assert cards.content.decode().count('class="claim-card"') == SHOWN_LAYERS + 3

@@ -110,3 +110,20 @@ def test_sentence_around_skips_abbreviations_and_decimals(quote, before, after):
     text = "SEOUL (Nov. 28, 2023) - In a rare move, North Korea said so. Dr. Kim agreed at 99.63 percent.\nNext line"
     start = text.index(quote)
     assert sentence_around(text, start, start + len(quote)) == (before, after)
+
+
+def test_sweep_matches_a_direct_count_on_random_overlaps():
+    import random
+
+    rng = random.Random(5)
+    claims = []
+    for pk in range(300):
+        start = rng.randrange(0, 990)
+        claims.append(C(pk=pk, start=start, end=min(1000, start + rng.randint(1, 200))))
+    assert len(segments(1000, claims)) > 400
+    for seg in segments(1000, claims):
+        expected = sorted(
+            (c for c in claims if c.start <= seg.start and seg.end <= c.end),
+            key=lambda c: (c.start - c.end, c.start, c.pk),
+        )
+        assert list(seg.claims) == expected

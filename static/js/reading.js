@@ -186,10 +186,12 @@ function claimsUrl() {
   return reading()?.dataset.claimsUrl;
 }
 
-function openPopover(ids, rect) {
-  if (!ids.length) return;
+/** Open the popover with the claims `query` names: {at: code point} or {ids: [...]}. */
+function openPopover(query, rect) {
+  const param = "at" in query ? `at=${query.at}` : query.ids.length ? `ids=${query.ids.join(",")}` : "";
+  if (!param) return;
   closePanel({ clearSelection: false });
-  const url = `${claimsUrl()}?ids=${ids.join(",")}`;
+  const url = `${claimsUrl()}?${param}`;
   htmx.ajax("GET", url, { target: popoverBody, swap: "innerHTML" }).then(() => {
     placeNear(popover, rect);
     popover.focus({ preventScroll: true });
@@ -203,10 +205,15 @@ function closePopover() {
   }
 }
 
+/** The highlight runs of claim `id`: those that start inside its span (each run is cut at every boundary). */
 function marksFor(id) {
-  return [...document.querySelectorAll("#article-text mark.hl")].filter((mark) =>
-    mark.dataset.claims.split(" ").includes(String(id)),
-  );
+  const listed = document.querySelector(`.claim-list a[data-claim="${id}"]`);
+  if (!listed) return [];
+  const [start, end] = listed.dataset.span.split(" ").map(Number);
+  return [...document.querySelectorAll("#article-text mark.hl")].filter((mark) => {
+    const at = Number(mark.dataset.at);
+    return start <= at && at < end;
+  });
 }
 
 function flash(id, { scroll = false } = {}) {
@@ -223,7 +230,7 @@ function flash(id, { scroll = false } = {}) {
 document.addEventListener("click", (event) => {
   const mark = event.target.closest("#article-text mark.hl");
   if (mark && window.getSelection().isCollapsed) {
-    openPopover(mark.dataset.claims.split(" "), mark.getBoundingClientRect());
+    openPopover({ at: mark.dataset.at }, mark.getBoundingClientRect());
     return;
   }
   const listed = event.target.closest(".claim-list a[data-claim]");
@@ -233,7 +240,7 @@ document.addEventListener("click", (event) => {
     history.replaceState(null, "", `#claim-${id}`);
     flash(id, { scroll: true });
     const first = marksFor(id)[0];
-    if (first) openPopover([id], first.getBoundingClientRect());
+    if (first) openPopover({ ids: [id] }, first.getBoundingClientRect());
     return;
   }
   if (event.target.closest("[data-action=close-popover]")) closePopover();

@@ -2,8 +2,18 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from . import review
-from .models import Claim, Fact, ProvenanceKind, ReviewEvent, Source, SourceAlias
+from .models import Claim, Fact, ProvenanceKind, ReviewEvent, Source, SourceAlias, can_see_sensitive
 from .services import StaleEdit
+
+
+class ShowsSourceNames:
+    """For pages that list sources' names, sensitive ones included: only for those who may see them."""
+
+    def has_view_permission(self, request, obj=None):
+        return can_see_sensitive(request.user) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return can_see_sensitive(request.user) and super().has_change_permission(request, obj)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -36,7 +46,7 @@ class SourceAliasInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ShowsSourceNames, admin.ModelAdmin):
     list_display = ["name", "kind", "sensitive", "created"]
     list_filter = ["kind", "sensitive"]
     search_fields = ["name", "aliases__name", "description"]
@@ -79,7 +89,7 @@ def _review_action(decision: str, reason: str, description: str):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ReadOnlyAdmin):
+class ClaimAdmin(ShowsSourceNames, ReadOnlyAdmin):
     """Claims change only through the app (tagging, review), so every change is versioned and audited."""
 
     list_display = ["exact_short", "kind", "source", "fact", "article", "annotator", "status", "reviewer", "created"]
@@ -105,7 +115,7 @@ class ClaimAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReviewEvent)
-class ReviewEventAdmin(ReadOnlyAdmin):
+class ReviewEventAdmin(ShowsSourceNames, ReadOnlyAdmin):
     """The audit trail, read-only: who did what to which claim, and when, with the state before and after."""
 
     list_display = ["at", "actor", "action", "claim_ref", "article"]

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -51,7 +51,16 @@ def _lock(*, claim_id: int, version: int, editor) -> Claim:
 def _save(current: Claim, editor, action: str, before: dict, **fields) -> Claim:
     """Apply a review change with a version bump and an audit event; the card's lease ends unless kept."""
     fields = {"locked_by": None, "locked_until": None, **fields}
-    Claim.objects.filter(pk=current.pk).update(**fields, version=F("version") + 1, updated=Now())
+    try:
+        with transaction.atomic():
+            Claim.objects.filter(pk=current.pk).update(**fields, version=F("version") + 1, updated=Now())
+    except IntegrityError:  # a kind correction (or its undo) onto a kind its author already gave this span
+        label = fields["kind"].label if "kind" in fields else current.kind.label
+        raise ValidationError(
+            f"{current.annotator.get_username()} has also tagged this text as “{label}”: "
+            "reject one of the two as a duplicate instead.",
+            code="duplicate",
+        ) from None
     current = Claim.objects.with_related().get(pk=current.pk)
     log_event(action, current, editor, before=before, after=current.snapshot())
     return current

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from corpus.models import Article
 
 from . import agreement, dashboard, review
-from .models import PROTECTED, Claim, ProvenanceKind, ReviewEvent, Source, can_see_sensitive
+from .models import PROTECTED, Claim, ProvenanceKind, ReviewEvent, Source, SourceAlias, can_see_sensitive
 from .services import StaleEdit
 from .spans import sentence_around
 
@@ -91,8 +91,11 @@ def _card_context(request, filters: dashboard.Filters, claim: Claim | None) -> d
             .with_related()
             .select_related("article")[:UP_NEXT]
         )
+    for item in up_next:
+        item.source_label = item.source_label_for(request.user)
     if claim is not None:
         _in_context([claim])
+        claim.source_label = claim.source_label_for(request.user)
         claim.trail = list(ReviewEvent.objects.filter(claim_ref=claim.pk).select_related("actor")[:20])
         claim.own = claim.annotator_id == request.user.pk and not review.self_accept_allowed()
     history = _history(request)
@@ -129,6 +132,8 @@ def queue(request):
     _editor(request)
     filters = _filters(request.GET)
     if pk := request.GET.get("claim", ""):
+        if not pk.isdigit():
+            raise Http404("No such claim.")
         claim = Claim.objects.with_related().select_related("article__outlet").filter(pk=pk).first()
         if claim is None:
             raise Http404("No such claim.")
@@ -242,6 +247,8 @@ def undo(request):
         return _refused(request, filters, event.claim_ref, f"Cannot undo: {exc}", 409)
     except PermissionDenied as exc:
         return _refused(request, filters, event.claim_ref, str(exc), 403)
+    except ValidationError as exc:
+        return _refused(request, filters, event.claim_ref, "Cannot undo: " + " ".join(exc.messages), 400)
     claim = review.take_next(Claim.objects.filter(pk=claim.pk), editor=request.user) or claim
     message = f"Undone: claim {claim.pk} is {claim.get_status_display().lower()} again."
     if not request.htmx:
@@ -275,18 +282,25 @@ def bulk_accept(request):
 
 
 def _masked(events, user) -> None:
-    """Sensitive source names in old snapshots are shown only to those who may see them."""
+    """Sensitive source names in old snapshots are shown only to those who may see them.
+
+    A snapshot keeps the name a source had then, which may since have been renamed, so a name is shown
+    only if it still names a source that is not sensitive (by its name or an alias) and no sensitive one.
+    """
     if can_see_sensitive(user):
         return
-    names = {s.get("source", "") for e in events for s in (e.before, e.after) if s}
-    hidden = {n.lower() for n in Source.objects.filter(sensitive=True, name__in=names).values_list("name", flat=True)}
-    hidden |= {
-        n.lower()
-        for n in Source.objects.filter(sensitive=True, aliases__name__in=names).values_list("aliases__name", flat=True)
-    }
+    names = {s["source"] for e in events for s in (e.before, e.after) if s and s.get("source")}
+    if not names:
+        return
+    public, hidden = set(), set()
+    for name, sensitive in Source.objects.filter(name__in=names).values_list("name", "sensitive"):
+        (hidden if sensitive else public).add(name.lower())
+    for name, sensitive in SourceAlias.objects.filter(name__in=names).values_list("name", "source__sensitive"):
+        (hidden if sensitive else public).add(name.lower())
     for event in events:
         for snapshot in (event.before, event.after):
-            if snapshot and snapshot.get("source", "").lower() in hidden:
+            name = (snapshot or {}).get("source", "").lower()
+            if name and (name not in public or name in hidden):
                 snapshot["source"] = PROTECTED
 
 
@@ -351,8 +365,29 @@ def claim_detail(request, pk):
 # ---- agreement ------------------------------------------------------------------------------------------
 
 
-def _spans(claims) -> list[agreement.Span]:
-    return [agreement.Span(c.annotator.get_username(), c.start, c.end, c.kind.slug, ref=c.pk) for c in claims]
+def _tagged_kinds(claims) -> dict[int, str]:
+    """Each claim's kind as its annotator last set it, by claim id.
+
+    Agreement is between what the reviewers tagged: an editor's correction of a kind is not their choice.
+    """
+    known = set(ProvenanceKind.objects.values_list("slug", flat=True))
+    events = (
+        ReviewEvent.objects.filter(
+            claim__in=claims.values("pk"),
+            action__in=[ReviewEvent.Action.CREATED, ReviewEvent.Action.EDITED],
+            actor_id=F("claim__annotator_id"),
+        )
+        .order_by("at", "pk")
+        .values_list("claim_id", "after__kind")
+    )
+    return {pk: slug for pk, slug in events if slug in known}
+
+
+def _spans(claims, kinds: dict[int, str]) -> list[agreement.Span]:
+    return [
+        agreement.Span(c.annotator.get_username(), c.start, c.end, kinds.get(c.pk, c.kind.slug), ref=c.pk)
+        for c in claims
+    ]
 
 
 def _mode(request) -> str:
@@ -367,12 +402,13 @@ def agreement_overview(request):
     mode = _mode(request)
     articles = list(Article.objects.filter(independent=True).select_related("outlet").defer("text"))
     claims = Claim.objects.filter(article__in=articles).select_related("kind", "annotator").order_by("start", "pk")
+    kinds = _tagged_kinds(claims)
     by_article = {article.pk: [] for article in articles}
     for claim in claims:
         by_article[claim.article_id].append(claim)
     rows = []
     for article in articles:
-        article.report = agreement.agreement(_spans(by_article[article.pk]), mode=mode)
+        article.report = agreement.agreement(_spans(by_article[article.pk], kinds), mode=mode)
         rows.append(article)
     pooled = agreement.pool([a.report for a in rows])
     context = {"articles": rows, "pooled": pooled, "mode": mode}
@@ -386,11 +422,9 @@ def article_agreement(request, slug):
     _editor(request)
     article = get_object_or_404(Article.objects.select_related("outlet"), slug=slug)
     mode = _mode(request)
-    claims = {
-        c.pk: c
-        for c in Claim.objects.filter(article=article).select_related("kind", "annotator").order_by("start", "pk")
-    }
-    report = agreement.agreement(_spans(claims.values()), mode=mode)
+    on_article = Claim.objects.filter(article=article).select_related("kind", "annotator").order_by("start", "pk")
+    claims = {c.pk: c for c in on_article}
+    report = agreement.agreement(_spans(claims.values(), _tagged_kinds(on_article)), mode=mode)
     kinds = {k.slug: k for k in ProvenanceKind.objects.all()}
     disagreements = []
     for item in report.disagreements:

@@ -177,19 +177,23 @@ def update_claim(
     # unchanged: looking them up again could land elsewhere if they were renamed meanwhile.
     source = current.source if current.source_id and _same(source_name, current.source.name) else None
     fact = current.fact if current.fact_id and _same(fact_statement, current.fact.statement) else None
-    Claim.objects.filter(pk=current.pk).update(
-        kind=kind,
-        source=source or resolve_source(name=source_name, kind=kind),
-        fact=fact or resolve_fact(statement=fact_statement),
-        via=via.strip(),
-        directness=directness,
-        note=note.strip(),
-        # Answering a request for changes sends the claim back to the queue; the request stays in the history.
-        status=Claim.Status.PENDING,
-        review_reason="",
-        version=F("version") + 1,
-        updated=Now(),
-    )
+    try:
+        with transaction.atomic():
+            Claim.objects.filter(pk=current.pk).update(
+                kind=kind,
+                source=source or resolve_source(name=source_name, kind=kind),
+                fact=fact or resolve_fact(statement=fact_statement),
+                via=via.strip(),
+                directness=directness,
+                note=note.strip(),
+                # Answering a request for changes sends the claim back to the queue; the request stays in the history.
+                status=Claim.Status.PENDING,
+                review_reason="",
+                version=F("version") + 1,
+                updated=Now(),
+            )
+    except IntegrityError:  # the author already has a claim of this kind on the same text
+        raise ValidationError(f"You have already tagged this text as “{kind.label}”.", code="duplicate") from None
     current = Claim.objects.with_related().get(pk=current.pk)
     log_event("edited", current, actor, before=before, after=current.snapshot())
     return current

@@ -113,9 +113,9 @@ def article_claims(request, slug):
     if request.method == "POST":
         return _create_claim(request, article)
     visible = Claim.objects.visible_to(request.user).for_article(article)
-    ids = [int(i) for i in request.GET.get("ids", "").replace(",", " ").split() if i.isdigit()][:50]
+    ids = [int(i) for i in request.GET.get("ids", "").replace(",", " ").split() if i.isdigit() and len(i) < 10][:50]
     at = request.GET.get("at", "")
-    if at.isdigit():  # every claim over this code point, innermost last, as the highlight stacks them
+    if at.isdigit() and len(at) < 10:  # every claim over this code point, innermost last, as the highlight stacks them
         claims = list(visible.filter(start__lte=int(at), end__gt=int(at))[:200])
     else:
         claims = list(visible.filter(pk__in=ids)) if ids else []
@@ -281,11 +281,16 @@ def fact_suggest(request):
 # ---- facts ---------------------------------------------------------------------------------------
 
 
+def _fact_filters() -> dashboard.Filters:
+    """The fact pages count pending claims as well as accepted ones (the dashboard, by default, accepted ones)."""
+    return dashboard.Filters(status="with_pending")
+
+
 @require_GET
 @login_required
 def fact_list(request):
     """Every fact with the number of claims and articles behind it and the kinds they rest on."""
-    board = dashboard.build(dashboard.Filters(), request.user)
+    board = dashboard.build(_fact_filters(), request.user)
     shown = {row.fact.pk for row in board.facts}
     unsupported = Fact.objects.exclude(pk__in=shown)
     return render(request, "annotate/fact_list.html", {"board": board, "unsupported": unsupported})
@@ -317,7 +322,7 @@ def fact_detail(request, slug):
     _prepare(others, request.user)
     for claim in others:
         conflict_claims[claim.fact_id].append(claim)
-    board = dashboard.build(dashboard.Filters(), request.user, fact=fact)
+    board = dashboard.build(_fact_filters(), request.user, fact=fact)
     row = board.facts[0] if board.facts else None
     context = {
         "fact": fact,

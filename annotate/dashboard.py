@@ -99,6 +99,11 @@ class Filters:
         return self.as_query()
 
     @property
+    def export_query(self) -> str:
+        """These filters for a claim export, which must name the status the page counts by default."""
+        return self.as_query(status=self.status or self.default_status)
+
+    @property
     def query_without_status(self) -> str:
         return self.as_query(status="")
 

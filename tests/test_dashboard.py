@@ -267,3 +267,12 @@ def test_matrix_pages_through_many_facts(client, corpus, monkeypatch):
     assert "Facts 1–1 of 2" in first and "Turnout was 99.63%" in first and "Nobody really voted against" not in first
     second = client.get(reverse("annotate:dashboard"), {"page": 2}).content.decode()
     assert "Facts 2–2 of 2" in second and "Nobody really voted against" in second
+
+
+def test_dashboard_links_to_claim_exports_with_its_filters(client, corpus):
+    client.force_login(corpus["rita"])
+    page = client.get(reverse("annotate:dashboard"), {"kind": "state_media"}).content.decode()
+    assert '/export/claims.csv?kind=state_media&amp;status=accepted"' in page
+    response = client.get("/export/claims.csv?kind=state_media&status=accepted")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
+    assert len(rows) - 1 == board_for(corpus["rita"], kind="state_media").claims_total

@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-prod run serve test lint format bench demo clean
+.PHONY: install install-prod run serve test lint format bench bench-quick demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,9 +50,14 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Reading view on DATABASE_URL (SQLite by default); the dashboard at 100k and 1M claims needs PostgreSQL
-# (DATABASE_URL=postgres://...), else it says so and measures small sizes on SQLite. See bench/README.md.
+# The benchmark suite on PostgreSQL (DATABASE_URL if it is PostgreSQL, else the local server): a corpus of
+# 10,000 articles and 1,000,000 claims, each step against a baseline of the same run; writes
+# bench/RESULTS.md. About half an hour. See bench/README.md. bench-quick: the reading view and the
+# dashboard alone, at small sizes, on DATABASE_URL (SQLite by default).
 bench: install
+	$(BIN)/python bench/suite.py
+
+bench-quick: install
 	$(BIN)/python bench/reading_view.py
 	$(BIN)/python bench/dashboard.py --sqlite
 

@@ -78,7 +78,7 @@ def claim_list_html(claims: list[Highlight]) -> SafeString:
 UNDERLINE = 3  # px per stacked underline of overlapping claims
 # Beyond this many claims over one run of text, more underlines and names add noise, not information:
 # the innermost ones are drawn and named, the rest counted (the popover lists them all).
-SHOWN_LAYERS = 6
+SHOWN_LAYERS = 4
 
 
 @lru_cache(maxsize=4096)
@@ -97,12 +97,17 @@ def article_html(text: str, claims) -> SafeString:
     starts: dict[int, list] = {}
     for claim in claims:
         starts.setdefault(claim.start, []).append(claim)
-    # What a highlight's title says of each claim, escaped once rather than once per run it covers.
-    label = {
-        claim.pk: escape(claim.kind.label + (f": {claim.source_label}" if getattr(claim, "source_label", "") else ""))
+    # What a run needs of each claim (id, title text, colour, kind), escaped once per claim rather than
+    # once per run it covers.
+    meta = {
+        id(claim): (
+            str(claim.pk),
+            escape(claim.kind.label + (f": {claim.source_label}" if getattr(claim, "source_label", "") else "")),
+            claim.kind.colour,
+            escape(claim.kind.slug),
+        )
         for claim in claims
     }
-    pk_text = {claim.pk: str(claim.pk) for claim in claims}
     ends = {claim.end for claim in claims}
     parts: list[str] = []
     for seg in segments(len(text), claims):
@@ -113,18 +118,17 @@ def article_html(text: str, claims) -> SafeString:
         if not seg.claims:
             parts.append(chunk)
             continue
-        inner = seg.claims[-1]
-        layers = seg.claims[-SHOWN_LAYERS:]
+        layers = [meta[id(c)] for c in seg.claims[-SHOWN_LAYERS:]]
         # The innermost claims' ids; the popover asks for every claim at data-at, however deep.
-        ids = " ".join([pk_text[c.pk] for c in layers])
-        labels = "; ".join([label[c.pk] for c in layers])
+        ids = " ".join([m[0] for m in layers])
+        labels = "; ".join([m[1] for m in layers])
         if hidden := len(seg.claims) - len(layers):
             labels += f"; and {hidden} more"
         depth = f' data-depth="{len(seg.claims)}"' if len(seg.claims) > 1 else ""
         # Rounded, slightly spaced edges where a claim begins or ends keep adjacent claims apart.
         edges = "".join((" hl-start" if seg.start in starts else "", " hl-end" if seg.end in ends else ""))
         parts.append(
-            f'<mark class="hl{edges}" data-claims="{ids}" data-at="{seg.start}" data-kind="{escape(inner.kind.slug)}"'
-            f'{depth} style="{_mark_style(tuple(c.kind.colour for c in layers))}" title="{labels}">{chunk}</mark>'
+            f'<mark class="hl{edges}" data-claims="{ids}" data-at="{seg.start}" data-kind="{layers[-1][3]}"'
+            f'{depth} style="{_mark_style(tuple([m[2] for m in layers]))}" title="{labels}">{chunk}</mark>'
         )
     return mark_safe("".join(parts))  # noqa: S308 -- every piece of text above went through escape()

@@ -309,19 +309,28 @@ def _mixes(claims: QuerySet, kinds) -> tuple[list[MixRow], list[MixRow]]:
     return articles, outlets
 
 
-def filter_options() -> dict:
+ARTICLE_CHOICES = 300
+
+
+def filter_options(chosen_article: str = "") -> dict:
     """The choices of the filter form: outlets, articles and annotators that have claims.
 
     EXISTS probes the claim indexes per candidate instead of joining every claim and de-duplicating.
+    Articles are capped (the most recently published first) so that a large archive does not put
+    thousands of options on the page; the chosen one is always offered, and any slug works in the URL.
     """
     has_claims = Exists(Claim.objects.filter(article=OuterRef("pk")))
+    articles = list(Article.objects.filter(has_claims).values_list("slug", "title")[:ARTICLE_CHOICES])
+    if chosen_article and chosen_article not in {slug for slug, _ in articles}:
+        articles += list(Article.objects.filter(slug=chosen_article).values_list("slug", "title"))
+    articles.sort(key=lambda pair: pair[1].lower())
     return {
         "outlets": list(
             Outlet.objects.filter(Exists(Claim.objects.filter(article__outlet=OuterRef("pk")))).values_list(
                 "pk", "name"
             )
         ),
-        "articles": list(Article.objects.filter(has_claims).order_by("title").values_list("slug", "title")),
+        "articles": articles,
         "annotators": list(
             get_user_model()
             .objects.filter(Exists(Claim.objects.filter(annotator=OuterRef("pk"))))

@@ -460,7 +460,9 @@ def dashboard_view(request):
     template = "annotate/dashboard.html"
     if request.htmx and not request.htmx.boosted:
         template += "#results"
-    return render(request, template, {"board": board, "facts": facts, "options": dashboard.filter_options()})
+    return render(
+        request, template, {"board": board, "facts": facts, "options": dashboard.filter_options(filters.article)}
+    )
 
 
 @require_GET

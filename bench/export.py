@@ -51,6 +51,7 @@ def grow(target: int) -> float:
         articles=missing // PER_ARTICLE,
         claims_per_article=PER_ARTICLE,
         seed=target,
+        force=True,  # a scratch database, whatever DEBUG says
         no_progress=True,
         verbosity=0,
     )

@@ -253,7 +253,46 @@ def main(argv: list[str] | None = None) -> int:
     )
     if growth >= MAX_GROWTH_MB:
         failures.append(f"peak memory grew by {growth:.0f} MB")
+    write_section(rows, sizes, command, ratio, peaks)
     return common.write_report("export", vendor, head, table, failures)
+
+
+def write_section(rows: list[dict], sizes: list[int], command: str, ratio: float, peaks: list[float]) -> None:
+    """This run as its section of RESULTS.md: speed against COPY at the largest size, memory at each size."""
+    view = next(r for r in rows if r["claims"] == sizes[-1] and r["method"].startswith("/export"))
+    copy = next(r for r in rows if r["claims"] == sizes[-1] and r["method"].startswith("COPY"))
+    comparisons = [
+        common.comparison(
+            f"CSV of {sizes[-1]:,} claims: rows per second",
+            common.stats([view["rows_per_s"]], "rows/s", "GET /export/claims.csv"),
+            common.stats([copy["rows_per_s"]], "rows/s", "COPY (SELECT ...) TO STDOUT CSV"),
+            target="≥ 0.5×",
+            higher_is_better=True,
+            limit=MIN_SPEED_RATIO,
+        ),
+        common.comparison(
+            "Peak memory of an export_claims process",
+            common.stats([peaks[-1]], "MB", f"{sizes[-1]:,} claims"),
+            common.stats([peaks[0]], "MB", f"{sizes[0]:,} claims"),
+            target=f"no growth (< {MAX_GROWTH_MB} MB more)",
+            higher_is_better=False,
+            limit=(peaks[0] + MAX_GROWTH_MB) / peaks[0],
+        ),
+    ]
+    common.write_section(
+        "export",
+        title="CSV export",
+        command=command,
+        setup=(
+            "Claims from `generate_corpus` (articles of about 3,000 characters, 100 claims each, every status, "
+            "some sensitive sources) in a scratch database. Ours: `GET /export/claims.csv` through "
+            "`django.test.Client` as a signed-in reviewer, the stream read to the end; against PostgreSQL's "
+            "`COPY (SELECT ...) TO STDOUT WITH CSV` of the same join, masking and order through psycopg, in the "
+            "same run, alternated. Memory: the peak RSS (VmHWM) of a separate `manage.py export_claims` process "
+            "at each size. Full table in `results/export-postgresql.txt`."
+        ),
+        comparisons=comparisons,
+    )
 
 
 if __name__ == "__main__":

@@ -100,8 +100,7 @@ def dense_spans(length: int, n: int, rng: random.Random) -> list[tuple[int, int]
 
 def reading_step(args, client, reviewer) -> None:
     """One corpus article with 1,000 overlapping claims against the same article with none."""
-    from django.db import connection, reset_queries, transaction
-    from django.test.utils import CaptureQueriesContext
+    from django.db import connection, transaction
 
     from annotate.models import Claim, ProvenanceKind
     from annotate.spans import context
@@ -118,8 +117,13 @@ def reading_step(args, client, reviewer) -> None:
         return response
 
     def measure() -> tuple[list[float], int, int]:
-        reset_queries()  # the query log is bounded: a full one would count nothing
-        with CaptureQueriesContext(connection) as queries:
+        queries = []
+
+        def count(execute, sql, params, many, context):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
             size = len(get().content)
         return timed(get, args.runs), len(queries), size
 
@@ -286,8 +290,8 @@ def write_results(corpus: dict | None, started: dt.datetime, base_url: str, stat
     lines = [
         "# Benchmark results",
         "",
-        f"Run {started:%Y-%m-%d %H:%M} UTC on {machine()}; {database_version(base_url)}; "
-        f"Python {sys.version.split()[0]}; code {common.code_version()}.",
+        f"Written {started:%Y-%m-%d %H:%M} UTC on {machine()}; {database_version(base_url)}; "
+        f"Python {sys.version.split()[0]}; {common.code_version()}.",
         "",
         "Each row compares ours with a baseline measured in the same run: medians, with min–max over the "
         "repetitions in brackets. The ratio is ours / baseline.",
@@ -330,8 +334,11 @@ def write_results(corpus: dict | None, started: dt.datetime, base_url: str, stat
             bodies.append(f"| {row['name']} " + cells)
             summary.append(f"| {section['title']} | {row['name']} " + cells)
         bodies += ["", section.get("notes", ""), ""]
+    findings = HERE / "FINDINGS.md"  # what the figures mean and why a target is missed, written by hand
+    extra = [findings.read_text(encoding="utf-8"), ""] if findings.exists() else []
     out = HERE / "RESULTS.md"
-    out.write_text("\n".join(lines + ["## Summary", "", *summary, "", *bodies]).rstrip() + "\n", encoding="utf-8")
+    text = "\n".join(lines + ["## Summary", "", *summary, "", *extra, *bodies]).rstrip() + "\n"
+    out.write_text(text, encoding="utf-8")
     return out
 
 

@@ -183,14 +183,15 @@ class Dashboard:
     filters: Filters
     kinds: list[ProvenanceKind]
     facts: list[FactRow]
-    articles: list[MixRow]
+    articles: list[MixRow]  # most claims first; only the first `article_rows` when build() was given it
     outlets: list[MixRow]
     conflicts: list[tuple[Fact, Fact]]
     claims_total: int
     unlinked: int
+    articles_total: int = 0  # articles with claims, whether or not all are in `articles`
 
 
-def build(filters: Filters, user, *, fact: Fact | None = None) -> Dashboard:
+def build(filters: Filters, user, *, fact: Fact | None = None, article_rows: int | None = None) -> Dashboard:
     """Aggregate the claims that pass `filters` (and of `fact` alone, if given) into what `user` may see.
 
     The kind filter narrows what is shown, never a fact's basis: filtering to state media must not
@@ -263,14 +264,13 @@ def build(filters: Filters, user, *, fact: Fact | None = None) -> Dashboard:
     rows.sort(key=lambda r: (-r.articles, -r.claims, r.fact.statement.lower()))
 
     shown_claims = claims if shown is None else claims.filter(shown)
-    articles, outlets = _mixes(shown_claims, kinds)
+    articles, outlets, articles_total, claims_total = _mixes(shown_claims, kinds, limit=article_rows)
     conflict_pairs, seen = [], set()
     for row in rows:
         for other in row.conflicts:
             if (key := frozenset((row.fact.pk, other.pk))) not in seen:
                 seen.add(key)
                 conflict_pairs.append((row.fact, other))
-    claims_total = sum(row.total for row in articles)
     return Dashboard(
         filters=filters,
         kinds=kinds,
@@ -280,46 +280,55 @@ def build(filters: Filters, user, *, fact: Fact | None = None) -> Dashboard:
         conflicts=conflict_pairs,
         claims_total=claims_total,
         unlinked=claims_total - sum(row.claims for row in rows),
+        articles_total=articles_total,
     )
 
 
-def _mixes(claims: QuerySet, kinds) -> tuple[list[MixRow], list[MixRow]]:
-    """Claims per kind for each article (most claims first) and each outlet, from one GROUP BY."""
+def _mixes(claims: QuerySet, kinds, *, limit: int | None = None) -> tuple[list[MixRow], list[MixRow], int, int]:
+    """Claims per kind for each article (most claims first) and each outlet, from one GROUP BY.
+
+    Returns the article rows (the first `limit` only, if given: a page shows a few of thousands), the
+    outlet rows, the number of articles with claims and the number of claims.
+    """
     counts = defaultdict(dict)
     for article_id, kind_id, n in claims.values_list("article_id", "kind_id").annotate(n=Count("pk")).order_by():
         counts[article_id][kind_id] = n
     meta = Article.objects.filter(pk__in=list(counts)).values_list("pk", "slug", "title", "outlet_id", "outlet__name")
     by_outlet = defaultdict(lambda: defaultdict(int))
     outlet_names = {}
-    articles = []
+    ranked = []
     for pk, slug, title, outlet_id, outlet_name in meta:
         per_kind = counts[pk]
-        articles.append(MixRow(slug, title, [Cell(k, per_kind.get(k.pk, 0)) for k in kinds], sum(per_kind.values())))
+        ranked.append((-sum(per_kind.values()), title.lower(), slug, title, per_kind))
         outlet_names[outlet_id] = outlet_name or "Unknown outlet"
         for kind_id, n in per_kind.items():
             by_outlet[outlet_id][kind_id] += n
-    outlets = [
-        MixRow(
-            outlet_id, outlet_names[outlet_id], [Cell(k, per_kind.get(k.pk, 0)) for k in kinds], sum(per_kind.values())
-        )
-        for outlet_id, per_kind in by_outlet.items()
-    ]
-    articles.sort(key=lambda r: (-r.total, r.label.lower()))
-    outlets.sort(key=lambda r: r.label.lower())
-    return articles, outlets
+    ranked.sort(key=lambda item: item[:2])
+
+    def row(key, label, per_kind) -> MixRow:
+        return MixRow(key, label, [Cell(k, per_kind.get(k.pk, 0)) for k in kinds], sum(per_kind.values()))
+
+    articles = [row(slug, title, per_kind) for _, _, slug, title, per_kind in ranked[:limit]]
+    outlets = sorted(
+        (row(outlet_id, outlet_names[outlet_id], per_kind) for outlet_id, per_kind in by_outlet.items()),
+        key=lambda r: r.label.lower(),
+    )
+    return articles, outlets, len(ranked), -sum(item[0] for item in ranked)
 
 
 ARTICLE_CHOICES = 300
 
 
-def filter_options(chosen_article: str = "") -> dict:
+def filter_options(chosen_article: str = "", claims: QuerySet | None = None) -> dict:
     """The choices of the filter form: outlets, articles and annotators that have claims.
 
-    EXISTS probes the claim indexes per candidate instead of joining every claim and de-duplicating.
-    Articles are capped (the most recently published first) so that a large archive does not put
-    thousands of options on the page; the chosen one is always offered, and any slug works in the URL.
+    The articles offered are those with any of `claims` (every claim by default; the review queue passes
+    the claims of its status). They are capped, the most recently published first, so that a large
+    archive does not put thousands of options on the page; the chosen one is always offered, and any slug
+    works in the URL. EXISTS probes the claim indexes per candidate instead of joining every claim.
     """
-    has_claims = Exists(Claim.objects.filter(article=OuterRef("pk")))
+    claims = Claim.objects.all() if claims is None else claims
+    has_claims = Exists(claims.filter(article=OuterRef("pk")))
     articles = list(Article.objects.filter(has_claims).values_list("slug", "title")[:ARTICLE_CHOICES])
     if chosen_article and chosen_article not in {slug for slug, _ in articles}:
         articles += list(Article.objects.filter(slug=chosen_article).values_list("slug", "title"))

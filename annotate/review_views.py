@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -55,29 +54,6 @@ def _remember(request, claim: Claim) -> None:
     request.session[HISTORY] = [*seen, claim.pk]
 
 
-ARTICLE_CHOICES = 200
-
-
-def _queue_options(filters: dashboard.Filters) -> dict:
-    """The filter menus: annotators with claims, and articles with claims of the queue's status.
-
-    Articles are capped (most recently published first) so a large archive does not put thousands of
-    options on every card; the chosen article is always offered.
-    """
-    others = replace(filters, article="", errors=[])
-    open_claims = others.apply(Claim.objects.filter(article=OuterRef("pk")), kinds=False)
-    articles = list(Article.objects.filter(Exists(open_claims)).values_list("slug", "title")[:ARTICLE_CHOICES])
-    if filters.article and filters.article not in {slug for slug, _ in articles}:
-        articles += list(Article.objects.filter(slug=filters.article).values_list("slug", "title"))
-    annotators = (
-        get_user_model()
-        .objects.filter(Exists(Claim.objects.filter(annotator=OuterRef("pk"))))
-        .order_by("username")
-        .values_list("username", flat=True)
-    )
-    return {"articles": articles, "annotators": list(annotators)}
-
-
 def _card_context(request, filters: dashboard.Filters, claim: Claim | None) -> dict:
     claims = filters.apply(Claim.objects.all())
     left = claims.count()
@@ -112,7 +88,10 @@ def _card_context(request, filters: dashboard.Filters, claim: Claim | None) -> d
         "previous": history[position - 1] if position > 0 else None,
         "next": history[position + 1] if position + 1 < len(history) else None,
         "undoable": review.last_undoable(request.user),
-        "options": _queue_options(filters),
+        # The article menu offers articles with claims of the queue's status, whatever article is chosen.
+        "options": dashboard.filter_options(
+            filters.article, claims=replace(filters, article="", errors=[]).apply(Claim.objects.all(), kinds=False)
+        ),
         "statuses": [c for c in dashboard.STATUS_CHOICES if c[0] not in ("", "with_pending", "all")],
     }
 

@@ -290,7 +290,7 @@ def _fact_filters() -> dashboard.Filters:
 @login_required
 def fact_list(request):
     """Every fact with the number of claims and articles behind it and the kinds they rest on."""
-    board = dashboard.build(_fact_filters(), request.user)
+    board = dashboard.build(_fact_filters(), request.user, article_rows=0)
     shown = {row.fact.pk for row in board.facts}
     unsupported = Fact.objects.exclude(pk__in=shown)
     return render(request, "annotate/fact_list.html", {"board": board, "unsupported": unsupported})
@@ -322,7 +322,7 @@ def fact_detail(request, slug):
     _prepare(others, request.user)
     for claim in others:
         conflict_claims[claim.fact_id].append(claim)
-    board = dashboard.build(_fact_filters(), request.user, fact=fact)
+    board = dashboard.build(_fact_filters(), request.user, fact=fact, article_rows=0)
     row = board.facts[0] if board.facts else None
     context = {
         "fact": fact,
@@ -447,6 +447,7 @@ def claim_list(request):
 
 
 FACTS_PER_PAGE = 100
+ARTICLE_ROWS = 40  # of the kind mix per article; the JSON has every article
 
 
 @require_GET
@@ -454,7 +455,7 @@ FACTS_PER_PAGE = 100
 def dashboard_view(request):
     """Which facts rest on which kinds of source; flags, charts and filters kept in the URL."""
     filters = dashboard.Filters.from_query(request.GET)
-    board = dashboard.build(filters, request.user)
+    board = dashboard.build(filters, request.user, article_rows=ARTICLE_ROWS)
     # The matrix shows a page of facts (most articles first); the JSON and CSV carry them all.
     facts = Paginator(board.facts, FACTS_PER_PAGE).get_page(request.GET.get("page"))
     template = "annotate/dashboard.html"

@@ -276,3 +276,13 @@ def test_dashboard_links_to_claim_exports_with_its_filters(client, corpus):
     response = client.get("/export/claims.csv?kind=state_media&status=accepted")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
     assert len(rows) - 1 == board_for(corpus["rita"], kind="state_media").claims_total
+
+
+def test_page_lists_the_articles_with_most_claims_and_says_how_many_there_are(client, corpus, monkeypatch):
+    from annotate import views
+
+    monkeypatch.setattr(views, "ARTICLE_ROWS", 1)
+    client.force_login(corpus["rita"])
+    page = client.get(reverse("annotate:dashboard")).content.decode()
+    assert "The 1 article with most claims of 3" in page
+    assert len(dashboard.build(dashboard.Filters(), corpus["rita"]).articles) == 3  # the JSON's share: all

@@ -227,3 +227,19 @@ def write_section(name: str, *, title: str, command: str, setup: str, comparison
     section = {"title": title, "command": command, "setup": setup, "comparisons": comparisons, "notes": notes}
     path.write_text(json.dumps(section, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
+
+
+def publish(
+    name: str, script: str, *, title: str, setup: str, comparisons: list[dict], notes: list[str], failed: bool, elapsed
+) -> int:
+    """Write a step's section of RESULTS.md, say where, and give the script's exit status (1: a target missed)."""
+    path = write_section(
+        name,
+        title=title,
+        command=command_line(os.environ.get("DATABASE_URL"), script),
+        setup=setup,
+        comparisons=comparisons,
+        notes="\n".join(notes),
+    )
+    print(f"written to {path.relative_to(ROOT)} in {elapsed:.0f} s")
+    return 1 if failed else 0

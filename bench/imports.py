@@ -421,16 +421,16 @@ def main(argv: list[str] | None = None) -> int:
         "reads the file, normalises it, looks its hash up, finds a free slug, finds or creates the outlet and "
         "inserts the article; COPY sends every row in one statement and one commit.",
     ]
-    common.write_section(
+    return common.publish(
         NAME,
+        __file__,
         title="Importing articles",
-        command=common.command_line(os.environ.get("DATABASE_URL"), __file__),
         setup=setup,
         comparisons=comparisons,
-        notes="\n".join(notes),
+        notes=notes,
+        failed=bool(failures),
+        elapsed=elapsed,
     )
-    print(f"written to {(common.RESULTS / f'{NAME}.json').relative_to(common.ROOT)} in {elapsed:.0f} s")
-    return 1 if failures else 0
 
 
 if __name__ == "__main__":

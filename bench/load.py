@@ -809,16 +809,16 @@ def report(args, plan, summaries, checks, bench_claims, head, versions, elapsed)
         )
         + f". Claims by the bench reviewers in the database: {bench_claims:,}.",
     ]
-    common.write_section(
+    return common.publish(
         NAME,
+        __file__,
         title="Tagging under load",
-        command=common.command_line(os.environ.get("DATABASE_URL"), __file__),
         setup=setup,
         comparisons=comparisons,
-        notes="\n".join(notes),
+        notes=notes,
+        failed=bool(failures),
+        elapsed=elapsed,
     )
-    print(f"written to {(common.RESULTS / f'{NAME}.json').relative_to(common.ROOT)} in {elapsed:.0f} s")
-    return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -517,16 +517,16 @@ def report(args, code: dict, http: dict | None, database: dict, head, versions, 
         "nobody holds with `FOR UPDATE SKIP LOCKED`, the lease's UPDATE, the card with its related rows, and "
         "the commit. The issue gives no target for this ratio.",
     ]
-    common.write_section(
+    return common.publish(
         NAME,
+        __file__,
         title="Review queue",
-        command=common.command_line(os.environ.get("DATABASE_URL"), __file__),
         setup=setup,
         comparisons=comparisons,
-        notes="\n".join(notes),
+        notes=notes,
+        failed=bool(failures),
+        elapsed=elapsed,
     )
-    print(f"written to {(common.RESULTS / f'{NAME}.json').relative_to(common.ROOT)} in {elapsed:.0f} s")
-    return 1 if failures else 0
 
 
 if __name__ == "__main__":

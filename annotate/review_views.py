@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import Http404
@@ -105,7 +104,6 @@ def _card(request, filters, claim, *, status=200, message=""):
 
 
 @require_GET
-@login_required
 def queue(request):
     """One card at a time: the editor's current card, or the oldest open claim nobody else holds."""
     _editor(request)
@@ -147,7 +145,6 @@ def _refused(request, filters, pk: int, message: str, status: int):
 
 
 @require_POST
-@login_required
 def decide(request, pk):
     """Accept, reject, request changes or correct the kind of one claim, at the version the editor saw."""
     _editor(request)
@@ -192,7 +189,6 @@ def decide(request, pk):
 
 
 @require_POST
-@login_required
 def skip(request, pk):
     """Leave a card for later in this session; it goes back to the queue for other editors."""
     _editor(request)
@@ -203,7 +199,6 @@ def skip(request, pk):
 
 
 @require_POST
-@login_required
 def unskip(request):
     """Bring the skipped cards back into this editor's queue."""
     _editor(request)
@@ -212,7 +207,6 @@ def unskip(request):
 
 
 @require_POST
-@login_required
 def undo(request):
     """Undo this editor's last decision or correction, unless someone changed the claim since."""
     _editor(request)
@@ -238,7 +232,6 @@ def undo(request):
 
 
 @require_POST
-@login_required
 def bulk_accept(request):
     """Accept the ticked cards, each at the version shown; refusals are listed, the rest go through."""
     _editor(request)
@@ -319,7 +312,6 @@ def _changes(event, kind_labels: dict[str, str]) -> list[tuple[str, str, str]]:
 
 
 @require_GET
-@login_required
 def claim_detail(request, pk):
     """One claim in its sentence, with everything said about it and its full audit trail."""
     claim = get_object_or_404(
@@ -374,7 +366,6 @@ def _mode(request) -> str:
 
 
 @require_GET
-@login_required
 def agreement_overview(request):
     """Agreement on every independently tagged article, and pooled over all of them."""
     _editor(request)
@@ -395,7 +386,6 @@ def agreement_overview(request):
 
 
 @require_GET
-@login_required
 def article_agreement(request, slug):
     """Agreement between the reviewers of one independently tagged article, with each disagreement."""
     _editor(request)
@@ -428,7 +418,6 @@ def independent_toggle_allowed(user) -> bool:
 
 
 @require_POST
-@login_required
 def article_independent(request, slug):
     """Editors mark an article for independent tagging (or take the mark off)."""
     if not independent_toggle_allowed(request.user):

@@ -1,7 +1,6 @@
 import csv
 from collections import Counter, defaultdict
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -36,7 +35,6 @@ def _form_message(form) -> str:
 
 
 @require_GET
-@login_required
 def article_list(request):
     """All articles, searchable by title and outlet, each with a bar of its claims by kind."""
     query = request.GET.get("q", "").strip()
@@ -94,7 +92,6 @@ def _reading(request, article: Article, *, status: int = 200):
 
 
 @require_GET
-@login_required
 def article_detail(request, slug):
     """The reading view: the text with its highlights, a legend, the claims in text order, the tag panel."""
     article = get_object_or_404(Article.objects.select_related("outlet"), slug=slug)
@@ -105,7 +102,6 @@ def article_detail(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
 def article_claims(request, slug):
     """GET: the cards of the claims at a code point (?at=N) or of some claims (?ids=1,2), for the highlight
     popover. POST: tag a new claim."""
@@ -168,7 +164,6 @@ def _claim_for_author(request, pk, permission: str) -> Claim:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
 def claim_edit(request, pk):
     """Edit form for one's own pending claim (GET), and saving it with a stale-edit check (POST)."""
     target = f"#claim-errors-{pk}"
@@ -217,7 +212,6 @@ def claim_edit(request, pk):
 
 
 @require_POST
-@login_required
 def claim_delete(request, pk):
     """Delete one's own pending claim; its highlight disappears."""
     target = f"#claim-errors-{pk}"
@@ -245,7 +239,6 @@ SUGGESTIONS = 12
 
 
 @require_GET
-@login_required
 def source_suggest(request):
     """<option>s of known sources matching what is typed in the Source field, each with its kind."""
     text = request.GET.get("source", "").strip()
@@ -270,7 +263,6 @@ def source_suggest(request):
 
 
 @require_GET
-@login_required
 def fact_suggest(request):
     """<option>s of facts whose statement matches what is typed in the Fact field."""
     text = request.GET.get("fact", "").strip()
@@ -287,7 +279,6 @@ def _fact_filters() -> dashboard.Filters:
 
 
 @require_GET
-@login_required
 def fact_list(request):
     """Every fact with the number of claims and articles behind it and the kinds they rest on."""
     board = dashboard.build(_fact_filters(), request.user, article_rows=0)
@@ -297,7 +288,6 @@ def fact_list(request):
 
 
 @require_GET
-@login_required
 def fact_detail(request, slug):
     """Every claim of one fact across articles, with its sentence, kind, source and status; conflicts."""
     fact = get_object_or_404(Fact, slug=slug)
@@ -338,7 +328,6 @@ def fact_detail(request, slug):
 
 
 @require_POST
-@login_required
 def fact_conflict(request, slug):
     """Editors mark or unmark two facts as conflicting."""
     fact = get_object_or_404(Fact, slug=slug)
@@ -364,7 +353,6 @@ def _editor_only(request, permission="annotate.change_source"):
 
 
 @require_GET
-@login_required
 def source_list(request):
     """Editors: every source with its kind, aliases and number of claims."""
     _editor_only(request)
@@ -378,7 +366,6 @@ def source_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
 def source_edit(request, pk):
     """Editors: rename a source, change its kind, aliases, description or sensitivity; merge it away."""
     _editor_only(request)
@@ -398,7 +385,6 @@ def source_edit(request, pk):
 
 
 @require_POST
-@login_required
 def source_merge(request, pk):
     """Editors: fold this source into another; its claims move over and its name becomes an alias."""
     _editor_only(request)
@@ -418,7 +404,6 @@ def source_merge(request, pk):
 
 
 @require_GET
-@login_required
 def claim_list(request):
     """Claims passing the dashboard's filters (and ?fact=): where every dashboard number leads."""
     filters = dashboard.Filters.from_query(request.GET)
@@ -451,7 +436,6 @@ ARTICLE_ROWS = 40  # of the kind mix per article; the JSON has every article
 
 
 @require_GET
-@login_required
 def dashboard_view(request):
     """Which facts rest on which kinds of source; flags, charts and filters kept in the URL."""
     filters = dashboard.Filters.from_query(request.GET)
@@ -467,7 +451,6 @@ def dashboard_view(request):
 
 
 @require_GET
-@login_required
 def dashboard_json(request):
     """The dashboard's data, with the same filters, as JSON."""
     board = dashboard.build(dashboard.Filters.from_query(request.GET), request.user)
@@ -475,7 +458,6 @@ def dashboard_json(request):
 
 
 @require_GET
-@login_required
 def dashboard_csv(request):
     """The facts-by-kind matrix, with the same filters, as a CSV download."""
     board = dashboard.build(dashboard.Filters.from_query(request.GET), request.user)

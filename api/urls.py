@@ -1,14 +1,23 @@
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
+
+from config.access import role_not_required
 
 from .api import api, unknown_endpoint
 from .errors import outside_ninja
 
+
+def _own_checks(view):
+    """The API authenticates (tokens too) and checks permissions itself, answering in JSON."""
+    return login_not_required(role_not_required(outside_ninja(view)))
+
+
 # No module-level app_name here: the API's own namespace ("api") is the one to reverse with.
 endpoints, ninja_app, ninja_namespace = api.urls
 for endpoint in endpoints:
-    endpoint.callback = outside_ninja(endpoint.callback)
+    endpoint.callback = _own_checks(endpoint.callback)
 
 urlpatterns = [
     path("", (endpoints, ninja_app, ninja_namespace)),
-    re_path(r"^(?P<rest>.*)$", unknown_endpoint),
+    re_path(r"^(?P<rest>.*)$", _own_checks(unknown_endpoint)),
 ]

@@ -17,7 +17,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from corpus.models import Article, Outlet
 
 from .basis import Basis, basis
-from .models import PROTECTED, Claim, Fact, ProvenanceKind, Source, can_see_sensitive
+from .masking import mask_for
+from .models import Claim, Fact, ProvenanceKind, Source
+from .presenters import FactRef, fact_ref
 
 STATUS_CHOICES = [
     ("", "Accepted (default)"),
@@ -146,14 +148,14 @@ class Cell:
 
 @dataclass
 class FactRow:
-    fact: Fact
+    fact: FactRef
     cells: list[Cell]
     claims: int
     articles: int
     sources: list[str]
     named_sources: int
     basis: Basis
-    conflicts: list[Fact]
+    conflicts: list[FactRef]
 
     @property
     def basis_kinds(self) -> list[ProvenanceKind]:
@@ -185,7 +187,7 @@ class Dashboard:
     facts: list[FactRow]
     articles: list[MixRow]  # most claims first; only the first `article_rows` when build() was given it
     outlets: list[MixRow]
-    conflicts: list[tuple[Fact, Fact]]
+    conflicts: list[tuple[FactRef, FactRef]]
     claims_total: int
     unlinked: int
     articles_total: int = 0  # articles with claims, whether or not all are in `articles`
@@ -230,9 +232,9 @@ def build(filters: Filters, user, *, fact: Fact | None = None, article_rows: int
     if shown is not None:
         pairs = pairs.filter(shown)
     pairs = list(pairs.values_list("fact_id", "source_id").distinct().order_by())
-    sees_sensitive = can_see_sensitive(user)
+    mask = mask_for(user)
     names = {
-        pk: PROTECTED if sensitive and not sees_sensitive else name
+        pk: mask.source(pk, name, sensitive)
         for pk, name, sensitive in Source.objects.filter(pk__in={s for _, s in pairs}).values_list(
             "pk", "name", "sensitive"
         )
@@ -241,10 +243,13 @@ def build(filters: Filters, user, *, fact: Fact | None = None, article_rows: int
     for fact_id, source_id in pairs:
         sources_of[fact_id].add(names[source_id])
 
-    facts = Fact.objects.in_bulk(list(totals))
+    facts = {pk: fact_ref(fact, mask) for pk, fact in Fact.objects.in_bulk(list(totals)).items()}
     conflicts_of = defaultdict(list)
-    for pair in Fact.conflicts.through.objects.filter(from_fact_id__in=list(totals)).select_related("to_fact"):
-        conflicts_of[pair.from_fact_id].append(pair.to_fact)
+    visible = Fact.objects.visible_to(user)
+    for pair in Fact.conflicts.through.objects.filter(
+        from_fact_id__in=list(totals), to_fact__in=visible
+    ).select_related("to_fact"):
+        conflicts_of[pair.from_fact_id].append(fact_ref(pair.to_fact, mask))
 
     rows = []
     for fact_id, total in totals.items():

@@ -25,7 +25,8 @@ from django.utils import timezone
 from corpus.models import Article
 
 from . import dashboard
-from .models import PROTECTED, Claim, Fact, ProvenanceKind, Source, can_see_sensitive
+from .masking import Mask, mask_for
+from .models import Claim, Fact, ProvenanceKind, Source
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_STARTS = "".join(FORMULA_PREFIXES)
@@ -89,7 +90,7 @@ class _Text(Func):
 
 # What `.values_list()` fetches for one claim: its own columns and its article's, in COLUMNS order, with ids
 # where COLUMNS has the names of its kind, source, fact and users (those come from `Names`), and at the end
-# the review note, which only the W3C export carries.
+# the review note, which only the W3C export carries, and the names a reviewer proposed.
 FIELDS = (
     "pk",
     "article__slug",
@@ -116,8 +117,11 @@ FIELDS = (
     _Text(F("created"), instant=True),
     _Text(F("updated"), instant=True),
     "review_note",
+    "proposed_source",
+    "proposed_fact",
 )
 SOURCE_ID = FIELDS.index("source_id")
+REVIEW_NOTE = FIELDS.index("review_note")
 RELATED = ("article__outlet", "kind", "source__kind", "fact", "annotator", "reviewer")
 CHUNK_ROWS = 2000  # rows fetched per round trip, and rows per chunk handed to the response
 _NO_SOURCE, _NO_FACT = ("", False, ""), ("", "")
@@ -244,22 +248,29 @@ def _values(claim: Claim) -> tuple:
         _instant(claim.created),
         _instant(claim.updated),
         claim.review_note,
+        claim.proposed_source,
+        claim.proposed_fact,
     )
 
 
-def _cells(row: tuple, names: Names, reveal: bool) -> list:
+def _cells(row: tuple, names: Names, mask: Mask) -> list:
     """One record's values in COLUMNS order: numbers as numbers, absent text as "", absent dates as None.
 
-    A sensitive source's name becomes "protected source" unless `reveal`.
+    Source names and free text as `mask` lets the reader see them; a name a reviewer proposed stands in
+    the source (or fact statement) column.
     """
     (pk, slug, title, outlet, published, url, start, end, exact, prefix, suffix, kind_id, source_id, via,
      directness, fact_id, status, annotator_id, reviewer_id, reviewed_at, reason, note, created, updated,
-     _) = row  # fmt: skip
+     _, proposed_source, proposed_fact) = row  # fmt: skip
     kind, kind_label = names.kinds[kind_id]
-    source, sensitive, source_kind = names.sources[source_id] if source_id else _NO_SOURCE
-    if sensitive and not reveal:
-        source = PROTECTED
-    fact_slug, statement = names.facts[fact_id] if fact_id else _NO_FACT
+    if source_id:
+        name, sensitive, source_kind = names.sources[source_id]
+        source = mask.source(source_id, name, sensitive)
+    else:
+        source, source_kind = mask.text(proposed_source, annotator_id), ""
+    fact_slug, statement = names.facts[fact_id] if fact_id else ("", proposed_fact)
+    statement = mask.text(statement, None if fact_id else annotator_id)
+    via, note = mask.text(via, annotator_id), mask.text(note, annotator_id)
     users = names.users
     return [
         pk,
@@ -297,25 +308,27 @@ def record(claim: Claim, user) -> dict:
 
     Load the claim with `with_export_related` to read it without further queries.
     """
-    return dict(zip(COLUMNS, _cells(_values(claim), Names.of(claim), can_see_sensitive(user)), strict=True))
+    return dict(zip(COLUMNS, _cells(_values(claim), Names.of(claim), mask_for(user)), strict=True))
 
 
-def _annotation(row: tuple, names: Names, reveal: bool, base_url: str) -> dict:
+def _annotation(row: tuple, names: Names, mask: Mask, base_url: str) -> dict:
     """One claim's `.values_list(*FIELDS)` row as a W3C Web Annotation, without the @context.
 
     The kind is the classifying body; the source's name, a describing body that says whether the
     source is sensitive and whether its name was withheld, so an import never takes "protected
     source" for a name. Our other fields go under the prov: namespace, empty ones left out.
     """
-    item = dict(zip(COLUMNS, _cells(row, names, reveal), strict=True))
+    item = dict(zip(COLUMNS, _cells(row, names, mask), strict=True))
     body = [{"type": "SpecificResource", "purpose": "classifying", "source": KIND_NS + item["kind"]}]
     if item["source"]:
         described = {"type": "TextualBody", "purpose": "describing", "format": "text/plain", "value": item["source"]}
         if item["source_kind"]:
             described["prov:sourceKind"] = item["source_kind"]
-        if names.sources[row[SOURCE_ID]][1]:
+        if not row[SOURCE_ID]:
+            described["prov:sourceProposed"] = True
+        elif names.sources[row[SOURCE_ID]][1]:
             described["prov:sourceSensitive"] = True
-            if not reveal:
+            if not mask.reveal:
                 described["prov:sourceProtected"] = True
         body.append(described)
     annotation = {
@@ -351,7 +364,7 @@ def _annotation(row: tuple, names: Names, reveal: bool, base_url: str) -> dict:
         "prov:reviewer": item["reviewer"],
         "prov:reviewedAt": item["reviewed_at"],
         "prov:reviewReason": item["review_reason"],
-        "prov:reviewNote": row[-1],
+        "prov:reviewNote": mask.text(row[REVIEW_NOTE]),
     }
     annotation.update((key, value) for key, value in extras.items() if value)
     return annotation
@@ -363,7 +376,7 @@ def w3c_annotation(claim: Claim, user, *, base_url: str) -> dict:
     `base_url` (scheme and host, no trailing slash) makes the annotation's id and, for an article
     without a source URL, the target's source.
     """
-    annotation = _annotation(_values(claim), Names.of(claim), can_see_sensitive(user), base_url.rstrip("/"))
+    annotation = _annotation(_values(claim), Names.of(claim), mask_for(user), base_url.rstrip("/"))
     return {"@context": CONTEXT} | annotation
 
 
@@ -390,17 +403,17 @@ def _fetch(claims: QuerySet) -> Iterator[tuple[tuple, Names]]:
             yield row, names
 
 
-def rows(claims: QuerySet, *, reveal: bool) -> Iterator[list]:
+def rows(claims: QuerySet, *, mask: Mask) -> Iterator[list]:
     """The records of a Claim queryset, as lists in COLUMNS order; for `jsonl_chunks`."""
     for row, names in _fetch(claims):
-        yield _cells(row, names, reveal)
+        yield _cells(row, names, mask)
 
 
-def annotations(claims: QuerySet, *, reveal: bool, base_url: str) -> Iterator[dict]:
+def annotations(claims: QuerySet, *, mask: Mask, base_url: str) -> Iterator[dict]:
     """The claims of a queryset as W3C Web Annotations; for `jsonld_chunks`."""
     base_url = base_url.rstrip("/")
     for row, names in _fetch(claims):
-        yield _annotation(row, names, reveal, base_url)
+        yield _annotation(row, names, mask, base_url)
 
 
 def _batched(records: Iterable) -> Iterator[list]:
@@ -439,39 +452,38 @@ def _field(value) -> str:
 class _CsvNames:
     """The names of `Names` as CSV fields, escaped once per export instead of once per claim.
 
-    A kind is "slug,label", a source "name,kind" (its name withheld unless `reveal`), a fact
-    "slug,statement", a user their username.
+    A kind is "slug,label", a source "name,kind" (as the mask shows it), a fact "slug,statement" (its
+    statement masked), a user their username.
     """
 
-    def __init__(self, names: Names, reveal: bool):
-        def source(name, sensitive, kind):
-            return csv_line((PROTECTED if sensitive and not reveal else name, kind))[:-2]
-
+    def __init__(self, names: Names, mask: Mask):
         def table(rows, escape):
-            return _Table(((pk, escape(*value)) for pk, value in rows.items()), lambda pk: escape(*rows[pk]))
+            return _Table(((pk, escape(pk, *value)) for pk, value in rows.items()), lambda pk: escape(pk, *rows[pk]))
 
-        self.kinds = table(names.kinds, lambda slug, label: csv_line((slug, label))[:-2])
-        self.sources = table(names.sources, source)
-        self.facts = table(names.facts, lambda slug, statement: csv_line((slug, statement))[:-2])
+        self.kinds = table(names.kinds, lambda pk, slug, label: csv_line((slug, label))[:-2])
+        self.sources = table(
+            names.sources, lambda pk, name, sensitive, kind: csv_line((mask.source(pk, name, sensitive), kind))[:-2]
+        )
+        self.facts = table(names.facts, lambda pk, slug, statement: csv_line((slug, mask.text(statement)))[:-2])
         self.users = _Table(
             ((pk, _field(name)) for pk, name in names.users.items()), lambda pk: _field(names.users[pk])
         )
 
 
-def csv_lines(claims: QuerySet, *, reveal: bool) -> Iterator[str]:
+def csv_lines(claims: QuerySet, *, mask: Mask) -> Iterator[str]:
     """The claims as CSV lines: the values of `rows`, written as `csv_line` writes them.
 
     Made straight from the database rows, with the names escaped once (`_CsvNames`): the CSV export is
     the one that has to keep up with PostgreSQL's COPY. Dates and times need no escaping: the database
     wrote them.
     """
-    field, escaped = _field, None
+    field, escaped, text = _field, None, mask.text
     for row, names in _fetch(claims):
         if escaped is None:
-            escaped = _CsvNames(names, reveal)
+            escaped = _CsvNames(names, mask)
         (pk, slug, title, outlet, published, url, start, end, exact, prefix, suffix, kind_id, source_id, via,
          directness, fact_id, status, annotator_id, reviewer_id, reviewed_at, reason, note, created, updated,
-         _) = row  # fmt: skip
+         _, proposed_source, proposed_fact) = row  # fmt: skip
         yield (
             ",".join(
                 (
@@ -487,16 +499,16 @@ def csv_lines(claims: QuerySet, *, reveal: bool) -> Iterator[str]:
                     field(prefix),
                     field(suffix),
                     escaped.kinds[kind_id],
-                    escaped.sources[source_id] if source_id else ",",
-                    field(via),
+                    escaped.sources[source_id] if source_id else field(text(proposed_source, annotator_id)) + ",",
+                    field(text(via, annotator_id)),
                     field(directness),
-                    escaped.facts[fact_id] if fact_id else ",",
+                    escaped.facts[fact_id] if fact_id else "," + field(text(proposed_fact, annotator_id)),
                     field(status),
                     escaped.users[annotator_id],
                     escaped.users[reviewer_id] if reviewer_id else "",
                     reviewed_at or "",
                     field(reason),
-                    field(note),
+                    field(text(note, annotator_id)),
                     created,
                     updated,
                 )

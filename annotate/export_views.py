@@ -5,7 +5,8 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
 from . import export
-from .models import Claim, can_see_sensitive
+from .masking import mask_for
+from .models import Claim
 
 TRUE = {"1", "true", "yes", "on"}
 
@@ -18,7 +19,7 @@ def _export(request, chunks_of, *, content_type: str, extension: str):
     selection = export.select(request.GET, Claim.objects.visible_to(request.user))
     if selection.errors:
         return HttpResponse("\n".join(selection.errors) + "\n", status=400, content_type="text/plain; charset=utf-8")
-    chunks = chunks_of(selection, can_see_sensitive(request.user))
+    chunks = chunks_of(selection, mask_for(request.user))
     response = StreamingHttpResponse(chunks, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename(extension)}"'
     return response
@@ -31,7 +32,7 @@ def claims_csv(request):
     bom = request.GET.get("bom", "").lower() in TRUE
     return _export(
         request,
-        lambda selection, reveal: export.csv_chunks(export.csv_lines(selection.claims, reveal=reveal), bom=bom),
+        lambda selection, mask: export.csv_chunks(export.csv_lines(selection.claims, mask=mask), bom=bom),
         content_type="text/csv; charset=utf-8; header=present",
         extension="csv",
     )
@@ -43,7 +44,7 @@ def claims_jsonl(request):
     """The CSV's records as JSON Lines."""
     return _export(
         request,
-        lambda selection, reveal: export.jsonl_chunks(export.rows(selection.claims, reveal=reveal)),
+        lambda selection, mask: export.jsonl_chunks(export.rows(selection.claims, mask=mask)),
         content_type="application/jsonl; charset=utf-8",
         extension="jsonl",
     )
@@ -55,8 +56,8 @@ def claims_jsonld(request):
     """The claims as a W3C Web Annotation collection in JSON-LD."""
     base_url = request.build_absolute_uri("/").rstrip("/")
 
-    def chunks(selection, reveal):
-        items = export.annotations(selection.claims, reveal=reveal, base_url=base_url)
+    def chunks(selection, mask):
+        items = export.annotations(selection.claims, mask=mask, base_url=base_url)
         return export.jsonld_chunks(items, base_url=base_url, query=selection.query)
 
     return _export(

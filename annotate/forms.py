@@ -1,7 +1,8 @@
 from django import forms
 
 from .models import Claim, ProvenanceKind, Source
-from .services import clean_name as tidy
+from .names import clean_name as tidy
+from .names import name_key, validate_not_reserved
 
 
 class KindField(forms.ModelChoiceField):
@@ -74,11 +75,12 @@ class SourceForm(forms.ModelForm):
         return name
 
     def clean_aliases(self):
-        names = []
+        names = {}
         for line in self.cleaned_data["aliases"].splitlines():
-            name = tidy(line)
-            if name and name.lower() not in {n.lower() for n in names}:
-                names.append(name)
+            if name := tidy(line):
+                validate_not_reserved(name)
+                names.setdefault(name_key(name), name)
+        names = list(names.values())
         for name in names:
             taken = Source.objects.exclude(pk=self.instance.pk).named(name).first()
             if taken:

@@ -25,8 +25,9 @@ from django.db import DatabaseError, transaction
 from corpus.models import Article
 
 from .export import COLUMNS, KIND_NS, NS
-from .models import PROTECTED, Claim, Fact, ProvenanceKind, Source
-from .services import clean_name, create_claim, log_event
+from .models import Claim, Fact, ProvenanceKind, Source
+from .names import clean_name, is_reserved
+from .services import create_claim, log_event, register_fact, register_source
 
 ARTICLE_PATH = re.compile(r"/articles/([-\w]+)/?$")
 ARTICLE_CACHE = 1_000  # articles kept between annotations; a file usually holds many claims per article
@@ -209,7 +210,7 @@ def _from_record(ref: str, record: dict) -> Incoming:
             item.article_url = _text(value, column)
         elif hasattr(item, column):
             setattr(item, column, _text(value, column))
-    item.source_protected = item.source == PROTECTED
+    item.source_protected = is_reserved(item.source)
     return item
 
 
@@ -346,16 +347,14 @@ class Importer:
         self._check_choices(item)
         with transaction.atomic():
             annotator = existing or self._account(username)
-            source_name = self._source(item, kind, warnings)
-            fact_statement = self._fact(item)
             claim = create_claim(
                 article=article,
                 start=start,
                 end=end,
                 exact=exact,
                 kind=kind,
-                source_name=source_name,
-                fact_statement=fact_statement,
+                source=self._source(item, kind, warnings),
+                fact=self._fact(item),
                 via=item.via,
                 directness=item.directness,
                 note=item.note,
@@ -428,42 +427,43 @@ class Importer:
         if item.review_reason and item.status not in (Claim.Status.REJECTED, Claim.Status.CHANGES_REQUESTED):
             raise Rejected("a review reason goes only with a rejected claim or a request for changes")
 
-    def _source(self, item: Incoming, kind: ProvenanceKind, warnings: list[str]) -> str:
-        """The source's name for create_claim, creating a new source with the file's kind and sensitivity first.
+    def _source(self, item: Incoming, kind: ProvenanceKind, warnings: list[str]) -> Source | None:
+        """The claim's source: the registered one of that name, or a new one with the file's kind and sensitivity.
 
-        A name the export withheld is not a name: the claim is imported without a source.
+        The operator who imports a file is trusted with the registry, sensitive sources included. A name
+        the export withheld (a pseudonym) is not a name: the claim is imported without a source.
         """
         name = clean_name(item.source)
         if not name:
-            return ""
-        if item.source_protected or name.casefold() == PROTECTED:
+            return None
+        if item.source_protected or is_reserved(name):
             warnings.append("the source's name was withheld in the file: imported without a source")
-            return ""
+            return None
         existing = Source.objects.named(name).first()
         if existing is None:
             source_kind = self.kinds.get(item.source_kind, kind)
             if item.source_kind and item.source_kind not in self.kinds:
                 warnings.append(f"unknown kind “{item.source_kind}” for the new source: given the claim's kind")
-            Source.objects.create(name=name, kind=source_kind, sensitive=item.source_sensitive)
-        elif item.source_sensitive and not existing.sensitive:
+            return register_source(name=name, kind=source_kind, sensitive=item.source_sensitive)
+        if item.source_sensitive and not existing.sensitive:
             warnings.append(f"the source “{existing.name}” is sensitive in the file but not here: left as it is")
-        return name
+        return existing
 
-    def _fact(self, item: Incoming) -> str:
-        """The statement for create_claim, creating the fact under the file's slug if it is new here."""
+    def _fact(self, item: Incoming) -> Fact | None:
+        """The claim's fact: by the file's slug or statement, or a new fact under the file's slug."""
         slug, statement = item.fact_slug.strip(), clean_name(item.fact_statement)
         if not slug and not statement:
-            return ""
+            return None
         fact = (Fact.objects.filter(slug=slug).first() if slug else None) or (
-            Fact.objects.filter(statement__iexact=statement).first() if statement else None
+            Fact.objects.stated(statement).first() if statement else None
         )
         if fact is not None:
-            return fact.statement
+            return fact
         if not statement:
             raise Rejected(f"unknown fact “{slug}” (the file gives no statement to create it from)")
         if _valid_slug(slug):
-            Fact.objects.create(slug=slug, statement=statement)
-        return statement
+            return Fact.objects.create(slug=slug, statement=statement)
+        return register_fact(statement=statement)
 
     def _review(self, claim: Claim, item: Incoming, annotator) -> None:
         """The file's review (status, reviewer, when, why), set on the new claim with an audit event."""

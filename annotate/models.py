@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from corpus.models import Article
 
-PROTECTED = "protected source"
+from .names import name_key, validate_not_reserved
 
 
 def can_see_sensitive(user) -> bool:
@@ -55,11 +55,23 @@ class ProvenanceKind(models.Model):
         return self.label
 
 
-class SourceQuerySet(models.QuerySet):
+class KeyedQuerySet(models.QuerySet):
+    """For rows compared by a key derived from one of their fields: bulk inserts fill the key too."""
+
+    keyed_by = "name"
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.key = name_key(getattr(obj, self.keyed_by))
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class SourceQuerySet(KeyedQuerySet):
     def named(self, name: str):
-        """The source called `name` or known by it as an alias, ignoring case."""
-        name = name.strip()
-        return self.filter(Q(name__iexact=name) | Q(aliases__name__iexact=name)).distinct()
+        """The source called `name` or known by it as an alias, compared by `name_key`."""
+        key = name_key(name)
+        return self.filter(Q(key=key) | Q(aliases__key=key)).distinct()
 
     def matching(self, text: str):
         """Sources whose name or an alias contains `text`, ignoring case: the autocomplete."""
@@ -67,14 +79,18 @@ class SourceQuerySet(models.QuerySet):
         return self.filter(Q(name__icontains=text) | Q(aliases__name__icontains=text)).distinct()
 
     def visible_to(self, user):
-        """All sources for editors; others never see sensitive ones listed."""
-        return self if can_see_sensitive(user) else self.filter(sensitive=False)
+        """All sources for editors. Others never see sensitive ones listed, nor sources that only claims
+        hidden from them use (another reviewer's, on an independently tagged article)."""
+        if can_see_sensitive(user):
+            return self
+        return self.filter(sensitive=False).filter(_shown_with_claims(user, "source"))
 
 
 class Source(models.Model):
     """A named originator of claims ("KCNA", "ASIAPRESS reporting partner, North Hamgyong")."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_not_reserved])
+    key = models.CharField(max_length=400, unique=True, editable=False, help_text="The name as compared.")
     kind = models.ForeignKey(ProvenanceKind, on_delete=models.PROTECT, related_name="sources")
     description = models.TextField(blank=True)
     sensitive = models.BooleanField(
@@ -88,42 +104,61 @@ class Source(models.Model):
 
     class Meta:
         ordering = [Lower("name")]
-        constraints = [models.UniqueConstraint(Lower("name"), name="source_unique_name_ci")]
 
     def __str__(self):
         return self.name
 
-    def label_for(self, user) -> str:
-        """The name, or "protected source" for users who may not see a sensitive source's name."""
-        return PROTECTED if self.sensitive and not can_see_sensitive(user) else self.name
+    def save(self, *args, **kwargs):
+        # The key is derived from the name; the unique index on it is what keeps names apart.
+        self.key = name_key(self.name)
+        super().save(*args, **kwargs)
 
 
 class SourceAlias(models.Model):
     """Another name of a source; a merged duplicate's name lives on as one."""
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_not_reserved])
+    key = models.CharField(max_length=400, unique=True, editable=False, help_text="The name as compared.")
+
+    objects = KeyedQuerySet.as_manager()
 
     class Meta:
         ordering = [Lower("name")]
-        constraints = [models.UniqueConstraint(Lower("name"), name="alias_unique_name_ci")]
         verbose_name_plural = "source aliases"
 
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.key = name_key(self.name)
+        super().save(*args, **kwargs)
 
-class FactQuerySet(models.QuerySet):
+
+class FactQuerySet(KeyedQuerySet):
+    keyed_by = "statement"
+
+    def stated(self, statement: str):
+        """The fact with this statement, compared by `name_key`."""
+        return self.filter(key=name_key(statement))
+
     def matching(self, text: str):
         """Facts whose statement or slug contains `text`: the autocomplete."""
         text = text.strip()
         return self.filter(Q(statement__icontains=text) | Q(slug__icontains=text))
+
+    def visible_to(self, user):
+        """Every fact, except those that only claims hidden from `user` use (independent tagging)."""
+        if user.has_perm("annotate.review_claim"):
+            return self
+        return self.filter(_shown_with_claims(user, "fact"))
 
 
 class Fact(models.Model):
     """A canonical statement that several articles report ("Turnout was 99.63%")."""
 
     statement = models.CharField(max_length=300)
+    key = models.CharField(max_length=600, unique=True, editable=False, help_text="The statement as compared.")
     slug = models.SlugField(max_length=100, unique=True)
     note = models.TextField(blank=True)
     conflicts = models.ManyToManyField("self", symmetrical=True, blank=True, help_text="Facts this one contradicts.")
@@ -133,10 +168,13 @@ class Fact(models.Model):
 
     class Meta:
         ordering = [Lower("statement")]
-        constraints = [models.UniqueConstraint(Lower("statement"), name="fact_unique_statement_ci")]
 
     def __str__(self):
         return self.statement
+
+    def save(self, *args, **kwargs):
+        self.key = name_key(self.statement)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("annotate:fact_detail", args=[self.slug])
@@ -164,6 +202,12 @@ class ClaimQuerySet(models.QuerySet):
             return self
         independent = Article.objects.filter(independent=True).values("pk")
         return self.exclude(Q(article_id__in=independent) & ~Q(annotator_id=user.pk) & ~Q(status=Claim.Status.ACCEPTED))
+
+
+def _shown_with_claims(user, link: str) -> Q:
+    """For a source or fact (`link` names the claim's field): it has no claims, or some claim `user` may see."""
+    claims = Claim.objects.filter(**{link: models.OuterRef("pk")})
+    return Q(~models.Exists(claims)) | Q(models.Exists(claims.visible_to(user)))
 
 
 class Claim(models.Model):
@@ -197,9 +241,15 @@ class Claim(models.Model):
     suffix = models.CharField(max_length=32, blank=True)
     kind = models.ForeignKey(ProvenanceKind, on_delete=models.PROTECT, related_name="claims")
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
+    # A name a reviewer typed that is not a registered public source: held until an editor accepts the
+    # claim, when it is looked up (sensitive sources included) or registered. Linking it at once would
+    # tell the reviewer whether they had guessed a protected source's name.
+    proposed_source = models.CharField(max_length=200, blank=True)
     via = models.CharField(max_length=200, blank=True, help_text="The outlet or agency that relayed it.")
     directness = models.CharField(max_length=15, choices=Directness, blank=True)
     fact = models.ForeignKey(Fact, null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
+    # Likewise a new fact's statement typed by a reviewer: editors register facts.
+    proposed_fact = models.CharField(max_length=300, blank=True)
     note = models.TextField(blank=True)
     annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims")
     status = models.CharField(max_length=20, choices=Status, default=Status.PENDING)
@@ -233,6 +283,10 @@ class Claim(models.Model):
                 name="claim_reason_only_when_refused",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="claim_version_positive"),
+            models.CheckConstraint(
+                condition=Q(proposed_source="") | Q(source__isnull=True), name="claim_source_or_proposed"
+            ),
+            models.CheckConstraint(condition=Q(proposed_fact="") | Q(fact__isnull=True), name="claim_fact_or_proposed"),
             models.UniqueConstraint(
                 fields=["article", "start", "end", "kind", "annotator"], name="claim_unique_per_annotator"
             ),
@@ -254,15 +308,6 @@ class Claim(models.Model):
     def __str__(self):
         return f"{self.kind}: {self.exact[:60]}"
 
-    @property
-    def source_name(self) -> str:
-        """The source's name, unmasked: for code that decides itself who may see it."""
-        return self.source.name if self.source_id else ""
-
-    def source_label_for(self, user) -> str:
-        """What `user` may see of the source: its name, "protected source", or nothing."""
-        return self.source.label_for(user) if self.source_id else ""
-
     def is_editable_by(self, user) -> bool:
         """Authors may change their own claims until an editor accepts or rejects them."""
         return user.pk == self.annotator_id and self.status in (self.Status.PENDING, self.Status.CHANGES_REQUESTED)
@@ -276,9 +321,12 @@ class Claim(models.Model):
             "exact": self.exact,
             "kind": self.kind.slug,
             "source": self.source.name if self.source else "",
+            "source_id": self.source_id,
+            "proposed_source": self.proposed_source,
             "via": self.via,
             "directness": self.directness,
             "fact": self.fact.slug if self.fact else "",
+            "proposed_fact": self.proposed_fact,
             "note": self.note,
             "status": self.status,
             "reviewer": self.reviewer.get_username() if self.reviewer_id else "",

@@ -8,11 +8,13 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import PROTECTED, Claim, ProvenanceKind, can_see_sensitive
+from .masking import mask_for
+from .models import Claim, ProvenanceKind
 from .spans import segments
 
 STATUS_LABELS = dict(Claim.Status.choices)
 QUOTE_CHARS = 110  # of a claim's quote in the sidebar
+PROPOSED = ' <span class="badge">proposed</span>'
 
 
 @dataclass(slots=True)
@@ -27,6 +29,7 @@ class Highlight:
     kind: ProvenanceKind
     source_label: str
     fact_statement: str
+    proposed: bool = False  # the source is a name the annotator typed, not registered yet
 
 
 def highlights(claims, kinds: dict[int, ProvenanceKind], user) -> list[Highlight]:
@@ -35,10 +38,11 @@ def highlights(claims, kinds: dict[int, ProvenanceKind], user) -> list[Highlight
     The reading view shows every claim of an article; at a thousand claims, model instances with
     their related rows cost more than everything else on the page.
     """
-    reveal = can_see_sensitive(user)
+    mask = mask_for(user)
     rows = claims.order_by("start", "-end", "pk").values_list(
-        "pk", "start", "end", "exact", "status", "kind_id", "source__name", "source__sensitive", "fact__statement"
-    )
+        "pk", "start", "end", "exact", "status", "kind_id", "annotator_id", "source_id", "source__name",
+        "source__sensitive", "proposed_source", "fact__statement", "proposed_fact",
+    )  # fmt: skip
     return [
         Highlight(
             pk,
@@ -47,11 +51,13 @@ def highlights(claims, kinds: dict[int, ProvenanceKind], user) -> list[Highlight
             exact,
             status,
             kinds[kind_id],
-            (PROTECTED if sensitive and not reveal else source) or "",
-            fact or "",
+            mask.source(source_id, source, sensitive) if source_id else mask.text(proposed_source, author),
+            mask.text(fact) if fact else mask.text(proposed_fact, author),
+            bool(proposed_source),
         )
-        for pk, start, end, exact, status, kind_id, source, sensitive, fact in rows
-    ]
+        for (pk, start, end, exact, status, kind_id, author, source_id, source, sensitive, proposed_source, fact,
+             proposed_fact) in rows
+    ]  # fmt: skip
 
 
 def claim_list_html(claims: list[Highlight]) -> SafeString:
@@ -70,7 +76,8 @@ def claim_list_html(claims: list[Highlight]) -> SafeString:
         parts.append(
             f'<li><a href="#claim-{claim.pk}" data-claim="{claim.pk}" data-span="{claim.start} {claim.end}">'
             f'{chips[key]}<span class="quote">{escape(quote)}</span> '
-            f'<span class="source">{escape(claim.source_label or "No source named")}{fact}</span></a></li>'
+            f'<span class="source">{escape(claim.source_label or "No source named")}'
+            f"{PROPOSED if claim.proposed else ''}{fact}</span></a></li>"
         )
     return mark_safe("".join(parts))  # noqa: S308 -- every piece of text above went through escape()
 

@@ -17,8 +17,8 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .models import Claim, ProvenanceKind, ReviewEvent
-from .services import StaleEdit, lock_claim, log_event
+from .models import Claim, ProvenanceKind, ReviewEvent, can_see_sensitive
+from .services import StaleEdit, lock_claim, log_event, register_fact, register_source
 
 Status = Claim.Status
 DECISIONS = {
@@ -95,7 +95,22 @@ def decide(*, claim_id: int, version: int, editor, decision: str, reason: str = 
         reviewed_at=Now(),
         review_reason=reason,
         review_note=note.strip(),
+        **(_registered(current, editor) if status == Status.ACCEPTED else {}),
     )
+
+
+def _registered(claim: Claim, editor) -> dict:
+    """An accepted claim's proposed source and fact, looked up or registered with the accepting editor's
+    authority (sensitive sources included). An editor who may not see sensitive names leaves them proposed:
+    the lookup would tell them whether a name is a protected source's."""
+    fields = {}
+    if not can_see_sensitive(editor):
+        return fields
+    if claim.proposed_source:
+        fields |= {"source": register_source(name=claim.proposed_source, kind=claim.kind), "proposed_source": ""}
+    if claim.proposed_fact:
+        fields |= {"fact": register_fact(statement=claim.proposed_fact), "proposed_fact": ""}
+    return fields
 
 
 @transaction.atomic
@@ -128,6 +143,12 @@ def undo(*, event: ReviewEvent, editor) -> Claim:
     reviewer = None
     if before.get("reviewer"):
         reviewer = type(editor)._default_manager.filter(**{type(editor).USERNAME_FIELD: before["reviewer"]}).first()
+    # Accepting registered the claim's proposed source or fact; undoing it proposes them again.
+    proposals = {}
+    if before.get("proposed_source") and not current.proposed_source:
+        proposals |= {"source": None, "proposed_source": before["proposed_source"]}
+    if before.get("proposed_fact") and not current.proposed_fact:
+        proposals |= {"fact": None, "proposed_fact": before["proposed_fact"]}
     return _save(
         current,
         editor,
@@ -139,6 +160,7 @@ def undo(*, event: ReviewEvent, editor) -> Claim:
         reviewed_at=parse_datetime(before["reviewed_at"]) if before.get("reviewed_at") else None,
         review_reason=before.get("review_reason", ""),
         review_note=before.get("review_note", ""),
+        **proposals,
     )
 
 

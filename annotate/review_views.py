@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from corpus.models import Article
 
-from . import agreement, dashboard, review
-from .models import PROTECTED, Claim, ProvenanceKind, ReviewEvent, Source, SourceAlias, can_see_sensitive
+from . import agreement, dashboard, history, review
+from .models import Claim, ProvenanceKind, ReviewEvent, Source, can_see_sensitive
+from .presenters import present, present_all
 from .services import StaleEdit
 from .spans import sentence_around
 
@@ -36,11 +37,6 @@ def _filters(source) -> dashboard.Filters:
 def _queue_url(filters: dashboard.Filters, **extra) -> str:
     query = filters.as_query(**extra)
     return reverse("annotate:review") + (f"?{query}" if query else "")
-
-
-def _in_context(claims) -> None:
-    for claim in claims:
-        claim.before, claim.after = sentence_around(claim.article.text, claim.start, claim.end)
 
 
 def _history(request) -> list[int]:
@@ -66,22 +62,19 @@ def _card_context(request, filters: dashboard.Filters, claim: Claim | None) -> d
             .with_related()
             .select_related("article")[:UP_NEXT]
         )
-    for item in up_next:
-        item.source_label = item.source_label_for(request.user)
-    if claim is not None:
-        _in_context([claim])
-        claim.source_label = claim.source_label_for(request.user)
-        claim.trail = list(ReviewEvent.objects.filter(claim_ref=claim.pk).select_related("actor")[:20])
-        claim.own = claim.annotator_id == request.user.pk and not review.self_accept_allowed()
     history = _history(request)
     position = history.index(claim.pk) if claim is not None and claim.pk in history else len(history)
+    card = present(claim, request.user, in_context=True) if claim is not None else None
     return {
-        "claim": claim,
+        "claim": card,
+        "card_own": claim is not None and claim.annotator_id == request.user.pk and not review.self_accept_allowed(),
+        "trail": list(ReviewEvent.objects.filter(claim_ref=claim.pk).select_related("actor")[:20]) if claim else [],
+        "proposed_match": _proposed_match(claim, request.user),
         "filters": filters,
         "left": left,
         "own": own,
         "skipped": len(request.session.get(SKIPPED, [])),
-        "up_next": up_next,
+        "up_next": present_all(up_next, request.user),
         "kinds": list(ProvenanceKind.objects.active()),
         "reasons": Claim.Reason.choices,
         "previous": history[position - 1] if position > 0 else None,
@@ -93,6 +86,13 @@ def _card_context(request, filters: dashboard.Filters, claim: Claim | None) -> d
         ),
         "statuses": [c for c in dashboard.STATUS_CHOICES if c[0] not in ("", "with_pending", "all")],
     }
+
+
+def _proposed_match(claim: Claim | None, user) -> Source | None:
+    """The registered source a proposed name would link to on acceptance, for an editor who may see it."""
+    if claim is None or not claim.proposed_source or not can_see_sensitive(user):
+        return None
+    return Source.objects.named(claim.proposed_source).first()
 
 
 def _card(request, filters, claim, *, status=200, message=""):
@@ -253,80 +253,15 @@ def bulk_accept(request):
 # ---- a claim's page ------------------------------------------------------------------------------------
 
 
-def _masked(events, user) -> None:
-    """Sensitive source names in old snapshots are shown only to those who may see them.
-
-    A snapshot keeps the name a source had then, which may since have been renamed, so a name is shown
-    only if it still names a source that is not sensitive (by its name or an alias) and no sensitive one.
-    """
-    if can_see_sensitive(user):
-        return
-    names = {s["source"] for e in events for s in (e.before, e.after) if s and s.get("source")}
-    if not names:
-        return
-    public, hidden = set(), set()
-    for name, sensitive in Source.objects.filter(name__in=names).values_list("name", "sensitive"):
-        (hidden if sensitive else public).add(name.lower())
-    for name, sensitive in SourceAlias.objects.filter(name__in=names).values_list("name", "source__sensitive"):
-        (hidden if sensitive else public).add(name.lower())
-    for event in events:
-        for snapshot in (event.before, event.after):
-            name = (snapshot or {}).get("source", "").lower()
-            if name and (name not in public or name in hidden):
-                snapshot["source"] = PROTECTED
-
-
-SHOWN_FIELDS = [
-    ("kind", "Kind"),
-    ("source", "Source"),
-    ("fact", "Fact"),
-    ("via", "Via"),
-    ("directness", "Directness"),
-    ("note", "Note"),
-    ("status", "Status"),
-    ("review_reason", "Reason"),
-    ("review_note", "Review note"),
-]
-
-
-LABELS = {
-    "status": dict(Claim.Status.choices),
-    "review_reason": dict(Claim.Reason.choices),
-    "directness": dict(Claim.Directness.choices),
-}
-
-
-def _changes(event, kind_labels: dict[str, str]) -> list[tuple[str, str, str]]:
-    """The fields an event changed, as (field, was, now), values shown as their labels."""
-    before, after = event.before or {}, event.after or {}
-    labels = LABELS | {"kind": kind_labels}
-
-    def shown(key, value):
-        return labels.get(key, {}).get(value, value) if value else ""
-
-    return [
-        (label, shown(key, before.get(key)), shown(key, after.get(key)))
-        for key, label in SHOWN_FIELDS
-        if (before.get(key) or "") != (after.get(key) or "")
-    ]
-
-
 @require_GET
 def claim_detail(request, pk):
     """One claim in its sentence, with everything said about it and its full audit trail."""
     claim = get_object_or_404(
         Claim.objects.visible_to(request.user).with_related().select_related("article__outlet"), pk=pk
     )
-    claim.source_label = claim.source_label_for(request.user)
-    claim.before, claim.after = sentence_around(claim.article.text, claim.start, claim.end)
-    events = list(ReviewEvent.objects.filter(claim_ref=claim.pk).select_related("actor").order_by("at", "pk"))
-    _masked(events, request.user)
-    kind_labels = dict(ProvenanceKind.objects.values_list("slug", "label"))
-    for event in events:
-        event.changes = _changes(event, kind_labels)
     context = {
-        "claim": claim,
-        "events": events,
+        "claim": present(claim, request.user, in_context=True),
+        "events": history.rows(claim, request.user),
         "can_review": request.user.has_perm("annotate.review_claim"),
         "editable": claim.is_editable_by(request.user),
     }

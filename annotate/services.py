@@ -11,7 +11,9 @@ from django.utils.text import slugify
 
 from corpus.models import Article
 
+from .masking import mask_for, remove_sensitive_names
 from .models import Claim, Fact, ProvenanceKind, ReviewEvent, Source, SourceAlias
+from .names import clean_name, is_reserved, name_key
 from .spans import SpanError, check_span, context
 
 
@@ -19,42 +21,116 @@ class StaleEdit(Exception):
     """The claim changed (or vanished) since the editor loaded it."""
 
 
-def clean_name(text: str) -> str:
-    """A name or statement as stored and compared: white space (any kind) collapsed to single spaces."""
-    return " ".join(text.split())
-
-
 def _same(a: str, b: str) -> bool:
-    return clean_name(a).casefold() == clean_name(b).casefold()
+    return name_key(a) == name_key(b)
 
 
-def resolve_source(*, name: str, kind: ProvenanceKind) -> Source | None:
-    """The source called `name` (or known by it as an alias); a new one of `kind` if there is none."""
+def _check_length(name: str, model, field: str, what: str) -> None:
+    limit = model._meta.get_field(field).max_length
+    if len(name) > limit:
+        raise ValidationError(f"{what} is too long ({limit} characters at most).", code=_CODES[model])
+
+
+_CODES = {Source: "source_name", Fact: "fact"}
+
+
+def _refuse_reserved(name: str) -> None:
+    if is_reserved(name):
+        raise ValidationError(
+            f"“{name}” is how a protected source is shown: it cannot name a source. "
+            "Give the source's own name, or leave the field empty.",
+            code="source_name",
+        )
+
+
+def _get_or_create(model, key_lookup, create):
+    """The row `key_lookup()` finds, or the one `create()` makes; when two requests make the same new name at
+    once, the unique key lets one insert win and the other reads the winner's row."""
+    existing = key_lookup()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return create()
+    except IntegrityError:
+        existing = key_lookup()
+        if existing is None:
+            raise
+        return existing
+
+
+def register_source(*, name: str, kind: ProvenanceKind, sensitive: bool = False) -> Source:
+    """The source called `name` (or known by it as an alias, sensitive ones included); a new one of `kind`
+    if there is none. For editors and trusted imports: it says whether a name is registered."""
+    name = clean_name(name)
+    _check_length(name, Source, "name", "The source's name")
+    _refuse_reserved(name)
+    return _get_or_create(
+        Source,
+        lambda: Source.objects.named(name).first(),
+        lambda: Source.objects.create(name=name, kind=kind, sensitive=sensitive),
+    )
+
+
+def resolve_source(*, name: str, kind: ProvenanceKind, actor) -> tuple[Source | None, str]:
+    """(source, proposed name) for a name typed in the Source field by `actor`.
+
+    Those who may see sensitive sources get the registered source, or a new one. Everyone else gets a
+    public source if the name is one of its names, or the pseudonym they were shown; any other name is
+    held on the claim as proposed, whether or not it is a protected source's, so typing a name never
+    tells them which.
+    """
     name = clean_name(name)
     if not name:
-        return None
-    if len(name) > Source._meta.get_field("name").max_length:
-        raise ValidationError("The source's name is too long (200 characters at most).", code="source_name")
-    return Source.objects.named(name).first() or Source.objects.create(name=name, kind=kind)
+        return None, ""
+    mask = mask_for(actor)
+    if (pk := mask.pseudonymous_source(name)) is not None:
+        return Source.objects.get(pk=pk), ""
+    if mask.reveal:
+        return register_source(name=name, kind=kind), ""
+    _check_length(name, Source, "name", "The source's name")
+    _refuse_reserved(name)
+    public = Source.objects.named(name).filter(sensitive=False).first()
+    return (public, "") if public else (None, name)
 
 
 def _fact_slug(statement: str) -> str:
-    base = slugify(statement)[:80].rstrip("-") or "fact"
+    # Sensitive names stay out of web addresses: everyone sees a fact's slug.
+    base = slugify(remove_sensitive_names(statement))[:80].rstrip("-") or "fact"
     slug, n = base, 2
     while Fact.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
 
-def resolve_fact(*, statement: str) -> Fact | None:
-    """The fact with this statement (or slug), ignoring case; a new fact if there is none."""
+def register_fact(*, statement: str) -> Fact:
+    """The fact with this statement (or slug); a new fact if there is none. For editors and trusted imports."""
+    statement = clean_name(statement)
+    _check_length(statement, Fact, "statement", "The fact's statement")
+    return _get_or_create(
+        Fact,
+        lambda: Fact.objects.stated(statement).first() or Fact.objects.filter(slug=statement).first(),
+        lambda: Fact.objects.create(statement=statement, slug=_fact_slug(statement)),
+    )
+
+
+def resolve_fact(*, statement: str, actor) -> tuple[Fact | None, str]:
+    """(fact, proposed statement) for what `actor` typed in the Fact field.
+
+    Editors link to a fact or register a new one. Reviewers link to a fact they can read in full (by its
+    statement or slug); a new statement is held on the claim for an editor to register.
+    """
     statement = clean_name(statement)
     if not statement:
-        return None
-    if len(statement) > Fact._meta.get_field("statement").max_length:
-        raise ValidationError("The fact's statement is too long (300 characters at most).", code="fact")
-    existing = Fact.objects.filter(statement__iexact=statement).first() or Fact.objects.filter(slug=statement).first()
-    return existing or Fact.objects.create(statement=statement, slug=_fact_slug(statement))
+        return None, ""
+    _check_length(statement, Fact, "statement", "The fact's statement")
+    mask = mask_for(actor)
+    if mask.reveal:
+        return register_fact(statement=statement), ""
+    fact = Fact.objects.stated(statement).first() or Fact.objects.filter(slug=statement).first()
+    if fact is not None and not mask.hides(fact.statement):
+        return fact, ""
+    return None, statement
 
 
 def log_event(action: str, claim: Claim, actor, *, before=None, after=None) -> ReviewEvent:
@@ -79,6 +155,8 @@ def create_claim(
     kind: ProvenanceKind,
     source_name: str = "",
     fact_statement: str = "",
+    source: Source | None = None,
+    fact: Fact | None = None,
     via: str = "",
     directness: str = "",
     note: str = "",
@@ -86,7 +164,8 @@ def create_claim(
 ) -> Claim:
     """Tag [start, end) of an article; refuses a span that does not quote the text exactly.
 
-    A source or fact named for the first time is created with the claim.
+    `source_name` and `fact_statement` are what the annotator typed, resolved with their rights
+    (`resolve_source`, `resolve_fact`); code that has already chosen the rows passes `source` and `fact`.
     """
     try:
         check_span(article.text, start, end, exact)
@@ -97,6 +176,11 @@ def create_claim(
     duplicate = Claim.objects.filter(article=article, start=start, end=end, kind=kind, annotator=annotator)
     if duplicate.exists():
         raise ValidationError(f"You have already tagged this text as “{kind.label}”.", code="duplicate")
+    proposed_source = proposed_fact = ""
+    if source is None:
+        source, proposed_source = resolve_source(name=source_name, kind=kind, actor=annotator)
+    if fact is None:
+        fact, proposed_fact = resolve_fact(statement=fact_statement, actor=annotator)
     prefix, suffix = context(article.text, start, end)
     claim = Claim(
         article=article,
@@ -106,8 +190,10 @@ def create_claim(
         prefix=prefix,
         suffix=suffix,
         kind=kind,
-        source=resolve_source(name=source_name, kind=kind),
-        fact=resolve_fact(statement=fact_statement),
+        source=source,
+        proposed_source=proposed_source,
+        fact=fact,
+        proposed_fact=proposed_fact,
         via=via.strip(),
         directness=directness,
         note=note.strip(),
@@ -120,6 +206,22 @@ def create_claim(
         raise ValidationError(f"You have already tagged this text as “{kind.label}”.", code="duplicate") from None
     log_event("created", claim, annotator, after=claim.snapshot())
     return claim
+
+
+def shown_source(claim: Claim, user) -> str:
+    """The claim's source as `user` sees it: a name, a pseudonym, a proposed name, or ""."""
+    mask = mask_for(user)
+    if claim.source_id:
+        return mask.of(claim.source)
+    return mask.text(claim.proposed_source, claim.annotator_id)
+
+
+def shown_fact(claim: Claim, user) -> str:
+    """The claim's fact as `user` sees it: its statement (names masked), a proposed statement, or ""."""
+    mask = mask_for(user)
+    if claim.fact_id:
+        return mask.text(claim.fact.statement)
+    return mask.text(claim.proposed_fact, claim.annotator_id)
 
 
 def changed_since(claim: Claim) -> str:
@@ -173,16 +275,24 @@ def update_claim(
     if kind.pk != current.kind_id and not kind.active:
         raise ValidationError(f"The kind “{kind.label}” is no longer in use.", code="inactive_kind")
     before = current.snapshot()
-    # The source and fact the claim already has stay as they are when their names come back
-    # unchanged: looking them up again could land elsewhere if they were renamed meanwhile.
-    source = current.source if current.source_id and _same(source_name, current.source.name) else None
-    fact = current.fact if current.fact_id and _same(fact_statement, current.fact.statement) else None
+    # A source or fact that comes back as it was shown stays as it is: looking it up again could land
+    # elsewhere if it was renamed meanwhile, and a pseudonym or a redacted statement names nothing.
+    if _same(source_name, shown_source(current, actor)):
+        source, proposed_source = current.source, current.proposed_source
+    else:
+        source, proposed_source = resolve_source(name=source_name, kind=kind, actor=actor)
+    if _same(fact_statement, shown_fact(current, actor)):
+        fact, proposed_fact = current.fact, current.proposed_fact
+    else:
+        fact, proposed_fact = resolve_fact(statement=fact_statement, actor=actor)
     try:
         with transaction.atomic():
             Claim.objects.filter(pk=current.pk).update(
                 kind=kind,
-                source=source or resolve_source(name=source_name, kind=kind),
-                fact=fact or resolve_fact(statement=fact_statement),
+                source=source,
+                proposed_source=proposed_source,
+                fact=fact,
+                proposed_fact=proposed_fact,
                 via=via.strip(),
                 directness=directness,
                 note=note.strip(),
@@ -229,11 +339,12 @@ def merge_sources(*, source: Source, into: Source, actor) -> int:
     befores = {claim.pk: claim.snapshot() for claim in moved}
     Claim.objects.filter(pk__in=befores).update(source=into, version=F("version") + 1, updated=Now())
     names = [source.name, *source.aliases.values_list("name", flat=True)]
-    known = {into.name.lower(), *(name.lower() for name in into.aliases.values_list("name", flat=True))}
+    known = {into.key, *into.aliases.values_list("key", flat=True)}
     source.aliases.all().delete()
     source.delete()
+    kept = {name_key(name): name for name in reversed(names)}  # the source's own name wins over an alias
     SourceAlias.objects.bulk_create(
-        [SourceAlias(source=into, name=name) for name in names if name.lower() not in known]
+        [SourceAlias(source=into, name=name, key=key) for key, name in kept.items() if key not in known]
     )
     after = Claim.objects.filter(pk__in=befores).select_related("kind", "source", "fact", "reviewer")
     ReviewEvent.objects.bulk_create(

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
@@ -15,10 +16,21 @@ from corpus.models import Article
 from . import dashboard
 from .export import csv_safe
 from .forms import ClaimEditForm, ClaimForm, ConflictForm, DeleteForm, MergeForm, SourceForm
-from .models import PROTECTED, Claim, Fact, ProvenanceKind, Source, SourceAlias
+from .masking import mask_for
+from .models import Claim, Fact, ProvenanceKind, Source, SourceAlias
+from .names import name_key
+from .presenters import fact_ref, fact_refs, present_all
 from .rendering import article_html, claim_list_html, highlights
-from .services import StaleEdit, create_claim, delete_claim, merge_sources, set_conflict, update_claim
-from .spans import sentence_around
+from .services import (
+    StaleEdit,
+    create_claim,
+    delete_claim,
+    merge_sources,
+    set_conflict,
+    shown_fact,
+    shown_source,
+    update_claim,
+)
 
 
 def _error(request, message: str, *, status: int, target: str):
@@ -59,13 +71,6 @@ def article_list(request):
     if request.htmx and not request.htmx.boosted:
         template += "#results"
     return render(request, template, {"page": page, "query": query, "kinds": kinds})
-
-
-def _prepare(claims, user) -> None:
-    """Attach what the templates show of each claim for this user: masked source, edit rights."""
-    for claim in claims:
-        claim.editable = claim.is_editable_by(user)
-        claim.source_label = claim.source_label_for(user)
 
 
 def _reading_context(request, article: Article) -> dict:
@@ -115,7 +120,7 @@ def article_claims(request, slug):
         claims = list(visible.filter(start__lte=int(at), end__gt=int(at))[:200])
     else:
         claims = list(visible.filter(pk__in=ids)) if ids else []
-    _prepare(claims, request.user)
+    claims = present_all(claims, request.user)
     template = "annotate/claim_cards.html" + ("#cards" if request.htmx else "")
     return render(request, template, {"article": article, "claims": claims})
 
@@ -148,16 +153,14 @@ def _create_claim(request, article):
     return trigger_client_event(_reading(request, article, status=201), "claim-saved", {"id": claim.pk})
 
 
-def _unmasked(source: str, claim: Claim) -> str:
-    # A reviewer sees a sensitive source as "protected source"; sending that back keeps the source.
-    return claim.source_name if source.strip() == PROTECTED and claim.source_id else source
-
-
 def _claim_for_author(request, pk, permission: str) -> Claim:
     """The claim, if the user holds the permission and is its author while it is pending."""
     if not request.user.has_perm(permission):
         raise PermissionDenied
-    claim = get_object_or_404(Claim.objects.select_related("article", "kind", "source", "fact"), pk=pk)
+    # A claim the user may not see is as missing as one that does not exist: the answer must not differ.
+    claim = get_object_or_404(
+        Claim.objects.visible_to(request.user).select_related("article", "kind", "source", "fact"), pk=pk
+    )
     if not claim.is_editable_by(request.user):
         raise PermissionDenied
     return claim
@@ -176,8 +179,8 @@ def claim_edit(request, pk):
             claim=claim,
             initial={
                 "kind": claim.kind.slug,
-                "source": claim.source_label_for(request.user),
-                "fact": claim.fact.statement if claim.fact_id else "",
+                "source": shown_source(claim, request.user),
+                "fact": shown_fact(claim, request.user),
                 "via": claim.via,
                 "directness": claim.directness,
                 "note": claim.note,
@@ -196,7 +199,7 @@ def claim_edit(request, pk):
             actor=request.user,
             version=data["version"],
             kind=data["kind"],
-            source_name=_unmasked(data["source"], claim),
+            source_name=data["source"],
             fact_statement=data["fact"],
             via=data["via"],
             directness=data["directness"],
@@ -266,8 +269,15 @@ def source_suggest(request):
 def fact_suggest(request):
     """<option>s of facts whose statement matches what is typed in the Fact field."""
     text = request.GET.get("fact", "").strip()
-    facts = Fact.objects.matching(text).order_by("statement")[:SUGGESTIONS] if text else []
-    return render(request, "annotate/suggestions.html", {"options": [(f.statement, "", "") for f in facts]})
+    facts = Fact.objects.visible_to(request.user).matching(text).order_by("statement") if text else []
+    # Matched again on what the user sees, so that typing part of a name hidden in a statement finds nothing.
+    shown = (ref for ref in fact_refs(facts[: SUGGESTIONS * 4], request.user) if _contains(ref.statement, text))
+    options = [(ref.statement, "", "") for ref in shown][:SUGGESTIONS]
+    return render(request, "annotate/suggestions.html", {"options": options})
+
+
+def _contains(statement: str, text: str) -> bool:
+    return text.casefold() in statement.casefold() or slugify(text) in slugify(statement)
 
 
 # ---- facts ---------------------------------------------------------------------------------------
@@ -283,46 +293,46 @@ def fact_list(request):
     """Every fact with the number of claims and articles behind it and the kinds they rest on."""
     board = dashboard.build(_fact_filters(), request.user, article_rows=0)
     shown = {row.fact.pk for row in board.facts}
-    unsupported = Fact.objects.exclude(pk__in=shown)
+    unsupported = fact_refs(Fact.objects.visible_to(request.user).exclude(pk__in=shown), request.user)
     return render(request, "annotate/fact_list.html", {"board": board, "unsupported": unsupported})
 
 
 @require_GET
 def fact_detail(request, slug):
     """Every claim of one fact across articles, with its sentence, kind, source and status; conflicts."""
-    fact = get_object_or_404(Fact, slug=slug)
-    claims = list(
+    fact = get_object_or_404(Fact.objects.visible_to(request.user), slug=slug)
+    claims = present_all(
         Claim.objects.visible_to(request.user)
         .filter(fact=fact)
         .with_related()
         .select_related("article__outlet")
-        .order_by("article__published", "article__title", "start")
+        .order_by("article__published", "article__title", "start"),
+        request.user,
+        in_context=True,
     )
-    _prepare(claims, request.user)
-    for claim in claims:
-        claim.before, claim.after = sentence_around(claim.article.text, claim.start, claim.end)
-    conflicts = list(fact.conflicts.order_by("statement"))
+    conflicts = list(fact.conflicts.visible_to(request.user).order_by("statement"))
     conflict_claims = defaultdict(list)
-    others = list(
+    others = (
         Claim.objects.visible_to(request.user)
         .filter(fact__in=conflicts)
         .with_related()
         .select_related("article__outlet")
     )
-    _prepare(others, request.user)
-    for claim in others:
-        conflict_claims[claim.fact_id].append(claim)
+    for card in present_all(others, request.user):
+        conflict_claims[card.fact.pk].append(card)
     board = dashboard.build(_fact_filters(), request.user, fact=fact, article_rows=0)
     row = board.facts[0] if board.facts else None
+    can_edit = request.user.has_perm("annotate.change_fact")
+    other_facts = Fact.objects.exclude(pk=fact.pk).exclude(pk__in=[f.pk for f in conflicts]).order_by("statement")
+    mask = mask_for(request.user)
     context = {
-        "fact": fact,
+        "fact": fact_ref(fact, mask),
+        "fact_note": mask.text(fact.note),
         "claims": claims,
         "row": row,
-        "conflicts": [(other, conflict_claims[other.pk]) for other in conflicts],
-        "can_edit": request.user.has_perm("annotate.change_fact"),
-        "other_facts": Fact.objects.exclude(pk=fact.pk).exclude(pk__in=[f.pk for f in conflicts]).order_by("statement")
-        if request.user.has_perm("annotate.change_fact")
-        else [],
+        "conflicts": [(fact_ref(other, mask), conflict_claims[other.pk]) for other in conflicts],
+        "can_edit": can_edit,
+        "other_facts": fact_refs(other_facts, request.user) if can_edit else [],
     }
     return render(request, "annotate/fact_detail.html", context)
 
@@ -376,7 +386,9 @@ def source_edit(request, pk):
         with transaction.atomic():
             form.save()
             source.aliases.all().delete()
-            SourceAlias.objects.bulk_create(SourceAlias(source=source, name=n) for n in form.cleaned_data["aliases"])
+            SourceAlias.objects.bulk_create(
+                SourceAlias(source=source, name=name, key=name_key(name)) for name in form.cleaned_data["aliases"]
+            )
         return redirect("annotate:source_list")
     merge = MergeForm()
     merge.fields["into"].queryset = Source.objects.exclude(pk=source.pk)
@@ -413,12 +425,11 @@ def claim_list(request):
     if fact_slug == "none":
         claims = claims.filter(fact__isnull=True)
     elif fact_slug:
-        fact = get_object_or_404(Fact, slug=fact_slug)
+        fact = get_object_or_404(Fact.objects.visible_to(request.user), slug=fact_slug)
         claims = claims.filter(fact=fact)
+        fact = fact_ref(fact, mask_for(request.user))
     page = Paginator(claims.order_by("article__title", "start", "pk"), 100).get_page(request.GET.get("page"))
-    _prepare(page, request.user)
-    for claim in page:
-        claim.before, claim.after = sentence_around(claim.article.text, claim.start, claim.end)
+    page.object_list = present_all(page.object_list, request.user, in_context=True)
     kind_filters = list(ProvenanceKind.objects.filter(slug__in=filters.kinds)) if filters.kinds else []
     context = {
         "page": page,

@@ -15,7 +15,8 @@ from ninja.renderers import JSONRenderer
 from annotate import services
 from annotate.dashboard import STATUS_CHOICES, Filters
 from annotate.export import with_export_related
-from annotate.models import PROTECTED, Claim, Fact, ProvenanceKind
+from annotate.models import Claim, Fact, ProvenanceKind
+from annotate.presenters import present
 from corpus.models import Article
 
 from . import errors, pages, w3c
@@ -121,30 +122,32 @@ def get_article(request, slug: str):
 
 
 def claim_json(claim: Claim, user) -> dict:
-    """A claim as the API shows it to `user`: a sensitive source's name only to those who may see it."""
+    """A claim as the API shows it to `user`: names and free text through the one mask."""
+    card = present(claim, user)
     return {
-        "id": claim.pk,
+        "id": card.pk,
         "article": claim.article.slug,
-        "start": claim.start,
-        "end": claim.end,
-        "exact": claim.exact,
+        "start": card.start,
+        "end": card.end,
+        "exact": card.exact,
         "prefix": claim.prefix,
         "suffix": claim.suffix,
-        "kind": claim.kind.slug,
-        "kind_label": claim.kind.label,
-        "source": claim.source_label_for(user) or None,
-        "fact": claim.fact.slug if claim.fact_id else None,
-        "fact_statement": claim.fact.statement if claim.fact_id else None,
-        "via": claim.via,
-        "directness": claim.directness,
-        "note": claim.note,
-        "status": claim.status,
-        "annotator": claim.annotator.get_username(),
-        "reviewer": claim.reviewer.get_username() if claim.reviewer_id else None,
-        "reviewed_at": claim.reviewed_at,
-        "review_reason": claim.review_reason,
-        "version": claim.version,
-        "created": claim.created,
+        "kind": card.kind.slug,
+        "kind_label": card.kind.label,
+        "source": card.source_label or None,
+        "source_registered": not card.source_proposed,
+        "fact": card.fact.slug if card.fact else None,
+        "fact_statement": card.fact_statement or None,
+        "via": card.via,
+        "directness": card.directness,
+        "note": card.note,
+        "status": card.status,
+        "annotator": card.annotator,
+        "reviewer": card.reviewer or None,
+        "reviewed_at": card.reviewed_at,
+        "review_reason": card.review_reason,
+        "version": card.version,
+        "created": card.created,
         "updated": claim.updated,
     }
 
@@ -316,16 +319,12 @@ def _authored_claim(request: HttpRequest, pk: int, permission: str, refusal: str
     return claim
 
 
-def _unmasked(source: str, claim: Claim) -> str:
-    """What a reviewer sees of a sensitive source, sent back, keeps that source: as in the browser."""
-    return claim.source_name if source.strip() == PROTECTED and claim.source_id else source
-
-
-def _fact_statement(fact: str | None, claim: Claim) -> str:
-    """The claim's own fact when it comes back unchanged, by statement or by the slug the API shows."""
-    if claim.fact_id and (fact is None or fact.strip() == claim.fact.slug):
-        return claim.fact.statement
-    return fact or ""
+def _fact_statement(fact: str | None, claim: Claim, user) -> str:
+    """The claim's own fact when it comes back unchanged (left out, or by the slug the API shows), as the
+    caller sees it; otherwise what they sent."""
+    if fact is None or (claim.fact_id and fact.strip() == claim.fact.slug):
+        return services.shown_fact(claim, user)
+    return fact
 
 
 def _stale(request: HttpRequest, pk: int, exc: services.StaleEdit) -> Status:
@@ -350,8 +349,8 @@ def edit_claim(request, pk: int, payload: ClaimPatch):
             actor=request.user,
             version=payload.version,
             kind=claim.kind if payload.kind is None else _kind(payload.kind),
-            source_name=claim.source_name if payload.source is None else _unmasked(payload.source, claim),
-            fact_statement=_fact_statement(payload.fact, claim),
+            source_name=services.shown_source(claim, request.user) if payload.source is None else payload.source,
+            fact_statement=_fact_statement(payload.fact, claim, request.user),
             via=claim.via if payload.via is None else payload.via,
             directness=claim.directness if payload.directness is None else payload.directness,
             note=claim.note if payload.note is None else payload.note,

@@ -67,7 +67,13 @@ class ClaimOut(Schema):
     suffix: str
     kind: str = Field(description="The kind of source's slug.")
     kind_label: str
-    source: str | None = Field(description="The source's name, or “protected source” for a sensitive one.")
+    source: str | None = Field(
+        description="The source's name; a sensitive source's pseudonym (“Protected source 3”) for those who may "
+        "not see its name; or a name proposed by a reviewer, not registered yet."
+    )
+    source_registered: bool = Field(
+        description="False while the source is a name a reviewer proposed: an editor registers it on acceptance."
+    )
     fact: str | None = Field(description="The fact's slug.")
     fact_statement: str | None
     via: str
@@ -105,8 +111,18 @@ class ClaimIn(Schema):
     end: int = Field(ge=1)
     exact: Text = Field(min_length=1, max_length=20_000, description="Exactly the text from start to end.")
     kind: Text = Field(description="A kind of source's slug, e.g. state_media.")
-    source: Text = Field("", max_length=200, description="A source's name or alias; a new name creates it.")
-    fact: Text = Field("", max_length=300, description="A fact's statement or slug; a new statement creates it.")
+    source: Text = Field(
+        "",
+        max_length=200,
+        description="A registered source's name or alias. A new name is registered at once for editors; from a "
+        "reviewer it is held on the claim as proposed until an editor accepts the claim.",
+    )
+    fact: Text = Field(
+        "",
+        max_length=300,
+        description="A fact's statement or slug. A new statement is registered at once for editors; from a "
+        "reviewer it is held as proposed until an editor accepts the claim.",
+    )
     via: Text = Field("", max_length=200)
     directness: Directness = ""
     note: Text = Field("", max_length=5_000)
@@ -138,7 +154,9 @@ class ClaimPatch(Schema):
 
     version: int = Field(ge=1, description="The version the changes are based on.")
     kind: Text | None = None
-    source: Text | None = Field(None, max_length=200, description="“protected source” keeps the current source.")
+    source: Text | None = Field(
+        None, max_length=200, description="The source as the claim shows it to you (a pseudonym too) keeps it."
+    )
     fact: Text | None = Field(None, max_length=300)
     via: Text | None = Field(None, max_length=200)
     directness: Directness | None = None

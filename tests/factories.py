@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from annotate.models import Claim, ProvenanceKind
-from annotate.services import create_claim
+from annotate.services import create_claim, register_fact, register_source
 from corpus.importing import sha256, unique_slug
 from corpus.models import Article, Outlet
 
@@ -54,15 +54,15 @@ def make_claim(
     fact: str = "",
     note: str = "",
 ) -> Claim:
-    """A claim through the same service the tag panel uses."""
+    """A claim through the same service the tag panel uses, its source and fact registered as an editor would."""
     return create_claim(
         article=article,
         start=start,
         end=end,
         exact=article.text[start:end],
         kind=kind(kind_slug),
-        source_name=source_name,
-        fact_statement=fact,
+        source=register_source(name=source_name, kind=kind(kind_slug)) if source_name else None,
+        fact=register_fact(statement=fact) if fact else None,
         note=note,
         annotator=annotator or make_user(),
     )

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from annotate import review
-from annotate.models import PROTECTED, Claim, ProvenanceKind, ReviewEvent, Source
+from annotate.models import Claim, ProvenanceKind, ReviewEvent, Source
 from api.admin import ApiTokenAdmin
 from api.models import ApiToken, hash_token
 
@@ -323,6 +323,7 @@ def test_a_claim_as_json(author, claim):
         "kind": "state_media",
         "kind_label": "State media",
         "source": "KCNA",
+        "source_registered": True,
         "fact": "turnout-was-9963",
         "fact_statement": "Turnout was 99.63%",
         "via": "",
@@ -343,11 +344,11 @@ def test_sensitive_sources_are_masked_for_reviewers_and_shown_to_editors(article
     Source.objects.filter(name="KCNA").update(sensitive=True)
     editor = bearer(make_user("eddie", role="editor"))
 
-    assert bearer(author).get(f"/api/claims/{claim.pk}").json()["source"] == PROTECTED
-    assert bearer(author).get("/api/claims").json()["results"][0]["source"] == PROTECTED
+    assert bearer(author).get(f"/api/claims/{claim.pk}").json()["source"] == "Protected source 1"
+    assert bearer(author).get("/api/claims").json()["results"][0]["source"] == "Protected source 1"
     assert editor.get(f"/api/claims/{claim.pk}").json()["source"] == "KCNA"
     w3c = bearer(author).get(f"/api/claims/{claim.pk}", headers={"Accept": W3C})
-    assert b"KCNA" not in w3c.content and PROTECTED in w3c.content.decode()
+    assert b"KCNA" not in w3c.content and "Protected source 1" in w3c.content.decode()
 
 
 def test_claims_take_the_dashboards_filters(author):
@@ -413,14 +414,27 @@ def test_create_a_claim(article, author):
     claim = Claim.objects.get()
     assert response["Location"] == f"/api/claims/{claim.pk}"
     assert response.json()["id"] == claim.pk and response.json()["version"] == 1
-    assert (claim.annotator, claim.exact, claim.source.name, claim.fact.statement, claim.directness) == (
+    # A reviewer's new names are held on the claim until an editor accepts it.
+    assert (claim.annotator, claim.exact, claim.proposed_source, claim.proposed_fact, claim.directness) == (
         author,
         "Nobody voted against them.",
         "Some experts",
         "Nobody voted against",
         "relayed",
     )
+    assert response.json()["source"] == "Some experts" and response.json()["source_registered"] is False
+    assert response.json()["fact"] is None and response.json()["fact_statement"] == "Nobody voted against"
     assert ReviewEvent.objects.get().action == "created"
+
+
+def test_an_editor_registers_new_names_at_once(article):
+    body = new_claim(article) | {"source": "Some experts", "fact": "Nobody voted against"}
+    response = post(bearer(make_user("eddie", role="editor")), body)
+
+    assert response.status_code == 201, response.content
+    claim = Claim.objects.get()
+    assert (claim.source.name, claim.fact.statement) == ("Some experts", "Nobody voted against")
+    assert response.json()["source_registered"] is True and response.json()["fact"] == claim.fact.slug
 
 
 def test_offsets_count_code_points(article, author):
@@ -535,7 +549,7 @@ def test_sending_back_protected_source_keeps_the_sensitive_source(author, claim)
     Source.objects.filter(name="KCNA").update(sensitive=True)
     client = bearer(author)
     shown = client.get(f"/api/claims/{claim.pk}").json()
-    assert shown["source"] == PROTECTED
+    assert shown["source"] == "Protected source 1"
 
     edit = {"version": shown["version"], "source": shown["source"], "fact": shown["fact"], "note": "Seen."}
     response = client.patch(f"/api/claims/{claim.pk}", edit, "application/json")
@@ -543,7 +557,7 @@ def test_sending_back_protected_source_keeps_the_sensitive_source(author, claim)
     assert response.status_code == 200, response.content
     claim.refresh_from_db()
     assert claim.source.name == "KCNA" and claim.fact.statement == "Turnout was 99.63%"
-    assert not Source.objects.filter(name=PROTECTED).exists()
+    assert Source.objects.count() == 1
 
 
 def test_a_bad_edit_is_refused_with_field_errors(author, claim):

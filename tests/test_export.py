@@ -248,7 +248,7 @@ def test_downloads_are_named_by_date_and_typed(client, corpus):
 def test_sensitive_source_names_are_protected_for_reviewers_and_shown_to_editors(client, corpus):
     quote = '"Nobody voted against,\nnot one."'
     for name, parse in (("export_csv", csv_rows), ("export_jsonl", jsonl_rows)):
-        assert by_exact(parse(body(get(client, corpus["rita"], name))), quote)["source"] == "protected source"
+        assert by_exact(parse(body(get(client, corpus["rita"], name))), quote)["source"] == "Protected source 1"
         editor = make_user(role="editor")
         assert by_exact(parse(body(get(client, editor, name))), quote)["source"] == "Hoeryong resident"
     jsonld = body(get(client, corpus["rita"], "export_jsonld"))
@@ -431,7 +431,7 @@ def test_w3c_marks_a_withheld_source_name_and_targets_this_site_without_a_source
         "type": "TextualBody",
         "purpose": "describing",
         "format": "text/plain",
-        "value": "protected source",
+        "value": "Protected source 1",
         "prov:sourceKind": "in_country_informant",
         "prov:sourceSensitive": True,
         "prov:sourceProtected": True,
@@ -490,7 +490,7 @@ def test_command_writes_the_same_csv_as_the_web_for_an_editor_when_told_to_inclu
 
 
 def test_command_protects_sensitive_names_by_default(corpus):
-    assert "protected source" in run("--format", "csv") and "Hoeryong" not in run("--format", "jsonl")
+    assert "Protected source 1" in run("--format", "csv") and "Hoeryong" not in run("--format", "jsonl")
     assert "Hoeryong" not in run("--format", "w3c")
     assert "Hoeryong resident" in run("--format", "jsonl", "--include-sensitive")
 

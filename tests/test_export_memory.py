@@ -5,6 +5,7 @@ size (VmHWM) when it ends, against a database of its own (a scratch database bes
 PostgreSQL, a temporary file otherwise) filled by `generate_corpus`.
 """
 
+import csv
 import os
 import subprocess
 import sys
@@ -75,9 +76,9 @@ def manage(database: str, *args: str) -> int:
 def export_rows(database: str, target: Path) -> tuple[int, int]:
     """(rows written, peak MB) of a CSV export of every claim."""
     peak = manage(database, "export_claims", "--format", "csv", "--output", str(target), "--no-progress")
-    with target.open("rb") as exported:
-        lines = sum(chunk.count(b"\r\n") for chunk in iter(lambda: exported.read(1 << 20), b""))
-    return lines - 1, peak
+    with target.open(encoding="utf-8", newline="") as exported:
+        records = sum(1 for _ in csv.reader(exported))
+    return records - 1, peak
 
 
 def test_export_memory_does_not_grow_with_the_number_of_claims(scratch_database, tmp_path):

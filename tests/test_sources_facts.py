@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from annotate import review
 from annotate.models import Claim, Fact, ReviewEvent, Source, SourceAlias
 from annotate.services import merge_sources
 from annotate.spans import sentence_around
@@ -33,7 +34,8 @@ def tag(client, article, quote, **fields):
     return client.post(reverse("annotate:article_claims", args=[article.slug]), data, headers=HTMX)
 
 
-def test_tagging_with_a_new_source_and_fact_creates_them(client, reviewer, article):
+def test_an_editor_tagging_with_a_new_source_and_fact_registers_them(client, article):
+    client.force_login(make_user("eddie", role="editor"))
     response = tag(
         client,
         article,
@@ -48,6 +50,31 @@ def test_tagging_with_a_new_source_and_fact_creates_them(client, reviewer, artic
     assert (claim.source.name, claim.source.kind.slug) == ("KCNA", "state_media")
     assert (claim.fact.statement, claim.fact.slug) == ("Turnout was 99.63%", "turnout-was-9963")
     assert (claim.via, claim.directness) == ("Yonhap", "relayed")
+
+
+def test_a_reviewers_new_source_and_fact_wait_for_the_editor_who_accepts_the_claim(client, reviewer, article):
+    response = tag(client, article, "The turnout was 99.63%", source="KCNA", fact="Turnout was 99.63%")
+    assert response.status_code == 201
+    assert "proposed" in response.content.decode()
+    claim = Claim.objects.get()
+    assert (claim.source, claim.proposed_source, claim.fact, claim.proposed_fact) == (
+        None,
+        "KCNA",
+        None,
+        "Turnout was 99.63%",
+    )
+    assert not Source.objects.exists() and not Fact.objects.exists()
+
+    review.decide(claim_id=claim.pk, version=1, editor=make_user("eddie", role="editor"), decision="accept")
+    claim = Claim.objects.select_related("source", "fact").get()
+    assert (claim.source.name, claim.source.kind.slug, claim.proposed_source) == ("KCNA", "state_media", "")
+    assert (claim.fact.statement, claim.fact.slug, claim.proposed_fact) == (
+        "Turnout was 99.63%",
+        "turnout-was-9963",
+        "",
+    )
+    accepted = ReviewEvent.objects.get(action="accepted")
+    assert (accepted.before["proposed_source"], accepted.after["source"]) == ("KCNA", "KCNA")
 
 
 def test_known_source_and_fact_are_reused_by_name_alias_or_any_case(client, reviewer, article):
@@ -218,8 +245,8 @@ def test_editing_a_claim_keeps_its_source_and_fact_when_their_names_come_back(cl
     Source.objects.filter(pk=informant.pk).update(name="Informant\u00a0A", sensitive=True)  # stored by an editor
     url = reverse("annotate:claim_edit", args=[claim.pk])
     form = client.get(url, headers=HTMX).content.decode()
-    assert 'value="protected source"' in form and "Informant" not in form
-    data = {"kind": "state_media", "source": "protected source", "fact": "Turnout was 99.63%", "version": 1}
+    assert 'value="Protected source 1"' in form and "Informant" not in form
+    data = {"kind": "state_media", "source": "Protected source 1", "fact": "Turnout was 99.63%", "version": 1}
     assert client.post(url, data | {"note": "checked"}, headers=HTMX).status_code == 200
     claim.refresh_from_db()
     assert claim.source_id == informant.pk and Source.objects.count() == 1 and claim.note == "checked"

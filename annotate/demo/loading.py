@@ -86,10 +86,7 @@ def load(path: Path = DEMO_FILE) -> Report:
 
     facts, new_facts = {}, set()
     for entry in data.get("fact", []):
-        fact = (
-            Fact.objects.filter(slug=entry["slug"]).first()
-            or Fact.objects.filter(statement__iexact=entry["statement"]).first()
-        )
+        fact = Fact.objects.filter(slug=entry["slug"]).first() or Fact.objects.stated(entry["statement"]).first()
         if fact is None:
             fact = Fact.objects.create(slug=entry["slug"], statement=entry["statement"], note=entry.get("note", ""))
             new_facts.add(entry["slug"])
@@ -122,8 +119,8 @@ def load(path: Path = DEMO_FILE) -> Report:
             end=end,
             exact=entry["quote"],
             kind=kind,
-            source_name=source.name if source else "",
-            fact_statement=facts[entry["fact"]].statement if entry.get("fact") else "",
+            source=source,
+            fact=facts[entry["fact"]] if entry.get("fact") else None,
             via=entry.get("via", ""),
             directness=entry.get("directness", ""),
             note=entry.get("note", ""),

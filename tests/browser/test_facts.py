@@ -41,7 +41,8 @@ def test_two_articles_report_one_fact_from_one_source(page: Page, reviewer):
     import_seed()
     yonhap = Article.objects.get(text__contains=YONHAP_SENTENCE)
     asiapress = Article.objects.get(slug=ASIAPRESS_SLUG)
-    log_in(page, reviewer)
+    # An editor, who registers the new names at once (a reviewer's wait for an editor's acceptance).
+    log_in(page, make_user("edna", role="editor", password=PASSWORD))
     panel = tag_panel(page)
     state_media = panel.get_by_role("button", name="State media")
 
@@ -196,21 +197,21 @@ def test_a_sensitive_source_is_named_to_editors_only(page: Page, reviewer):
     log_in(page, reviewer)
     open_article(page, article)
     mark = page.locator("#article-text mark.hl")
-    expect(mark).to_have_attribute("title", "In-country informant: protected source")
-    expect(page.locator(".claim-list li .source")).to_contain_text("protected source")
+    expect(mark).to_have_attribute("title", "In-country informant: Protected source 1")
+    expect(page.locator(".claim-list li .source")).to_contain_text("Protected source 1")
     mark.click()
     card = page.locator(f"#claim-popover #card-{claim.pk}")
     expect(card).to_be_visible()
-    expect(card.locator("dd").first).to_have_text("protected source")
+    expect(card.locator("dd").first).to_have_text("Protected source 1")
     assert name not in page.content()
     # Nor does the author's edit form show the name; saving it unchanged keeps the source.
     card.get_by_role("link", name="Edit").click()
-    expect(page.locator("#claim-popover").get_by_label("Source", exact=True)).to_have_value("protected source")
+    expect(page.locator("#claim-popover").get_by_label("Source", exact=True)).to_have_value("Protected source 1")
     assert name not in page.content()
     page.locator("#claim-popover").get_by_label("Note", exact=True).fill("Protect this one.")
     page.locator("#claim-popover").get_by_role("button", name="Save changes").click()
     expect(page.locator("#claim-popover")).to_be_hidden()
-    expect(page.locator(".claim-list li .source")).to_contain_text("protected source")
+    expect(page.locator(".claim-list li .source")).to_contain_text("Protected source 1")
     claim.refresh_from_db()
     assert (claim.source.name, claim.note, claim.version) == (name, "Protect this one.", 2)
     assert Source.objects.count() == 1
@@ -223,11 +224,11 @@ def test_a_sensitive_source_is_named_to_editors_only(page: Page, reviewer):
 
     Claim.objects.update(status="accepted")  # an editor accepted it: now the dashboard counts it
     page.goto("/dashboard/")
-    expect(matrix_row(page, TURNOUT).locator(".sources")).to_have_text("protected source")
+    expect(matrix_row(page, TURNOUT).locator(".sources")).to_have_text("Protected source 1")
     assert name not in page.content()
     page.goto(Fact.objects.get().get_absolute_url())
-    expect(page.locator(".fact-summary .sources")).to_have_text("Named sources: protected source")
-    expect(page.locator(".claim-rows .meta")).to_contain_text("protected source")
+    expect(page.locator(".fact-summary .sources")).to_have_text("Named sources: Protected source 1")
+    expect(page.locator(".claim-rows .meta")).to_contain_text("Protected source 1")
     assert name not in page.content()
 
     log_out(page)
@@ -239,7 +240,7 @@ def test_a_sensitive_source_is_named_to_editors_only(page: Page, reviewer):
     expect(card.locator("dd").first).to_have_text(name)
     page.goto("/dashboard/")
     expect(matrix_row(page, TURNOUT).locator(".sources")).to_have_text(name)
-    assert "protected source" not in page.locator("#results").inner_text()
+    assert "Protected source" not in page.locator("#results").inner_text()
 
 
 def test_author_moves_a_claim_to_another_fact(page: Page, reviewer):

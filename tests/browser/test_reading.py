@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from annotate.models import Claim
+from annotate.services import register_source
 from corpus.models import Article
 from tests.factories import make_article, make_claim, make_user
 
@@ -64,7 +65,7 @@ def test_tag_a_sentence_selected_with_the_mouse(page: Page, reviewer):
     claim = Claim.objects.select_related("kind", "article").get()
     assert claim.exact == selected.strip() == INFORMANT_SENTENCE
     assert claim.kind.slug == "in_country_informant"
-    assert claim.source_name == "ASIAPRESS reporting partner"
+    assert (claim.source.name if claim.source else claim.proposed_source) == "ASIAPRESS reporting partner"
     assert claim.article == article
     assert article.text[claim.start : claim.end] == claim.exact
     assert claim.start == article.text.index(INFORMANT_SENTENCE)
@@ -113,7 +114,7 @@ def test_offsets_are_code_points_after_emoji_and_hangul(page: Page, reviewer):
         assert claim.exact == text
         assert EMOJI_TEXT[claim.start : claim.end] == text
         assert claim.kind.slug == kind_slug
-        assert claim.source_name == source
+        assert (claim.source.name if claim.source else claim.proposed_source) == source
         expect(page.locator(f'#article-text mark.hl[data-claims="{claim.pk}"]')).to_have_text(text)
 
     assert Claim.objects.count() == 2
@@ -235,6 +236,7 @@ def test_other_reviewers_see_no_edit_or_delete(page: Page, reviewer):
 def test_author_edits_the_source_of_a_claim(page: Page, reviewer):
     article = make_article("The voter turnout was 99.63%. Nobody voted against.")
     claim = make_claim(article, 0, 29, kind_slug="state_media", annotator=reviewer, source_name="KCNA")
+    register_source(name="Minju Chosun", kind=claim.kind)
     log_in(page, reviewer)
     open_article(page, article)
 
@@ -254,7 +256,7 @@ def test_author_edits_the_source_of_a_claim(page: Page, reviewer):
     assert_not_reloaded(page)
 
     claim.refresh_from_db()
-    assert claim.source_name == "Minju Chosun"
+    assert (claim.source.name if claim.source else claim.proposed_source) == "Minju Chosun"
     assert claim.version == 2
     assert claim.kind.slug == "state_media"
     assert (claim.start, claim.end, claim.exact) == (0, 29, article.text[0:29])

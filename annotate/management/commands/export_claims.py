@@ -6,6 +6,7 @@ from django.http import QueryDict
 from tqdm import tqdm
 
 from annotate import export
+from annotate.masking import Mask
 from annotate.models import Claim
 
 FORMATS = ("csv", "jsonl", "w3c")
@@ -21,7 +22,8 @@ class Command(BaseCommand):
     help = (
         "Export tagged claims, one record per claim, as CSV, JSON Lines or a W3C Web Annotation collection "
         "(JSON-LD), with the dashboard's filters. Every status is exported unless --status says otherwise. "
-        "Names of sensitive sources are written as 'protected source' unless --include-sensitive."
+        "Sensitive sources are written as pseudonyms ('Protected source 3') and their names redacted from free "
+        "text, unless --include-sensitive."
     )
 
     def add_arguments(self, parser):
@@ -60,16 +62,17 @@ class Command(BaseCommand):
         selection = export.select(self._query(options), Claim.objects.all())
         if selection.errors:
             raise CommandError(" ".join(selection.errors))
-        claims, reveal, progress = selection.claims, options["include_sensitive"], not options["no_progress"]
+        claims, progress = selection.claims, not options["no_progress"]
+        mask = Mask.for_reader(reveal=options["include_sensitive"])
         if options["format"] == "w3c":
             base_url = (options["base_url"] or default_base_url()).rstrip("/")
-            items = self._progress(export.annotations(claims, reveal=reveal, base_url=base_url), claims, progress)
+            items = self._progress(export.annotations(claims, mask=mask, base_url=base_url), claims, progress)
             chunks = export.jsonld_chunks(items, base_url=base_url, query=selection.query)
         elif options["format"] == "csv":
-            lines = self._progress(export.csv_lines(claims, reveal=reveal), claims, progress)
+            lines = self._progress(export.csv_lines(claims, mask=mask), claims, progress)
             chunks = export.csv_chunks(lines, bom=options["bom"])
         else:
-            chunks = export.jsonl_chunks(self._progress(export.rows(claims, reveal=reveal), claims, progress))
+            chunks = export.jsonl_chunks(self._progress(export.rows(claims, mask=mask), claims, progress))
         self._write(chunks, options["output"])
         if options["verbosity"] >= 1 and options["output"] is not None and options["output"].is_file():
             self.stderr.write(f"written to {options['output']}")

@@ -1,0 +1,201 @@
+"""The one rule that keeps sensitive sources secret.
+
+An informant's name can cost them their freedom. Every way a source's name or a person's free text
+reaches a user (pages, partials, popovers, history, exports, the API, the admin, autocomplete) goes
+through the `Mask` of that user:
+
+- `Mask.source(pk, name, sensitive)`: a sensitive source's name only for those with the
+  `annotate.view_sensitive_source` permission; everyone else sees a stable pseudonym, "Protected
+  source 3", numbered in the order the sensitive sources were registered. It still tells two protected
+  sources apart (they count as two origins), never who they are.
+- `Mask.text(text, author_id)`: registered sensitive names and aliases inside free text (a claim's
+  note, a review note, a fact's statement, a source's description, a name typed by a reviewer) become
+  "[protected]". Matching ignores case, accents, width, zero-width characters and spacing. A person
+  sees their own text as they wrote it: showing it back redacted would confirm that a name they typed
+  is a protected one.
+
+Article text is published news and is never touched.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, cached_property
+
+from .models import Source, SourceAlias, can_see_sensitive
+from .names import REDACTED, pseudonym, pseudonym_number
+
+__all__ = ["Mask", "can_see_sensitive", "mask_for", "remove_sensitive_names", "skeleton"]
+
+
+@cache
+def _skeleton_table() -> dict[int, str | None]:
+    """Characters `skeleton` drops (marks, format characters) or replaces (spaces, dashes), by code point."""
+    table: dict[int, str | None] = {}
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        category = unicodedata.category(char)
+        if category in ("Mn", "Me", "Cf"):
+            table[code] = None
+        elif char.isspace():
+            table[code] = " "
+        elif category == "Pd":
+            table[code] = "-"
+    return table
+
+
+def skeleton(text: str) -> str:
+    """Text reduced for matching names in it: decomposed, case-folded, without accents, zero-width
+    characters or repeated spaces, every dash a hyphen.
+
+    >>> skeleton("Jos\u00e9  KIM\u00ad\u2011Chol") == skeleton("jose kim-chol")
+    True
+    """
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    return _SPACES.sub(" ", folded.translate(_skeleton_table()))
+
+
+_SPACES = re.compile(" {2,}")
+
+
+def _skeleton_map(text: str) -> tuple[str, list[int]]:
+    """`skeleton(text)` character by character, with the index in `text` each of its characters came from."""
+    table = _skeleton_table()
+    out: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        for part in unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", char).casefold()):
+            part = table.get(ord(part), part)
+            if not part or (part == " " and out and out[-1] == " "):
+                continue
+            out.append(part)
+            origin.append(index)
+    return "".join(out), origin
+
+
+def _wordlike(char: str) -> bool:
+    """Letters and digits of scripts that separate words with spaces; Hangul and Han names take particles
+    with no space between ("김철수가"), so a name in those scripts may end inside a word."""
+    return char.isalnum() and ord(char) < 0x1100
+
+
+def _pattern(names: list[str]) -> re.Pattern | None:
+    parts = set()
+    for name in names:
+        key = skeleton(name).strip()
+        if len(key) < 2:
+            continue
+        lead = r"(?<!\w)" if _wordlike(key[0]) else ""
+        tail = r"(?!\w)" if _wordlike(key[-1]) else ""
+        parts.add(lead + re.escape(key) + tail)
+    if not parts:
+        return None
+    # Longest first, so that "Kim Chol-su" is taken whole rather than as "Kim".
+    return re.compile("|".join(sorted(parts, key=lambda p: (-len(p), p))))
+
+
+@dataclass(frozen=True)
+class _Registry:
+    """The sensitive sources as a mask needs them: pseudonym numbers, and a pattern of their names."""
+
+    numbers: dict[int, int]  # source id -> its pseudonym's number
+    by_number: dict[int, int]  # pseudonym number -> source id
+    pattern: re.Pattern | None
+
+    @classmethod
+    def load(cls) -> _Registry:
+        sensitive = list(Source.objects.filter(sensitive=True).order_by("pk").values_list("pk", "name"))
+        aliases = SourceAlias.objects.filter(source__sensitive=True).values_list("name", flat=True)
+        numbers = {pk: number for number, (pk, _) in enumerate(sensitive, start=1)}
+        return cls(
+            numbers=numbers,
+            by_number={number: pk for pk, number in numbers.items()},
+            pattern=_pattern([name for _, name in sensitive] + list(aliases)),
+        )
+
+
+class Mask:
+    """What one user may see of sources' names and of free text; build it with `mask_for(user)`."""
+
+    def __init__(self, user):
+        self.reveal = can_see_sensitive(user)
+        self.user_id = user.pk
+
+    @classmethod
+    def for_reader(cls, *, reveal: bool) -> Mask:
+        """The mask of a reader who is no account (a file written from the command line)."""
+        mask = cls.__new__(cls)
+        mask.reveal, mask.user_id = reveal, None
+        return mask
+
+    @cached_property
+    def _registry(self) -> _Registry:
+        return _Registry.load()
+
+    def source(self, pk: int | None, name: str, sensitive: bool) -> str:
+        """A source's name as this user may see it; "" for no source."""
+        if pk is None and not name:
+            return ""
+        if not sensitive or self.reveal:
+            return name
+        return pseudonym(self._registry.numbers.get(pk))
+
+    def of(self, source: Source | None) -> str:
+        """`source()` for a Source instance (or None)."""
+        return self.source(source.pk, source.name, source.sensitive) if source is not None else ""
+
+    def text(self, text: str, author_id: int | None = None) -> str:
+        """Free text with every registered sensitive name in it redacted, unless this user may see them or
+        wrote it."""
+        if not text or self.reveal or (author_id is not None and author_id == self.user_id):
+            return text
+        pattern = self._registry.pattern
+        if pattern is None or not pattern.search(skeleton(text)):
+            return text
+        return _redact(text, pattern)
+
+    def hides(self, text: str) -> bool:
+        """Whether `text` names a sensitive source (so this user would see it redacted)."""
+        return bool(text) and self.text(text) != text
+
+    def pseudonymous_source(self, text: str) -> int | None:
+        """The id of the sensitive source that `text` ("Protected source 3") stands for, if any."""
+        number = pseudonym_number(text)
+        return self._registry.by_number.get(number) if number else None
+
+
+def remove_sensitive_names(text: str) -> str:
+    """`text` without any registered sensitive name, for what everyone sees alike (a fact's web address)."""
+    pattern = _Registry.load().pattern
+    if not text or pattern is None or not pattern.search(skeleton(text)):
+        return text
+    return _redact(text, pattern, " ")
+
+
+def _redact(text: str, pattern: re.Pattern, replacement: str = REDACTED) -> str:
+    folded, origin = _skeleton_map(text)
+    pieces, last = [], 0
+    for match in pattern.finditer(folded):
+        if match.end() == match.start():
+            continue
+        start, end = origin[match.start()], origin[match.end() - 1] + 1
+        # Marks and zero-width characters right after the name belong to it.
+        while end < len(text) and unicodedata.category(text[end]) in ("Mn", "Me", "Cf"):
+            end += 1
+        if start < last:
+            continue
+        pieces += [text[last:start], replacement]
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def mask_for(user) -> Mask:
+    """The user's mask, made once per request (it is kept on the user object the request carries)."""
+    mask = getattr(user, "_provenance_mask", None)
+    if mask is None:
+        mask = user._provenance_mask = Mask(user)
+    return mask

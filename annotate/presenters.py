@@ -1,0 +1,136 @@
+"""What pages show of claims and facts to one user: every name and free text already through the mask.
+
+Views hand templates these, never model instances with names on them, so a template cannot print a
+sensitive name by reaching for `claim.source.name` or `claim.note`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from corpus.models import Article
+
+from .masking import Mask, mask_for
+from .models import Claim, Fact, ProvenanceKind
+from .spans import sentence_around
+
+STATUS_LABELS = dict(Claim.Status.choices)
+REASON_LABELS = dict(Claim.Reason.choices)
+DIRECTNESS_LABELS = dict(Claim.Directness.choices)
+
+
+@dataclass(frozen=True, slots=True)
+class FactRef:
+    """A fact as a page names it: its slug, and its statement with sensitive names masked."""
+
+    pk: int
+    slug: str
+    statement: str
+
+    def get_absolute_url(self) -> str:
+        return reverse("annotate:fact_detail", args=[self.slug])
+
+    def __str__(self) -> str:
+        return self.statement
+
+
+def fact_ref(fact: Fact, mask: Mask) -> FactRef:
+    return FactRef(fact.pk, fact.slug, mask.text(fact.statement))
+
+
+def fact_refs(facts: Iterable[Fact], user) -> list[FactRef]:
+    mask = mask_for(user)
+    return [fact_ref(fact, mask) for fact in facts]
+
+
+@dataclass(slots=True)
+class ClaimCard:
+    """One claim as `user` may see it, with what they may do with it."""
+
+    pk: int
+    version: int
+    article: Article
+    kind: ProvenanceKind
+    start: int
+    end: int
+    exact: str
+    status: str
+    source_label: str  # a name, a pseudonym, or a proposed name; "" when none is given
+    source_proposed: bool  # typed by a reviewer, not registered yet
+    source_sensitive: bool  # only ever true for those who may see sensitive names
+    via: str
+    directness: str
+    fact: FactRef | None
+    proposed_fact: str
+    note: str
+    annotator: str
+    annotator_id: int
+    reviewer: str
+    reviewed_at: dt.datetime | None
+    review_reason: str
+    review_note: str
+    created: dt.datetime
+    editable: bool
+    before: str | None = None
+    after: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def review_reason_label(self) -> str:
+        return REASON_LABELS.get(self.review_reason, self.review_reason)
+
+    @property
+    def directness_label(self) -> str:
+        return DIRECTNESS_LABELS.get(self.directness, self.directness)
+
+    @property
+    def fact_statement(self) -> str:
+        return self.fact.statement if self.fact else self.proposed_fact
+
+
+def present(claim: Claim, user, *, in_context: bool = False) -> ClaimCard:
+    """What `user` sees of `claim`. Load it with `Claim.objects.with_related()` (and its article)."""
+    mask = mask_for(user)
+    author = claim.annotator_id
+    source = mask.of(claim.source) if claim.source_id else mask.text(claim.proposed_source, author)
+    card = ClaimCard(
+        pk=claim.pk,
+        version=claim.version,
+        article=claim.article,
+        kind=claim.kind,
+        start=claim.start,
+        end=claim.end,
+        exact=claim.exact,
+        status=claim.status,
+        source_label=source,
+        source_proposed=bool(claim.proposed_source),
+        source_sensitive=bool(claim.source_id and claim.source.sensitive and mask.reveal),
+        via=mask.text(claim.via, author),
+        directness=claim.directness,
+        fact=fact_ref(claim.fact, mask) if claim.fact_id else None,
+        proposed_fact=mask.text(claim.proposed_fact, author),
+        note=mask.text(claim.note, author),
+        annotator=claim.annotator.get_username(),
+        annotator_id=author,
+        reviewer=claim.reviewer.get_username() if claim.reviewer_id else "",
+        reviewed_at=claim.reviewed_at,
+        review_reason=claim.review_reason,
+        review_note=mask.text(claim.review_note, claim.reviewer_id),
+        created=claim.created,
+        editable=claim.is_editable_by(user),
+    )
+    if in_context:
+        card.before, card.after = sentence_around(claim.article.text, claim.start, claim.end)
+    return card
+
+
+def present_all(claims: Iterable[Claim], user, *, in_context: bool = False) -> list[ClaimCard]:
+    return [present(claim, user, in_context=in_context) for claim in claims]

@@ -7,7 +7,10 @@ from .services import StaleEdit
 
 
 class ShowsSourceNames:
-    """For pages that list sources' names, sensitive ones included: only for those who may see them."""
+    """For pages that show sources' names or free text that may hold them: only for those who may see them.
+
+    The admin shows rows as they are stored, so it is closed to staff without the permission rather
+    than masked."""
 
     def has_view_permission(self, request, obj=None):
         return can_see_sensitive(request.user) and super().has_view_permission(request, obj)
@@ -59,7 +62,9 @@ class SourceAdmin(ShowsSourceNames, admin.ModelAdmin):
 
 
 @admin.register(Fact)
-class FactAdmin(admin.ModelAdmin):
+class FactAdmin(ShowsSourceNames, admin.ModelAdmin):
+    """Statements and notes may name sensitive sources: only for those who may see them."""
+
     list_display = ["statement", "slug", "created"]
     search_fields = ["statement", "slug", "note"]
     filter_horizontal = ["conflicts"]

@@ -66,12 +66,9 @@ def admin_urls() -> list[str]:
     """The admin's index, and for every registered model its list, its add page and its first row's pages."""
     urls = [reverse("admin:index")]
     for model in admin.site._registry:
-        info = (model._meta.app_label, model._meta.model_name)
-        urls += [reverse("admin:%s_%s_changelist" % info), reverse("admin:%s_%s_add" % info)]
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        urls += [reverse(f"{prefix}_changelist"), reverse(f"{prefix}_add")]
         first = model._default_manager.order_by("pk").first()
         if first is not None:
-            urls += [
-                reverse("admin:%s_%s_change" % info, args=[first.pk]),
-                reverse("admin:%s_%s_history" % info, args=[first.pk]),
-            ]
+            urls += [reverse(f"{prefix}_change", args=[first.pk]), reverse(f"{prefix}_history", args=[first.pk])]
     return urls

@@ -14,7 +14,7 @@ from django.utils.text import slugify
 
 from annotate import review
 from annotate.models import Claim, Fact, Source, SourceAlias
-from annotate.services import create_claim, register_fact, register_source, update_claim
+from annotate.services import create_claim, merge_sources, register_fact, register_source, update_claim
 from api.models import ApiToken
 
 from .crawl import admin_urls, routes, url_for
@@ -75,15 +75,25 @@ def world():
     turnout = tag("The turnout", "99.63%", source=informant, fact=fact, via=f"through {ALIAS}", note=f"{NAME} said")
     review.decide(claim_id=turnout.pk, version=1, editor=make_user("desk", role="editor"), decision="accept")
     refused = tag("Nobody", "against", source=informant, fact=other, note=f"{HANGUL} confirmed")
-    review.decide(
-        claim_id=refused.pk, version=1, editor=editor, decision="reject", reason="other", note=f"Not {ALIAS}"
-    )
+    review.decide(claim_id=refused.pk, version=1, editor=editor, decision="reject", reason="other", note=f"Not {ALIAS}")
     renamed = tag("a resident said", "a resident said", source=former, note="Phone call")
     Source.objects.filter(pk=former.pk).update(name="Informant 9", key="informant 9")  # the history keeps the old
     # A reviewer who knows a name and types it: held as proposed, shown only to them.
     rita_claim = tag("Analysts", "doubt it", annotator=rita, kind=kind("think_tank"), source_name=ALIAS,
                      fact_statement=f"{NAME} doubts it", note=f"Heard from {NAME}")  # fmt: skip
-    update_claim(claim=rita_claim, actor=rita, version=1, kind=kind("think_tank"), source_name=NAME, note=ALIAS)
+    update_claim(
+        claim=rita_claim,
+        actor=rita,
+        version=1,
+        kind=kind("think_tank"),
+        source_name=NAME,
+        fact_statement=f"{ALIAS} doubts it",
+        note=ALIAS,
+    )
+    # A sensitive source merged into another: its claims' history keeps the name of a source now gone.
+    duplicate = register_source(name="Qqxcanary Delta", kind=kind("in_country_informant"), sensitive=True)
+    tag("Nobody", "Nobody", source=duplicate)
+    merge_sources(source=duplicate, into=informant, actor=editor)
     make_claim(hidden, 0, 3, annotator=rita, note=f"{NAME}")
     return {
         "article": article,

@@ -5,3 +5,16 @@ import pytest
 def fast_password_hashing(settings):
     """Real logins, without spending a third of a second hashing each test user's password."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def migrated_kinds(transactional_db):
+    """Kinds and groups, which a transactional test's flush removes (tests on several connections need it)."""
+    import importlib
+
+    from django.apps import apps
+
+    from annotate.roles import ensure_roles
+
+    importlib.import_module("annotate.migrations.0002_default_kinds").add_kinds(apps, None)
+    ensure_roles()

@@ -1,9 +1,11 @@
 """Plain factory functions for tests: real rows in the real test database."""
 
 import itertools
+import threading
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import connection
 
 from annotate.models import Claim, ProvenanceKind
 from annotate.services import create_claim, register_fact, register_source
@@ -66,3 +68,20 @@ def make_claim(
         note=note,
         annotator=annotator or make_user(),
     )
+
+
+def in_thread(target, *args):
+    """Run `target` on its own database connection; return (thread, result holder)."""
+    result = {}
+
+    def run():
+        try:
+            result["value"] = target(*args)
+        except Exception as exc:  # handed back to the test to assert on
+            result["error"] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result

@@ -10,29 +10,12 @@ from annotate import review
 from annotate.models import Claim, ReviewEvent
 from annotate.services import StaleEdit
 
-from .factories import make_article, make_claim, make_user
+from .factories import in_thread, make_article, make_claim, make_user
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
 ]
-
-
-def in_thread(target, *args):
-    """Run `target` on its own database connection; return (thread, result holder)."""
-    result = {}
-
-    def run():
-        try:
-            result["value"] = target(*args)
-        except Exception as exc:  # handed back to the test to assert on
-            result["error"] = exc
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, result
 
 
 @pytest.fixture
@@ -41,19 +24,6 @@ def setup(migrated_kinds):
     rita = make_user("rita")
     claims = [make_claim(article, 0, 23, annotator=rita), make_claim(article, 24, 45, annotator=rita)]
     return claims, make_user("ed", role="editor"), make_user("olga", role="editor")
-
-
-@pytest.fixture
-def migrated_kinds(transactional_db):
-    """Kinds and groups, which a transactional test's flush removes."""
-    import importlib
-
-    from django.apps import apps
-
-    from annotate.roles import ensure_roles
-
-    importlib.import_module("annotate.migrations.0002_default_kinds").add_kinds(apps, None)
-    ensure_roles()
 
 
 def test_two_editors_asking_at_once_get_different_cards(setup):

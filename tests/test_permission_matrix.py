@@ -1,0 +1,187 @@
+"""Every URL and method, for every kind of visitor: who gets in, who is refused, and refusals change nothing.
+
+Anonymous visitors are sent to sign in (the API answers 401); an account without a role is refused
+everywhere (403); reviewers read, tag and change their own pending claims; editors review, curate
+sources and facts, and run the agreement pages; nobody edits someone else's claim.
+"""
+
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from annotate.models import Claim, Fact, ReviewEvent, Source, SourceAlias
+from api.models import ApiToken
+from corpus.models import Article
+
+from .crawl import routes
+from .factories import make_article, make_claim, make_user
+
+pytestmark = pytest.mark.django_db
+TEXT = "The turnout was 99.63%, the KCNA said. Nobody voted against, a resident said."
+ROLES = ["anonymous", "no role", "author", "other reviewer", "editor", "superuser"]
+OK = "ok"  # any success: 200, 201, 204, or a redirect that is not to the sign-in page
+READERS = {"anonymous": "login", "no role": 403, "author": OK, "other reviewer": OK, "editor": OK, "superuser": OK}
+EDITORS = READERS | {"author": 403, "other reviewer": 403}
+AUTHOR = READERS | {"other reviewer": 403, "editor": 403, "superuser": 403}
+API_READERS = READERS | {"anonymous": 401}
+API_AUTHOR = AUTHOR | {"anonymous": 401}
+OPEN = dict.fromkeys(ROLES, OK)
+
+
+@pytest.fixture
+def world():
+    author = make_user("rita")
+    article = make_article(TEXT, title="Report")
+    claim = make_claim(article, 0, 22, annotator=author, source_name="KCNA", fact="Turnout was 99.63%")
+    other_source = Source.objects.create(name="Yonhap", kind=claim.kind)
+    other_fact = Fact.objects.create(statement="Nobody voted against", slug="nobody")
+    users = {
+        "author": author,
+        "other reviewer": make_user("olga"),
+        "no role": make_user("nobody", role=None),
+        "editor": make_user("eddie", role="editor"),
+        "superuser": type(author).objects.create_superuser("root", password="pw-for-tests-only"),
+    }
+    return {"article": article, "claim": claim, "source": claim.source, "other_source": other_source,
+            "fact": claim.fact, "other_fact": other_fact, "users": users}  # fmt: skip
+
+
+def cases(w) -> list[tuple]:
+    """(route name, method, kwargs, data, expected status by role)."""
+    article, claim, fact = w["article"], w["claim"], w["fact"]
+    a, c, f, s = {"slug": article.slug}, {"pk": claim.pk}, {"slug": fact.slug}, {"pk": w["source"].pk}
+    start = TEXT.index("Nobody voted against")
+    tag = {"start": start, "end": start + 20, "exact": "Nobody voted against", "kind": "state_media"}
+    edit = {"kind": "state_media", "source": "KCNA", "version": claim.version, "note": "changed"}
+    api_claim = {"article": article.slug} | tag
+    return [
+        ("login", "get", {}, None, OPEN),
+        ("logout", "post", {}, None, dict.fromkeys(ROLES, "login")),
+        ("api:openapi-json", "get", {}, None, OPEN),
+        ("api:openapi-view", "get", {}, None, OPEN),
+        ("api:api-root", "get", {}, None, dict.fromkeys(ROLES, 404)),
+        ("api:list_articles", "get", {}, None, API_READERS),
+        ("api:get_article", "get", a, None, API_READERS),
+        ("api:claims", "get", {}, None, API_READERS),
+        ("api:claims", "post", {}, api_claim, API_READERS),
+        ("api:claim", "get", c, None, API_READERS),
+        ("api:claim", "patch", c, {"version": claim.version, "note": "x"}, API_AUTHOR),
+        ("api:claim", "delete", c | {"?": f"version={claim.version}"}, None, API_AUTHOR),
+        ("annotate:article_list", "get", {}, None, READERS),
+        ("annotate:article_detail", "get", a, None, READERS),
+        ("annotate:article_claims", "get", a | {"?": "at=1"}, None, READERS),
+        ("annotate:article_claims", "post", a, tag, READERS),
+        ("annotate:article_agreement", "get", a, None, EDITORS),
+        ("annotate:article_independent", "post", a, {"independent": "on"}, EDITORS),
+        ("annotate:agreement", "get", {}, None, EDITORS),
+        ("annotate:review", "get", {}, None, EDITORS),
+        ("annotate:review_decide", "post", c, {"action": "reject", "reason": "other", "version": 1}, EDITORS),
+        ("annotate:review_skip", "post", c, {}, EDITORS),
+        ("annotate:review_unskip", "post", {}, {}, EDITORS),
+        ("annotate:review_undo", "post", {}, {}, EDITORS),
+        ("annotate:review_bulk_accept", "post", {}, {"claim": f"{claim.pk}:1"}, EDITORS),
+        ("annotate:claim_list", "get", {}, None, READERS),
+        ("annotate:claim_detail", "get", c, None, READERS),
+        ("annotate:claim_edit", "get", c, None, AUTHOR),
+        ("annotate:claim_edit", "post", c, edit, AUTHOR),
+        ("annotate:claim_delete", "post", c, {"version": claim.version}, AUTHOR),
+        ("annotate:fact_list", "get", {}, None, READERS),
+        ("annotate:fact_detail", "get", f, None, READERS),
+        ("annotate:fact_conflict", "post", f, {"other": "nobody", "conflicting": "on"}, EDITORS),
+        ("annotate:source_list", "get", {}, None, EDITORS),
+        ("annotate:source_edit", "get", s, None, EDITORS),
+        ("annotate:source_edit", "post", s, {"name": "KCNA!", "kind": claim.kind_id, "aliases": ""}, EDITORS),
+        ("annotate:source_merge", "post", {"pk": w["other_source"].pk}, {"into": w["source"].pk}, EDITORS),
+        ("annotate:source_suggest", "get", {}, None, READERS),
+        ("annotate:fact_suggest", "get", {}, None, READERS),
+        ("annotate:dashboard", "get", {}, None, READERS),
+        ("annotate:dashboard_json", "get", {}, None, READERS),
+        ("annotate:dashboard_csv", "get", {}, None, READERS),
+        ("annotate:export_csv", "get", {}, None, READERS),
+        ("annotate:export_jsonl", "get", {}, None, READERS),
+        ("annotate:export_jsonld", "get", {}, None, READERS),
+    ]
+
+
+def state() -> tuple:
+    """Everything a request could change, compared before and after a refused one."""
+    return (
+        list(Claim.objects.order_by("pk").values_list("pk", "version", "status", "note", "source_id", "locked_by")),
+        ReviewEvent.objects.count(),
+        list(Source.objects.order_by("pk").values_list("pk", "name")),
+        SourceAlias.objects.count(),
+        list(Fact.objects.order_by("pk").values_list("pk", "statement")),
+        sorted(Fact.conflicts.through.objects.values_list("from_fact_id", "to_fact_id")),
+        list(Article.objects.values_list("pk", "independent")),
+    )
+
+
+def request(role: str, users: dict, method: str, url: str, data) -> tuple[int, str]:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(users[role])
+    if method in ("get", "delete"):
+        response = getattr(client, method)(url)
+    elif url.startswith("/api/"):
+        response = getattr(client, method)(url, json.dumps(data), content_type="application/json")
+    else:
+        response = client.post(url, data)
+    return response.status_code, response.get("Location", "")
+
+
+def outcome(status: int, location: str) -> object:
+    if status in (301, 302) and location.startswith(reverse("login")):
+        return "login"
+    return OK if status < 400 else status
+
+
+def test_every_route_is_in_the_matrix(world):
+    covered = {name for name, *_ in cases(world)}
+    assert {route.name for route in routes()} <= covered
+
+
+KEYS = [
+    ("login", "get"), ("logout", "post"), ("api:openapi-json", "get"), ("api:openapi-view", "get"),
+    ("api:api-root", "get"), ("api:list_articles", "get"), ("api:get_article", "get"), ("api:claims", "get"),
+    ("api:claims", "post"), ("api:claim", "get"), ("api:claim", "patch"), ("api:claim", "delete"),
+    ("annotate:article_list", "get"), ("annotate:article_detail", "get"), ("annotate:article_claims", "get"),
+    ("annotate:article_claims", "post"), ("annotate:article_agreement", "get"),
+    ("annotate:article_independent", "post"), ("annotate:agreement", "get"), ("annotate:review", "get"),
+    ("annotate:review_decide", "post"), ("annotate:review_skip", "post"), ("annotate:review_unskip", "post"),
+    ("annotate:review_undo", "post"), ("annotate:review_bulk_accept", "post"), ("annotate:claim_list", "get"),
+    ("annotate:claim_detail", "get"), ("annotate:claim_edit", "get"), ("annotate:claim_edit", "post"),
+    ("annotate:claim_delete", "post"), ("annotate:fact_list", "get"), ("annotate:fact_detail", "get"),
+    ("annotate:fact_conflict", "post"), ("annotate:source_list", "get"), ("annotate:source_edit", "get"),
+    ("annotate:source_edit", "post"), ("annotate:source_merge", "post"), ("annotate:source_suggest", "get"),
+    ("annotate:fact_suggest", "get"), ("annotate:dashboard", "get"), ("annotate:dashboard_json", "get"),
+    ("annotate:dashboard_csv", "get"), ("annotate:export_csv", "get"), ("annotate:export_jsonl", "get"),
+    ("annotate:export_jsonld", "get"),
+]  # fmt: skip
+
+
+def test_the_matrix_lists_every_case(world):
+    assert [(name, method) for name, method, *_ in cases(world)] == KEYS
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", KEYS, ids=[f"{method}-{name}" for name, method in KEYS])
+def test_each_role_gets_exactly_what_it_may(key, role, world):
+    name, method, kwargs, data, expected = next(case for case in cases(world) if case[:2] == key)
+    kwargs = dict(kwargs)
+    query = kwargs.pop("?", "")
+    url = reverse(name, kwargs=kwargs or None) + (f"?{query}" if query else "")
+    before = state()
+    status, location = request(role, world["users"], method, url, data)
+    assert outcome(status, location) == expected[role], status
+    if expected[role] != OK:
+        assert state() == before, "a refused request changed something"
+
+
+def test_the_api_takes_tokens_with_the_same_rules(world):
+    token = ApiToken.issue(user=world["users"]["no role"])[1]
+    response = Client().get("/api/claims", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 403
+    response = Client().get("/api/claims", HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert response.status_code == 401

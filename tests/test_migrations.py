@@ -47,3 +47,27 @@ def test_source_names_become_sources_and_claims_keep_them():
     assert [claims[s].note for s in (0, 5, 10, 18)] == ["note 0", "note 5", "note 10", "note 18"]
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_names_get_their_key_and_two_that_now_compare_equal_both_stay():
+    before, after = [("annotate", "0008_review_statuses")], [("annotate", "0009_name_keys_and_proposals")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    Kind, Source, Fact = (old.get_model("annotate", name) for name in ("ProvenanceKind", "Source", "Fact"))
+    state = Kind.objects.get_or_create(slug="state_media", defaults={"label": "State media", "colour": "#D55E00"})[0]
+    # lower() told these apart; the new key (NFKC, case-folded) does not: full-width letters are letters.
+    Source.objects.create(name="Kim Chol", kind=state)
+    Source.objects.create(name="Ｋｉｍ Chol", kind=state)
+    Fact.objects.create(statement="Turnout was 99.63%", slug="turnout")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    Source, Fact = new.get_model("annotate", "Source"), new.get_model("annotate", "Fact")
+    keys = dict(Source.objects.values_list("name", "key"))
+    assert keys["Kim Chol"] == "kim chol" and keys["Ｋｉｍ Chol"].startswith("kim chol #")
+    assert Fact.objects.get().key == "turnout was 99.63%"
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

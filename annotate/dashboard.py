@@ -201,6 +201,7 @@ def build(filters: Filters, user, *, fact: Fact | None = None, article_rows: int
     per-fact queries run over every kind and count the shown kinds with a conditional aggregate.
     """
     kinds = list(ProvenanceKind.objects.all())
+    roles = {kind.slug: kind.role for kind in kinds}
     shown_ids = {k.pk for k in kinds if not filters.kinds or k.slug in filters.kinds}
     shown = Q(kind_id__in=shown_ids) if filters.kinds else None
     claims = filters.apply(Claim.objects.visible_to(user), kinds=False)
@@ -262,7 +263,7 @@ def build(filters: Filters, user, *, fact: Fact | None = None, article_rows: int
                 articles=total["articles"],
                 sources=sorted(sources_of[fact_id], key=str.lower),
                 named_sources=total["sources"],
-                basis=basis({k.slug for k in kinds if k.pk in per_kind}, total["all_sources"]),
+                basis=basis({k.slug for k in kinds if k.pk in per_kind}, total["all_sources"], roles=roles),
                 conflicts=sorted(conflicts_of[fact_id], key=lambda f: f.statement.lower()),
             )
         )

@@ -10,11 +10,6 @@ def fast_password_hashing(settings):
 @pytest.fixture
 def migrated_kinds(transactional_db):
     """Kinds and groups, which a transactional test's flush removes (tests on several connections need it)."""
-    import importlib
+    from tests.factories import seed_migrated_rows
 
-    from django.apps import apps
-
-    from annotate.roles import ensure_roles
-
-    importlib.import_module("annotate.migrations.0002_default_kinds").add_kinds(apps, None)
-    ensure_roles()
+    seed_migrated_rows()

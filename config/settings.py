@@ -1,8 +1,9 @@
 """Settings for the provenance annotation app, read from the environment.
 
-Development defaults need nothing set: an SQLite file beside the project and DEBUG on.
-Production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS and DATABASE_URL;
-with those, `manage.py check --deploy` is clean.
+DEBUG is off unless DEBUG=true is set: a deployment that forgets it gets production settings, never
+Django's debug pages. Development (`make run`, `make test`) sets DEBUG=true and needs nothing else: an
+SQLite file beside the project. Production sets SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS and
+DATABASE_URL; with those, `manage.py check --deploy` is clean.
 """
 
 import os
@@ -25,7 +26,7 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:

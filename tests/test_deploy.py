@@ -221,6 +221,18 @@ def test_settings_refuse_to_load_without_secret_key_when_debug_is_off():
     assert "SECRET_KEY" in result.stderr, output(result)
 
 
+def test_debug_is_off_unless_asked_for():
+    # A deployment that forgets DEBUG gets production settings, not Django's debug pages.
+    show = "from django.conf import settings; print(settings.DEBUG)"
+    result = manage("shell", "--no-imports", "-c", show, env=production_env(DEBUG=None))
+    assert result.returncode == 0, output(result)
+    assert result.stdout.strip() == "False", output(result)
+
+    result = manage("check", env=production_env(DEBUG=None, SECRET_KEY=None))
+    assert result.returncode != 0, output(result)
+    assert "SECRET_KEY must be set" in result.stderr, output(result)
+
+
 # --- the production stack, natively: PostgreSQL, migrate, collectstatic, gunicorn, whitenoise ------------
 
 

@@ -6,10 +6,13 @@
 from functools import wraps
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestInvalid
+
+from config import outage
 
 # Where a service's refusal points, by its ValidationError code.
 FIELD_OF_CODE = {
@@ -100,6 +103,11 @@ def not_found(request, exc: Exception) -> JsonResponse:
     return error(404, str(exc) if isinstance(exc, Http404) and str(exc) else "Not found.")
 
 
+def database_unavailable(request, exc: Exception) -> JsonResponse:
+    """503 with Retry-After, as for every other page during an outage; tokens and sessions need the database too."""
+    return outage.unavailable(request)
+
+
 def _has_nul(request) -> bool:
     texts = [request.path, *(text for key, values in request.GET.lists() for text in (key, *values))]
     return any("\x00" in text for text in texts)
@@ -136,3 +144,5 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(PermissionDenied, forbidden)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(ObjectDoesNotExist, not_found)
+    api.add_exception_handler(OperationalError, database_unavailable)
+    api.add_exception_handler(InterfaceError, database_unavailable)

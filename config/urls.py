@@ -13,3 +13,6 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("", include("annotate.urls")),
 ]
+
+# A database outage met outside a view still answers 503; anything else gets 500.html.
+handler500 = "config.outage.server_error"

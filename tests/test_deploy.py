@@ -5,6 +5,7 @@ with production settings (DEBUG off, secure cookies, SSL redirect behind a proxy
 DATABASE_URL to point at PostgreSQL: it skips otherwise, except under CI, where that is a failure.
 """
 
+import contextlib
 import http.client
 import json
 import os
@@ -134,7 +135,7 @@ def test_compose_validation_rejects_an_invalid_file(tmp_path):
     assert "service_ready" in result.stdout + result.stderr
 
 
-def test_compose_web_waits_for_a_healthy_database_and_checks_healthz():
+def test_compose_web_waits_for_a_healthy_database_and_checks_readiness():
     compose = load_compose()
     db, web = compose["services"]["db"], compose["services"]["web"]
 
@@ -145,7 +146,7 @@ def test_compose_web_waits_for_a_healthy_database_and_checks_healthz():
 
     assert web["build"] == "."
     assert web["depends_on"]["db"]["condition"] == "service_healthy"
-    assert "/healthz" in " ".join(web["healthcheck"]["test"])
+    assert "/readyz" in " ".join(web["healthcheck"]["test"])
     assert web["healthcheck"]["test"] == dockerfile_healthcheck(), "compose and Dockerfile check health alike"
     assert any(str(port).endswith(":8000") for port in web["ports"])
 
@@ -194,7 +195,7 @@ def test_dockerfile_runs_gunicorn_as_a_non_root_user():
     assert "WEB_CONCURRENCY" in command
 
     healthcheck = dockerfile_healthcheck()
-    assert healthcheck[:3] == ["CMD", "python", "-c"] and "/healthz" in healthcheck[3]
+    assert healthcheck[:3] == ["CMD", "python", "-c"] and "/readyz" in healthcheck[3]
 
     ignored = set(DOCKERIGNORE.read_text(encoding="utf-8").split())
     assert {".git", ".venv", "*.sqlite3", "staticfiles"} <= ignored
@@ -321,6 +322,32 @@ def run_healthcheck(command: list[str], port: int, env: dict[str, str]) -> subpr
     return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
 
 
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], log: Path):
+    """gunicorn serving the app with `env` on a free port, stopped afterwards whatever happens."""
+    port = free_port()
+    site = Site(port)
+    with log.open("w") as log_file:
+        server = subprocess.Popen(
+            [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_healthy(site, server, log)
+        yield site
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
 def test_production_stack_serves_the_app_natively(scratch_database_url, tmp_path):
     env = production_env(
         DATABASE_URL=scratch_database_url,
@@ -344,21 +371,8 @@ def test_production_stack_serves_the_app_natively(scratch_database_url, tmp_path
     assert demo.returncode != 0, "demo accounts with well-known passwords must be refused in production"
     assert "DEBUG" in demo.stderr, output(demo)
 
-    port = free_port()
-    site = Site(port)
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as log_file:
-        server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_until_healthy(site, server, log)
-
+    with gunicorn(env, tmp_path / "gunicorn.log") as site:
+        port = site.port
         # The container's health check, run as the container would, against this server.
         healthcheck = run_healthcheck(dockerfile_healthcheck(), port, env)
         assert healthcheck.returncode == 0, output(healthcheck)
@@ -423,14 +437,50 @@ def test_production_stack_serves_the_app_natively(scratch_database_url, tmp_path
         response, body = site.get(f"/articles/{slugs[0]}/", signed_in)
         assert response.status == 200
         assert b'id="article-text"' in body
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
 
     # With the server gone, the same health check reports failure.
     healthcheck = run_healthcheck(dockerfile_healthcheck(), port, env)
     assert healthcheck.returncode != 0, output(healthcheck)
+
+    # The database goes away (nothing listens on its port): alive, not ready, and every page says
+    # "try again shortly" with a 503, never a 500.
+    outage = env | {"DATABASE_URL": f"postgres://provenance@127.0.0.1:{free_port()}/provenance"}
+    with gunicorn(outage, tmp_path / "gunicorn-outage.log") as site:
+        response, body = site.get("/healthz")
+        assert (response.status, body) == (200, b"ok")
+        response, body = site.get("/readyz")
+        assert (response.status, body) == (503, b"database unavailable")
+        healthcheck = run_healthcheck(dockerfile_healthcheck(), site.port, outage)
+        assert healthcheck.returncode != 0, "the container is not ready without its database"
+
+        response, body = site.get("/api/articles", {**Site.HTTPS, "Authorization": "Bearer some-token"})
+        assert response.status == 503
+        assert response.headers["Content-Type"].startswith("application/json")
+        assert json.loads(body) == {"detail": "The database is unavailable; try again shortly."}
+        assert int(response.headers["Retry-After"]) > 0
+
+        # A signed-in reader: loading the session is what meets the outage, before any view runs.
+        response, body = site.get("/articles/", {**Site.HTTPS, "Cookie": f"sessionid={session.value}"})
+        assert response.status == 503
+        assert int(response.headers["Retry-After"]) > 0
+        page = body.decode()
+        assert "try again shortly" in page
+        assert re.search(r'<link rel="stylesheet" href="/static/css/app\.[0-9a-f]{12}\.css">', page), page
+
+        # Signing in meets it in the view.
+        response, body = site.get("/accounts/login/", Site.HTTPS)
+        csrf = cookies(response)["csrftoken"]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body.decode())[1]
+        response, body = site.request(
+            "POST",
+            "/accounts/login/",
+            {
+                **Site.HTTPS,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": f"https://127.0.0.1:{site.port}",
+                "Cookie": f"csrftoken={csrf.value}",
+            },
+            urlencode({"username": "deploy-check", "password": "wrong", "csrfmiddlewaretoken": token}),
+        )
+        assert response.status == 503
+        assert "try again shortly" in body.decode()

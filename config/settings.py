@@ -69,6 +69,8 @@ MIDDLEWARE = [
 ]
 # Platform hardening, kept apart from the list above.
 MIDDLEWARE += [
+    # Cache-Control: private, no-store on everything a signed-in user or a token holder is sent.
+    "config.caching.PrivateResponsesMiddleware",
     # A database outage met by a view: 503, not 500 (config/outage.py has the other way in).
     "config.outage.DatabaseOutageMiddleware",
 ]

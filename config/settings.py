@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "csp",
     "corpus",
     "annotate",
     "api",
@@ -69,6 +71,8 @@ MIDDLEWARE = [
 ]
 # Platform hardening, kept apart from the list above.
 MIDDLEWARE += [
+    # Content-Security-Policy on every response (the policy is below).
+    "csp.middleware.CSPMiddleware",
     # Cache-Control: private, no-store on everything a signed-in user or a token holder is sent.
     "config.caching.PrivateResponsesMiddleware",
     # A database outage met by a view: 503, not 500 (config/outage.py has the other way in).
@@ -87,6 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "annotate.kind_styles.context",
             ],
         },
     },
@@ -153,6 +158,23 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy: scripts and styles come only from this site's own files, never from inline
+# code, inline style attributes or eval, so injected markup can neither run nor restyle anything. Kind
+# colours reach the pages as classes from /kinds.css; htmx runs with allowEval off (base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

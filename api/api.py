@@ -18,7 +18,7 @@ from annotate.export import with_export_related
 from annotate.models import PROTECTED, Claim, Fact, ProvenanceKind
 from corpus.models import Article
 
-from . import errors, pages, w3c
+from . import docs, errors, pages, w3c
 from .auth import bearer_token, session
 from .schemas import (
     ArticleDetailOut,
@@ -59,6 +59,8 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[bearer_token, session],
     renderer=Renderer(),
+    docs=docs.Swagger(),
+    docs_decorator=docs.signed_in,
 )
 errors.install(api)
 

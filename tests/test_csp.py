@@ -52,6 +52,7 @@ def main_pages(site) -> list[str]:
         reverse("annotate:source_list"),
         reverse("annotate:source_edit", args=[claim.source_id]),
         reverse("admin:index"),
+        "/api/docs",
         "/no/such/page/",
     ]
 

@@ -111,3 +111,22 @@ def test_reading_view_dashboard_and_queue_run_under_the_policy_with_their_colour
     save_screenshot(page, "csp-review")
 
     assert violations(page, console) == []
+
+
+def test_swagger_ui_renders_the_operations_offline_under_the_policy(page: Page, editor, live_server):
+    console = watch(page)
+    elsewhere: list[str] = []
+    page.on(
+        "request", lambda request: None if request.url.startswith(live_server.url) else elsewhere.append(request.url)
+    )
+    log_in(page, editor)
+    page.goto("/api/docs")
+    operation = page.locator(".opblock", has_text="list_claims")
+    expect(operation).to_be_visible()
+    expect(operation).to_contain_text("/api/claims")
+    expect(page.locator(".opblock-summary-operation-id")).to_have_count(7)
+    operation.locator(".opblock-summary").click()
+    expect(operation.locator(".parameters")).to_contain_text("page_size")
+    save_screenshot(page, "api-docs")
+    assert elsewhere == [], "the docs fetched from another site"
+    assert violations(page, console) == []

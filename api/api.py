@@ -32,6 +32,7 @@ from .schemas import (
     Error,
     FieldErrors,
 )
+from .throttling import PerUser
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -61,6 +62,7 @@ api = NinjaAPI(
     renderer=Renderer(),
     docs=docs.Swagger(),
     docs_decorator=docs.signed_in,
+    throttle=[PerUser()],
 )
 errors.install(api)
 

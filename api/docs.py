@@ -10,7 +10,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.openapi.docs import DocsBase
 
 from config.access import has_role
@@ -33,10 +33,10 @@ class Swagger(DocsBase):
 
 
 def _token_user(request):
-    """The user of a working bearer token, or None (no token, or one that does not work)."""
+    """The user of a working bearer token, or None (no token, one that does not work, or a throttled caller)."""
     try:
         return bearer_token(request)
-    except AuthenticationError:
+    except HttpError:
         return None
 
 

@@ -7,6 +7,7 @@ DATABASE_URL; with those, `manage.py check --deploy` is clean.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "axes",
     "corpus",
     "annotate",
     "api",
@@ -77,6 +79,8 @@ MIDDLEWARE += [
     "config.caching.PrivateResponsesMiddleware",
     # A database outage met by a view: 503, not 500 (config/outage.py has the other way in).
     "config.outage.DatabaseOutageMiddleware",
+    # Sign-in lockouts (django-axes): last, as axes requires.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -120,6 +124,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling (django-axes). After AXES_FAILURE_LIMIT failed sign-ins for one username (from
+# anywhere) or from one address (for any usernames), sign-in is refused for AXES_COOLOFF_MINUTES, even
+# with the right password; each attempt meanwhile starts the wait again. A success does not wipe the
+# count: axes would wipe every failure from that address too, letting anyone with an account guess
+# another's password between sign-ins of their own. Failures expire with the cool-off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one trips the lockout
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "config.clients.locked_out"
+AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
+
+# The API's throttles (django-ninja's, counted in the cache below): requests per signed-in account or
+# token user, and failed authentications (unknown, revoked or expired tokens, or none) per address.
+API_THROTTLE_USER = os.environ.get("API_THROTTLE_USER", "600/min")
+API_THROTTLE_FAILED = os.environ.get("API_THROTTLE_FAILED", "60/min")
+
 # Review queue: may an editor accept their own claims (a one-person desk)? How long an opened card stays theirs.
 REVIEW_SELF_ACCEPT = env_bool("REVIEW_SELF_ACCEPT", False)
 REVIEW_LEASE_SECONDS = int(os.environ.get("REVIEW_LEASE_SECONDS", "600"))
@@ -145,11 +170,22 @@ STORAGES = {
     },
 }
 
+# Proxies in front of gunicorn that append the client's address to X-Forwarded-For (see config/clients.py).
+# With DEBUG off the app expects one, as it trusts X-Forwarded-Proto from it; set 0 when clients reach
+# gunicorn directly, or every address they forge would count as a different client.
+BEHIND_PROXY = not DEBUG and env_bool("TRUST_X_FORWARDED_PROTO", True)
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "1" if BEHIND_PROXY else "0"))
+NINJA_NUM_PROXIES = NUM_PROXIES
+
+# Throttle counters live in Django's cache: by default in each process's memory, so with several
+# processes or servers each counts on its own (a client gets up to that many times the rate). Sign-in
+# lockouts are kept in the database and shared by all.
+
 # Production hardening: on whenever DEBUG is off. The TLS-terminating proxy in front of gunicorn
 # sets X-Forwarded-Proto; trust it only where gunicorn cannot be reached except through that proxy
 # (TRUST_X_FORWARDED_PROTO=false otherwise).
 if not DEBUG:
-    if env_bool("TRUST_X_FORWARDED_PROTO", True):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))

@@ -5,3 +5,11 @@ import pytest
 def fast_password_hashing(settings):
     """Real logins, without spending a third of a second hashing each test user's password."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    """Throttle counters live in the cache, which outlives a test: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

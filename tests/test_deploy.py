@@ -39,7 +39,14 @@ SETTINGS_VARIABLES = {
     "SECURE_HSTS_SECONDS",
     "STATIC_ROOT",
     "CONN_MAX_AGE",
+    "DATABASE_CONNECT_TIMEOUT",
     "LOG_LEVEL",
+    "TRUST_X_FORWARDED_PROTO",
+    "NUM_PROXIES",
+    "AXES_FAILURE_LIMIT",
+    "AXES_COOLOFF_MINUTES",
+    "API_THROTTLE_USER",
+    "API_THROTTLE_FAILED",
 }
 DEAD_PROXY = "http://127.0.0.1:9"  # the discard port: any attempt to reach the network through it fails
 TIMEOUT = 120  # seconds, for any one subprocess

@@ -140,8 +140,11 @@ AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "config.clients.locked_out"
 AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
 
-# The API's throttles (django-ninja's, counted in the cache below): requests per signed-in account or
-# token user, and failed authentications (unknown, revoked or expired tokens, or none) per address.
+# The API's throttles (django-ninja's): requests per account, token or session, and failed
+# authentications (unknown, revoked or expired tokens, or none) per client address. Their counters live
+# in Django's cache: by default in each process's memory, so with several processes or servers each
+# counts on its own (a client gets up to that many times the rate) unless CACHES names a shared cache.
+# Sign-in lockouts are kept in the database and shared by all.
 API_THROTTLE_USER = os.environ.get("API_THROTTLE_USER", "600/min")
 API_THROTTLE_FAILED = os.environ.get("API_THROTTLE_FAILED", "60/min")
 
@@ -176,10 +179,6 @@ STORAGES = {
 BEHIND_PROXY = not DEBUG and env_bool("TRUST_X_FORWARDED_PROTO", True)
 NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "1" if BEHIND_PROXY else "0"))
 NINJA_NUM_PROXIES = NUM_PROXIES
-
-# Throttle counters live in Django's cache: by default in each process's memory, so with several
-# processes or servers each counts on its own (a client gets up to that many times the rate). Sign-in
-# lockouts are kept in the database and shared by all.
 
 # Production hardening: on whenever DEBUG is off. The TLS-terminating proxy in front of gunicorn
 # sets X-Forwarded-Proto; trust it only where gunicorn cannot be reached except through that proxy

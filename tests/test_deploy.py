@@ -186,6 +186,9 @@ def test_dockerfile_runs_gunicorn_as_a_non_root_user():
     keywords = [keyword for keyword, _ in instructions]
     assert instructions[0] == ("FROM", "python:3.11-slim")
 
+    env = " ".join(rest for keyword, rest in instructions if keyword == "ENV").split()
+    assert "DEBUG=false" in env, "the image runs with production settings whatever the caller sets"
+
     runs = [rest for keyword, rest in instructions if keyword == "RUN"]
     assert any("pip install -r requirements.txt" in run for run in runs)
     [collectstatic] = [run for run in runs if "collectstatic" in run]

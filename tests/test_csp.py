@@ -40,6 +40,7 @@ def main_pages(site) -> list[str]:
         reverse("login"),
         reverse("annotate:article_list"),
         article.get_absolute_url(),
+        f"{reverse('annotate:article_claims', args=[article.slug])}?at=4",  # the popover's cards
         reverse("annotate:claim_list"),
         reverse("annotate:claim_detail", args=[claim.pk]),
         reverse("annotate:claim_edit", args=[claim.pk]),
@@ -73,6 +74,7 @@ def test_every_page_forbids_inline_scripts_styles_and_eval(client, site):
         assert not re.search(r"<[^>]+\sstyle=", page), f"{url} has an inline style attribute"
         assert not re.search(r"<script(?![^>]*\ssrc=)(?![^>]*type=\"application/json\")[^>]*>", page), url
         assert not re.search(r"\son[a-z]+=", page), f"{url} has an inline event handler"
+        assert not re.search(r'\b(k|l[1-4])-[\s"]', page), f"{url} has a kind class without a kind"
 
 
 def test_the_api_and_its_errors_carry_the_policy_too(site):

@@ -17,7 +17,7 @@ class BearerToken(HttpBearer):
 
     def authenticate(self, request, token: str):
         # An address that failed too often is refused before its token is looked up, even a right one.
-        if (wait := failed_authentications.wait(request)) is not None:
+        if (wait := failed_authentications.seconds_to_wait(request)) is not None:
             raise Throttled(wait)
         user = ApiToken.user_for(token.strip()) if token.strip() else None
         if user is None:

@@ -93,7 +93,7 @@ def throttled(request, exc: Throttled) -> JsonResponse:
 
 def unauthenticated(request, exc: AuthenticationError) -> JsonResponse:
     """401, counted against the caller's address; past its rate, 429 instead."""
-    if (wait := failed_authentications.wait(request)) is not None:
+    if (wait := failed_authentications.seconds_to_wait(request)) is not None:
         return throttled(request, Throttled(wait))
     failed_authentications.record(request)
     detail = AUTHENTICATE if exc.message == "Unauthorized" else exc.message

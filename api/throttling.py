@@ -68,7 +68,7 @@ class FailedAuthentications(Configured):
     def _recent(self, key: str, now: float) -> list[float]:
         return [moment for moment in self.cache.get(key, []) if moment > now - self.duration]
 
-    def wait(self, request=None) -> float | None:
+    def seconds_to_wait(self, request) -> float | None:
         """Seconds before the request's address may try again, or None if it may now."""
         now = self.timer()
         recent = self._recent(self.get_cache_key(request), now)

@@ -18,7 +18,7 @@ from annotate.models import Claim, ProvenanceKind
 from annotate.presenters import present
 from corpus.models import Article
 
-from . import errors, pages, w3c
+from . import docs, errors, pages, w3c
 from .auth import bearer_token, session
 from .schemas import (
     ArticleDetailOut,
@@ -32,6 +32,7 @@ from .schemas import (
     Error,
     FieldErrors,
 )
+from .throttling import PerUser
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -59,6 +60,9 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[bearer_token, session],
     renderer=Renderer(),
+    docs=docs.Swagger(),
+    docs_decorator=docs.signed_in,
+    throttle=[PerUser()],
 )
 errors.install(api)
 

@@ -90,6 +90,7 @@ def setup_django(url: str):
     """Point Django at `url`, set it up and migrate; returns the django module."""
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "true")  # development settings, as `make bench` sets
     import django
 
     django.setup()

@@ -13,3 +13,11 @@ def migrated_kinds(transactional_db):
     from tests.factories import seed_migrated_rows
 
     seed_migrated_rows()
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    """Throttle counters live in the cache, which outlives a test: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -75,6 +75,8 @@ def page(browser, live_server, migrated_rows, request):
     page = context.new_page()
     page_errors: list[str] = []
     page.on("pageerror", lambda error: page_errors.append(str(error)))
+    # Whatever the Content-Security-Policy blocks is a bug of ours: Chromium reports each on the console.
+    page.on("console", lambda m: page_errors.append(m.text) if "Content Security Policy" in m.text else None)
     yield page
     try:
         save_screenshot(page, request.node.name)

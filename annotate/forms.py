@@ -1,5 +1,7 @@
 from django import forms
 
+from config.input import problem
+
 from .models import Claim, ProvenanceKind, Source
 from .services import clean_name as tidy
 
@@ -26,6 +28,14 @@ class ClaimFieldsForm(forms.Form):
     via = forms.CharField(required=False, max_length=200)
     directness = forms.ChoiceField(required=False, choices=[("", "Not said"), *Claim.Directness.choices])
     note = forms.CharField(required=False, max_length=5_000, widget=forms.Textarea)
+
+    def clean(self):
+        """Control characters (other than tab and line breaks) are refused, as the API refuses them."""
+        data = super().clean()
+        for name in ("source", "fact", "via", "note"):
+            if trouble := problem(data.get(name) or "", controls=True):
+                self.add_error(name, f"{name.capitalize()}: {trouble.message}")
+        return data
 
 
 class ClaimForm(ClaimFieldsForm):

@@ -2,7 +2,7 @@ from django import forms
 
 from config.input import problem
 
-from .models import Claim, ProvenanceKind, Source
+from .models import Claim, ProvenanceKind, Source, SourceAlias
 from .services import clean_name as tidy
 
 
@@ -89,6 +89,12 @@ class SourceForm(forms.ModelForm):
             name = tidy(line)
             if name and name.lower() not in {n.lower() for n in names}:
                 names.append(name)
+        limit = SourceAlias._meta.get_field("name").max_length
+        for name in names:
+            if len(name) > limit:
+                raise forms.ValidationError(
+                    f"An alias can be at most {limit} characters: “{name[:60]}…” has {len(name)}.", code="max_length"
+                )
         for name in names:
             taken = Source.objects.exclude(pk=self.instance.pk).named(name).first()
             if taken:

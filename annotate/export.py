@@ -557,18 +557,35 @@ def csv_chunks(lines: Iterable[str], *, bom: bool = False) -> Iterator[str]:
         yield "".join(batch)
 
 
+# Characters outside ASCII that some readers take for line breaks (str.splitlines() among them): NEL,
+# LINE SEPARATOR, PARAGRAPH SEPARATOR. The JSON encoder escapes the ASCII ones (below U+0020) itself.
+_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _one_line(text: str) -> str:
+    """JSON text with the line breaks the encoder leaves raw written as escapes (\\u2028): they can only
+    stand inside strings, where an escape means the same, and a record then stays on one line for any reader.
+    """
+    for char in _LINE_BREAKS:
+        if char in text:
+            text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
+
+
 def jsonl_chunks(records: Iterable[list]) -> Iterator[str]:
-    """JSON Lines: one record per line, as an object keyed by COLUMNS; UTF-8, no escaping of non-ASCII."""
+    """JSON Lines: one record per line, as an object keyed by COLUMNS; UTF-8, no escaping of non-ASCII but
+    the characters some readers split lines on (U+2028, U+2029, U+0085)."""
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     for batch in _batched(records):
-        yield "".join(dumps(dict(zip(COLUMNS, item, strict=True))) + "\n" for item in batch)
+        yield _one_line("".join(dumps(dict(zip(COLUMNS, item, strict=True))) + "\n" for item in batch))
 
 
 def jsonld_chunks(items: Iterable[dict], *, base_url: str, query: str = "") -> Iterator[str]:
     """An AnnotationCollection whose first (and only) AnnotationPage holds every annotation.
 
     The total comes after the items, counted while they stream: JSON-LD does not care where a key
-    stands, and it saves a count query that could disagree with the rows read after it.
+    stands, and it saves a count query that could disagree with the rows read after it. One annotation
+    to a line, with the line breaks some readers see in U+2028, U+2029 and U+0085 escaped as in JSON Lines.
     """
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     collection = f"{base_url.rstrip('/')}/export/claims.jsonld" + (f"?{query}" if query else "")
@@ -576,7 +593,7 @@ def jsonld_chunks(items: Iterable[dict], *, base_url: str, query: str = "") -> I
     yield dumps(head)[:-1] + ', "first": {"type": "AnnotationPage", "partOf": ' + dumps(collection) + ', "items": ['
     total = 0
     for batch in _batched(items):
-        yield ("\n" if total == 0 else ",\n") + ",\n".join(map(dumps, batch))
+        yield _one_line(("\n" if total == 0 else ",\n") + ",\n".join(map(dumps, batch)))
         total += len(batch)
     yield f'\n]}}, "total": {total}}}\n'
 

@@ -441,6 +441,23 @@ def test_record_and_w3c_annotation_equal_the_streamed_ones(client, corpus, role)
     assert singles == collection["first"]["items"]
 
 
+@pytest.mark.parametrize("role", ["reviewer", "editor"])
+def test_json_exports_escape_what_some_readers_take_for_line_breaks(client, corpus, role):
+    """U+2028, U+2029 and U+0085 are line breaks to str.splitlines() and to some JSON Lines readers."""
+    note = "one\u2028two\u2029three\x85four\x0bfive\x1cend, 결과 🗳️"
+    Claim.objects.filter(pk=corpus["turnout"].pk).update(note=note)
+    user = corpus["rita"] if role == "reviewer" else make_user("eddie", role="editor")
+    lines = body(get(client, user, "export_jsonl"))
+    assert len(lines.splitlines()) == Claim.objects.count()
+    assert by_exact(jsonl_rows(lines), "KCNA said turnout was 99.63%.")["note"] == note
+    document = body(get(client, user, "export_jsonld"))
+    items = json.loads(document)["first"]["items"]
+    assert next(item for item in items if item.get("prov:note"))["prov:note"] == note
+    for text in (lines, document):
+        assert not {"\u2028", "\u2029", "\x85"} & set(text)
+        assert "\\u2028" in text and "결과 🗳️" in text  # escaped; everything else stays UTF-8 as it is
+
+
 def test_w3c_collection_shape(client, corpus):
     collection = json.loads(body(get(client, corpus["rita"], "export_jsonld", kind="state_media")))
     assert collection["@context"] == ["http://www.w3.org/ns/anno.jsonld", {"prov": "https://provenance.example/ns#"}]

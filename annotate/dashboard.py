@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from config.input import number
 from corpus.models import Article, Outlet
 
 from .basis import Basis, basis
@@ -63,8 +64,8 @@ class Filters:
             shown = dict(STATUS_CHOICES)[default_status].lower().removesuffix(" (default)")
             filters.errors.append(f"Unknown status “{status}”: showing {shown} claims.")
         if outlet := query.get("outlet", "").strip():
-            if outlet.isdigit():
-                filters.outlet = int(outlet)
+            if (outlet_id := number(outlet)) is not None:
+                filters.outlet = outlet_id
             else:
                 filters.errors.append("The outlet filter must be an outlet's number: ignored.")
         for key, attr in (("from", "date_from"), ("to", "date_to")):

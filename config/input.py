@@ -1,15 +1,18 @@
-"""Text that cannot be stored is refused at the door, before any view, query or write sees it.
+"""Input no view can use is refused at the door, before any view, query or write sees it.
 
 PostgreSQL's text columns cannot hold a NUL character, and no UTF-8 encoder (psycopg's included) can
 write a lone surrogate, half of a UTF-16 pair such as a JSON "\\ud800" escape decodes to. Either one in
 a query parameter used to reach a query and end the request in a database error; in a form, a write.
-`UnstorableInputMiddleware` answers such a request with a 400 instead, saying what was wrong and where:
+`InputGuardMiddleware` answers such a request with a 400 instead, saying what was wrong and where:
 an HTML page for the site, the API's JSON error shape under the API's prefix. It looks at the path,
 the query string (names and values), form fields (names and values, not uploaded files' contents) and
-cookies (a session cookie is looked up in the database too).
+cookies (a session cookie is looked up in the database too). A query parameter longer than
+MAX_QUERY_TEXT is refused too: every one is a filter, a search or a page number, and a search longer
+than any name cannot match one (SQLite refuses LIKE patterns over 50,000 bytes outright).
 
 `problem` is the check itself, also used by the API's text type and the claim forms, which refuse
 control characters as well (`controls=True`): invisible in a page, and never what someone meant to type.
+`number` reads a whole number from a query parameter or form field.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from django.shortcuts import render
 from django.urls import reverse
 
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+MAX_QUERY_TEXT = 10_000  # characters in one query parameter's name or value
+_DIGITS = re.compile("[0-9]{1,18}")
 # C0 control characters but tab, line feed and carriage return; with NUL and the surrogates.
 CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
@@ -62,12 +67,33 @@ def problem(text: str, *, controls: bool = False) -> Problem | None:
     return Problem(found[0]) if found else None
 
 
+def number(text: str) -> int | None:
+    """A whole number as a URL or form gives it, or None: ASCII digits only (str.isdigit() also takes "²",
+    which int() refuses), at most 18 of them, so it fits a database integer."""
+    return int(text) if _DIGITS.fullmatch(text) else None
+
+
+@dataclass(frozen=True)
+class TooLong:
+    """A query parameter longer than MAX_QUERY_TEXT."""
+
+    length: int
+
+    @property
+    def phrase(self) -> str:
+        return f"{self.length:,} characters, at most {MAX_QUERY_TEXT:,} are read"
+
+    @property
+    def message(self) -> str:
+        return f"Too long: {self.length:,} characters, at most {MAX_QUERY_TEXT:,}."
+
+
 def _shown(name: str) -> str:
     """A field's name fit to quote in a message: what cannot be stored cannot be shown either."""
     return UNSTORABLE.sub("\N{REPLACEMENT CHARACTER}", name)[:80]
 
 
-class UnstorableInputMiddleware:
+class InputGuardMiddleware:
     """Refuse, with a 400 that says why, a request carrying text no database column can hold."""
 
     def __init__(self, get_response):
@@ -83,10 +109,13 @@ class UnstorableInputMiddleware:
             from api.errors import invalid  # the API's own error shape
 
             return invalid({field: [trouble.message]})
-        message = (
-            f"The request contained characters that cannot be stored ({trouble.phrase}) in {where}. "
-            "Nothing was changed: remove them and try again."
-        )
+        if isinstance(trouble, TooLong):
+            message = f"The request was refused: {where} is too long ({trouble.phrase}). Nothing was changed."
+        else:
+            message = (
+                f"The request contained characters that cannot be stored ({trouble.phrase}) in {where}. "
+                "Nothing was changed: remove them and try again."
+            )
         htmx = request.headers.get("HX-Request") == "true"
         template = "refused_input.html" + ("#refusal" if htmx else "")
         response = render(request, template, {"message": message}, status=400)
@@ -102,7 +131,7 @@ class UnstorableInputMiddleware:
             self._api_prefix = reverse("api:api-root")
         return self._api_prefix
 
-    def find(self, request) -> tuple[str, str, Problem] | None:
+    def find(self, request) -> tuple[str, str, Problem | TooLong] | None:
         """(field, where, problem) for the first unstorable text in the request, or None.
 
         `field` is the name the API's errors use (`__all__` for the path, a cookie or a field's name);
@@ -117,7 +146,12 @@ class UnstorableInputMiddleware:
         ):
             for name, values in pairs:
                 for text in (name, *values):
-                    if isinstance(text, str) and (trouble := problem(text)):
+                    if not isinstance(text, str):
+                        continue
+                    trouble = problem(text)
+                    if trouble is None and kind == "the query parameter" and len(text) > MAX_QUERY_TEXT:
+                        trouble = TooLong(len(text))
+                    if trouble is not None:
                         shown = _shown(name)
                         field = shown if kind != "the cookie" and shown == name else "__all__"
                         return field, f"{kind} “{shown}”", trouble

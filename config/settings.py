@@ -55,7 +55,7 @@ MIDDLEWARE = [
     "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Text no database column can hold (NUL, lone surrogates) is refused with a 400 before anything reads it.
-    "config.input.UnstorableInputMiddleware",
+    "config.input.InputGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -220,3 +220,35 @@ def test_control_characters_in_a_tag_are_refused_in_the_browser_too(client, arti
         response.content.decode()
     )
     assert not Claim.objects.exists()
+
+
+# ---- found by generated input (tests/test_fuzz.py) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("digits", ["²", "٣", "9" * 5000])
+def test_numbers_that_are_digits_only_to_isdigit_are_no_numbers(client, editor, claim, digits):
+    """str.isdigit() takes "²" and "٣", which int() refuses or reads otherwise; 5,000 digits exceed int()'s limit."""
+    client.force_login(editor)
+    article = claim.article
+    assert client.get(f"/review/?claim={digits}").status_code == 404
+    assert client.get(f"/articles/{article.slug}/claims/?ids={digits},{claim.pk}&at={digits}").status_code == 200
+    assert client.get(f"/dashboard/?outlet={digits}").status_code == 200
+    assert client.get(f"/dashboard.json?outlet={digits}").json()["errors"] == [
+        "The outlet filter must be an outlet's number: ignored."
+    ]
+    bulk = client.post(reverse("annotate:review_bulk_accept"), {"claim": f"{digits}:1"})
+    assert bulk.status_code == 302 and Claim.objects.get(pk=claim.pk).status == "pending"
+
+
+def test_a_query_parameter_longer_than_any_search_is_refused(client, editor):
+    client.force_login(editor)
+    long = "x" * 10_001
+    for url in (f"/articles/?q={long}", f"/suggest/sources/?source={long}", f"/sources/?q={long}"):
+        response = client.get(url)
+        assert response.status_code == 400
+        assert "the query parameter “" in response.content.decode()
+        assert "is too long (10,001 characters, at most 10,000 are read)" in response.content.decode()
+    assert client.get("/articles/?q=" + "x" * 10_000).status_code == 200
+    api = bearer(editor).get(f"/api/articles?q={long}")
+    assert api.status_code == 400
+    assert api.json()["errors"] == {"q": ["Too long: 10,001 characters, at most 10,000."]}

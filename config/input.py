@@ -94,7 +94,8 @@ def _shown(name: str) -> str:
 
 
 class InputGuardMiddleware:
-    """Refuse, with a 400 that says why, a request carrying text no database column can hold."""
+    """Refuse, with a 400 that says why, a request carrying text no database column can hold, or a query
+    parameter too long to be a filter or a search."""
 
     def __init__(self, get_response):
         self.get_response = get_response

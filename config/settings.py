@@ -54,7 +54,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Text no database column can hold (NUL, lone surrogates) is refused with a 400 before anything reads it.
+    # Text no column can hold (NUL, lone surrogates) and overlong query parameters: a 400 before any view runs.
     "config.input.InputGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -117,8 +117,10 @@ def read(path: Path) -> Iterator[tuple[str, object]]:
             else:
                 try:
                     document = json.loads(first + handle.read())
-                except ValueError as exc:  # JSONDecodeError, or a number too long to convert
+                except json.JSONDecodeError as exc:
                     raise FileProblem(f"{path} is neither JSON nor JSON Lines: {exc}") from None
+                except ValueError:  # a number with more digits than int() converts
+                    raise FileProblem(f"{path} holds a number too long to read") from None
                 except RecursionError:
                     raise FileProblem(f"{path} is nested too deeply to read") from None
                 yield from _annotations_in(document, "annotation")
@@ -143,8 +145,8 @@ def _lines(first: str, head: dict, handle) -> Iterator[tuple[str, object]]:
         except json.JSONDecodeError as exc:
             yield f"line {number}", Rejected(f"not JSON: {exc.msg} at column {exc.colno}")
             continue
-        except ValueError as exc:  # a number too long to convert
-            yield f"line {number}", Rejected(f"not JSON that can be read: {exc}")
+        except ValueError:  # a number with more digits than int() converts
+            yield f"line {number}", Rejected("not JSON that can be read: a number too long to convert")
             continue
         except RecursionError:
             yield f"line {number}", Rejected("nested too deeply to read")

@@ -308,10 +308,13 @@ def test_lines_nested_too_deeply_or_with_unreadable_numbers_fail_alone(article, 
     assert err.splitlines()[1].startswith("error: line 3: not JSON that can be read")
 
 
-def test_a_document_nested_too_deeply_is_refused_whole(article, tmp_path):
+def test_a_document_nested_too_deeply_or_with_an_unreadable_number_is_refused_whole(article, tmp_path):
     path = tmp_path / "claims.jsonld"
     path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     with pytest.raises(CommandError, match="nested too deeply"):
+        call_command("import_claims", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    path.write_text("[" + "9" * 5_000 + "]", encoding="utf-8")
+    with pytest.raises(CommandError, match="holds a number too long to read"):
         call_command("import_claims", str(path), stdout=io.StringIO(), stderr=io.StringIO())
     assert not Claim.objects.exists()
 

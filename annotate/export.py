@@ -460,7 +460,8 @@ def _field(value) -> str:
     if value.__class__ is str:
         if value and value[0] in _FORMULA_STARTS:
             value = "'" + value
-        if '"' in value or "," in value or "\n" in value or "\r" in value:
+        # The same gate in both quoted branches, written out: a function call would cost more than the checks.
+        if '"' in value:
             if (
                 "-" in value
                 or "=" in value
@@ -472,8 +473,19 @@ def _field(value) -> str:
                 )
             ) and _search_inner(value):
                 value = _neutralise_inner(r"\1'\2", value)
-            if '"' in value:
-                return '"' + value.replace('"', '""') + '"'
+            return '"' + value.replace('"', '""') + '"'
+        if "," in value or "\n" in value or "\r" in value:
+            if (
+                "-" in value
+                or "=" in value
+                or "+" in value
+                or "@" in value
+                or (
+                    not value.isascii()
+                    and ("\uff1d" in value or "\uff0b" in value or "\uff0d" in value or "\uff20" in value)
+                )
+            ) and _search_inner(value):
+                value = _neutralise_inner(r"\1'\2", value)
             return '"' + value + '"'
         if (";" in value or "\t" in value) and _search_inner(value):
             return _neutralise_inner(r"\1'\2", value)

@@ -11,12 +11,14 @@ same ones every run.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, field
 from urllib.parse import quote, quote_from_bytes
 
 import pytest
 import schemathesis
+from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
@@ -26,7 +28,6 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 
 from annotate.models import Claim, Fact, ReviewEvent, Source, SourceAlias
-from api.models import ApiToken
 from config.wsgi import application
 
 from .factories import make_article, make_claim, make_user
@@ -304,9 +305,16 @@ CLAIM_PATCH = ("version", "kind", "source", "fact", "via", "directness", "note")
 LIST_QUERY = (*FILTERS, "fact", "page", "page_size", "q")
 
 
+def token_for(user) -> str:
+    """A token as an operator makes one: `manage.py create_api_token USERNAME` prints it alone on stdout."""
+    out = io.StringIO()
+    call_command("create_api_token", user.get_username(), stdout=out, stderr=io.StringIO())
+    return out.getvalue().strip()
+
+
 @pytest.fixture
 def api(site):
-    tokens = {role: ApiToken.issue(user=user)[1] for role, user in site["users"].items()}
+    tokens = {role: token_for(user) for role, user in site["users"].items()}
     article = site["slug"][0]
     valid = {"article": article, "start": 30, "end": 43, "exact": TEXT[30:43], "kind": "expert"}
     return site | {"tokens": tokens, "valid": valid}

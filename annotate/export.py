@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -25,8 +26,15 @@ from .filters import Filters
 from .masking import Mask, mask_for
 from .models import Claim, Fact, ProvenanceKind, Source
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What makes a spreadsheet run a cell as a formula, at the start of the cell: OWASP's list (= + - @, tab,
+# carriage return, line feed) and the full-width forms of the four signs, which some spreadsheets take
+# for the ASCII ones.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _FORMULA_STARTS = "".join(FORMULA_PREFIXES)
+# A formula sign after a separator a spreadsheet may split on (comma, semicolon, tab, a line break),
+# perhaps behind the quotes that open a field: where such a spreadsheet would start a new cell inside ours.
+_INNER_FORMULA = re.compile("([,;\t\r\n][\"']*)([=+\\-@\uff1d\uff0b\uff0d\uff20])")
+_search_inner, _neutralise_inner = _INNER_FORMULA.search, _INNER_FORMULA.sub
 
 COLUMNS = (
     "claim_id",
@@ -131,10 +139,27 @@ CONTEXT = [ANNO_CONTEXT, {"prov": NS}]
 
 
 def csv_safe(value):
-    """A cell value that a spreadsheet will show as text, never run as a formula (CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    """A cell value that a spreadsheet will show as text, never run as a formula (CSV injection).
+
+    OWASP's advice, for every separator a spreadsheet may split a line on, since a file opened in a
+    European locale splits on semicolons and a pasted one on tabs whatever we quote for commas:
+
+    - a cell that starts with = + - @ (or their full-width forms, which some spreadsheets read as the
+      same signs), a tab, a carriage return or a line feed is prefixed with an apostrophe, which the
+      spreadsheet takes as "this is text" and hides;
+    - inside a cell, a formula sign that follows a comma, semicolon, tab or line break (perhaps behind
+      quotes, which open a field there) gets the same apostrophe in front of it: a spreadsheet splitting
+      there starts a new cell, and a double quote in the middle of its field does not quote anything for
+      it, so quoting for commas alone does not protect it.
+
+    So `innocent;=4*5;text` is written `innocent;'=4*5;text`. Numbers and None pass unchanged; JSON
+    Lines and W3C keep the text exactly. `_field` applies the same rule inline.
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    if value[0] in _FORMULA_STARTS:
+        value = "'" + value
+    return _neutralise_inner(r"\1'\2", value) if _search_inner(value) else value
 
 
 def with_export_related(claims: QuerySet) -> QuerySet:
@@ -434,14 +459,46 @@ def csv_line(record: Iterable) -> str:
 
 
 def _field(value) -> str:
-    """One CSV field: text neutralised against formulas, then quoted if it holds a quote, comma or line break."""
+    """One CSV field: text neutralised against formulas (`csv_safe`), then quoted if it holds a quote, comma or
+    line break.
+
+    The export's hot path: cheap `in` checks decide before any regex runs. A formula sign inside a field
+    matters only after a separator: a field that is quoted has one (a comma or line break) unless it holds
+    only a quote; one that is not may still hold a semicolon or tab. The regex runs only where both a
+    separator and a formula sign (ASCII, or full-width in non-ASCII text) are present.
+    """
     if value.__class__ is str:
         if value and value[0] in _FORMULA_STARTS:
             value = "'" + value
+        # The same gate in both quoted branches, written out: a function call would cost more than the checks.
         if '"' in value:
+            if (
+                "-" in value
+                or "=" in value
+                or "+" in value
+                or "@" in value
+                or (
+                    not value.isascii()
+                    and ("\uff1d" in value or "\uff0b" in value or "\uff0d" in value or "\uff20" in value)
+                )
+            ) and _search_inner(value):
+                value = _neutralise_inner(r"\1'\2", value)
             return '"' + value.replace('"', '""') + '"'
         if "," in value or "\n" in value or "\r" in value:
+            if (
+                "-" in value
+                or "=" in value
+                or "+" in value
+                or "@" in value
+                or (
+                    not value.isascii()
+                    and ("\uff1d" in value or "\uff0b" in value or "\uff0d" in value or "\uff20" in value)
+                )
+            ) and _search_inner(value):
+                value = _neutralise_inner(r"\1'\2", value)
             return '"' + value + '"'
+        if (";" in value or "\t" in value) and _search_inner(value):
+            return _neutralise_inner(r"\1'\2", value)
         return value
     return "" if value is None else str(value)
 
@@ -521,18 +578,35 @@ def csv_chunks(lines: Iterable[str], *, bom: bool = False) -> Iterator[str]:
         yield "".join(batch)
 
 
+# Characters outside ASCII that some readers take for line breaks (str.splitlines() among them): NEL,
+# LINE SEPARATOR, PARAGRAPH SEPARATOR. The JSON encoder escapes the ASCII ones (below U+0020) itself.
+_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _one_line(text: str) -> str:
+    """JSON text with the line breaks the encoder leaves raw written as escapes (\\u2028): they can only
+    stand inside strings, where an escape means the same, and a record then stays on one line for any reader.
+    """
+    for char in _LINE_BREAKS:
+        if char in text:
+            text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
+
+
 def jsonl_chunks(records: Iterable[list]) -> Iterator[str]:
-    """JSON Lines: one record per line, as an object keyed by COLUMNS; UTF-8, no escaping of non-ASCII."""
+    """JSON Lines: one record per line, as an object keyed by COLUMNS; UTF-8, no escaping of non-ASCII but
+    the characters some readers split lines on (U+2028, U+2029, U+0085)."""
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     for batch in _batched(records):
-        yield "".join(dumps(dict(zip(COLUMNS, item, strict=True))) + "\n" for item in batch)
+        yield _one_line("".join(dumps(dict(zip(COLUMNS, item, strict=True))) + "\n" for item in batch))
 
 
 def jsonld_chunks(items: Iterable[dict], *, base_url: str, query: str = "") -> Iterator[str]:
     """An AnnotationCollection whose first (and only) AnnotationPage holds every annotation.
 
     The total comes after the items, counted while they stream: JSON-LD does not care where a key
-    stands, and it saves a count query that could disagree with the rows read after it.
+    stands, and it saves a count query that could disagree with the rows read after it. One annotation
+    to a line, with the line breaks some readers see in U+2028, U+2029 and U+0085 escaped as in JSON Lines.
     """
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     collection = f"{base_url.rstrip('/')}/export/claims.jsonld" + (f"?{query}" if query else "")
@@ -540,7 +614,7 @@ def jsonld_chunks(items: Iterable[dict], *, base_url: str, query: str = "") -> I
     yield dumps(head)[:-1] + ', "first": {"type": "AnnotationPage", "partOf": ' + dumps(collection) + ', "items": ['
     total = 0
     for batch in _batched(items):
-        yield ("\n" if total == 0 else ",\n") + ",\n".join(map(dumps, batch))
+        yield _one_line(("\n" if total == 0 else ",\n") + ",\n".join(map(dumps, batch)))
         total += len(batch)
     yield f'\n]}}, "total": {total}}}\n'
 

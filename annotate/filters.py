@@ -18,6 +18,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from config.input import number
 from corpus.models import Article
 
 from .models import Claim, Fact, ProvenanceKind
@@ -55,7 +56,7 @@ class ClaimFilterForm(forms.Form):
     """The filters as they arrive in a query string; every field optional."""
 
     kind = _Values(required=False)
-    outlet = forms.CharField(required=False, max_length=20)
+    outlet = forms.CharField(required=False)
     article = forms.CharField(required=False, max_length=100)
     status = forms.CharField(required=False, max_length=30)
     annotator = forms.CharField(required=False, max_length=150)
@@ -81,13 +82,13 @@ class ClaimFilterForm(forms.Form):
         value = self.cleaned_data["outlet"].strip()
         if not value:
             return None
-        if not value.isdigit() or not 0 < int(value) <= MAX_ID:
+        if (outlet := number(value)) is None or not 0 < outlet <= MAX_ID:
             raise forms.ValidationError(
                 "The outlet filter must be an outlet's number, not “%(value)s”.",
                 code="invalid",
                 params={"value": value},
             )
-        return int(value)
+        return outlet
 
     def clean_status(self):
         value = self.cleaned_data["status"].strip()

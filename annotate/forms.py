@@ -1,6 +1,8 @@
 from django import forms
 
-from .models import Claim, ProvenanceKind, Source
+from config.input import problem
+
+from .models import Claim, ProvenanceKind, Source, SourceAlias
 from .names import clean_name as tidy
 from .names import name_key, validate_not_reserved
 
@@ -27,6 +29,14 @@ class ClaimFieldsForm(forms.Form):
     via = forms.CharField(required=False, max_length=200)
     directness = forms.ChoiceField(required=False, choices=[("", "Not said"), *Claim.Directness.choices])
     note = forms.CharField(required=False, max_length=5_000, widget=forms.Textarea)
+
+    def clean(self):
+        """Control characters (other than tab and line breaks) are refused, as the API refuses them."""
+        data = super().clean()
+        for name in ("source", "fact", "via", "note"):
+            if trouble := problem(data.get(name) or "", controls=True):
+                self.add_error(name, f"{name.capitalize()}: {trouble.message}")
+        return data
 
 
 class ClaimForm(ClaimFieldsForm):
@@ -81,6 +91,12 @@ class SourceForm(forms.ModelForm):
                 validate_not_reserved(name)
                 names.setdefault(name_key(name), name)
         names = list(names.values())
+        limit = SourceAlias._meta.get_field("name").max_length
+        for name in names:
+            if len(name) > limit:
+                raise forms.ValidationError(
+                    f"An alias can be at most {limit} characters: “{name[:60]}…” has {len(name)}.", code="max_length"
+                )
         for name in names:
             taken = Source.objects.exclude(pk=self.instance.pk).named(name).first()
             if taken:

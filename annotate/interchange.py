@@ -4,6 +4,14 @@ Each annotation is imported on its own, all or nothing: one that names an unknow
 whose quote cannot be found in the text, is reported and leaves no trace, while the others are stored.
 An annotation already there (same article, span, kind and annotator) is left alone, so importing a file
 twice creates nothing the second time.
+
+Nothing in a file is trusted to say who someone here is: a creator or reviewer it names is matched only
+to an account that cannot sign in (one an earlier import made, or the demo's), or becomes such an
+account. Crediting a claim or a review to an account that can sign in takes the operator's word:
+`trust_accounts` (--trust-accounts), or `annotator` (--annotator) for every claim's creator.
+
+Whatever the file holds, each annotation ends as an Outcome (a file that cannot be read at all, as one
+FileProblem): wrong types, text no database can store, nesting too deep to parse are reported, not raised.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import DatabaseError, transaction
 
+from config.input import problem
 from corpus.models import Article
 
 from .export import COLUMNS, KIND_NS, NS
@@ -111,6 +120,10 @@ def read(path: Path) -> Iterator[tuple[str, object]]:
                     document = json.loads(first + handle.read())
                 except json.JSONDecodeError as exc:
                     raise FileProblem(f"{path} is neither JSON nor JSON Lines: {exc}") from None
+                except ValueError:  # a number with more digits than int() converts
+                    raise FileProblem(f"{path} holds a number too long to read") from None
+                except RecursionError:
+                    raise FileProblem(f"{path} is nested too deeply to read") from None
                 yield from _annotations_in(document, "annotation")
         except UnicodeDecodeError as exc:
             raise FileProblem(f"{path} is not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
@@ -119,7 +132,7 @@ def read(path: Path) -> Iterator[tuple[str, object]]:
 def _json_or_none(line: str):
     try:
         return json.loads(line)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         return None
 
 
@@ -133,19 +146,32 @@ def _lines(first: str, head: dict, handle) -> Iterator[tuple[str, object]]:
         except json.JSONDecodeError as exc:
             yield f"line {number}", Rejected(f"not JSON: {exc.msg} at column {exc.colno}")
             continue
+        except ValueError:  # a number with more digits than int() converts
+            yield f"line {number}", Rejected("not JSON that can be read: a number too long to convert")
+            continue
+        except RecursionError:
+            yield f"line {number}", Rejected("nested too deeply to read")
+            continue
         yield from _annotations_in(value, f"line {number}")
 
 
 def _types(value) -> set[str]:
-    kinds = value.get("type", ()) if isinstance(value, dict) else ()
-    return {kinds} if isinstance(kinds, str) else set(kinds)
+    """The `type` of a JSON-LD object, one or several; anything but text in it is no type."""
+    kinds = value.get("type") if isinstance(value, dict) else None
+    return {kind for kind in _one(kinds) if isinstance(kind, str)}
+
+
+def _id(value, fallback: str) -> str:
+    """An annotation's own id, as a reference in the report, or `fallback` if it has none that is text."""
+    ref = value.get("id") if isinstance(value, dict) else None
+    return ref if isinstance(ref, str) and ref.strip() else fallback
 
 
 def _annotations_in(value, ref: str) -> Iterator[tuple[str, object]]:
     """The annotations of a collection, page or list (following embedded `next` pages), or the value itself."""
     if isinstance(value, list):
         for n, item in enumerate(value, start=1):
-            yield (item.get("id") if isinstance(item, dict) else None) or f"{ref} {n}", item
+            yield _id(item, f"{ref} {n}"), item
         return
     types = _types(value)
     if "AnnotationCollection" in types:
@@ -159,7 +185,7 @@ def _annotations_in(value, ref: str) -> Iterator[tuple[str, object]]:
     if "AnnotationPage" in types:
         yield from _annotations_in(value.get("items", []), ref)
         return
-    yield (value.get("id") if isinstance(value, dict) and "target" in value else None) or ref, value
+    yield _id(value, ref) if isinstance(value, dict) and "target" in value else ref, value
 
 
 # ---- understanding one annotation -------------------------------------------------------------------
@@ -171,10 +197,13 @@ def _ours(value: dict, name: str):
 
 
 def _text(value, what: str) -> str:
+    """Text from the file, or Rejected: not text, or text no database column can hold (NUL, lone surrogates)."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise Rejected(f"{what} must be text")
+    if trouble := problem(value):
+        raise Rejected(f"{what} contains {trouble.phrase}, which cannot be stored")
     return value
 
 
@@ -183,7 +212,9 @@ def _one(value) -> list:
 
 
 def _iri(value) -> str:
-    return value.get("id", "") if isinstance(value, dict) else value if isinstance(value, str) else ""
+    """An IRI given as text or as an object's id; "" for anything else."""
+    iri = value.get("id") if isinstance(value, dict) else value
+    return iri if isinstance(iri, str) else ""
 
 
 def parse(ref: str, value) -> Incoming:
@@ -223,7 +254,7 @@ def _from_annotation(ref: str, annotation: dict) -> Incoming:
     target = targets[0]
     if not isinstance(target, dict):
         raise Rejected("the target has no selectors (TextQuoteSelector, TextPositionSelector)")
-    item.article_url = _iri(target.get("source"))
+    item.article_url = _text(_iri(target.get("source")), "the target's source")
     item.article_slug = _text(_ours(target, "article"), "prov:article")
     for selector in _one(target.get("selector")):
         types = _types(selector)
@@ -238,7 +269,10 @@ def _from_annotation(ref: str, annotation: dict) -> Incoming:
         if not isinstance(body, dict):
             classifying.append(_iri(body))
             continue
-        purposes = set(_one(body.get("purpose")))
+        purposes = _one(body.get("purpose"))
+        if not all(isinstance(purpose, str) for purpose in purposes):
+            raise Rejected("a body's purpose must be text, such as “classifying” or “describing”")
+        purposes = set(purposes)
         if "classifying" in purposes or _iri(body.get("source")).startswith(KIND_NS):
             classifying.append(_iri(body.get("source")) or _iri(body))
         elif "describing" in purposes and "TextualBody" in _types(body):
@@ -248,9 +282,9 @@ def _from_annotation(ref: str, annotation: dict) -> Incoming:
             item.source_protected = _ours(body, "sourceProtected") is True
     kinds = [iri for iri in classifying if iri.startswith(KIND_NS)]
     if kinds:
-        item.kind = kinds[0].removeprefix(KIND_NS)
+        item.kind = _text(kinds[0].removeprefix(KIND_NS), "the kind")
     elif classifying:
-        raise Rejected(f"unknown kind “{classifying[0]}”")
+        raise Rejected(f"unknown kind “{_shown(classifying[0])}”")
     creator = annotation.get("creator")
     if isinstance(creator, list):
         creator = creator[0] if creator else None
@@ -306,17 +340,35 @@ def anchor(text: str, *, exact: str, prefix: str = "", suffix: str = "", start=N
 # ---- storing ---------------------------------------------------------------------------------------
 
 
-class Importer:
-    """Imports annotations one at a time, each in its own transaction, remembering kinds and articles."""
+def _shown(text, limit: int = 200) -> str:
+    """Text from a file, fit for a report line: what UTF-8 cannot write escaped, and not too long."""
+    text = str(text).encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
-    def __init__(self, *, annotator=None):
+
+class Importer:
+    """Imports annotations one at a time, each in its own transaction, remembering kinds and articles.
+
+    `annotator` credits every claim to that user. Names in the file are matched to accounts that cannot
+    sign in, or make such accounts; with `trust_accounts` they may name accounts that can sign in too.
+    """
+
+    def __init__(self, *, annotator=None, trust_accounts: bool = False):
         self.annotator = annotator
+        self.trust_accounts = trust_accounts
         self.kinds = {kind.slug: kind for kind in ProvenanceKind.objects.all()}
         self.articles: dict[tuple[str, str], Article] = {}
         self.users: dict[str, object] = {}
 
     def run(self, ref: str, value) -> Outcome:
         """Import one annotation; never raises for a bad annotation, reports it instead."""
+        outcome = self._run(ref, value)
+        outcome.ref = _shown(outcome.ref)
+        outcome.reason = _shown(outcome.reason, 500)
+        outcome.warnings = [_shown(warning, 500) for warning in outcome.warnings]
+        return outcome
+
+    def _run(self, ref: str, value) -> Outcome:
         try:
             item = parse(ref, value)
             return self._store(item)
@@ -325,6 +377,8 @@ class Importer:
         except (ValidationError, DatabaseError) as exc:
             message = " ".join(exc.messages) if isinstance(exc, ValidationError) else f"database error: {exc}"
             return Outcome(ref, "failed", message)
+        except (RecursionError, MemoryError):
+            return Outcome(ref, "failed", "too large or nested too deeply to import")
 
     def _store(self, item: Incoming) -> Outcome:
         kind = self.kinds.get(item.kind)
@@ -344,7 +398,13 @@ class Importer:
             same = Claim.objects.filter(article=article, start=start, end=end, kind=kind, annotator=existing)
             if same.exists():
                 return Outcome(item.ref, "unchanged")
+            if self.annotator is None:
+                self._may_credit(existing, "creator", "credit it, or --annotator USER")
         self._check_choices(item)
+        if item.reviewer:
+            reviewer = get_user_model().objects.filter(username=self._checked_username(item.reviewer)).first()
+            if reviewer is not None:
+                self._may_credit(reviewer, "reviewer", "credit the review to it")
         with transaction.atomic():
             annotator = existing or self._account(username)
             claim = create_claim(
@@ -377,7 +437,7 @@ class Importer:
             elif found:
                 article = next((a for a in found if a.slug == item.article_slug), None)
         slug = item.article_slug
-        if article is None and not slug and (match := ARTICLE_PATH.search(urlsplit(item.article_url).path)):
+        if article is None and not slug and (match := ARTICLE_PATH.search(_url_path(item.article_url))):
             slug = match[1]
         if article is None and slug:
             article = Article.objects.filter(slug=slug).first()
@@ -406,6 +466,14 @@ class Importer:
             raise Rejected(f"the creator “{username[:40]}…” is too long for a username: use --annotator")
         return username
 
+    def _may_credit(self, user, role: str, action: str) -> None:
+        """Refuse to credit an account that can sign in, unless the operator trusts the file's names."""
+        if user.has_usable_password() and not self.trust_accounts:
+            raise Rejected(
+                f"{role} “{user.get_username()}” is an existing account that can sign in: "
+                f"pass --trust-accounts to {action}"
+            )
+
     def _account(self, username: str):
         """An existing user, or a new account that cannot sign in (the file only says who made the claim)."""
         if username in self.users:
@@ -424,6 +492,13 @@ class Importer:
         ):
             if value and value not in choices:
                 raise Rejected(f"unknown {name} “{value}”")
+        for what, text, limit in (
+            ("the relay (prov:via)", item.via.strip(), Claim._meta.get_field("via").max_length),
+            ("the source's name", clean_name(item.source), Source._meta.get_field("name").max_length),
+            ("the fact's statement", clean_name(item.fact_statement), Fact._meta.get_field("statement").max_length),
+        ):
+            if len(text) > limit:
+                raise Rejected(f"{what} is longer than {limit} characters")
         if item.review_reason and item.status not in (Claim.Status.REJECTED, Claim.Status.CHANGES_REQUESTED):
             raise Rejected("a review reason goes only with a rejected claim or a request for changes")
 
@@ -481,11 +556,21 @@ class Importer:
             log_event(claim.status, claim, reviewer or annotator, before=before, after=claim.snapshot())
 
     def _checked_username(self, username: str) -> str:
+        user_model = get_user_model()
         try:
-            get_user_model().username_validator(username)
+            user_model.username_validator(username)
         except ValidationError:
             raise Rejected(f"the reviewer “{username}” is not a valid username") from None
+        if len(username) > user_model._meta.get_field(user_model.USERNAME_FIELD).max_length:
+            raise Rejected(f"the reviewer “{username[:40]}…” is too long for a username")
         return username
+
+
+def _url_path(url: str) -> str:
+    try:
+        return urlsplit(url).path
+    except ValueError:  # e.g. a malformed IPv6 host
+        return ""
 
 
 def _valid_slug(slug: str) -> bool:
@@ -501,13 +586,17 @@ def _valid_slug(slug: str) -> bool:
 def _instant(text: str) -> dt.datetime:
     try:
         value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise Rejected(f"“{text}” is not a date and time (ISO 8601)") from None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        value = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        value.astimezone(dt.UTC)  # as it will be stored: years 1 and 9999 may not survive it
+    except (ValueError, OverflowError):
+        raise Rejected(f"“{text}” is not a date and time (ISO 8601) that can be stored") from None
+    return value
 
 
-def import_items(items: Iterable[tuple[str, object]], *, annotator=None) -> Iterator[Outcome]:
+def import_items(
+    items: Iterable[tuple[str, object]], *, annotator=None, trust_accounts: bool = False
+) -> Iterator[Outcome]:
     """Import (reference, JSON value) pairs as `read` yields them; an Outcome for each."""
-    importer = Importer(annotator=annotator)
+    importer = Importer(annotator=annotator, trust_accounts=trust_accounts)
     for ref, value in items:
         yield importer.run(ref, value)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from config.input import number
 from corpus.models import Article
 
 from . import agreement, dashboard, history, review
@@ -108,7 +109,7 @@ def queue(request):
     _editor(request)
     filters = _filters(request, request.GET)
     if pk := request.GET.get("claim", ""):
-        if not pk.isdigit():
+        if (pk := number(pk)) is None:
             raise Http404("No such claim.")
         claim = Claim.objects.with_related().select_related("article__outlet").filter(pk=pk).first()
         if claim is None:
@@ -134,8 +135,8 @@ def _next(request, filters, *, message: str, status: int = 200):
 
 def _refused(request, filters, pk: int, message: str, status: int):
     """Show the claim as it is now, with why the action was refused: never apply a decision blindly."""
-    if not pk and str(request.POST.get("current", "")).isdigit():
-        pk = int(request.POST["current"])
+    if not pk and (current := number(request.POST.get("current", ""))) is not None:
+        pk = current
     claim = Claim.objects.with_related().select_related("article__outlet").filter(pk=pk).first()
     if not request.htmx:
         messages.error(request, message)
@@ -237,9 +238,9 @@ def bulk_accept(request):
     filters = _filters(request, request.POST)
     versions = {}
     for value in request.POST.getlist("claim"):
-        pk, _, version = value.partition(":")
-        if pk.isdigit() and version.isdigit():
-            versions[int(pk)] = int(version)
+        pk, _, version = (number(part) for part in value.partition(":"))
+        if pk is not None and version is not None:
+            versions[pk] = version
     if not versions:
         return _refused(request, filters, 0, "Tick the claims to accept first.", 400)
     accepted, refused = review.accept_many(versions=versions, editor=request.user)

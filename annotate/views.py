@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
+from config.input import number
 from corpus.models import Article
 
 from . import dashboard
@@ -116,10 +117,10 @@ def article_claims(request, slug):
     if request.method == "POST":
         return _create_claim(request, article)
     visible = Claim.objects.visible_to(request.user).for_article(article)
-    ids = [int(i) for i in request.GET.get("ids", "").replace(",", " ").split() if i.isdigit() and len(i) < 10][:50]
-    at = request.GET.get("at", "")
-    if at.isdigit() and len(at) < 10:  # every claim over this code point, innermost last, as the highlight stacks them
-        claims = list(visible.filter(start__lte=int(at), end__gt=int(at))[:200])
+    ids = [n for i in request.GET.get("ids", "").replace(",", " ").split() if (n := number(i)) is not None][:50]
+    at = number(request.GET.get("at", ""))
+    if at is not None:  # every claim over this code point, innermost last, as the highlight stacks them
+        claims = list(visible.filter(start__lte=at, end__gt=at)[:200])
     else:
         claims = list(visible.filter(pk__in=ids)) if ids else []
     claims = present_all(claims, request.user)

@@ -3,12 +3,13 @@
 `errors` comes with 400s only; messages about the request as a whole go under "__all__".
 """
 
+import json
 import math
 from functools import wraps
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as RequestInvalid
@@ -28,24 +29,26 @@ MESSAGES = {
     "missing": "This field is required.",
     "extra_forbidden": "Unknown field.",
 }
-NUL = "Text may not contain NUL characters."
 UNPARSABLE = "The request body is not valid JSON."
 AUTHENTICATE = "Authentication required: send Authorization: Bearer <token>, or sign in to the site."
 
 
-def error(status: int, detail: str, errors: dict[str, list[str]] | None = None) -> JsonResponse:
-    """The API's error response."""
+def error(status: int, detail: str, errors: dict[str, list[str]] | None = None) -> HttpResponse:
+    """The API's error response.
+
+    UTF-8 as it is, except a lone surrogate (which a refused field's name may hold, and UTF-8 cannot):
+    that is written as its JSON escape, so the refusal itself never fails.
+    """
     body = {"detail": detail} | ({"errors": errors} if errors is not None else {})
-    return JsonResponse(
-        body, status=status, content_type="application/json; charset=utf-8", json_dumps_params={"ensure_ascii": False}
-    )
+    content = json.dumps(body, ensure_ascii=False).encode("utf-8", "backslashreplace")
+    return HttpResponse(content, status=status, content_type="application/json; charset=utf-8")
 
 
 def _sentence(message: str) -> str:
     return message if message.endswith((".", "?", "!")) else f"{message}."
 
 
-def invalid(errors: dict[str, list[str]]) -> JsonResponse:
+def invalid(errors: dict[str, list[str]]) -> HttpResponse:
     """400 with messages by field, and a detail that reads on its own."""
     errors = {field: [_sentence(message) for message in messages] for field, messages in errors.items()}
     detail = " ".join(
@@ -65,7 +68,7 @@ def _message(item: dict) -> str:
     return MESSAGES.get(item["type"], item["msg"]).removeprefix("Value error, ")
 
 
-def request_invalid(request, exc: RequestInvalid) -> JsonResponse:
+def request_invalid(request, exc: RequestInvalid) -> HttpResponse:
     """django-ninja's validation errors (its own 422) as a 400 with messages by field."""
     errors: dict[str, list[str]] = {}
     for item in exc.errors:
@@ -73,7 +76,7 @@ def request_invalid(request, exc: RequestInvalid) -> JsonResponse:
     return invalid(errors)
 
 
-def refused_by_service(request, exc: ValidationError) -> JsonResponse:
+def refused_by_service(request, exc: ValidationError) -> HttpResponse:
     """A service's ValidationError: the same messages the browser shows, placed on a field where one is to blame."""
     if hasattr(exc, "error_dict"):
         return invalid(exc.message_dict)
@@ -83,7 +86,7 @@ def refused_by_service(request, exc: ValidationError) -> JsonResponse:
     return invalid(errors)
 
 
-def throttled(request, exc: Throttled) -> JsonResponse:
+def throttled(request, exc: Throttled) -> HttpResponse:
     """429 with Retry-After: how long until the next request will be looked at."""
     seconds = math.ceil(exc.wait) if exc.wait else 60
     response = error(429, f"Too many requests: try again in {seconds} second{'s' if seconds != 1 else ''}.")
@@ -91,7 +94,7 @@ def throttled(request, exc: Throttled) -> JsonResponse:
     return response
 
 
-def unauthenticated(request, exc: AuthenticationError) -> JsonResponse:
+def unauthenticated(request, exc: AuthenticationError) -> HttpResponse:
     """401, counted against the caller's address; past its rate, 429 instead."""
     if (wait := failed_authentications.seconds_to_wait(request)) is not None:
         return throttled(request, Throttled(wait))
@@ -102,7 +105,7 @@ def unauthenticated(request, exc: AuthenticationError) -> JsonResponse:
     return response
 
 
-def http_error(request, exc: HttpError) -> JsonResponse:
+def http_error(request, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:
         # django-ninja's message for a body it cannot parse names no format.
         message = UNPARSABLE if exc.message.startswith("Cannot parse request body") else exc.message
@@ -110,35 +113,28 @@ def http_error(request, exc: HttpError) -> JsonResponse:
     return error(exc.status_code, exc.message)
 
 
-def forbidden(request, exc: PermissionDenied) -> JsonResponse:
+def forbidden(request, exc: PermissionDenied) -> HttpResponse:
     return error(403, str(exc) or "You do not have permission to do this.")
 
 
-def not_found(request, exc: Exception) -> JsonResponse:
+def not_found(request, exc: Exception) -> HttpResponse:
     return error(404, str(exc) if isinstance(exc, Http404) and str(exc) else "Not found.")
 
 
-def database_unavailable(request, exc: Exception) -> JsonResponse:
+def database_unavailable(request, exc: Exception) -> HttpResponse:
     """503 with Retry-After, as for every other page during an outage; tokens and sessions need the database too."""
     return outage.unavailable(request)
-
-
-def _has_nul(request) -> bool:
-    texts = [request.path, *(text for key, values in request.GET.lists() for text in (key, *values))]
-    return any("\x00" in text for text in texts)
 
 
 def outside_ninja(view):
     """An endpoint's view, answering in JSON where django-ninja would not.
 
-    NUL characters in the URL are refused before they reach a query (no database column can hold
-    them), and a method the endpoint lacks gets a JSON 405 instead of django-ninja's plain text.
+    A method the endpoint lacks gets a JSON 405 instead of django-ninja's plain text. (Text that cannot
+    be stored, such as a NUL in the URL, never gets this far: config.input refuses it in this shape.)
     """
 
     @wraps(view)
     def answer(request, *args, **kwargs):
-        if _has_nul(request):
-            return invalid({NON_FIELD_ERRORS: [NUL]})
         response = view(request, *args, **kwargs)
         if response.status_code != 405:
             return response

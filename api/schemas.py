@@ -4,21 +4,29 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict, ValidationInfo, field_validator
+from pydantic import BeforeValidator, ConfigDict, ValidationInfo, field_validator
 
 from annotate.models import Claim
+from config.input import problem
 
 Directness = Literal[("", *Claim.Directness.values)]
 
 
-def _without_nul(text: str) -> str:
-    if "\x00" in text:
-        raise ValueError("Text may not contain NUL characters.")
-    return text
+def _checked(controls: bool):
+    def check(value):
+        if isinstance(value, str) and (trouble := problem(value, controls=controls)):
+            raise ValueError(trouble.message)
+        return value
+
+    return BeforeValidator(check)
 
 
-# Text a database column can hold: PostgreSQL refuses NUL characters.
-Text = Annotated[str, AfterValidator(_without_nul)]
+# Text a database column can hold (PostgreSQL refuses NUL characters, and no UTF-8 encoder writes a lone
+# surrogate), without control characters other than tab and line breaks. Checked before pydantic's own
+# validation, which would refuse some surrogates with a message that names neither the character nor the rule.
+Text = Annotated[str, _checked(controls=True)]
+# A quote must equal the article's text, which may hold control characters: only what cannot be stored is refused.
+Quote = Annotated[str, _checked(controls=False)]
 
 
 class Error(Schema):
@@ -109,7 +117,7 @@ class ClaimIn(Schema):
     article: Text = Field(description="The article's slug.")
     start: int = Field(ge=0)
     end: int = Field(ge=1)
-    exact: Text = Field(min_length=1, max_length=20_000, description="Exactly the text from start to end.")
+    exact: Quote = Field(min_length=1, max_length=20_000, description="Exactly the text from start to end.")
     kind: Text = Field(description="A kind of source's slug, e.g. state_media.")
     source: Text = Field(
         "",

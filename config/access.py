@@ -6,6 +6,8 @@ out of their group must close every page to them at once, not only the API. View
 anyway (signing out, the API, which refuses in JSON itself) are marked with `role_not_required`.
 """
 
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.shortcuts import render
 
 ROLE_PERMISSION = "annotate.view_claim"  # every role holds it; an account without it has no role
@@ -34,3 +36,16 @@ class RoleRequiredMiddleware:
         if not request.user.is_authenticated or has_role(request.user):
             return None
         return render(request, "no_role.html", status=403)
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, with the username's length checked on the server too.
+
+    AuthenticationForm sets the limit on the widget only; a longer name reached the sign-in lockout's
+    records, whose column is shorter, and failed there.
+    """
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))

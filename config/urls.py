@@ -5,11 +5,11 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from annotate import style_views
-from config.access import role_not_required
+from config.access import SignInForm, role_not_required
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="annotate:article_list", permanent=False)),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", role_not_required(auth_views.LogoutView.as_view()), name="logout"),
     path("admin/", admin.site.urls),
     # Colours only, linked from every page's head: no sign-in needed, as for the static files.

@@ -25,6 +25,9 @@ MANIFEST_FIELDS = {"title", "outlet", "outlet_homepage", "author", "published", 
 FIELD_LIMITS = {"title": 500, "outlet": 200, "outlet_homepage": 200, "author": 300, "source_url": 1000, "language": 20}
 _http_url = URLValidator(schemes=["http", "https"])
 SLUG_MAX = 80
+# The largest file imported, in bytes: a long report is a few hundred kilobytes, and importing holds
+# the text several times over (bytes, decoded, normalised).
+MAX_BYTES = 5_000_000
 
 
 class ImportProblem(Exception):
@@ -247,11 +250,27 @@ def unique_slug(title: str) -> str:
     return slug
 
 
-def import_file(candidate: Candidate) -> Result:
+def read_limited(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """The file's bytes, or ImportProblem if there are more than `max_bytes`.
+
+    The size on disk is checked before anything is read, and the read stops one byte past the limit
+    whatever the size said (a file that grows meanwhile, a pipe), so memory stays bounded.
+    """
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ImportProblem(f"too large ({size:,} bytes; the limit is {max_bytes:,})")
+    with path.open("rb") as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ImportProblem(f"too large (more than {max_bytes:,} bytes; the limit is {max_bytes:,})")
+    return data
+
+
+def import_file(candidate: Candidate, *, max_bytes: int = MAX_BYTES) -> Result:
     """Store one file as an article, atomically; unchanged when the same text is already stored."""
     path = candidate.path
     try:
-        text = decode(path.read_bytes())
+        text = decode(read_limited(path, max_bytes))
     except ImportProblem as exc:
         return Result(path, "failed", reason=str(exc))
     except OSError as exc:
@@ -272,10 +291,8 @@ def import_file(candidate: Candidate) -> Result:
 def _store(path: Path, text: str, digest: str, meta: dict) -> Article:
     """One article and, if new, its outlet: both or neither."""
     outlet = None
-    if meta.get("outlet"):
-        outlet, _ = Outlet.objects.get_or_create(
-            name=meta["outlet"].strip(), defaults={"homepage": meta.get("outlet_homepage", "")}
-        )
+    if name := (meta.get("outlet") or "").strip():  # an outlet of white space is no outlet
+        outlet, _ = Outlet.objects.get_or_create(name=name, defaults={"homepage": meta.get("outlet_homepage", "")})
     return Article.objects.create(
         slug=unique_slug(meta["title"]),
         title=meta["title"].strip(),

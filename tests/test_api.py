@@ -495,10 +495,14 @@ def test_refusals_that_concern_no_single_field(article, author):
 def test_nul_characters_are_refused_before_they_reach_the_database(article, author, claim):
     client = bearer(author)
 
-    for path in ("/api/articles?q=a%00", "/api/claims?article=a%00b", "/api/articles/a%00b"):
+    for path, field in (
+        ("/api/articles?q=a%00", "q"),
+        ("/api/claims?article=a%00b", "article"),
+        ("/api/articles/a%00b", "__all__"),
+    ):
         response = client.get(path)
         assert response.status_code == 400, path
-        assert response.json()["errors"] == {"__all__": ["Text may not contain NUL characters."]}
+        assert response.json()["errors"] == {field: ["Text may not contain NUL characters."]}
     response = post(client, new_claim(article) | {"note": "a\x00b"})
     assert response.status_code == 400
     assert response.json()["errors"] == {"note": ["Text may not contain NUL characters."]}

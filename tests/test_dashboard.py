@@ -189,6 +189,19 @@ def test_csv_cells_never_become_formulas(client, corpus):
     assert '\'=HYPERLINK("http://x")' in [r[1] for r in rows]
 
 
+def test_csv_cells_never_become_formulas_in_a_spreadsheet_that_splits_on_semicolons_or_tabs(client, corpus):
+    from .test_export import assert_no_cell_is_a_formula
+
+    for n, statement in enumerate(["innocent;=4*5;text", "tab\t@SUM(A1)", 'quoted;"+1"', "\uff1d1"]):
+        quote = ["KCNA said so.", "Nobody voted against.", "It is a ploy", "analysts say"][n]
+        make_claim(corpus["nk"], *q(TEXT, quote), kind_slug="expert", fact=statement, annotator=corpus["olga"])
+    client.force_login(corpus["rita"])
+    response = client.get(reverse("annotate:dashboard_csv"), {"status": "with_pending"})
+    text = response.content.decode()
+    assert "innocent;'=4*5;text" in text
+    assert_no_cell_is_a_formula(text)
+
+
 def test_sensitive_source_names_are_shown_only_to_editors(client, corpus):
     client.force_login(corpus["rita"])  # a reviewer, even the one who tagged it
     for url in (

@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import json
 import random
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -192,7 +193,7 @@ def test_csv_neutralises_cells_a_spreadsheet_would_run_as_formulas(client, corpu
     assert by_exact(raw, "=SUM(A1) was in the sheet.")["source"] == "@someone"  # JSON Lines keeps the data exact
 
 
-@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20"])
 def test_every_formula_trigger_is_neutralised(start):
     record = [1, "a", "b", "", None, "", 0, 1, f"{start}cmd|' /C calc'!A0", "", "", *[""] * 16]
     cells = next(csv.reader(io.StringIO(export.csv_line(record), newline="")))
@@ -200,10 +201,82 @@ def test_every_formula_trigger_is_neutralised(start):
     assert cells[4] == ""
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def cells_as_split_on(text: str, delimiter: str) -> list[str]:
+    """The cells a spreadsheet sees when it opens the file splitting on `delimiter` (a European locale, a TSV).
+
+    Both ways such a program may read it: every line cut at every delimiter, quotes ignored (a `"` in the
+    middle of a field is no quote to it), and a CSV reader honouring quotes that open a field.
+    """
+    reader = [cell for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) for cell in row]
+    if delimiter == ",":
+        return reader  # the file's own separator: every reader honours its quotes
+    naive = [cell for line in re.split(r"\r\n|\r|\n", text) for cell in line.split(delimiter)]
+    return naive + reader
+
+
+def assert_no_cell_is_a_formula(text: str) -> None:
+    for delimiter in (",", ";", "\t"):
+        for cell in cells_as_split_on(text, delimiter):
+            opened = cell.lstrip('"')  # a quote that opens a field is not part of the cell
+            assert not opened.startswith(FORMULA_STARTS), (delimiter, cell)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "innocent;=4*5;text",
+        "innocent\t=4*5\ttext",
+        'innocent;"=4*5";text',
+        "innocent,=4*5,'-1",
+        'two lines\n=HYPERLINK("http://x")\r+1\r\n-2',
+        "list;@SUM(A1);+1;-1",
+        "\uff1dcmd;\uff0b1",
+    ],
+)
+def test_a_formula_after_any_separator_inside_a_cell_is_neutralised(client, corpus, note):
+    Claim.objects.filter(pk=corpus["turnout"].pk).update(note=note, via=note)
+    text = body(get(client, corpus["rita"], "export_csv"))
+    assert_no_cell_is_a_formula(text)
+    row = by_exact(csv_rows(text), "KCNA said turnout was 99.63%.")
+    assert row["note"] == export.csv_safe(note) and row["note"].replace("'", "") == note.replace("'", "")
+
+
+def test_the_separator_rule_in_short():
+    assert export.csv_safe("innocent;=4*5;text") == "innocent;'=4*5;text"
+    assert export.csv_safe('a;"=1') == "a;\"'=1"
+    assert export.csv_safe("\uff1d1+1") == "'\uff1d1+1"
+    assert export.csv_safe("\n- a list") == "'\n'- a list"
+    assert export.csv_safe("north-east, 3 km; plain") == "north-east, 3 km; plain"
+    assert export.csv_safe(12) == 12
+
+
 def test_csv_fields_are_those_csv_writer_writes_after_neutralising():
     """The export joins fields itself for speed; csv.writer (minimal quoting, CRLF) is the reference."""
     rng = random.Random(7)
-    alphabet = ["a", "Z", " ", ",", '"', "\n", "\r", "\t", "=", "+", "-", "@", "'", "🗳️", "한", "\u2028", ";"]
+    alphabet = [
+        "a",
+        "Z",
+        " ",
+        ",",
+        '"',
+        "\n",
+        "\r",
+        "\t",
+        "=",
+        "+",
+        "-",
+        "@",
+        "'",
+        "🗳️",
+        "한",
+        "\u2028",
+        ";",
+        "\uff1d",
+        "\uff20",
+    ]
     records = [
         [rng.randrange(10**6), None, *("".join(rng.choices(alphabet, k=rng.randrange(7))) for _ in range(25))]
         for _ in range(2_000)
@@ -366,6 +439,23 @@ def test_record_and_w3c_annotation_equal_the_streamed_ones(client, corpus, role)
     singles = [export.w3c_annotation(claim, user, base_url=base_url) for claim in claims]
     assert [single.pop("@context") for single in singles] == [export.CONTEXT] * 3
     assert singles == collection["first"]["items"]
+
+
+@pytest.mark.parametrize("role", ["reviewer", "editor"])
+def test_json_exports_escape_what_some_readers_take_for_line_breaks(client, corpus, role):
+    """U+2028, U+2029 and U+0085 are line breaks to str.splitlines() and to some JSON Lines readers."""
+    note = "one\u2028two\u2029three\x85four\x0bfive\x1cend, 결과 🗳️"
+    Claim.objects.filter(pk=corpus["turnout"].pk).update(note=note)
+    user = corpus["rita"] if role == "reviewer" else make_user("eddie", role="editor")
+    lines = body(get(client, user, "export_jsonl"))
+    assert len(lines.splitlines()) == Claim.objects.count()
+    assert by_exact(jsonl_rows(lines), "KCNA said turnout was 99.63%.")["note"] == note
+    document = body(get(client, user, "export_jsonld"))
+    items = json.loads(document)["first"]["items"]
+    assert next(item for item in items if item.get("prov:note"))["prov:note"] == note
+    for text in (lines, document):
+        assert not {"\u2028", "\u2029", "\x85"} & set(text)
+        assert "\\u2028" in text and "결과 🗳️" in text  # escaped; everything else stays UTF-8 as it is
 
 
 def test_w3c_collection_shape(client, corpus):

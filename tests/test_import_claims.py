@@ -59,10 +59,12 @@ def annotation(quote, *, start=None, end=None, kind="state_media", creator="rita
 
 def write(tmp_path, value, name="claims.jsonld") -> str:
     path = tmp_path / name
+    # A lone surrogate, which UTF-8 cannot hold, is written as its JSON escape, as another tool would write it.
     if name.endswith(".jsonl"):
-        path.write_text("".join(json.dumps(v, ensure_ascii=False) + "\n" for v in value), encoding="utf-8")
+        text = "".join(json.dumps(v, ensure_ascii=False) + "\n" for v in value)
     else:
-        path.write_text(json.dumps(value, ensure_ascii=False, indent=1), encoding="utf-8")
+        text = json.dumps(value, ensure_ascii=False, indent=1)
+    path.write_bytes(text.encode("utf-8", "backslashreplace"))
     return str(path)
 
 
@@ -258,6 +260,28 @@ FAILURES = [
     (lambda: annotation("KCNA said") | {"prov:note": ["a", "list"]}, "prov:note must be text"),
     (lambda: "just a string", "not a JSON object"),
     (lambda: {"hello": "world"}, "neither a W3C annotation"),
+    (
+        lambda: annotation("KCNA said") | {"body": [{"purpose": {"classifying": True}, "source": KIND_NS + "expert"}]},
+        "a body's purpose must be text",
+    ),
+    (
+        lambda: annotation("KCNA said") | {"body": [{"purpose": "classifying", "source": {"id": {"nested": 1}}}]},
+        "unknown kind “”",
+    ),
+    (lambda: annotation("KCNA said") | {"body": [{"type": [{}], "purpose": ["describing", [1]]}]}, "purpose must be"),
+    (
+        lambda: annotation("KCNA said") | {"prov:note": "half of a pair: \ud800"},
+        "prov:note contains a lone surrogate (U+D800, half of a UTF-16 pair), which cannot be stored",
+    ),
+    (lambda: annotation("KCNA said") | {"prov:via": "a\x00b"}, "prov:via contains a NUL character"),
+    (lambda: annotation("KCNA said") | {"prov:via": "Yonhap " * 40}, "the relay (prov:via) is longer than 200"),
+    (lambda: annotation("KCNA said") | {"prov:factStatement": "x" * 301}, "the fact's statement is longer than 300"),
+    (lambda: annotation("KCNA said", target_source="http://[::1/x"), "unknown article"),
+    (
+        lambda: annotation("KCNA said") | {"prov:status": "accepted", "prov:reviewedAt": "0001-01-01T00:00:00+05:00"},
+        "that can be stored",
+    ),
+    (lambda: annotation("KCNA said") | {"prov:reviewer": "r" * 151}, "too long for a username"),
 ]
 
 
@@ -271,6 +295,73 @@ def test_each_failure_is_reported_on_its_line_and_stores_nothing(article, tmp_pa
     assert line.startswith("error: line 2: ") and reason in line
     assert sorted(Claim.objects.values_list("exact", flat=True)) == ["99.63%", "Analysts doubt"]
     assert not Source.objects.exists() and not Fact.objects.exists()
+
+
+def test_lines_nested_too_deeply_or_with_unreadable_numbers_fail_alone(article, tmp_path):
+    path = tmp_path / "claims.jsonl"
+    deep = "[" * 100_000 + "]" * 100_000
+    huge = '{"exact": "KCNA said", "article_slug": "x", "start": ' + "9" * 5_000 + "}"
+    path.write_text(json.dumps(annotation("KCNA said")) + f"\n{deep}\n{huge}\n", encoding="utf-8")
+    out, err, error = run_import(str(path))
+    assert error == "created 1, unchanged 0, failed 2"
+    assert err.splitlines()[0] == "error: line 2: nested too deeply to read"
+    assert err.splitlines()[1].startswith("error: line 3: not JSON that can be read")
+
+
+def test_a_document_nested_too_deeply_or_with_an_unreadable_number_is_refused_whole(article, tmp_path):
+    path = tmp_path / "claims.jsonld"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(CommandError, match="nested too deeply"):
+        call_command("import_claims", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    path.write_text("[" + "9" * 5_000 + "]", encoding="utf-8")
+    with pytest.raises(CommandError, match="holds a number too long to read"):
+        call_command("import_claims", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    assert not Claim.objects.exists()
+
+
+def test_references_from_the_file_are_printed_whatever_they_hold(article, tmp_path):
+    value = annotation("nowhere to be found", start=0, end=19) | {"id": "weird \ud800 id \x00"}
+    out, err, error = run_import(write(tmp_path, [value]), "-v", "2")
+    assert error == "created 0, unchanged 0, failed 1"
+    assert err == "error: weird \\ud800 id \\x00: quote not found\n"
+
+
+# ---- whose name a file may use ------------------------------------------------------------------
+
+
+def test_a_file_cannot_credit_claims_or_reviews_to_accounts_that_can_sign_in(article, tmp_path):
+    make_user("editor", role="editor")
+    make_user("rita")
+    by_editor = annotation("KCNA said", creator="editor")
+    accepted_by_editor = annotation("Analysts doubt", creator="newcomer") | {
+        "prov:status": "accepted",
+        "prov:reviewer": "editor",
+    }
+    out, err, error = run_import(write(tmp_path, [by_editor, accepted_by_editor]))
+    assert error == "created 0, unchanged 0, failed 2"
+    assert err.splitlines() == [
+        "error: annotation 1: creator “editor” is an existing account that can sign in: "
+        "pass --trust-accounts to credit it, or --annotator USER",
+        "error: annotation 2: reviewer “editor” is an existing account that can sign in: "
+        "pass --trust-accounts to credit the review to it",
+    ]
+    assert not Claim.objects.exists() and not ReviewEvent.objects.exists()
+    assert not get_user_model().objects.filter(username="newcomer").exists()
+    # With --annotator the claims are the operator's choice, but a review still names its reviewer.
+    assert run_import(write(tmp_path, [by_editor]), "--annotator", "rita")[2] is None
+    assert run_import(write(tmp_path, [accepted_by_editor]), "--annotator", "rita")[2] is not None
+    out, err, error = run_import(write(tmp_path, [by_editor, accepted_by_editor]), "--trust-accounts")
+    assert (error, err) == (None, "")
+    assert Claim.objects.get(exact="KCNA said", annotator__username="editor")
+    assert Claim.objects.get(exact="Analysts doubt").reviewer.username == "editor"
+
+
+def test_accounts_that_cannot_sign_in_are_matched_without_being_told(article, tmp_path):
+    run_import(write(tmp_path, [annotation("KCNA said", creator="imported")]))
+    assert not get_user_model().objects.get(username="imported").has_usable_password()
+    again = annotation("Analysts doubt", creator="imported") | {"prov:status": "accepted", "prov:reviewer": "imported"}
+    assert run_import(write(tmp_path, [again]))[2] is None
+    assert Claim.objects.filter(annotator__username="imported").count() == 2
 
 
 def test_a_line_that_is_not_json_fails_alone(article, tmp_path):

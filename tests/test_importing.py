@@ -222,3 +222,71 @@ def test_manifest_values_are_checked_before_anything_is_stored(tmp_path, entry, 
     ok, _, err = run(tmp_path)
     assert not ok and reason in err
     assert Article.objects.count() == 0
+
+
+# ---- size -------------------------------------------------------------------------------------------
+
+
+def test_a_file_over_the_size_limit_fails_before_it_is_read(tmp_path):
+    big = tmp_path / "big.txt"
+    with big.open("wb") as handle:  # sparse: the size is all that is checked
+        handle.truncate(6_000_000)
+    (tmp_path / "good.txt").write_text("A good article.\n", encoding="utf-8")
+    ok, out, err = run(tmp_path)
+    assert not ok
+    assert f"error: {big}: too large (6,000,000 bytes; the limit is 5,000,000)" in err
+    assert list(Article.objects.values_list("source_file", flat=True)) == ["good.txt"]
+
+
+def test_the_limit_can_be_changed(tmp_path):
+    text = tmp_path / "a.txt"
+    text.write_text("Title\n" + "word " * 400, encoding="utf-8")
+    ok, _, err = run(text, "--max-bytes", "1000")
+    assert not ok and "too large (2,006 bytes; the limit is 1,000)" in err
+    assert not Article.objects.exists()
+    ok, *_ = run(text, "--max-bytes", "3000")
+    assert ok and Article.objects.count() == 1
+    ok, _, err = run(text, "--max-bytes", "0")
+    assert not ok and "--max-bytes must be at least 1" in err
+
+
+def test_a_file_that_grows_while_it_is_read_is_still_cut_off(tmp_path):
+    """A pipe has no size to check beforehand: the read itself stops at the limit."""
+    import contextlib
+    import os
+    import threading
+
+    from corpus.importing import Candidate, import_file
+
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+
+    def write():
+        with contextlib.suppress(BrokenPipeError), pipe.open("wb") as handle:
+            handle.write(b"Title\n" + b"x" * 50_000)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        result = import_file(Candidate(pipe), max_bytes=1_000)
+    finally:
+        if writer.is_alive():  # a writer still waiting for a reader: open and close the pipe to let it end
+            os.close(os.open(pipe, os.O_RDONLY | os.O_NONBLOCK))
+        writer.join(timeout=10)
+    assert (result.status, result.reason) == ("failed", "too large (more than 1,000 bytes; the limit is 1,000)")
+    assert not Article.objects.exists()
+
+
+# ---- the manifest's outlet -----------------------------------------------------------------------------
+
+
+def test_an_outlet_of_white_space_is_no_outlet(tmp_path):
+    (tmp_path / "a.txt").write_text("A\nText.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("B\nText.", encoding="utf-8")
+    manifest = '[files."a.txt"]\noutlet = "  \\t "\n[files."b.txt"]\noutlet = "  Yonhap  "\n'
+    (tmp_path / "manifest.toml").write_text(manifest, encoding="utf-8")
+    ok, *_ = run(tmp_path)
+    assert ok
+    assert Article.objects.get(source_file="a.txt").outlet is None
+    assert Article.objects.get(source_file="b.txt").outlet.name == "Yonhap"
+    assert list(Outlet.objects.values_list("name", flat=True)) == ["Yonhap"]

@@ -282,6 +282,21 @@ def test_a_source_cannot_be_renamed_to_another_sources_alias(client, article):
     assert source.name == "Zed"
 
 
+def test_an_alias_too_long_to_store_is_a_field_error_and_changes_nothing(client, article):
+    make_claim(article, 0, 3, source_name="KCNA")
+    source = Source.objects.get(name="KCNA")
+    SourceAlias.objects.create(source=source, name="K.C.N.A.")
+    client.force_login(make_user("ed", role="editor"))
+    long = "Korean Central News Agency " * 8
+    data = {"name": "KCNA renamed", "kind": kind("news_agency").pk, "description": "", "aliases": f"Short\n{long}"}
+    response = client.post(reverse("annotate:source_edit", args=[source.pk]), data)
+    assert response.status_code == 400
+    assert "An alias can be at most 200 characters: “Korean Central News Agency Korean" in response.content.decode()
+    source.refresh_from_db()
+    assert (source.name, source.kind.slug) == ("KCNA", "state_media")
+    assert list(source.aliases.values_list("name", flat=True)) == ["K.C.N.A."]
+
+
 def test_source_list_counts_each_claim_once_however_many_aliases_match(client, article):
     make_claim(article, 0, 3, source_name="KCNA")
     kcna = Source.objects.get()

@@ -24,9 +24,15 @@ class Command(BaseCommand):
             help="credit every claim to this existing user, instead of each annotation's creator "
             "(creators not found are created as accounts that cannot sign in)",
         )
+        parser.add_argument(
+            "--trust-accounts",
+            action="store_true",
+            help="let the file's creators and reviewers name existing accounts that can sign in; without it, "
+            "an annotation crediting such an account is reported and not imported",
+        )
         parser.add_argument("--no-progress", action="store_true", help="never show a progress bar")
 
-    def handle(self, *args, file, annotator=None, no_progress=False, verbosity=1, **options):
+    def handle(self, *args, file, annotator=None, trust_accounts=False, no_progress=False, verbosity=1, **options):
         user = None
         if annotator is not None:
             user = get_user_model().objects.filter(username=annotator).first()
@@ -36,7 +42,7 @@ class Command(BaseCommand):
         bar = tqdm(unit="claim", disable=True if no_progress else None, file=self.stderr._out, leave=False)
         try:
             with bar:
-                for outcome in import_items(read(file), annotator=user):
+                for outcome in import_items(read(file), annotator=user, trust_accounts=trust_accounts):
                     bar.update()
                     counts[outcome.status] += 1
                     for warning in outcome.warnings:

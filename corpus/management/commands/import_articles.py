@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from corpus.importing import collect, import_file
+from corpus.importing import MAX_BYTES, collect, import_file
 
 PROGRESS_FROM = 20  # files; fewer finish before a bar would be any use
 
@@ -18,9 +18,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
         parser.add_argument("--manifest", type=Path, help="manifest.toml to use for every file")
+        parser.add_argument(
+            "--max-bytes",
+            type=int,
+            default=MAX_BYTES,
+            metavar="N",
+            help=f"refuse files larger than N bytes (default {MAX_BYTES:,})",
+        )
         parser.add_argument("--no-progress", action="store_true", help="never show a progress bar")
 
-    def handle(self, *args, paths, manifest=None, no_progress=False, verbosity=1, **options):
+    def handle(self, *args, paths, manifest=None, max_bytes=MAX_BYTES, no_progress=False, verbosity=1, **options):
+        if max_bytes < 1:
+            raise CommandError("--max-bytes must be at least 1")
         candidates, failures = collect(list(paths), manifest)
         counts = {"created": 0, "unchanged": 0, "failed": 0}
         for failure in failures:
@@ -34,7 +43,7 @@ class Command(BaseCommand):
             leave=False,
         )
         for candidate in bar:
-            result = import_file(candidate)
+            result = import_file(candidate, max_bytes=max_bytes)
             counts[result.status] += 1
             if result.status == "failed":
                 bar.write(f"error: {result.path}: {result.reason}", file=self.stderr._out)

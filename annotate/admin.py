@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from . import review
+from review import services as review
+
 from .models import Claim, Fact, ProvenanceKind, ReviewEvent, Source, SourceAlias, can_see_sensitive
 from .services import StaleEdit
 

@@ -6,8 +6,8 @@ from django.db.models.functions import Length, Lower
 from django.urls import reverse
 
 from corpus.models import Article
+from dashboard.basis import ORIGIN, ROLES
 
-from .basis import ORIGIN, ROLES
 from .names import name_key, validate_not_reserved
 
 
@@ -185,7 +185,7 @@ class Fact(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("annotate:fact_detail", args=[self.slug])
+        return reverse("dashboard:fact_detail", args=[self.slug])
 
 
 class ClaimQuerySet(models.QuerySet):

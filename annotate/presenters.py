@@ -32,7 +32,7 @@ class FactRef:
     statement: str
 
     def get_absolute_url(self) -> str:
-        return reverse("annotate:fact_detail", args=[self.slug])
+        return reverse("dashboard:fact_detail", args=[self.slug])
 
     def __str__(self) -> str:
         return self.statement

@@ -1,52 +1,34 @@
-import csv
-from collections import Counter, defaultdict
+"""Reading and tagging: the article list, the reading view, tagging, editing and deleting claims, the claim list."""
+
+from collections import Counter
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import reswap, retarget, trigger_client_event
+from django_htmx.http import trigger_client_event
 
 from config.input import number
 from corpus.models import Article
 
-from . import dashboard
-from .export import csv_safe
 from .filters import NO_FACT, Filters
-from .forms import ClaimEditForm, ClaimForm, ConflictForm, DeleteForm, MergeForm, SourceForm
+from .forms import ClaimEditForm, ClaimForm, DeleteForm
 from .masking import mask_for
-from .models import Claim, Fact, ProvenanceKind, Source, SourceAlias
-from .names import name_key
-from .presenters import fact_ref, fact_refs, present_all
+from .models import Claim, Fact, ProvenanceKind
+from .presenters import fact_ref, present_all
 from .rendering import article_html, claim_list_html, highlights
+from .responses import form_message, inline_error
 from .services import (
     StaleEdit,
     create_claim,
     delete_claim,
-    merge_sources,
-    set_conflict,
     shown_fact,
     shown_source,
     update_claim,
 )
-
-
-def _error(request, message: str, *, status: int, target: str):
-    """An error the page shows inline (htmx) or as a short page of its own (no JavaScript)."""
-    template = "annotate/_error.html" if request.htmx else "annotate/error.html"
-    response = render(request, template, {"message": message}, status=status)
-    if request.htmx:
-        response = reswap(retarget(response, target), "innerHTML")
-    return response
-
-
-def _form_message(form) -> str:
-    return " ".join(error for errors in form.errors.values() for error in errors)
 
 
 @require_GET
@@ -130,10 +112,10 @@ def article_claims(request, slug):
 
 def _create_claim(request, article):
     if not request.user.has_perm("annotate.add_claim"):
-        return _error(request, "You do not have permission to tag claims.", status=403, target="#tag-errors")
+        return inline_error(request, "You do not have permission to tag claims.", status=403, target="#tag-errors")
     form = ClaimForm(request.POST)
     if not form.is_valid():
-        return _error(request, _form_message(form), status=400, target="#tag-errors")
+        return inline_error(request, form_message(form), status=400, target="#tag-errors")
     data = form.cleaned_data
     try:
         claim = create_claim(
@@ -150,7 +132,7 @@ def _create_claim(request, article):
             annotator=request.user,
         )
     except ValidationError as exc:
-        return _error(request, " ".join(exc.messages), status=400, target="#tag-errors")
+        return inline_error(request, " ".join(exc.messages), status=400, target="#tag-errors")
     if not request.htmx:
         return redirect(f"{article.get_absolute_url()}#claim-{claim.pk}")
     return trigger_client_event(_reading(request, article, status=201), "claim-saved", {"id": claim.pk})
@@ -176,7 +158,7 @@ def claim_edit(request, pk):
     try:
         claim = _claim_for_author(request, pk, "annotate.change_claim")
     except PermissionDenied:
-        return _error(request, "Only the author of a pending claim can edit it.", status=403, target=target)
+        return inline_error(request, "Only the author of a pending claim can edit it.", status=403, target=target)
     if request.method == "GET":
         form = ClaimEditForm(
             claim=claim,
@@ -194,7 +176,7 @@ def claim_edit(request, pk):
         return render(request, template, {"claim": claim, "form": form})
     form = ClaimEditForm(request.POST, claim=claim)
     if not form.is_valid():
-        return _error(request, _form_message(form), status=400, target=target)
+        return inline_error(request, form_message(form), status=400, target=target)
     data = form.cleaned_data
     try:
         update_claim(
@@ -209,9 +191,9 @@ def claim_edit(request, pk):
             note=data["note"],
         )
     except StaleEdit as exc:
-        return _error(request, str(exc), status=409, target=target)
+        return inline_error(request, str(exc), status=409, target=target)
     except ValidationError as exc:
-        return _error(request, " ".join(exc.messages), status=400, target=target)
+        return inline_error(request, " ".join(exc.messages), status=400, target=target)
     if not request.htmx:
         return redirect(f"{claim.article.get_absolute_url()}#claim-{claim.pk}")
     return trigger_client_event(_reading(request, claim.article), "claim-saved", {"id": claim.pk})
@@ -224,198 +206,19 @@ def claim_delete(request, pk):
     try:
         claim = _claim_for_author(request, pk, "annotate.delete_claim")
     except PermissionDenied:
-        return _error(request, "Only the author of a pending claim can delete it.", status=403, target=target)
+        return inline_error(request, "Only the author of a pending claim can delete it.", status=403, target=target)
     form = DeleteForm(request.POST)
     if not form.is_valid():
-        return _error(
+        return inline_error(
             request, "The request did not say which version of the claim to delete.", status=400, target=target
         )
     try:
         delete_claim(claim=claim, actor=request.user, version=form.cleaned_data["version"])
     except StaleEdit as exc:
-        return _error(request, str(exc), status=409, target=target)
+        return inline_error(request, str(exc), status=409, target=target)
     if not request.htmx:
         return redirect(claim.article.get_absolute_url())
     return trigger_client_event(_reading(request, claim.article), "claim-deleted", {"id": pk})
-
-
-# ---- autocomplete ------------------------------------------------------------------------------
-
-SUGGESTIONS = 12
-
-
-@require_GET
-def source_suggest(request):
-    """<option>s of known sources matching what is typed in the Source field, each with its kind."""
-    text = request.GET.get("source", "").strip()
-    sources = []
-    if text:
-        sources = (
-            Source.objects.visible_to(request.user)
-            .matching(text)
-            .select_related("kind")
-            .prefetch_related("aliases")
-            .order_by("name")[:SUGGESTIONS]
-        )
-    options = []
-    for source in sources:
-        # The browser filters a datalist by what is typed, so a match on an alias must show that alias.
-        label = source.kind.label
-        if text.lower() not in source.name.lower():
-            alias = next((a.name for a in source.aliases.all() if text.lower() in a.name.lower()), "")
-            label += f" · also “{alias}”"
-        options.append((source.name, label, source.kind.slug))
-    return render(request, "annotate/suggestions.html", {"options": options})
-
-
-@require_GET
-def fact_suggest(request):
-    """<option>s of facts whose statement matches what is typed in the Fact field."""
-    text = request.GET.get("fact", "").strip()
-    facts = Fact.objects.visible_to(request.user).matching(text).order_by("statement") if text else []
-    # Matched again on what the user sees, so that typing part of a name hidden in a statement finds nothing.
-    shown = (ref for ref in fact_refs(facts[: SUGGESTIONS * 4], request.user) if _contains(ref.statement, text))
-    options = [(ref.statement, "", "") for ref in shown][:SUGGESTIONS]
-    return render(request, "annotate/suggestions.html", {"options": options})
-
-
-def _contains(statement: str, text: str) -> bool:
-    return text.casefold() in statement.casefold() or slugify(text) in slugify(statement)
-
-
-# ---- facts ---------------------------------------------------------------------------------------
-
-
-def _fact_filters() -> Filters:
-    """The fact pages count pending claims as well as accepted ones (the dashboard, by default, accepted ones)."""
-    return Filters(status="with_pending")
-
-
-@require_GET
-def fact_list(request):
-    """Every fact with the number of claims and articles behind it and the kinds they rest on."""
-    board = dashboard.build(_fact_filters(), request.user, article_rows=0)
-    shown = {row.fact.pk for row in board.facts}
-    unsupported = fact_refs(Fact.objects.visible_to(request.user).exclude(pk__in=shown), request.user)
-    return render(request, "annotate/fact_list.html", {"board": board, "unsupported": unsupported})
-
-
-@require_GET
-def fact_detail(request, slug):
-    """Every claim of one fact across articles, with its sentence, kind, source and status; conflicts."""
-    fact = get_object_or_404(Fact.objects.visible_to(request.user), slug=slug)
-    claims = present_all(
-        Claim.objects.visible_to(request.user)
-        .filter(fact=fact)
-        .with_related()
-        .select_related("article__outlet")
-        .order_by("article__published", "article__title", "start"),
-        request.user,
-        in_context=True,
-    )
-    conflicts = list(fact.conflicts.visible_to(request.user).order_by("statement"))
-    conflict_claims = defaultdict(list)
-    others = (
-        Claim.objects.visible_to(request.user)
-        .filter(fact__in=conflicts)
-        .with_related()
-        .select_related("article__outlet")
-    )
-    for card in present_all(others, request.user):
-        conflict_claims[card.fact.pk].append(card)
-    board = dashboard.build(_fact_filters(), request.user, fact=fact, article_rows=0)
-    row = board.facts[0] if board.facts else None
-    can_edit = request.user.has_perm("annotate.change_fact")
-    other_facts = Fact.objects.exclude(pk=fact.pk).exclude(pk__in=[f.pk for f in conflicts]).order_by("statement")
-    mask = mask_for(request.user)
-    context = {
-        "fact": fact_ref(fact, mask),
-        "fact_note": mask.text(fact.note),
-        "claims": claims,
-        "row": row,
-        "conflicts": [(fact_ref(other, mask), conflict_claims[other.pk]) for other in conflicts],
-        "can_edit": can_edit,
-        "other_facts": fact_refs(other_facts, request.user) if can_edit else [],
-    }
-    return render(request, "annotate/fact_detail.html", context)
-
-
-@require_POST
-def fact_conflict(request, slug):
-    """Editors mark or unmark two facts as conflicting."""
-    fact = get_object_or_404(Fact, slug=slug)
-    if not request.user.has_perm("annotate.change_fact"):
-        return _error(request, "Only editors can mark facts as conflicting.", status=403, target="#conflict-errors")
-    form = ConflictForm(request.POST)
-    other = Fact.objects.filter(slug=form.data.get("other", "")).first() if form.is_valid() else None
-    if other is None:
-        return _error(request, "Choose the fact that this one conflicts with.", status=400, target="#conflict-errors")
-    try:
-        set_conflict(fact=fact, other=other, conflicting=form.cleaned_data["conflicting"])
-    except ValidationError as exc:
-        return _error(request, " ".join(exc.messages), status=400, target="#conflict-errors")
-    return redirect(fact.get_absolute_url())
-
-
-# ---- sources -------------------------------------------------------------------------------------
-
-
-def _editor_only(request, permission="annotate.change_source"):
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-
-
-@require_GET
-def source_list(request):
-    """Editors: every source with its kind, aliases and number of claims."""
-    _editor_only(request)
-    query = request.GET.get("q", "").strip()
-    sources = (
-        Source.objects.select_related("kind").prefetch_related("aliases").annotate(n=Count("claims", distinct=True))
-    )
-    if query:
-        sources = sources.matching(query)
-    return render(request, "annotate/source_list.html", {"sources": sources, "query": query})
-
-
-@require_http_methods(["GET", "POST"])
-def source_edit(request, pk):
-    """Editors: rename a source, change its kind, aliases, description or sensitivity; merge it away."""
-    _editor_only(request)
-    source = get_object_or_404(Source.objects.select_related("kind"), pk=pk)
-    aliases = "\n".join(source.aliases.values_list("name", flat=True))
-    form = SourceForm(request.POST or None, instance=source, initial={"aliases": aliases})
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            source.aliases.all().delete()
-            SourceAlias.objects.bulk_create(
-                SourceAlias(source=source, name=name, key=name_key(name)) for name in form.cleaned_data["aliases"]
-            )
-        return redirect("annotate:source_list")
-    merge = MergeForm()
-    merge.fields["into"].queryset = Source.objects.exclude(pk=source.pk)
-    status = 400 if form.errors else 200
-    return render(request, "annotate/source_edit.html", {"source": source, "form": form, "merge": merge}, status=status)
-
-
-@require_POST
-def source_merge(request, pk):
-    """Editors: fold this source into another; its claims move over and its name becomes an alias."""
-    _editor_only(request)
-    source = get_object_or_404(Source, pk=pk)
-    form = MergeForm(request.POST)
-    form.fields["into"].queryset = Source.objects.exclude(pk=source.pk)
-    if not form.is_valid():
-        return _error(request, "Choose the source to merge into.", status=400, target="#merge-errors")
-    try:
-        merge_sources(source=source, into=form.cleaned_data["into"], actor=request.user)
-    except ValidationError as exc:
-        return _error(request, " ".join(exc.messages), status=400, target="#merge-errors")
-    return redirect("annotate:source_edit", pk=form.cleaned_data["into"].pk)
-
-
-# ---- claims, dashboard -----------------------------------------------------------------------------
 
 
 @require_GET
@@ -441,40 +244,3 @@ def claim_list(request):
         "kind_filters": kind_filters,
     }
     return render(request, "annotate/claim_list.html", context)
-
-
-FACTS_PER_PAGE = 100
-ARTICLE_ROWS = 40  # of the kind mix per article; the JSON has every article
-
-
-@require_GET
-def dashboard_view(request):
-    """Which facts rest on which kinds of source; flags, charts and filters kept in the URL."""
-    filters = Filters.from_query(request.GET, user=request.user)
-    board = dashboard.build(filters, request.user, article_rows=ARTICLE_ROWS)
-    # The matrix shows a page of facts (most articles first); the JSON and CSV carry them all.
-    facts = Paginator(board.facts, FACTS_PER_PAGE).get_page(request.GET.get("page"))
-    template = "annotate/dashboard.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(
-        request, template, {"board": board, "facts": facts, "options": dashboard.filter_options(filters.article)}
-    )
-
-
-@require_GET
-def dashboard_json(request):
-    """The dashboard's data, with the same filters, as JSON."""
-    board = dashboard.build(Filters.from_query(request.GET, user=request.user), request.user)
-    return JsonResponse(dashboard.as_json(board) | {"errors": board.filters.messages}, json_dumps_params={"indent": 1})
-
-
-@require_GET
-def dashboard_csv(request):
-    """The facts-by-kind matrix, with the same filters, as a CSV download."""
-    board = dashboard.build(Filters.from_query(request.GET, user=request.user), request.user)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="provenance-matrix.csv"'
-    writer = csv.writer(response)
-    writer.writerows([csv_safe(cell) for cell in row] for row in dashboard.matrix_rows(board))
-    return response

@@ -12,11 +12,11 @@ from ninja import NinjaAPI, Query, Status
 from ninja.renderers import JSONRenderer
 
 from annotate import services
-from annotate.export import with_export_related
 from annotate.filters import Filters
 from annotate.models import Claim, ProvenanceKind
 from annotate.presenters import present
 from corpus.models import Article
+from interchange.export import with_export_related
 
 from . import docs, errors, pages, w3c
 from .auth import bearer_token, session

@@ -68,8 +68,8 @@ def copy_sql(user) -> tuple[str, tuple]:
     from django.db.models import Case, F, Value, When
     from django.http import QueryDict
 
-    from annotate import export
     from annotate.models import PROTECTED, Claim
+    from interchange import export
 
     claims = export.select(QueryDict(), Claim.objects.visible_to(user)).claims
     names = {

@@ -8,9 +8,9 @@ articles with 100 claims each, about half of them pending: some 20,000 cards in 
 editors, bench-editor-1..4.
 
 In the app's code: four threads, each an editor on its own database connection, work the queue until
-2,000 cards are decided. `annotate.review.take_next` leases the editor's next pending card, a plain
+2,000 cards are decided. `review.services.take_next` leases the editor's next pending card, a plain
 `Claim.objects.get(pk=...)` of that card on the same connection gives the baseline, and
-`annotate.review.decide` accepts it, which ends the lease.
+`review.services.decide` accepts it, which ends the lease.
 
 Through HTTP: the app under gunicorn (4 workers, production settings) on 127.0.0.1, the same four
 editors signed in, each in a browser without JavaScript: GET /review/ (which leases and shows the next
@@ -104,8 +104,8 @@ def work(editor, log: dict, start: threading.Barrier) -> None:
     """One editor in the app's code, on its own connection: take the next card, read it by pk, accept it."""
     from django.db import connection
 
-    from annotate import review
     from annotate.models import Claim
+    from review import services as review
 
     try:
         Claim.objects.filter(pk=0).first()  # open this thread's connection before the clock starts

@@ -175,7 +175,6 @@ def reading_step(args, client, reviewer) -> None:
 def dashboard_step(args, client) -> None:
     """/dashboard/ against the SQL it runs, executed directly; and the time with each filter."""
     import dashboard as dashboard_bench
-
     from corpus.models import Article, Outlet
 
     outlet = Outlet.objects.order_by("pk").first()

@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "axes",
     "corpus",
     "annotate",
+    "review",
+    "dashboard",
+    "interchange",
+    "demo",
     "api",
 ]
 

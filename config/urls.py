@@ -16,6 +16,9 @@ urlpatterns = [
     path("kinds.css", login_not_required(role_not_required(style_views.kinds_css)), name="kinds_css"),
     path("api/", include("api.urls")),
     path("", include("annotate.urls")),
+    path("", include("review.urls")),
+    path("", include("dashboard.urls")),
+    path("", include("interchange.urls")),
 ]
 
 # A database outage met outside a view still answers 503; anything else gets 500.html.

@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from annotate.agreement import (
+from review.agreement import (
     Disagreement,
     Span,
     agreement,

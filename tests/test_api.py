@@ -12,10 +12,10 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from annotate import review
 from annotate.models import Claim, ProvenanceKind, ReviewEvent, Source
 from api.admin import ApiTokenAdmin
 from api.models import ApiToken, hash_token
+from review import services as review
 
 from .factories import make_article, make_claim, make_user
 

@@ -4,8 +4,8 @@ import doctest
 
 import pytest
 
-from annotate import basis as basis_module
-from annotate.basis import basis as basis_of_roles
+from dashboard import basis as basis_module
+from dashboard.basis import basis as basis_of_roles
 
 ROLES = {
     "state_media": "origin",

@@ -28,10 +28,10 @@ def editor(client):
     "url",
     [
         reverse("annotate:article_list"),
-        reverse("annotate:dashboard"),
-        reverse("annotate:dashboard_json"),
-        reverse("annotate:export_csv"),
-        reverse("annotate:export_jsonl"),
+        reverse("dashboard:index"),
+        reverse("dashboard:json"),
+        reverse("interchange:export_csv"),
+        reverse("interchange:export_jsonl"),
         "/api/claims",
     ],
 )
@@ -42,7 +42,7 @@ def test_pages_exports_and_json_for_a_signed_in_user_are_not_stored(client, edit
 
 
 def test_htmx_partials_are_not_stored_either(client, editor):
-    response = client.get(reverse("annotate:dashboard"), headers={"HX-Request": "true"})
+    response = client.get(reverse("dashboard:index"), headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert directives(response) >= PRIVATE
 

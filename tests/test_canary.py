@@ -12,10 +12,10 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils.text import slugify
 
-from annotate import review
 from annotate.models import Claim, Fact, Source, SourceAlias
 from annotate.services import create_claim, merge_sources, register_fact, register_source, update_claim
 from api.models import ApiToken
+from review import services as review
 
 from .crawl import admin_urls, routes, url_for
 from .factories import kind, make_article, make_claim, make_user
@@ -124,33 +124,33 @@ def samples(world) -> dict:
         "annotate:article_list": {"?": "q=turnout"},
         "annotate:article_detail": slug,
         "annotate:article_claims": slug | {"?": f"at={claim.start}"},
-        "annotate:article_agreement": slug,
-        "annotate:article_independent": None,
-        "annotate:agreement": {},
-        "annotate:review": {"?": "status=all"},
-        "annotate:review_decide": None,
-        "annotate:review_skip": None,
-        "annotate:review_unskip": None,
-        "annotate:review_undo": None,
-        "annotate:review_bulk_accept": None,
+        "review:article_agreement": slug,
+        "review:article_independent": None,
+        "review:agreement": {},
+        "review:queue": {"?": "status=all"},
+        "review:decide": None,
+        "review:skip": None,
+        "review:unskip": None,
+        "review:undo": None,
+        "review:bulk_accept": None,
         "annotate:claim_list": {"?": "status=all"},
-        "annotate:claim_detail": {"pk": world["renamed"].pk},
+        "review:claim": {"pk": world["renamed"].pk},
         "annotate:claim_edit": {"pk": world["rita_claim"].pk},
         "annotate:claim_delete": None,
-        "annotate:fact_list": {},
-        "annotate:fact_detail": {"slug": fact.slug},
-        "annotate:fact_conflict": None,
+        "dashboard:fact_list": {},
+        "dashboard:fact_detail": {"slug": fact.slug},
+        "dashboard:fact_conflict": None,
         "annotate:source_list": {"?": "q=a"},
         "annotate:source_edit": {"pk": world["source"].pk},
         "annotate:source_merge": None,
         "annotate:source_suggest": {"?": "source=a"},
         "annotate:fact_suggest": {"?": "fact=report"},
-        "annotate:dashboard": {"?": "status=all"},
-        "annotate:dashboard_json": {"?": "status=all"},
-        "annotate:dashboard_csv": {"?": "status=all"},
-        "annotate:export_csv": {},
-        "annotate:export_jsonl": {},
-        "annotate:export_jsonld": {},
+        "dashboard:index": {"?": "status=all"},
+        "dashboard:json": {"?": "status=all"},
+        "dashboard:csv": {"?": "status=all"},
+        "interchange:export_csv": {},
+        "interchange:export_jsonl": {},
+        "interchange:export_jsonld": {},
     }
 
 
@@ -158,10 +158,10 @@ def extra_urls(world) -> list[str]:
     """Pages the routes' samples do not reach: every claim's card and page, every fact, filters by fact."""
     urls = []
     for claim in Claim.objects.all():
-        urls += [reverse("annotate:claim_detail", args=[claim.pk]), reverse("api:claim", args=[claim.pk])]
+        urls += [reverse("review:claim", args=[claim.pk]), reverse("api:claim", args=[claim.pk])]
         urls.append(reverse("annotate:article_claims", args=[claim.article.slug]) + f"?ids={claim.pk}")
     for fact in Fact.objects.all():
-        urls += [reverse("annotate:fact_detail", args=[fact.slug]), f"/claims/?fact={fact.slug}&status=all"]
+        urls += [reverse("dashboard:fact_detail", args=[fact.slug]), f"/claims/?fact={fact.slug}&status=all"]
         urls += [f"/export/claims.csv?fact={fact.slug}", f"/api/claims?fact={fact.slug}"]
     for typed in ("zqx", "wvy", "canary", "캐너", "alpha", "protected"):
         urls += [f"/suggest/sources/?source={quote(typed)}", f"/suggest/facts/?fact={quote(typed)}"]
@@ -193,7 +193,7 @@ def test_the_world_plants_every_canary_where_an_editor_sees_it(client, world):
     found = crawl(client, world)
     seen = {name for names in found.values() for name in names}
     assert seen == set(CANARIES), seen
-    page = client.get(reverse("annotate:claim_detail", args=[world["renamed"].pk])).content.decode()
+    page = client.get(reverse("review:claim", args=[world["renamed"].pk])).content.decode()
     assert FORMER in page  # the former name lives on in the history, for editors
 
 
@@ -221,9 +221,9 @@ def test_a_staff_member_without_the_permission_finds_none_in_the_admin(client, w
 def test_the_author_sees_the_names_they_typed_and_nobody_else_does(client, world):
     rita = world["rita_claim"].annotator
     client.force_login(rita)
-    page = client.get(reverse("annotate:claim_detail", args=[world["rita_claim"].pk])).content.decode()
+    page = client.get(reverse("review:claim", args=[world["rita_claim"].pk])).content.decode()
     assert NAME in page and ALIAS in page
     assert re.search(r"Protected source \d", page) is None  # their guess is not confirmed as a protected source
     client.force_login(make_user("victor"))
-    page = client.get(reverse("annotate:claim_detail", args=[world["rita_claim"].pk])).content.decode()
+    page = client.get(reverse("review:claim", args=[world["rita_claim"].pk])).content.decode()
     assert leaks(page.encode()) == [] and "[protected]" in page

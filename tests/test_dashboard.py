@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotate import dashboard
+from annotate.filters import Filters
 from annotate.models import Claim, ProvenanceKind, Source
+from dashboard import board as dashboard
 
 from .factories import make_article, make_claim, make_user
 
@@ -68,7 +69,7 @@ def board_for(user, **query):
     data = QueryDict(mutable=True)
     for key, value in query.items():
         data.setlist(key, value if isinstance(value, list) else [value])
-    return dashboard.build(dashboard.Filters.from_query(data), user)
+    return dashboard.build(Filters.from_query(data), user)
 
 
 def row(board, statement):
@@ -129,7 +130,7 @@ def test_dashboard_counts_accepted_claims_unless_asked_to_include_pending(corpus
 
 def test_bad_filter_values_are_reported_not_fatal(client, corpus):
     client.force_login(corpus["rita"])
-    response = client.get(reverse("annotate:dashboard"), {"from": "last week", "status": "bogus", "outlet": "x"})
+    response = client.get(reverse("dashboard:index"), {"from": "last week", "status": "bogus", "outlet": "x"})
     assert response.status_code == 200
     page = response.content.decode()
     assert "is not a date" in page and "Unknown status" in page and "must be an outlet" in page
@@ -137,7 +138,7 @@ def test_bad_filter_values_are_reported_not_fatal(client, corpus):
 
 def test_page_shows_flags_and_links_every_number_to_its_claims(client, corpus):
     client.force_login(corpus["rita"])
-    page = client.get(reverse("annotate:dashboard")).content.decode()
+    page = client.get(reverse("dashboard:index")).content.decode()
     assert "State media only" in page and "One source" in page
     link = reverse("annotate:claim_list") + "?fact=turnout-was-9963&amp;kind=state_media"
     assert link in page
@@ -149,9 +150,7 @@ def test_page_shows_flags_and_links_every_number_to_its_claims(client, corpus):
 
 def test_htmx_filter_request_gets_the_results_fragment(client, corpus):
     client.force_login(corpus["rita"])
-    response = client.get(
-        reverse("annotate:dashboard"), {"kind": "in_country_informant"}, headers={"HX-Request": "true"}
-    )
+    response = client.get(reverse("dashboard:index"), {"kind": "in_country_informant"}, headers={"HX-Request": "true"})
     fragment = response.content.decode()
     assert fragment.strip().startswith('<div id="results"')
     assert "Nobody really voted against" in fragment and "Turnout was 99.63%" not in fragment
@@ -159,18 +158,18 @@ def test_htmx_filter_request_gets_the_results_fragment(client, corpus):
 
 def test_json_has_the_same_numbers_and_filters(client, corpus):
     client.force_login(make_user("ed", role="editor"))
-    data = client.get(reverse("annotate:dashboard_json")).json()
+    data = client.get(reverse("dashboard:json")).json()
     turnout = next(f for f in data["facts"] if f["slug"] == "turnout-was-9963")
     assert turnout["basis"] == ["state_media"] and turnout["flags"] == ["one_kind_only"]
     assert turnout["kinds"]["news_agency"] == {"claims": 2, "articles": 2}
     assert sorted(turnout["sources"]) == ["KCNA", "Reuters", "Yonhap"]
-    filtered = client.get(reverse("annotate:dashboard_json"), {"kind": "unsourced_quote"}).json()
+    filtered = client.get(reverse("dashboard:json"), {"kind": "unsourced_quote"}).json()
     assert filtered["claims"] == 1 and filtered["facts"] == [] and filtered["claims_without_fact"] == 1
 
 
 def test_csv_matrix_download(client, corpus):
     client.force_login(corpus["rita"])
-    response = client.get(reverse("annotate:dashboard_csv"), {"kind": ["state_media", "news_agency"]})
+    response = client.get(reverse("dashboard:csv"), {"kind": ["state_media", "news_agency"]})
     assert response["Content-Disposition"] == 'attachment; filename="provenance-matrix.csv"'
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [r["fact"] for r in rows] == ["turnout-was-9963"]
@@ -184,7 +183,7 @@ def test_csv_cells_never_become_formulas(client, corpus):
         article, *q(TEXT, "analysts say"), kind_slug="expert", fact='=HYPERLINK("http://x")', annotator=corpus["rita"]
     )
     client.force_login(corpus["rita"])
-    response = client.get(reverse("annotate:dashboard_csv"), {"status": "with_pending"})
+    response = client.get(reverse("dashboard:csv"), {"status": "with_pending"})
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert '\'=HYPERLINK("http://x")' in [r[1] for r in rows]
 
@@ -196,7 +195,7 @@ def test_csv_cells_never_become_formulas_in_a_spreadsheet_that_splits_on_semicol
         quote = ["KCNA said so.", "Nobody voted against.", "It is a ploy", "analysts say"][n]
         make_claim(corpus["nk"], *q(TEXT, quote), kind_slug="expert", fact=statement, annotator=corpus["olga"])
     client.force_login(corpus["rita"])
-    response = client.get(reverse("annotate:dashboard_csv"), {"status": "with_pending"})
+    response = client.get(reverse("dashboard:csv"), {"status": "with_pending"})
     text = response.content.decode()
     assert "innocent;'=4*5;text" in text
     assert_no_cell_is_a_formula(text)
@@ -205,18 +204,18 @@ def test_csv_cells_never_become_formulas_in_a_spreadsheet_that_splits_on_semicol
 def test_sensitive_source_names_are_shown_only_to_editors(client, corpus):
     client.force_login(corpus["rita"])  # a reviewer, even the one who tagged it
     for url in (
-        reverse("annotate:dashboard"),
-        reverse("annotate:dashboard_json"),
-        reverse("annotate:fact_list"),
-        reverse("annotate:fact_detail", args=["nobody-really-voted-against"]),
+        reverse("dashboard:index"),
+        reverse("dashboard:json"),
+        reverse("dashboard:fact_list"),
+        reverse("dashboard:fact_detail", args=["nobody-really-voted-against"]),
         corpus["nk"].get_absolute_url(),
         reverse("annotate:claim_list"),
     ):
         body = client.get(url).content.decode()
         assert "Hoeryong resident" not in body, url
-        assert "Protected source 1" in body or url == reverse("annotate:fact_list"), url
+        assert "Protected source 1" in body or url == reverse("dashboard:fact_list"), url
     client.force_login(make_user("ed", role="editor"))
-    assert "Hoeryong resident" in client.get(reverse("annotate:dashboard")).content.decode()
+    assert "Hoeryong resident" in client.get(reverse("dashboard:index")).content.decode()
 
 
 def test_dashboard_query_count_does_not_grow(client, corpus):
@@ -224,7 +223,7 @@ def test_dashboard_query_count_does_not_grow(client, corpus):
     counts = []
     for extra in range(3):
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("annotate:dashboard")).status_code == 200
+            assert client.get(reverse("dashboard:index")).status_code == 200
         counts.append(len(queries))
         article = make_article(
             f"Another report {extra}. Turnout was 99.63%.", title=f"More {extra}", outlet=f"Outlet {extra}"
@@ -241,7 +240,7 @@ def test_dashboard_query_count_does_not_grow(client, corpus):
             )
     assert counts[0] == counts[1] == counts[2], counts
     with CaptureQueriesContext(connection) as json_queries:
-        client.get(reverse("annotate:dashboard_json"))
+        client.get(reverse("dashboard:json"))
     assert len(json_queries) <= counts[0]
 
 
@@ -264,7 +263,7 @@ def test_basis_ignores_the_kind_filter(corpus):
 
 def test_unlinked_claims_link_and_unknown_fact(client, corpus):
     client.force_login(corpus["rita"])
-    page = client.get(reverse("annotate:dashboard")).content.decode()
+    page = client.get(reverse("dashboard:index")).content.decode()
     assert reverse("annotate:claim_list") + "?fact=none" in page
     unlinked = client.get(reverse("annotate:claim_list"), {"fact": "none"}).content.decode()
     assert unlinked.count('class="in-context"') == 1 and "It is a ploy" in unlinked
@@ -272,19 +271,19 @@ def test_unlinked_claims_link_and_unknown_fact(client, corpus):
 
 
 def test_matrix_pages_through_many_facts(client, corpus, monkeypatch):
-    from annotate import views
+    from dashboard import views
 
     monkeypatch.setattr(views, "FACTS_PER_PAGE", 1)
     client.force_login(corpus["rita"])
-    first = client.get(reverse("annotate:dashboard")).content.decode()
+    first = client.get(reverse("dashboard:index")).content.decode()
     assert "Facts 1–1 of 2" in first and "Turnout was 99.63%" in first and "Nobody really voted against" not in first
-    second = client.get(reverse("annotate:dashboard"), {"page": 2}).content.decode()
+    second = client.get(reverse("dashboard:index"), {"page": 2}).content.decode()
     assert "Facts 2–2 of 2" in second and "Nobody really voted against" in second
 
 
 def test_dashboard_links_to_claim_exports_with_its_filters(client, corpus):
     client.force_login(corpus["rita"])
-    page = client.get(reverse("annotate:dashboard"), {"kind": "state_media"}).content.decode()
+    page = client.get(reverse("dashboard:index"), {"kind": "state_media"}).content.decode()
     assert '/export/claims.csv?kind=state_media&amp;status=accepted"' in page
     response = client.get("/export/claims.csv?kind=state_media&status=accepted")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
@@ -292,24 +291,24 @@ def test_dashboard_links_to_claim_exports_with_its_filters(client, corpus):
 
 
 def test_page_lists_the_articles_with_most_claims_and_says_how_many_there_are(client, corpus, monkeypatch):
-    from annotate import views
+    from dashboard import views
 
     monkeypatch.setattr(views, "ARTICLE_ROWS", 1)
     client.force_login(corpus["rita"])
-    page = client.get(reverse("annotate:dashboard")).content.decode()
+    page = client.get(reverse("dashboard:index")).content.decode()
     assert "The 1 article with most claims of 3" in page
-    assert len(dashboard.build(dashboard.Filters(), corpus["rita"]).articles) == 3  # the JSON's share: all
+    assert len(dashboard.build(Filters(), corpus["rita"]).articles) == 3  # the JSON's share: all
 
 
 def test_renaming_every_kind_changes_nothing_but_the_names(client, corpus):
     """The rules read each kind's role, never its slug or label, which editors may change."""
     client.force_login(corpus["rita"])
-    before = client.get(reverse("annotate:dashboard_json")).json()
+    before = client.get(reverse("dashboard:json")).json()
     renamed = {}
     for kind in ProvenanceKind.objects.all():
         renamed[f"renamed_{kind.pk}"] = kind.slug
         ProvenanceKind.objects.filter(pk=kind.pk).update(slug=f"renamed_{kind.pk}", label=f"Kind {kind.pk}")
-    after = client.get(reverse("annotate:dashboard_json")).json()
+    after = client.get(reverse("dashboard:json")).json()
 
     def in_old_names(board):
         facts = {}

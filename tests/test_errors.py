@@ -41,7 +41,7 @@ def test_a_missing_page_offers_anonymous_visitors_the_sign_in_page(client):
 
 def test_a_refusal_says_why_in_the_layout(client):
     client.force_login(make_user("rita", role="reviewer"))
-    response = client.get(reverse("annotate:review"))
+    response = client.get(reverse("review:queue"))
     assert response.status_code == 403
     page = response.content.decode()
     assert_in_layout(page)

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from annotate import export
 from annotate.models import Claim, Source
+from interchange import export
 
 from .factories import make_article, make_claim, make_user
 
@@ -106,7 +106,7 @@ def corpus():
 
 def get(client, user, name, **query):
     client.force_login(user)
-    return client.get(reverse(f"annotate:{name}"), query)
+    return client.get(reverse(f"interchange:{name}"), query)
 
 
 def body(response) -> str:
@@ -330,7 +330,7 @@ def test_sensitive_source_names_are_protected_for_reviewers_and_shown_to_editors
 
 def test_export_needs_sign_in_and_the_permission(client, corpus):
     for name in ("export_csv", "export_jsonl", "export_jsonld"):
-        url = reverse(f"annotate:{name}")
+        url = reverse(f"interchange:{name}")
         client.logout()
         response = client.get(url)
         assert response.status_code == 302 and reverse("login") in response["Location"]
@@ -549,7 +549,7 @@ def test_streams_many_rows_per_chunk_in_a_constant_number_of_queries(client, cor
             chunks = list(client.get(url).streaming_content)
         return len(queries), len(chunks)
 
-    url = reverse("annotate:export_csv")
+    url = reverse("interchange:export_csv")
     few = queries_and_chunks(url)
     article = make_article("Another text, with enough words in it for twenty claims to be tagged on it.")
     for i in range(20):

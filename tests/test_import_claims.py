@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from annotate.export import KIND_NS
-from annotate.interchange import Rejected, anchor
 from annotate.models import Claim, Fact, ProvenanceKind, ReviewEvent, Source, SourceAlias
+from interchange.export import KIND_NS
+from interchange.importing import Rejected, anchor
 
 from .factories import make_article, make_claim, make_user
 

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotate.export import KIND_NS
-from annotate.interchange import FileProblem, Importer, Incoming, Rejected, import_items, parse, read
 from annotate.models import Claim, Fact, ReviewEvent, Source, SourceAlias
+from interchange.export import KIND_NS
+from interchange.importing import FileProblem, Importer, Incoming, Rejected, import_items, parse, read
 
 from .factories import make_article, make_user
 from .test_import_claims import TEXT, URL, annotation

@@ -79,7 +79,7 @@ def test_the_page_names_the_field_and_htmx_gets_the_message_in_the_page(client, 
 def test_refused_review_decisions_store_nothing(client, editor, claim):
     client.force_login(editor)
     before = counts()
-    url = reverse("annotate:review_decide", args=[claim.pk])
+    url = reverse("review:decide", args=[claim.pk])
     as_form = client.post(
         url, f"action=kind&version={claim.version}&kind=%00", content_type="application/x-www-form-urlencoded"
     )
@@ -107,7 +107,7 @@ def test_uploaded_files_are_not_read_for_it(client, editor, claim):
     upload = ("binary.bin", b"\x00\xff\x00")
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = client.post(reverse("annotate:review_unskip"), {"file": SimpleUploadedFile(*upload)})
+    response = client.post(reverse("review:unskip"), {"file": SimpleUploadedFile(*upload)})
     assert response.status_code == 302
 
 
@@ -235,7 +235,7 @@ def test_numbers_that_are_digits_only_to_isdigit_are_no_numbers(client, editor, 
     assert client.get(f"/dashboard/?outlet={digits}").status_code == 200
     (error,) = client.get(f"/dashboard.json?outlet={digits}").json()["errors"]
     assert error.startswith("The outlet filter must be an outlet's number") and error.endswith("Ignored.")
-    bulk = client.post(reverse("annotate:review_bulk_accept"), {"claim": f"{digits}:1"})
+    bulk = client.post(reverse("review:bulk_accept"), {"claim": f"{digits}:1"})
     assert bulk.status_code == 302 and Claim.objects.get(pk=claim.pk).status == "pending"
 
 

@@ -6,10 +6,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from annotate import review
 from annotate.models import Claim, Fact, Source, SourceAlias
 from annotate.services import register_fact, register_source, update_claim
 from api.models import ApiToken
+from review import services as review
 
 from .factories import kind, make_article, make_claim, make_user
 
@@ -88,7 +88,7 @@ def test_the_editor_who_accepts_links_the_guess_to_the_registered_source(client,
     claim = Claim.objects.get()
     editor = make_user("eddie", role="editor")
     client.force_login(editor)
-    card = client.get(reverse("annotate:review")).content.decode()
+    card = client.get(reverse("review:queue")).content.decode()
     assert f"Accepting links it to the registered source “{INFORMANT}” (sensitive" in card
 
     review.decide(claim_id=claim.pk, version=1, editor=editor, decision="accept")
@@ -107,7 +107,7 @@ def test_counts_do_not_tell_a_reviewer_two_aliases_are_one_person(client, articl
                 "source": guess, "fact": "Turnout was 99.63%"}  # fmt: skip
         register_fact(statement="Turnout was 99.63%")
         client.post(reverse("annotate:article_claims", args=[article.slug]), data, headers=HTMX)
-    board = client.get(reverse("annotate:dashboard_json"), {"status": "with_pending"}).json()
+    board = client.get(reverse("dashboard:json"), {"status": "with_pending"}).json()
     (fact,) = board["facts"]
     assert (fact["named_sources"], fact["sources"], fact["flags"]) == (0, [], ["one_kind_only"])
 
@@ -174,8 +174,8 @@ def test_hidden_claims_do_not_reveal_their_facts_or_sources_to_other_reviewers(c
     rita, olga = make_user("rita"), make_user("olga")
     mine = make_claim(article, 0, 22, annotator=rita, source_name="Secret Wire", fact="A fact only rita linked")
     client.force_login(olga)
-    assert "A fact only rita linked" not in client.get(reverse("annotate:fact_list")).content.decode()
-    assert client.get(reverse("annotate:fact_detail", args=[mine.fact.slug])).status_code == 404
+    assert "A fact only rita linked" not in client.get(reverse("dashboard:fact_list")).content.decode()
+    assert client.get(reverse("dashboard:fact_detail", args=[mine.fact.slug])).status_code == 404
     assert b"Secret" not in client.get(reverse("annotate:source_suggest"), {"source": "Secret"}).content
     assert b"only rita" not in client.get(reverse("annotate:fact_suggest"), {"fact": "only rita"}).content
     # A hidden claim is as missing as one that does not exist.
@@ -183,7 +183,7 @@ def test_hidden_claims_do_not_reveal_their_facts_or_sources_to_other_reviewers(c
     assert client.get(reverse("annotate:claim_edit", args=[mine.pk + 100])).status_code == 404
     assert client.post(reverse("annotate:claim_delete", args=[mine.pk]), {"version": 1}).status_code == 404
     client.force_login(rita)
-    assert "A fact only rita linked" in client.get(reverse("annotate:fact_list")).content.decode()
+    assert "A fact only rita linked" in client.get(reverse("dashboard:fact_list")).content.decode()
 
 
 def test_an_authors_edit_does_not_confirm_a_name_by_redacting_it(client, article, informant):
@@ -191,8 +191,8 @@ def test_an_authors_edit_does_not_confirm_a_name_by_redacting_it(client, article
     claim = make_claim(article, 0, 22, annotator=rita)
     update_claim(claim=claim, actor=rita, version=1, kind=kind(), source_name="", note=f"Told by {INFORMANT}")
     client.force_login(rita)
-    page = client.get(reverse("annotate:claim_detail", args=[claim.pk])).content.decode()
+    page = client.get(reverse("review:claim", args=[claim.pk])).content.decode()
     assert f"Told by {INFORMANT}" in page and "[protected]" not in page
     client.force_login(make_user("olga"))
-    page = client.get(reverse("annotate:claim_detail", args=[claim.pk])).content.decode()
+    page = client.get(reverse("review:claim", args=[claim.pk])).content.decode()
     assert INFORMANT not in page and "Told by [protected]" in page

@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 from django.urls import reverse
 
-from annotate import review
 from annotate.models import Claim, ReviewEvent
 from annotate.services import StaleEdit, register_source, update_claim
+from review import services as review
 
 from .factories import kind, make_article, make_claim, make_user
 
@@ -43,7 +43,7 @@ def claims(article, rita):
 
 def decide(client, claim, action, **data):
     return client.post(
-        reverse("annotate:review_decide", args=[claim.pk]),
+        reverse("review:decide", args=[claim.pk]),
         {"action": action, "version": claim.version, **data},
         headers=HTMX,
     )
@@ -54,15 +54,15 @@ def decide(client, claim, action, **data):
 
 def review_urls(claim):
     return [
-        ("get", reverse("annotate:review"), {}),
-        ("post", reverse("annotate:review_decide", args=[claim.pk]), {"action": "accept", "version": 1}),
-        ("post", reverse("annotate:review_skip", args=[claim.pk]), {}),
-        ("post", reverse("annotate:review_unskip"), {}),
-        ("post", reverse("annotate:review_undo"), {}),
-        ("post", reverse("annotate:review_bulk_accept"), {"claim": f"{claim.pk}:1"}),
-        ("get", reverse("annotate:agreement"), {}),
-        ("get", reverse("annotate:article_agreement", args=[claim.article.slug]), {}),
-        ("post", reverse("annotate:article_independent", args=[claim.article.slug]), {"independent": "on"}),
+        ("get", reverse("review:queue"), {}),
+        ("post", reverse("review:decide", args=[claim.pk]), {"action": "accept", "version": 1}),
+        ("post", reverse("review:skip", args=[claim.pk]), {}),
+        ("post", reverse("review:unskip"), {}),
+        ("post", reverse("review:undo"), {}),
+        ("post", reverse("review:bulk_accept"), {"claim": f"{claim.pk}:1"}),
+        ("get", reverse("review:agreement"), {}),
+        ("get", reverse("review:article_agreement", args=[claim.article.slug]), {}),
+        ("post", reverse("review:article_independent", args=[claim.article.slug]), {"independent": "on"}),
     ]
 
 
@@ -90,7 +90,7 @@ def test_review_urls_need_csrf(claims, editor):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(editor)
-    response = client.post(reverse("annotate:review_decide", args=[claims[0].pk]), {"action": "accept", "version": 1})
+    response = client.post(reverse("review:decide", args=[claims[0].pk]), {"action": "accept", "version": 1})
     assert response.status_code == 403
     assert Claim.objects.get(pk=claims[0].pk).status == "pending"
 
@@ -133,7 +133,7 @@ def test_refusing_needs_a_reason(client, claims, editor, action):
 def test_unknown_decision_and_missing_version_change_nothing(client, claims, editor):
     client.force_login(editor)
     assert decide(client, claims[0], "publish").status_code == 400
-    url = reverse("annotate:review_decide", args=[claims[0].pk])
+    url = reverse("review:decide", args=[claims[0].pk])
     assert client.post(url, {"action": "accept"}, headers=HTMX).status_code == 400
     assert Claim.objects.get(pk=claims[0].pk).version == 1
 
@@ -145,7 +145,7 @@ def test_editor_cannot_accept_own_claim_unless_allowed(client, article, editor):
     assert response.status_code == 403 and "your own claim" in response.content.decode()
     assert Claim.objects.get(pk=own.pk).status == "pending"
     # ...and the queue does not hand editors their own claims, but says how many wait for someone else.
-    page = client.get(reverse("annotate:review")).content.decode()
+    page = client.get(reverse("review:queue")).content.decode()
     assert "Nothing left to review" in page and "1 of your own claim waits" in page
     with override_settings(REVIEW_SELF_ACCEPT=True):
         assert decide(client, own, "accept").status_code == 200
@@ -184,7 +184,7 @@ def test_authors_cannot_edit_accepted_or_rejected_claims(article, rita, editor):
 def test_correcting_the_kind_keeps_the_card_and_its_status(client, claims, editor):
     client.force_login(editor)
     response = client.post(
-        reverse("annotate:review_decide", args=[claims[1].pk]),
+        reverse("review:decide", args=[claims[1].pk]),
         {"action": "kind", "kind": "think_tank", "version": 1},
         headers=HTMX,
     )
@@ -225,25 +225,25 @@ def test_a_deleted_claim_is_reported(client, claims, rita, editor):
 
 def test_queue_shows_oldest_first_with_count_and_card_details(client, claims, editor):
     client.force_login(editor)
-    page = client.get(reverse("annotate:review")).content.decode()
+    page = client.get(reverse("review:queue")).content.decode()
     assert "3 left" in page
     assert f'data-claim="{claims[0].pk}"' in page and "KCNA" in page and "rita" in page
     decide(client, claims[0], "accept")
-    page = client.get(reverse("annotate:review")).content.decode()
+    page = client.get(reverse("review:queue")).content.decode()
     assert "2 left" in page and f'data-claim="{claims[1].pk}"' in page
 
 
 def test_queue_filters(client, claims, editor):
     client.force_login(editor)
-    page = client.get(reverse("annotate:review"), {"kind": "unsourced_quote"}).content.decode()
+    page = client.get(reverse("review:queue"), {"kind": "unsourced_quote"}).content.decode()
     assert "1 left" in page and f'data-claim="{claims[2].pk}"' in page
     make_user("nobody")  # who tagged nothing
-    page = client.get(reverse("annotate:review"), {"annotator": "nobody"}).content.decode()
+    page = client.get(reverse("review:queue"), {"annotator": "nobody"}).content.decode()
     assert "0 left" in page and "Nothing left to review with these filters" in page
-    page = client.get(reverse("annotate:review"), {"annotator": "no-such-user"}).content.decode()
+    page = client.get(reverse("review:queue"), {"annotator": "no-such-user"}).content.decode()
     assert "Unknown annotator “no-such-user”. Ignored." in page
     decide(client, claims[0], "reject", reason="other")
-    page = client.get(reverse("annotate:review"), {"status": "rejected"}).content.decode()
+    page = client.get(reverse("review:queue"), {"status": "rejected"}).content.decode()
     assert "1 left" in page and f'data-claim="{claims[0].pk}"' in page
 
 
@@ -265,14 +265,14 @@ def test_a_lease_expires(claims, editor):
 
 def test_skip_moves_on_and_unskip_brings_cards_back(client, claims, editor):
     client.force_login(editor)
-    client.get(reverse("annotate:review"))
-    response = client.post(reverse("annotate:review_skip", args=[claims[0].pk]), headers=HTMX)
+    client.get(reverse("review:queue"))
+    response = client.post(reverse("review:skip", args=[claims[0].pk]), headers=HTMX)
     assert f'data-claim="{claims[1].pk}"' in response.content.decode()
     assert Claim.objects.get(pk=claims[0].pk).locked_by is None  # back for other editors
-    client.post(reverse("annotate:review_skip", args=[claims[1].pk]), headers=HTMX)
-    response = client.post(reverse("annotate:review_skip", args=[claims[2].pk]), headers=HTMX)
+    client.post(reverse("review:skip", args=[claims[1].pk]), headers=HTMX)
+    response = client.post(reverse("review:skip", args=[claims[2].pk]), headers=HTMX)
     assert "Bring back 3 skipped cards" in response.content.decode()
-    response = client.post(reverse("annotate:review_unskip"), headers=HTMX)
+    response = client.post(reverse("review:unskip"), headers=HTMX)
     assert f'data-claim="{claims[0].pk}"' in response.content.decode()
 
 
@@ -280,7 +280,7 @@ def test_undo_restores_the_claim_and_logs_it(client, claims, editor):
     client.force_login(editor)
     decide(client, claims[0], "accept")
     decide(client, claims[1], "reject", reason="not_a_claim", note="An opinion")
-    response = client.post(reverse("annotate:review_undo"), headers=HTMX)
+    response = client.post(reverse("review:undo"), headers=HTMX)
     assert response.status_code == 200 and "pending again" in response.content.decode()
     second = Claim.objects.get(pk=claims[1].pk)
     assert (second.status, second.reviewer, second.review_reason, second.review_note, second.version) == (
@@ -290,9 +290,9 @@ def test_undo_restores_the_claim_and_logs_it(client, claims, editor):
         "",
         3,
     )
-    client.post(reverse("annotate:review_undo"), headers=HTMX)  # then the accept before it
+    client.post(reverse("review:undo"), headers=HTMX)  # then the accept before it
     assert Claim.objects.get(pk=claims[0].pk).status == "pending"
-    response = client.post(reverse("annotate:review_undo"), headers=HTMX)
+    response = client.post(reverse("review:undo"), headers=HTMX)
     assert response.status_code == 400 and "Nothing to undo" in response.content.decode()
     actions = list(ReviewEvent.objects.filter(actor=editor).order_by("at", "pk").values_list("action", flat=True))
     assert actions == ["accepted", "rejected", "undone", "undone"]
@@ -303,7 +303,7 @@ def test_undo_is_refused_when_the_claim_changed_since(client, claims, editor):
     client.force_login(editor)
     decide(client, claims[0], "reject", reason="wrong_span")
     review.decide(claim_id=claims[0].pk, version=2, editor=other, decision="accept")
-    response = client.post(reverse("annotate:review_undo"), headers=HTMX)
+    response = client.post(reverse("review:undo"), headers=HTMX)
     assert response.status_code == 409 and "changed by olga" in response.content.decode()
     assert Claim.objects.get(pk=claims[0].pk).status == "accepted"
 
@@ -312,7 +312,7 @@ def test_bulk_accept_accepts_the_ticked_and_reports_stale_ones(client, claims, r
     update_claim(claim=claims[1], actor=rita, version=1, kind=kind(), source_name="Changed")
     client.force_login(editor)
     response = client.post(
-        reverse("annotate:review_bulk_accept"),
+        reverse("review:bulk_accept"),
         {"claim": [f"{claims[0].pk}:1", f"{claims[1].pk}:1", f"{claims[2].pk}:1"]},
         headers=HTMX,
     )
@@ -324,7 +324,7 @@ def test_bulk_accept_accepts_the_ticked_and_reports_stale_ones(client, claims, r
 
 def test_queue_query_count_does_not_grow(client, article, rita, editor, django_assert_max_num_queries):
     client.force_login(editor)
-    url = reverse("annotate:review")
+    url = reverse("review:queue")
     for n in range(3):
         make_claim(article, n, n + 3, annotator=rita)
     client.get(url)
@@ -344,7 +344,7 @@ def test_claim_page_shows_history_and_masks_sensitive_names(client, article, rit
     claim.source.sensitive = True
     claim.source.save()
     review.decide(claim_id=claim.pk, version=1, editor=editor, decision="changes", reason="wrong_span", note="Trim")
-    url = reverse("annotate:claim_detail", args=[claim.pk])
+    url = reverse("review:claim", args=[claim.pk])
     client.force_login(editor)
     page = client.get(url).content.decode()
     assert "Hoeryong man" in page and "changes requested" in page and "Trim" in page
@@ -368,7 +368,7 @@ def test_independent_articles_hide_others_unreviewed_claims_from_reviewers(clien
     page = client.get(article.get_absolute_url()).content.decode()
     assert f'id="claim-{mine.pk}"' in page and f'id="claim-{accepted.pk}"' in page
     assert f'id="claim-{theirs.pk}"' not in page
-    assert client.get(reverse("annotate:claim_detail", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("review:claim", args=[theirs.pk])).status_code == 404
     claims_page = client.get(reverse("annotate:claim_list"), {"status": "all"}).content.decode()
     assert "Nobody voted against" not in claims_page
     client.force_login(editor)
@@ -383,15 +383,15 @@ def test_agreement_pages(client, article, rita, editor):
     make_claim(article, 30, 51, annotator=olga, kind_slug="unsourced_quote")
     disputed = make_claim(article, 52, 64, annotator=rita, kind_slug="unsourced_quote")
     client.force_login(editor)
-    response = client.post(reverse("annotate:article_independent", args=[article.slug]), {"independent": "on"})
+    response = client.post(reverse("review:article_independent", args=[article.slug]), {"independent": "on"})
     assert response.status_code == 302
-    page = client.get(reverse("annotate:article_agreement", args=[article.slug])).content.decode()
+    page = client.get(reverse("review:article_agreement", args=[article.slug])).content.decode()
     assert "Tagged independently" in page
     assert "missed by olga" in page and "kinds differ" in page
     assert f"claim={disputed.pk}" in page  # each disagreement links to the queue
-    exact = client.get(reverse("annotate:article_agreement", args=[article.slug]), {"mode": "exact"}).content.decode()
+    exact = client.get(reverse("review:article_agreement", args=[article.slug]), {"mode": "exact"}).content.decode()
     assert exact.count("missed by") == 3  # 0-29 and 0-28 no longer match
-    overview = client.get(reverse("annotate:agreement")).content.decode()
+    overview = client.get(reverse("review:agreement")).content.decode()
     assert article.title in overview
 
 

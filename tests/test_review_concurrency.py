@@ -6,9 +6,9 @@ import time
 import pytest
 from django.db import connection, transaction
 
-from annotate import review
 from annotate.models import Claim, ReviewEvent
 from annotate.services import StaleEdit
+from review import services as review
 
 from .factories import in_thread, make_article, make_claim, make_user
 

@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from annotate import review
 from annotate.models import Claim, ReviewEvent, Source
 from annotate.services import register_source, update_claim
+from review import services as review
 
 from .factories import kind, make_article, make_claim, make_user
 
@@ -54,7 +54,7 @@ def test_history_does_not_show_a_sensitive_sources_former_name(client, article, 
     claim = informant_claim(article, rita)
     Source.objects.filter(pk=claim.source_id).update(name="Informant 7")
     client.force_login(make_user("olga"))
-    page = client.get(reverse("annotate:claim_detail", args=[claim.pk])).content.decode()
+    page = client.get(reverse("review:claim", args=[claim.pk])).content.decode()
     assert "Kim Chol" not in page and "Protected source 1" in page
 
 
@@ -63,7 +63,7 @@ def test_history_still_names_public_sources(client, article, rita):
     register_source(name="Rodong Sinmun", kind=kind())
     update_claim(claim=claim, actor=rita, version=1, kind=kind(), source_name="Rodong Sinmun")
     client.force_login(make_user("olga"))
-    page = client.get(reverse("annotate:claim_detail", args=[claim.pk])).content.decode()
+    page = client.get(reverse("review:claim", args=[claim.pk])).content.decode()
     assert "KCNA" in page and "Rodong Sinmun" in page
 
 
@@ -73,11 +73,11 @@ def test_review_card_and_up_next_mask_sensitive_names_without_the_permission(cli
     make_claim(article, 52, 64, kind_slug="in_country_informant", annotator=rita, source_name=informant.name)
     desk = grant(make_user("desk", role=None), "annotate.review_claim", "annotate.view_claim")
     client.force_login(desk)
-    page = client.get(reverse("annotate:review")).content.decode()
+    page = client.get(reverse("review:queue")).content.decode()
     assert "Up next" in page
     assert "Kim Chol" not in page and "Protected source 1" in page
     client.force_login(make_user("ed", role="editor"))
-    assert "Kim Chol" in client.get(reverse("annotate:review")).content.decode()
+    assert "Kim Chol" in client.get(reverse("review:queue")).content.decode()
 
 
 def test_admin_shows_sensitive_names_only_to_those_who_may_see_them(client, article, rita):
@@ -115,7 +115,7 @@ def test_correcting_a_kind_onto_the_authors_other_tag_is_refused_not_a_crash(cli
     _, relayed = double_tagged
     client.force_login(editor)
     response = client.post(
-        reverse("annotate:review_decide", args=[relayed.pk]),
+        reverse("review:decide", args=[relayed.pk]),
         {"action": "kind", "kind": "state_media", "version": relayed.version},
         headers=HTMX,
     )
@@ -129,7 +129,7 @@ def test_undoing_a_correction_that_would_collide_is_refused_not_a_crash(client, 
     review.correct_kind(claim_id=claim.pk, version=1, editor=editor, kind=kind("state_media"))
     make_claim(article, 0, 29, annotator=rita, kind_slug="news_agency")  # now free again, rita tags it
     client.force_login(editor)
-    response = client.post(reverse("annotate:review_undo"), headers=HTMX)
+    response = client.post(reverse("review:undo"), headers=HTMX)
     assert response.status_code == 400 and "Cannot undo" in response.content.decode()
     claim.refresh_from_db()
     assert (claim.kind.slug, claim.version) == ("state_media", 2)
@@ -152,7 +152,7 @@ def test_author_changing_a_kind_onto_their_other_tag_is_refused_in_the_api(clien
 
 def test_queue_with_a_claim_that_is_not_a_number_is_not_found(client, editor):
     client.force_login(editor)
-    assert client.get(reverse("annotate:review"), {"claim": "abc"}).status_code == 404
+    assert client.get(reverse("review:queue"), {"claim": "abc"}).status_code == 404
 
 
 # ---- fact pages ----------------------------------------------------------------------------------------
@@ -161,9 +161,9 @@ def test_queue_with_a_claim_that_is_not_a_number_is_not_found(client, editor):
 def test_fact_pages_count_pending_claims(client, article, rita):
     make_claim(article, 0, 29, annotator=rita, fact="Turnout was 99.63%")
     client.force_login(make_user("olga"))
-    page = client.get(reverse("annotate:fact_list")).content.decode()
+    page = client.get(reverse("dashboard:fact_list")).content.decode()
     assert "No pending or accepted claims" not in page and "1 claim" in page
-    page = client.get(reverse("annotate:fact_detail", args=["turnout-was-9963"])).content.decode()
+    page = client.get(reverse("dashboard:fact_detail", args=["turnout-was-9963"])).content.decode()
     assert "Reported in <strong>1</strong> article" in page
 
 
@@ -179,15 +179,15 @@ def test_agreement_measures_the_reviewers_kinds_not_the_editors_corrections(clie
     make_claim(article, 30, 51, annotator=rita, kind_slug="in_country_informant")
     make_claim(article, 30, 51, annotator=olga, kind_slug="in_country_informant")
     client.force_login(editor)
-    url = reverse("annotate:article_agreement", args=[article.slug])
+    url = reverse("review:article_agreement", args=[article.slug])
     before = client.get(url).content.decode()
-    overview = client.get(reverse("annotate:agreement")).context["pooled"]
+    overview = client.get(reverse("review:agreement")).context["pooled"]
     review.correct_kind(claim_id=theirs.pk, version=1, editor=editor, kind=kind("state_media"))
     assert ReviewEvent.objects.filter(action="corrected").exists()
     after = client.get(url)
     assert "kinds differ" in before and "kinds differ" in after.content.decode()
     assert after.context["report"].observed == 0.5
-    assert client.get(reverse("annotate:agreement")).context["pooled"].observed == overview.observed == 0.5
+    assert client.get(reverse("review:agreement")).context["pooled"].observed == overview.observed == 0.5
 
 
 def test_agreement_follows_the_authors_own_edits(client, article, rita, editor):
@@ -198,7 +198,7 @@ def test_agreement_follows_the_authors_own_edits(client, article, rita, editor):
     theirs = make_claim(article, 0, 29, annotator=olga, kind_slug="news_agency")
     update_claim(claim=theirs, actor=olga, version=1, kind=kind("state_media"), source_name="")
     client.force_login(editor)
-    response = client.get(reverse("annotate:article_agreement", args=[article.slug]))
+    response = client.get(reverse("review:article_agreement", args=[article.slug]))
     assert response.context["report"].observed == 1.0
 
 

@@ -4,10 +4,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from annotate import review
 from annotate.models import Claim, Fact, ReviewEvent, Source, SourceAlias
 from annotate.services import merge_sources
 from annotate.spans import sentence_around
+from review import services as review
 
 from .factories import kind, make_article, make_claim, make_user
 
@@ -164,7 +164,7 @@ def test_editor_edits_a_source_and_its_aliases(client, article):
 def test_editors_mark_conflicting_facts_and_both_pages_show_it(client, reviewer, article):
     make_claim(article, *(lambda s: (s, s + 11))(TEXT.index("Nobody vote")), fact="First dissent since 1956")
     make_claim(article, 0, 11, kind_slug="foreign_government", fact="First dissent since the 1960s")
-    url = reverse("annotate:fact_conflict", args=["first-dissent-since-1956"])
+    url = reverse("dashboard:fact_conflict", args=["first-dissent-since-1956"])
     assert client.post(url, {"other": "first-dissent-since-the-1960s", "conflicting": "on"}).status_code == 403
     client.force_login(make_user("ed", role="editor"))
     assert client.post(url, {"other": "first-dissent-since-the-1960s", "conflicting": "on"}).status_code == 302
@@ -172,9 +172,9 @@ def test_editors_mark_conflicting_facts_and_both_pages_show_it(client, reviewer,
         ("first-dissent-since-1956", "since the 1960s"),
         ("first-dissent-since-the-1960s", "since 1956"),
     ):
-        page = client.get(reverse("annotate:fact_detail", args=[slug])).content.decode()
+        page = client.get(reverse("dashboard:fact_detail", args=[slug])).content.decode()
         assert 'class="side-by-side"' in page and other in page
-    dashboard_page = client.get(reverse("annotate:dashboard"), {"status": "with_pending"}).content.decode()
+    dashboard_page = client.get(reverse("dashboard:index"), {"status": "with_pending"}).content.decode()
     assert "conflicts with" in dashboard_page
     assert client.post(url, {"other": "first-dissent-since-1956", "conflicting": "on"}).status_code == 400
     client.post(url, {"other": "first-dissent-since-the-1960s"})
@@ -185,7 +185,7 @@ def test_fact_page_lists_claims_across_articles_with_their_sentence(client, revi
     other = make_article("Elsewhere: officials say the turnout was 99.63%. More.", title="Other")
     make_claim(article, 4, 22, fact="Turnout was 99.63%", source_name="KCNA")
     make_claim(other, other.text.index("the turnout"), other.text.index("%.") + 1, fact="Turnout was 99.63%")
-    page = client.get(reverse("annotate:fact_detail", args=["turnout-was-9963"])).content.decode()
+    page = client.get(reverse("dashboard:fact_detail", args=["turnout-was-9963"])).content.decode()
     assert page.count('class="in-context"') == 2
     assert "Elsewhere: officials say " in page and ", the KCNA said." in page
     assert f"{other.get_absolute_url()}#claim-" in page
@@ -232,7 +232,7 @@ def test_fact_page_and_claim_list_query_counts_do_not_grow(client, reviewer):
             article = make_article(f"Report {n}-{i}: turnout was 99.63%.", title=f"R{n}-{i}", outlet=f"O{i}")
             make_claim(article, 0, 6, source_name=f"Source {i}", fact=f"Fact {n}", kind_slug="think_tank")
         with CaptureQueriesContext(connection) as fact_page:
-            assert client.get(reverse("annotate:fact_detail", args=[f"fact-{n}"])).status_code == 200
+            assert client.get(reverse("dashboard:fact_detail", args=[f"fact-{n}"])).status_code == 200
         with CaptureQueriesContext(connection) as claim_list:
             assert client.get(reverse("annotate:claim_list"), {"fact": f"fact-{n}"}).status_code == 200
         counts[n] = (len(fact_page), len(claim_list))

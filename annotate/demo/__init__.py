@@ -1,1 +1,0 @@
-"""The project's own reading of the seed corpus, loaded by `manage.py load_demo_annotations`."""

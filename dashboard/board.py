@@ -1,0 +1,293 @@
+"""The provenance dashboard: what each fact rests on, aggregated in the database.
+
+Every number comes from a GROUP BY over the filtered claims, in a fixed number of queries whatever
+the number of facts, claims or articles. The basis and flags come from `dashboard.basis`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from annotate.filters import STATUS_CHOICES, Filters
+from annotate.masking import mask_for
+from annotate.models import Claim, Fact, ProvenanceKind, Source
+from annotate.presenters import FactRef, fact_ref
+from corpus.models import Article, Outlet
+
+from .basis import Basis, basis
+
+
+@dataclass
+class Cell:
+    kind: ProvenanceKind
+    claims: int = 0
+    articles: int = 0
+
+
+@dataclass
+class FactRow:
+    fact: FactRef
+    cells: list[Cell]
+    claims: int
+    articles: int
+    sources: list[str]
+    named_sources: int
+    basis: Basis
+    conflicts: list[FactRef]
+
+    @property
+    def basis_kinds(self) -> list[ProvenanceKind]:
+        return [cell.kind for cell in self.cells if cell.kind.slug in self.basis.kinds]
+
+    @property
+    def segments(self) -> list[Cell]:
+        return [cell for cell in self.cells if cell.claims]
+
+
+@dataclass
+class MixRow:
+    """The kind mix of one article or outlet: claims per kind."""
+
+    key: object
+    label: str
+    cells: list[Cell]
+    total: int
+
+    @property
+    def segments(self) -> list[Cell]:
+        return [cell for cell in self.cells if cell.claims]
+
+
+@dataclass
+class Dashboard:
+    filters: Filters
+    kinds: list[ProvenanceKind]
+    facts: list[FactRow]
+    articles: list[MixRow]  # most claims first; only the first `article_rows` when build() was given it
+    outlets: list[MixRow]
+    conflicts: list[tuple[FactRef, FactRef]]
+    claims_total: int
+    unlinked: int
+    articles_total: int = 0  # articles with claims, whether or not all are in `articles`
+
+
+def build(filters: Filters, user, *, fact: Fact | None = None, article_rows: int | None = None) -> Dashboard:
+    """Aggregate the claims that pass `filters` (and of `fact` alone, if given) into what `user` may see.
+
+    The kind filter narrows what is shown, never a fact's basis: filtering to state media must not
+    make a fact that informants corroborate look as if it rested on state media alone. So the
+    per-fact queries run over every kind and count the shown kinds with a conditional aggregate.
+    """
+    kinds = list(ProvenanceKind.objects.all())
+    roles = {kind.slug: kind.role for kind in kinds}
+    shown_ids = {k.pk for k in kinds if not filters.kinds or k.slug in filters.kinds}
+    shown = Q(kind_id__in=shown_ids) if filters.kinds else None
+    claims = filters.apply(Claim.objects.visible_to(user), kinds=False)
+    if fact is not None:
+        claims = claims.filter(fact=fact)
+    linked = claims.filter(fact__isnull=False)
+
+    grid = defaultdict(dict)
+    for row in (
+        linked.values("fact_id", "kind_id")
+        .annotate(claims=Count("pk"), articles=Count("article_id", distinct=True))
+        .order_by()
+    ):
+        grid[row["fact_id"]][row["kind_id"]] = (row["claims"], row["articles"])
+    totals = {
+        row["fact_id"]: row
+        for row in linked.values("fact_id")
+        .annotate(
+            claims=Count("pk", filter=shown),
+            articles=Count("article_id", distinct=True, filter=shown),
+            sources=Count("source_id", distinct=True, filter=shown),
+            all_sources=Count("source_id", distinct=True),
+        )
+        .order_by()
+        if row["claims"]
+    }
+
+    pairs = linked.filter(source__isnull=False)
+    if shown is not None:
+        pairs = pairs.filter(shown)
+    pairs = list(pairs.values_list("fact_id", "source_id").distinct().order_by())
+    mask = mask_for(user)
+    names = {
+        pk: mask.source(pk, name, sensitive)
+        for pk, name, sensitive in Source.objects.filter(pk__in={s for _, s in pairs}).values_list(
+            "pk", "name", "sensitive"
+        )
+    }
+    sources_of = defaultdict(set)
+    for fact_id, source_id in pairs:
+        sources_of[fact_id].add(names[source_id])
+
+    facts = {pk: fact_ref(fact, mask) for pk, fact in Fact.objects.in_bulk(list(totals)).items()}
+    conflicts_of = defaultdict(list)
+    visible = Fact.objects.visible_to(user)
+    for pair in Fact.conflicts.through.objects.filter(
+        from_fact_id__in=list(totals), to_fact__in=visible
+    ).select_related("to_fact"):
+        conflicts_of[pair.from_fact_id].append(fact_ref(pair.to_fact, mask))
+
+    rows = []
+    for fact_id, total in totals.items():
+        per_kind = grid[fact_id]
+        rows.append(
+            FactRow(
+                fact=facts[fact_id],
+                cells=[Cell(k, *per_kind.get(k.pk, (0, 0))) if k.pk in shown_ids else Cell(k) for k in kinds],
+                claims=total["claims"],
+                articles=total["articles"],
+                sources=sorted(sources_of[fact_id], key=str.lower),
+                named_sources=total["sources"],
+                basis=basis({k.slug for k in kinds if k.pk in per_kind}, total["all_sources"], roles=roles),
+                conflicts=sorted(conflicts_of[fact_id], key=lambda f: f.statement.lower()),
+            )
+        )
+    rows.sort(key=lambda r: (-r.articles, -r.claims, r.fact.statement.lower()))
+
+    shown_claims = claims if shown is None else claims.filter(shown)
+    articles, outlets, articles_total, claims_total = _mixes(shown_claims, kinds, limit=article_rows)
+    conflict_pairs, seen = [], set()
+    for row in rows:
+        for other in row.conflicts:
+            if (key := frozenset((row.fact.pk, other.pk))) not in seen:
+                seen.add(key)
+                conflict_pairs.append((row.fact, other))
+    return Dashboard(
+        filters=filters,
+        kinds=kinds,
+        facts=rows,
+        articles=articles,
+        outlets=outlets,
+        conflicts=conflict_pairs,
+        claims_total=claims_total,
+        unlinked=claims_total - sum(row.claims for row in rows),
+        articles_total=articles_total,
+    )
+
+
+def _mixes(claims: QuerySet, kinds, *, limit: int | None = None) -> tuple[list[MixRow], list[MixRow], int, int]:
+    """Claims per kind for each article (most claims first) and each outlet, from one GROUP BY.
+
+    Returns the article rows (the first `limit` only, if given: a page shows a few of thousands), the
+    outlet rows, the number of articles with claims and the number of claims.
+    """
+    counts = defaultdict(dict)
+    for article_id, kind_id, n in claims.values_list("article_id", "kind_id").annotate(n=Count("pk")).order_by():
+        counts[article_id][kind_id] = n
+    meta = Article.objects.filter(pk__in=list(counts)).values_list("pk", "slug", "title", "outlet_id", "outlet__name")
+    by_outlet = defaultdict(lambda: defaultdict(int))
+    outlet_names = {}
+    ranked = []
+    for pk, slug, title, outlet_id, outlet_name in meta:
+        per_kind = counts[pk]
+        ranked.append((-sum(per_kind.values()), title.lower(), slug, title, per_kind))
+        outlet_names[outlet_id] = outlet_name or "Unknown outlet"
+        for kind_id, n in per_kind.items():
+            by_outlet[outlet_id][kind_id] += n
+    ranked.sort(key=lambda item: item[:2])
+
+    def row(key, label, per_kind) -> MixRow:
+        return MixRow(key, label, [Cell(k, per_kind.get(k.pk, 0)) for k in kinds], sum(per_kind.values()))
+
+    articles = [row(slug, title, per_kind) for _, _, slug, title, per_kind in ranked[:limit]]
+    outlets = sorted(
+        (row(outlet_id, outlet_names[outlet_id], per_kind) for outlet_id, per_kind in by_outlet.items()),
+        key=lambda r: r.label.lower(),
+    )
+    return articles, outlets, len(ranked), -sum(item[0] for item in ranked)
+
+
+ARTICLE_CHOICES = 300
+
+
+def filter_options(chosen_article: str = "", claims: QuerySet | None = None) -> dict:
+    """The choices of the filter form: outlets, articles and annotators that have claims.
+
+    The articles offered are those with any of `claims` (every claim by default; the review queue passes
+    the claims of its status). They are capped, the most recently published first, so that a large
+    archive does not put thousands of options on the page; the chosen one is always offered, and any slug
+    works in the URL. EXISTS probes the claim indexes per candidate instead of joining every claim.
+    """
+    claims = Claim.objects.all() if claims is None else claims
+    has_claims = Exists(claims.filter(article=OuterRef("pk")))
+    articles = list(Article.objects.filter(has_claims).values_list("slug", "title")[:ARTICLE_CHOICES])
+    if chosen_article and chosen_article not in {slug for slug, _ in articles}:
+        articles += list(Article.objects.filter(slug=chosen_article).values_list("slug", "title"))
+    articles.sort(key=lambda pair: pair[1].lower())
+    return {
+        "outlets": list(
+            Outlet.objects.filter(Exists(Claim.objects.filter(article__outlet=OuterRef("pk")))).values_list(
+                "pk", "name"
+            )
+        ),
+        "articles": articles,
+        "annotators": list(
+            get_user_model()
+            .objects.filter(Exists(Claim.objects.filter(annotator=OuterRef("pk"))))
+            .order_by("username")
+            .values_list("username", flat=True)
+        ),
+        "statuses": STATUS_CHOICES,
+    }
+
+
+def as_json(board: Dashboard) -> dict:
+    """The dashboard as plain data for /dashboard.json."""
+    return {
+        "filters": board.filters.as_query(),
+        "kinds": [{"slug": k.slug, "label": k.label, "colour": k.colour} for k in board.kinds],
+        "claims": board.claims_total,
+        "claims_without_fact": board.unlinked,
+        "facts": [
+            {
+                "slug": row.fact.slug,
+                "statement": row.fact.statement,
+                "claims": row.claims,
+                "articles": row.articles,
+                "named_sources": row.named_sources,
+                "sources": row.sources,
+                "basis": sorted(row.basis.kinds),
+                "flags": row.basis.flags(),
+                "conflicts_with": [f.slug for f in row.conflicts],
+                "kinds": {c.kind.slug: {"claims": c.claims, "articles": c.articles} for c in row.cells if c.claims},
+            }
+            for row in board.facts
+        ],
+        "articles": [
+            {"slug": r.key, "title": r.label, "claims": r.total, "kinds": {c.kind.slug: c.claims for c in r.segments}}
+            for r in board.articles
+        ],
+        "outlets": [
+            {"name": r.label, "claims": r.total, "kinds": {c.kind.slug: c.claims for c in r.segments}}
+            for r in board.outlets
+        ],
+    }
+
+
+def matrix_rows(board: Dashboard):
+    """The facts-by-kind matrix as CSV rows, header first."""
+    header = ["fact", "statement", "articles", "claims", "named_sources", "basis", "flags", "conflicts_with"]
+    for kind in board.kinds:
+        header += [f"{kind.slug}_claims", f"{kind.slug}_articles"]
+    yield header
+    for row in board.facts:
+        line = [
+            row.fact.slug,
+            row.fact.statement,
+            row.articles,
+            row.claims,
+            row.named_sources,
+            " ".join(sorted(row.basis.kinds)),
+            " ".join(row.basis.flags()),
+            " ".join(f.slug for f in row.conflicts),
+        ]
+        for cell in row.cells:
+            line += [cell.claims, cell.articles]
+        yield line

@@ -1,0 +1,94 @@
+"""Fact pages: every claim of a fact across articles, what it rests on, and the facts it conflicts with."""
+
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from annotate.filters import Filters
+from annotate.forms import ConflictForm
+from annotate.masking import mask_for
+from annotate.models import Claim, Fact
+from annotate.presenters import fact_ref, fact_refs, present_all
+from annotate.responses import inline_error
+from annotate.services import (
+    set_conflict,
+)
+
+from . import board as dashboard
+
+
+def _fact_filters() -> Filters:
+    """The fact pages count pending claims as well as accepted ones (the dashboard, by default, accepted ones)."""
+    return Filters(status="with_pending")
+
+
+@require_GET
+def fact_list(request):
+    """Every fact with the number of claims and articles behind it and the kinds they rest on."""
+    board = dashboard.build(_fact_filters(), request.user, article_rows=0)
+    shown = {row.fact.pk for row in board.facts}
+    unsupported = fact_refs(Fact.objects.visible_to(request.user).exclude(pk__in=shown), request.user)
+    return render(request, "dashboard/fact_list.html", {"board": board, "unsupported": unsupported})
+
+
+@require_GET
+def fact_detail(request, slug):
+    """Every claim of one fact across articles, with its sentence, kind, source and status; conflicts."""
+    fact = get_object_or_404(Fact.objects.visible_to(request.user), slug=slug)
+    claims = present_all(
+        Claim.objects.visible_to(request.user)
+        .filter(fact=fact)
+        .with_related()
+        .select_related("article__outlet")
+        .order_by("article__published", "article__title", "start"),
+        request.user,
+        in_context=True,
+    )
+    conflicts = list(fact.conflicts.visible_to(request.user).order_by("statement"))
+    conflict_claims = defaultdict(list)
+    others = (
+        Claim.objects.visible_to(request.user)
+        .filter(fact__in=conflicts)
+        .with_related()
+        .select_related("article__outlet")
+    )
+    for card in present_all(others, request.user):
+        conflict_claims[card.fact.pk].append(card)
+    board = dashboard.build(_fact_filters(), request.user, fact=fact, article_rows=0)
+    row = board.facts[0] if board.facts else None
+    can_edit = request.user.has_perm("annotate.change_fact")
+    other_facts = Fact.objects.exclude(pk=fact.pk).exclude(pk__in=[f.pk for f in conflicts]).order_by("statement")
+    mask = mask_for(request.user)
+    context = {
+        "fact": fact_ref(fact, mask),
+        "fact_note": mask.text(fact.note),
+        "claims": claims,
+        "row": row,
+        "conflicts": [(fact_ref(other, mask), conflict_claims[other.pk]) for other in conflicts],
+        "can_edit": can_edit,
+        "other_facts": fact_refs(other_facts, request.user) if can_edit else [],
+    }
+    return render(request, "dashboard/fact_detail.html", context)
+
+
+@require_POST
+def fact_conflict(request, slug):
+    """Editors mark or unmark two facts as conflicting."""
+    fact = get_object_or_404(Fact, slug=slug)
+    if not request.user.has_perm("annotate.change_fact"):
+        return inline_error(
+            request, "Only editors can mark facts as conflicting.", status=403, target="#conflict-errors"
+        )
+    form = ConflictForm(request.POST)
+    other = Fact.objects.filter(slug=form.data.get("other", "")).first() if form.is_valid() else None
+    if other is None:
+        return inline_error(
+            request, "Choose the fact that this one conflicts with.", status=400, target="#conflict-errors"
+        )
+    try:
+        set_conflict(fact=fact, other=other, conflicting=form.cleaned_data["conflicting"])
+    except ValidationError as exc:
+        return inline_error(request, " ".join(exc.messages), status=400, target="#conflict-errors")
+    return redirect(fact.get_absolute_url())

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import facts, views
+
+app_name = "dashboard"
+urlpatterns = [
+    path("dashboard/", views.dashboard_view, name="index"),
+    path("dashboard.json", views.dashboard_json, name="json"),
+    path("dashboard.csv", views.dashboard_csv, name="csv"),
+    path("facts/", facts.fact_list, name="fact_list"),
+    path("facts/<slug:slug>/", facts.fact_detail, name="fact_detail"),
+    path("facts/<slug:slug>/conflicts/", facts.fact_conflict, name="fact_conflict"),
+]

@@ -1,0 +1,50 @@
+"""The dashboard page, and its data as JSON and as a CSV matrix."""
+
+import csv
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from annotate.filters import Filters
+from interchange.export import csv_safe
+
+from . import board as dashboard
+
+FACTS_PER_PAGE = 100
+
+ARTICLE_ROWS = 40  # of the kind mix per article; the JSON has every article
+
+
+@require_GET
+def dashboard_view(request):
+    """Which facts rest on which kinds of source; flags, charts and filters kept in the URL."""
+    filters = Filters.from_query(request.GET, user=request.user)
+    board = dashboard.build(filters, request.user, article_rows=ARTICLE_ROWS)
+    # The matrix shows a page of facts (most articles first); the JSON and CSV carry them all.
+    facts = Paginator(board.facts, FACTS_PER_PAGE).get_page(request.GET.get("page"))
+    template = "dashboard/dashboard.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(
+        request, template, {"board": board, "facts": facts, "options": dashboard.filter_options(filters.article)}
+    )
+
+
+@require_GET
+def dashboard_json(request):
+    """The dashboard's data, with the same filters, as JSON."""
+    board = dashboard.build(Filters.from_query(request.GET, user=request.user), request.user)
+    return JsonResponse(dashboard.as_json(board) | {"errors": board.filters.messages}, json_dumps_params={"indent": 1})
+
+
+@require_GET
+def dashboard_csv(request):
+    """The facts-by-kind matrix, with the same filters, as a CSV download."""
+    board = dashboard.build(Filters.from_query(request.GET, user=request.user), request.user)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="provenance-matrix.csv"'
+    writer = csv.writer(response)
+    writer.writerows([csv_safe(cell) for cell in row] for row in dashboard.matrix_rows(board))
+    return response

@@ -1,0 +1,602 @@
+"""Importing claims: W3C Web Annotation (JSON-LD) and our JSON Lines, anchored again in the articles' text.
+
+Each annotation is imported on its own, all or nothing: one that names an unknown article or kind, or
+whose quote cannot be found in the text, is reported and leaves no trace, while the others are stored.
+An annotation already there (same article, span, kind and annotator) is left alone, so importing a file
+twice creates nothing the second time.
+
+Nothing in a file is trusted to say who someone here is: a creator or reviewer it names is matched only
+to an account that cannot sign in (one an earlier import made, or the demo's), or becomes such an
+account. Crediting a claim or a review to an account that can sign in takes the operator's word:
+`trust_accounts` (--trust-accounts), or `annotator` (--annotator) for every claim's creator.
+
+Whatever the file holds, each annotation ends as an Outcome (a file that cannot be read at all, as one
+FileProblem): wrong types, text no database can store, nesting too deep to parse are reported, not raised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+from django.db import DatabaseError, transaction
+
+from annotate.models import Claim, Fact, ProvenanceKind, Source
+from annotate.names import clean_name, is_reserved
+from annotate.services import create_claim, log_event, register_fact, register_source
+from config.input import problem
+from corpus.models import Article
+
+from .export import COLUMNS, KIND_NS, NS
+
+ARTICLE_PATH = re.compile(r"/articles/([-\w]+)/?$")
+ARTICLE_CACHE = 1_000  # articles kept between annotations; a file usually holds many claims per article
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read: nothing in it was imported."""
+
+
+class Rejected(Exception):
+    """One annotation cannot be imported; the message says why, for the report."""
+
+
+@dataclass
+class Incoming:
+    """One annotation or record from a file, in our own terms, whatever the format it came in."""
+
+    ref: str
+    article_url: str = ""
+    article_slug: str = ""
+    start: int | None = None
+    end: int | None = None
+    exact: str = ""
+    prefix: str = ""
+    suffix: str = ""
+    kind: str = ""
+    source: str = ""
+    source_kind: str = ""
+    source_sensitive: bool = False
+    source_protected: bool = False
+    via: str = ""
+    directness: str = ""
+    fact_slug: str = ""
+    fact_statement: str = ""
+    note: str = ""
+    annotator: str = ""
+    status: str = ""
+    reviewer: str = ""
+    reviewed_at: str = ""
+    review_reason: str = ""
+    review_note: str = ""
+
+
+@dataclass
+class Outcome:
+    """What became of one annotation: created, unchanged or failed (with the reason), and any warnings."""
+
+    ref: str
+    status: str
+    reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+    claim: Claim | None = None
+
+
+# ---- reading files ---------------------------------------------------------------------------------
+
+
+def read(path: Path) -> Iterator[tuple[str, object]]:
+    """(reference, JSON value) for every annotation or record in the file, in order.
+
+    JSON Lines (a record or an annotation per line) is read line by line; a JSON document (an
+    AnnotationCollection, an AnnotationPage, a list of annotations or one annotation) is read whole.
+    A line that is not JSON comes back as a Rejected error for that line.
+    """
+    try:
+        handle = path.open(encoding="utf-8-sig")
+    except OSError as exc:
+        raise FileProblem(f"cannot read {path}: {exc.strerror}") from None
+    with handle:
+        try:
+            first = handle.readline()
+            while first and not first.strip():
+                first = handle.readline()
+            if not first:
+                raise FileProblem(f"{path} is empty")
+            head = _json_or_none(first)
+            if isinstance(head, dict):
+                yield from _lines(first, head, handle)
+            else:
+                try:
+                    document = json.loads(first + handle.read())
+                except json.JSONDecodeError as exc:
+                    raise FileProblem(f"{path} is neither JSON nor JSON Lines: {exc}") from None
+                except ValueError:  # a number with more digits than int() converts
+                    raise FileProblem(f"{path} holds a number too long to read") from None
+                except RecursionError:
+                    raise FileProblem(f"{path} is nested too deeply to read") from None
+                yield from _annotations_in(document, "annotation")
+        except UnicodeDecodeError as exc:
+            raise FileProblem(f"{path} is not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
+
+
+def _json_or_none(line: str):
+    try:
+        return json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _lines(first: str, head: dict, handle) -> Iterator[tuple[str, object]]:
+    yield from _annotations_in(head, "line 1")
+    for number, line in enumerate(handle, start=2):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield f"line {number}", Rejected(f"not JSON: {exc.msg} at column {exc.colno}")
+            continue
+        except ValueError:  # a number with more digits than int() converts
+            yield f"line {number}", Rejected("not JSON that can be read: a number too long to convert")
+            continue
+        except RecursionError:
+            yield f"line {number}", Rejected("nested too deeply to read")
+            continue
+        yield from _annotations_in(value, f"line {number}")
+
+
+def _types(value) -> set[str]:
+    """The `type` of a JSON-LD object, one or several; anything but text in it is no type."""
+    kinds = value.get("type") if isinstance(value, dict) else None
+    return {kind for kind in _one(kinds) if isinstance(kind, str)}
+
+
+def _id(value, fallback: str) -> str:
+    """An annotation's own id, as a reference in the report, or `fallback` if it has none that is text."""
+    ref = value.get("id") if isinstance(value, dict) else None
+    return ref if isinstance(ref, str) and ref.strip() else fallback
+
+
+def _annotations_in(value, ref: str) -> Iterator[tuple[str, object]]:
+    """The annotations of a collection, page or list (following embedded `next` pages), or the value itself."""
+    if isinstance(value, list):
+        for n, item in enumerate(value, start=1):
+            yield _id(item, f"{ref} {n}"), item
+        return
+    types = _types(value)
+    if "AnnotationCollection" in types:
+        page = value.get("first")
+        if page is not None and not isinstance(page, dict):
+            raise FileProblem("the collection's pages are not embedded in the file")
+        while isinstance(page, dict):
+            yield from _annotations_in(page.get("items", []), ref)
+            page = page.get("next")
+        return
+    if "AnnotationPage" in types:
+        yield from _annotations_in(value.get("items", []), ref)
+        return
+    yield _id(value, ref) if isinstance(value, dict) and "target" in value else ref, value
+
+
+# ---- understanding one annotation -------------------------------------------------------------------
+
+
+def _ours(value: dict, name: str):
+    """Our term `name` from a JSON-LD object, written compact (prov:name) or as a full IRI."""
+    return value.get(f"prov:{name}", value.get(NS + name))
+
+
+def _text(value, what: str) -> str:
+    """Text from the file, or Rejected: not text, or text no database column can hold (NUL, lone surrogates)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Rejected(f"{what} must be text")
+    if trouble := problem(value):
+        raise Rejected(f"{what} contains {trouble.phrase}, which cannot be stored")
+    return value
+
+
+def _one(value) -> list:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _iri(value) -> str:
+    """An IRI given as text or as an object's id; "" for anything else."""
+    iri = value.get("id") if isinstance(value, dict) else value
+    return iri if isinstance(iri, str) else ""
+
+
+def parse(ref: str, value) -> Incoming:
+    """An annotation (anything with a target) or a record of our JSON Lines, as an Incoming."""
+    if isinstance(value, Rejected):
+        raise value
+    if not isinstance(value, dict):
+        raise Rejected("not a JSON object")
+    if "target" in value:
+        return _from_annotation(ref, value)
+    if "exact" in value and ("article_slug" in value or "article_url" in value):
+        return _from_record(ref, value)
+    raise Rejected("neither a W3C annotation (no target) nor a record of the JSON Lines export")
+
+
+def _from_record(ref: str, record: dict) -> Incoming:
+    """A record of the CSV/JSON Lines export, whose columns are COLUMNS."""
+    item = Incoming(ref=ref)
+    for column in COLUMNS:
+        value = record.get(column)
+        if column in ("start", "end"):
+            setattr(item, column, value)
+        elif column == "article_url":
+            item.article_url = _text(value, column)
+        elif hasattr(item, column):
+            setattr(item, column, _text(value, column))
+    item.source_protected = is_reserved(item.source)
+    return item
+
+
+def _from_annotation(ref: str, annotation: dict) -> Incoming:
+    """A W3C Web Annotation as our export writes it; other producers' annotations as far as they say the same."""
+    item = Incoming(ref=ref)
+    targets = _one(annotation["target"])
+    if len(targets) != 1:
+        raise Rejected("an annotation must have exactly one target")
+    target = targets[0]
+    if not isinstance(target, dict):
+        raise Rejected("the target has no selectors (TextQuoteSelector, TextPositionSelector)")
+    item.article_url = _text(_iri(target.get("source")), "the target's source")
+    item.article_slug = _text(_ours(target, "article"), "prov:article")
+    for selector in _one(target.get("selector")):
+        types = _types(selector)
+        if "TextQuoteSelector" in types:
+            item.exact = _text(selector.get("exact"), "exact")
+            item.prefix = _text(selector.get("prefix"), "prefix")
+            item.suffix = _text(selector.get("suffix"), "suffix")
+        elif "TextPositionSelector" in types:
+            item.start, item.end = selector.get("start"), selector.get("end")
+    classifying = []
+    for body in _one(annotation.get("body")):
+        if not isinstance(body, dict):
+            classifying.append(_iri(body))
+            continue
+        purposes = _one(body.get("purpose"))
+        if not all(isinstance(purpose, str) for purpose in purposes):
+            raise Rejected("a body's purpose must be text, such as “classifying” or “describing”")
+        purposes = set(purposes)
+        if "classifying" in purposes or _iri(body.get("source")).startswith(KIND_NS):
+            classifying.append(_iri(body.get("source")) or _iri(body))
+        elif "describing" in purposes and "TextualBody" in _types(body):
+            item.source = _text(body.get("value"), "the source's name")
+            item.source_kind = _text(_ours(body, "sourceKind"), "prov:sourceKind")
+            item.source_sensitive = _ours(body, "sourceSensitive") is True
+            item.source_protected = _ours(body, "sourceProtected") is True
+    kinds = [iri for iri in classifying if iri.startswith(KIND_NS)]
+    if kinds:
+        item.kind = _text(kinds[0].removeprefix(KIND_NS), "the kind")
+    elif classifying:
+        raise Rejected(f"unknown kind “{_shown(classifying[0])}”")
+    creator = annotation.get("creator")
+    if isinstance(creator, list):
+        creator = creator[0] if creator else None
+    if isinstance(creator, dict):
+        creator = creator.get("nickname") or creator.get("name")
+    item.annotator = _text(creator, "creator")
+    for attribute, name in (
+        ("status", "status"),
+        ("fact_slug", "fact"),
+        ("fact_statement", "factStatement"),
+        ("via", "via"),
+        ("directness", "directness"),
+        ("note", "note"),
+        ("reviewer", "reviewer"),
+        ("reviewed_at", "reviewedAt"),
+        ("review_reason", "reviewReason"),
+        ("review_note", "reviewNote"),
+    ):
+        setattr(item, attribute, _text(_ours(annotation, name), f"prov:{name}"))
+    return item
+
+
+# ---- anchoring ---------------------------------------------------------------------------------------
+
+
+def anchor(text: str, *, exact: str, prefix: str = "", suffix: str = "", start=None, end=None) -> tuple[int, int]:
+    """Where the quote is in `text`: at [start, end) if it is still there, else the one place that fits it.
+
+    Several places fit: those with both the prefix and the suffix around them are preferred, then
+    those with either; the match must be unique. Raises Rejected otherwise.
+    """
+    if not exact:
+        raise Rejected("no quote to anchor (TextQuoteSelector exact)")
+    positioned = isinstance(start, int) and isinstance(end, int) and not isinstance(start, bool)
+    if positioned and 0 <= start < end <= len(text) and text[start:end] == exact:
+        return start, end
+    hits, at = [], text.find(exact)
+    while at >= 0:
+        hits.append(at)
+        at = text.find(exact, at + 1)
+    if not hits:
+        raise Rejected("quote not found")
+    if len(hits) > 1:
+        before = {h for h in hits if prefix and text.endswith(prefix, 0, h)}
+        after = {h for h in hits if suffix and text.startswith(suffix, h + len(exact))}
+        narrowed = sorted(before & after) or sorted(before | after)
+        if len(narrowed) != 1:
+            raise Rejected(f"quote found {len(hits)} times, and its context does not tell which")
+        hits = narrowed
+    return hits[0], hits[0] + len(exact)
+
+
+# ---- storing ---------------------------------------------------------------------------------------
+
+
+def _shown(text, limit: int = 200) -> str:
+    """Text from a file, fit for a report line: what UTF-8 cannot write escaped, and not too long."""
+    text = str(text).encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class Importer:
+    """Imports annotations one at a time, each in its own transaction, remembering kinds and articles.
+
+    `annotator` credits every claim to that user. Names in the file are matched to accounts that cannot
+    sign in, or make such accounts; with `trust_accounts` they may name accounts that can sign in too.
+    """
+
+    def __init__(self, *, annotator=None, trust_accounts: bool = False):
+        self.annotator = annotator
+        self.trust_accounts = trust_accounts
+        self.kinds = {kind.slug: kind for kind in ProvenanceKind.objects.all()}
+        self.articles: dict[tuple[str, str], Article] = {}
+        self.users: dict[str, object] = {}
+
+    def run(self, ref: str, value) -> Outcome:
+        """Import one annotation; never raises for a bad annotation, reports it instead."""
+        outcome = self._run(ref, value)
+        outcome.ref = _shown(outcome.ref)
+        outcome.reason = _shown(outcome.reason, 500)
+        outcome.warnings = [_shown(warning, 500) for warning in outcome.warnings]
+        return outcome
+
+    def _run(self, ref: str, value) -> Outcome:
+        try:
+            item = parse(ref, value)
+            return self._store(item)
+        except Rejected as exc:
+            return Outcome(ref, "failed", str(exc))
+        except (ValidationError, DatabaseError) as exc:
+            message = " ".join(exc.messages) if isinstance(exc, ValidationError) else f"database error: {exc}"
+            return Outcome(ref, "failed", message)
+        except (RecursionError, MemoryError):
+            return Outcome(ref, "failed", "too large or nested too deeply to import")
+
+    def _store(self, item: Incoming) -> Outcome:
+        kind = self.kinds.get(item.kind)
+        if kind is None:
+            raise Rejected(f"unknown kind “{item.kind}”" if item.kind else "no kind of source")
+        article = self._article(item)
+        exact, prefix, suffix = (unicodedata.normalize("NFC", s) for s in (item.exact, item.prefix, item.suffix))
+        start, end = anchor(article.text, exact=exact, prefix=prefix, suffix=suffix, start=item.start, end=item.end)
+        warnings = []
+        if (start, end) != (item.start, item.end):
+            was = f"{item.start}-{item.end}" if item.start is not None else "no position"
+            warnings.append(f"quote re-anchored by its text: {was} -> {start}-{end}")
+        username = self._username(item)
+        existing = self.users.get(username) or get_user_model().objects.filter(username=username).first()
+        if existing is not None:
+            self.users[username] = existing
+            same = Claim.objects.filter(article=article, start=start, end=end, kind=kind, annotator=existing)
+            if same.exists():
+                return Outcome(item.ref, "unchanged")
+            if self.annotator is None:
+                self._may_credit(existing, "creator", "credit it, or --annotator USER")
+        self._check_choices(item)
+        if item.reviewer:
+            reviewer = get_user_model().objects.filter(username=self._checked_username(item.reviewer)).first()
+            if reviewer is not None:
+                self._may_credit(reviewer, "reviewer", "credit the review to it")
+        with transaction.atomic():
+            annotator = existing or self._account(username)
+            claim = create_claim(
+                article=article,
+                start=start,
+                end=end,
+                exact=exact,
+                kind=kind,
+                source=self._source(item, kind, warnings),
+                fact=self._fact(item),
+                via=item.via,
+                directness=item.directness,
+                note=item.note,
+                annotator=annotator,
+            )
+            self._review(claim, item, annotator)
+        self.users[username] = annotator
+        return Outcome(item.ref, "created", warnings=warnings, claim=claim)
+
+    def _article(self, item: Incoming) -> Article:
+        """The article the target's source names: by source URL, else by slug (ours, or in a URL of this site)."""
+        key = (item.article_url, item.article_slug)
+        if key in self.articles:
+            return self.articles[key]
+        article = None
+        if item.article_url:
+            found = list(Article.objects.filter(source_url=item.article_url)[:10])
+            if len(found) == 1:
+                article = found[0]
+            elif found:
+                article = next((a for a in found if a.slug == item.article_slug), None)
+        slug = item.article_slug
+        if article is None and not slug and (match := ARTICLE_PATH.search(_url_path(item.article_url))):
+            slug = match[1]
+        if article is None and slug:
+            article = Article.objects.filter(slug=slug).first()
+        if article is None:
+            named = " ".join(
+                part for part in (item.article_url, f"({item.article_slug})" if item.article_slug else "") if part
+            )
+            raise Rejected(f"unknown article {named}" if named else "no article: the target has no source")
+        if len(self.articles) >= ARTICLE_CACHE:
+            self.articles.clear()
+        self.articles[key] = article
+        return article
+
+    def _username(self, item: Incoming) -> str:
+        if self.annotator is not None:
+            return self.annotator.get_username()
+        username = item.annotator.strip()
+        if not username:
+            raise Rejected("no creator: name the annotator with --annotator")
+        user_model = get_user_model()
+        try:
+            user_model.username_validator(username)
+        except ValidationError:
+            raise Rejected(f"the creator “{username}” is not a valid username: use --annotator") from None
+        if len(username) > user_model._meta.get_field(user_model.USERNAME_FIELD).max_length:
+            raise Rejected(f"the creator “{username[:40]}…” is too long for a username: use --annotator")
+        return username
+
+    def _may_credit(self, user, role: str, action: str) -> None:
+        """Refuse to credit an account that can sign in, unless the operator trusts the file's names."""
+        if user.has_usable_password() and not self.trust_accounts:
+            raise Rejected(
+                f"{role} “{user.get_username()}” is an existing account that can sign in: "
+                f"pass --trust-accounts to {action}"
+            )
+
+    def _account(self, username: str):
+        """An existing user, or a new account that cannot sign in (the file only says who made the claim)."""
+        if username in self.users:
+            return self.users[username]
+        user, created = get_user_model().objects.get_or_create(username=username)
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        return user
+
+    def _check_choices(self, item: Incoming) -> None:
+        for name, value, choices in (
+            ("directness", item.directness, Claim.Directness.values),
+            ("status", item.status, Claim.Status.values),
+            ("review reason", item.review_reason, Claim.Reason.values),
+        ):
+            if value and value not in choices:
+                raise Rejected(f"unknown {name} “{value}”")
+        for what, text, limit in (
+            ("the relay (prov:via)", item.via.strip(), Claim._meta.get_field("via").max_length),
+            ("the source's name", clean_name(item.source), Source._meta.get_field("name").max_length),
+            ("the fact's statement", clean_name(item.fact_statement), Fact._meta.get_field("statement").max_length),
+        ):
+            if len(text) > limit:
+                raise Rejected(f"{what} is longer than {limit} characters")
+        if item.review_reason and item.status not in (Claim.Status.REJECTED, Claim.Status.CHANGES_REQUESTED):
+            raise Rejected("a review reason goes only with a rejected claim or a request for changes")
+
+    def _source(self, item: Incoming, kind: ProvenanceKind, warnings: list[str]) -> Source | None:
+        """The claim's source: the registered one of that name, or a new one with the file's kind and sensitivity.
+
+        The operator who imports a file is trusted with the registry, sensitive sources included. A name
+        the export withheld (a pseudonym) is not a name: the claim is imported without a source.
+        """
+        name = clean_name(item.source)
+        if not name:
+            return None
+        if item.source_protected or is_reserved(name):
+            warnings.append("the source's name was withheld in the file: imported without a source")
+            return None
+        existing = Source.objects.named(name).first()
+        if existing is None:
+            source_kind = self.kinds.get(item.source_kind, kind)
+            if item.source_kind and item.source_kind not in self.kinds:
+                warnings.append(f"unknown kind “{item.source_kind}” for the new source: given the claim's kind")
+            return register_source(name=name, kind=source_kind, sensitive=item.source_sensitive)
+        if item.source_sensitive and not existing.sensitive:
+            warnings.append(f"the source “{existing.name}” is sensitive in the file but not here: left as it is")
+        return existing
+
+    def _fact(self, item: Incoming) -> Fact | None:
+        """The claim's fact: by the file's slug or statement, or a new fact under the file's slug."""
+        slug, statement = item.fact_slug.strip(), clean_name(item.fact_statement)
+        if not slug and not statement:
+            return None
+        fact = (Fact.objects.filter(slug=slug).first() if slug else None) or (
+            Fact.objects.stated(statement).first() if statement else None
+        )
+        if fact is not None:
+            return fact
+        if not statement:
+            raise Rejected(f"unknown fact “{slug}” (the file gives no statement to create it from)")
+        if _valid_slug(slug):
+            return Fact.objects.create(slug=slug, statement=statement)
+        return register_fact(statement=statement)
+
+    def _review(self, claim: Claim, item: Incoming, annotator) -> None:
+        """The file's review (status, reviewer, when, why), set on the new claim with an audit event."""
+        if not (item.status and item.status != Claim.Status.PENDING) and not item.reviewer:
+            return
+        before = claim.snapshot()
+        reviewer = self._account(self._checked_username(item.reviewer)) if item.reviewer else None
+        claim.status = item.status or Claim.Status.PENDING
+        claim.reviewer = reviewer
+        claim.reviewed_at = _instant(item.reviewed_at) if item.reviewed_at else None
+        claim.review_reason = item.review_reason
+        claim.review_note = item.review_note
+        claim.save(update_fields=["status", "reviewer", "reviewed_at", "review_reason", "review_note", "updated"])
+        if claim.status != Claim.Status.PENDING:
+            log_event(claim.status, claim, reviewer or annotator, before=before, after=claim.snapshot())
+
+    def _checked_username(self, username: str) -> str:
+        user_model = get_user_model()
+        try:
+            user_model.username_validator(username)
+        except ValidationError:
+            raise Rejected(f"the reviewer “{username}” is not a valid username") from None
+        if len(username) > user_model._meta.get_field(user_model.USERNAME_FIELD).max_length:
+            raise Rejected(f"the reviewer “{username[:40]}…” is too long for a username")
+        return username
+
+
+def _url_path(url: str) -> str:
+    try:
+        return urlsplit(url).path
+    except ValueError:  # e.g. a malformed IPv6 host
+        return ""
+
+
+def _valid_slug(slug: str) -> bool:
+    if not slug or len(slug) > Fact._meta.get_field("slug").max_length:
+        return False
+    try:
+        validate_slug(slug)
+    except ValidationError:
+        return False
+    return True
+
+
+def _instant(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+        value = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        value.astimezone(dt.UTC)  # as it will be stored: years 1 and 9999 may not survive it
+    except (ValueError, OverflowError):
+        raise Rejected(f"“{text}” is not a date and time (ISO 8601) that can be stored") from None
+    return value
+
+
+def import_items(
+    items: Iterable[tuple[str, object]], *, annotator=None, trust_accounts: bool = False
+) -> Iterator[Outcome]:
+    """Import (reference, JSON value) pairs as `read` yields them; an Outcome for each."""
+    importer = Importer(annotator=annotator, trust_accounts=trust_accounts)
+    for ref, value in items:
+        yield importer.run(ref, value)

@@ -16,10 +16,10 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from config.input import number
-from corpus.models import Article
+from corpus.models import Article, Outlet
 
 from .models import Claim, Fact, ProvenanceKind
 
@@ -255,3 +255,37 @@ class Filters:
         elif self.fact:
             claims = claims.filter(fact__slug=self.fact)
         return claims
+
+
+ARTICLE_CHOICES = 300
+
+
+def filter_options(chosen_article: str = "", claims: QuerySet | None = None) -> dict:
+    """The choices of the filter form: outlets, articles and annotators that have claims.
+
+    The articles offered are those with any of `claims` (every claim by default; the review queue passes
+    the claims of its status). They are capped, the most recently published first, so that a large
+    archive does not put thousands of options on the page; the chosen one is always offered, and any slug
+    works in the URL. EXISTS probes the claim indexes per candidate instead of joining every claim.
+    """
+    claims = Claim.objects.all() if claims is None else claims
+    has_claims = Exists(claims.filter(article=OuterRef("pk")))
+    articles = list(Article.objects.filter(has_claims).values_list("slug", "title")[:ARTICLE_CHOICES])
+    if chosen_article and chosen_article not in {slug for slug, _ in articles}:
+        articles += list(Article.objects.filter(slug=chosen_article).values_list("slug", "title"))
+    articles.sort(key=lambda pair: pair[1].lower())
+    return {
+        "outlets": list(
+            Outlet.objects.filter(Exists(Claim.objects.filter(article__outlet=OuterRef("pk")))).values_list(
+                "pk", "name"
+            )
+        ),
+        "articles": articles,
+        "annotators": list(
+            get_user_model()
+            .objects.filter(Exists(Claim.objects.filter(annotator=OuterRef("pk"))))
+            .order_by("username")
+            .values_list("username", flat=True)
+        ),
+        "statuses": STATUS_CHOICES,
+    }

@@ -6,7 +6,6 @@ from django.db.models.functions import Length, Lower
 from django.urls import reverse
 
 from corpus.models import Article
-from dashboard.basis import ORIGIN, ROLES
 
 from .names import name_key, validate_not_reserved
 
@@ -25,8 +24,18 @@ class ProvenanceKindQuerySet(models.QuerySet):
         return self.filter(active=True)
 
 
+class KindRole(models.TextChoices):
+    """What sources of a kind do, which the dashboard's rules read (dashboard/basis.py)."""
+
+    ORIGIN = "origin", "Origin: says something of its own"
+    RELAY = "relay", "Relay: passes on what others said"
+    UNSOURCED = "unsourced", "Unsourced: no identifiable source"
+
+
 class ProvenanceKind(models.Model):
     """Where a claim's source stands: state media, an in-country informant, a think tank..."""
+
+    Role = KindRole
 
     slug = models.SlugField(max_length=50, unique=True)
     label = models.CharField(max_length=80, unique=True)
@@ -40,8 +49,8 @@ class ProvenanceKind(models.Model):
     )
     role = models.CharField(
         max_length=10,
-        choices=ROLES,
-        default=ORIGIN,
+        choices=KindRole,
+        default=KindRole.ORIGIN,
         help_text="What sources of this kind do: the dashboard's rules read this, never the kind's name.",
     )
     order = models.PositiveSmallIntegerField(default=0)
@@ -53,7 +62,7 @@ class ProvenanceKind(models.Model):
         ordering = ["order", "label"]
         constraints = [
             models.CheckConstraint(condition=Q(colour__regex=r"^#[0-9A-Fa-f]{6}$"), name="kind_colour_hex"),
-            models.CheckConstraint(condition=Q(role__in=[value for value, _ in ROLES]), name="kind_role_valid"),
+            models.CheckConstraint(condition=Q(role__in=KindRole.values), name="kind_role_valid"),
             models.UniqueConstraint(
                 fields=["shortcut"], condition=~Q(shortcut="") & Q(active=True), name="kind_unique_active_shortcut"
             ),

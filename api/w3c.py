@@ -1,6 +1,6 @@
 """The W3C Web Annotation Protocol's media type, for clients that ask for it in their Accept header.
 
-Each claim becomes an Annotation as the W3C export writes it (`interchange.export.w3c_annotation`); a
+Each claim becomes an Annotation as the W3C export writes it (`interchange.w3c.w3c_annotation`); a
 page of claims becomes an AnnotationCollection, or a later AnnotationPage of it.
 """
 
@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
 from annotate.models import Claim
-from interchange.export import CONTEXT, w3c_annotation
+from interchange.w3c import CONTEXT, w3c_annotation
 
 from .pages import last_page, page_url
 

@@ -13,12 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-ORIGIN, RELAY, UNSOURCED = "origin", "relay", "unsourced"
-ROLES = [
-    (ORIGIN, "Origin: says something of its own"),
-    (RELAY, "Relay: passes on what others said"),
-    (UNSOURCED, "Unsourced: no identifiable source"),
-]
+from annotate.models import ProvenanceKind
+
+RELAY, UNSOURCED = ProvenanceKind.Role.RELAY, ProvenanceKind.Role.UNSOURCED
 
 
 @dataclass(frozen=True)

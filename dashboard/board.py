@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from annotate.filters import STATUS_CHOICES, Filters
+from annotate.filters import Filters
 from annotate.masking import mask_for
 from annotate.models import Claim, Fact, ProvenanceKind, Source
 from annotate.presenters import FactRef, fact_ref
-from corpus.models import Article, Outlet
+from corpus.models import Article
 
 from .basis import Basis, basis
 
@@ -202,40 +201,6 @@ def _mixes(claims: QuerySet, kinds, *, limit: int | None = None) -> tuple[list[M
         key=lambda r: r.label.lower(),
     )
     return articles, outlets, len(ranked), -sum(item[0] for item in ranked)
-
-
-ARTICLE_CHOICES = 300
-
-
-def filter_options(chosen_article: str = "", claims: QuerySet | None = None) -> dict:
-    """The choices of the filter form: outlets, articles and annotators that have claims.
-
-    The articles offered are those with any of `claims` (every claim by default; the review queue passes
-    the claims of its status). They are capped, the most recently published first, so that a large
-    archive does not put thousands of options on the page; the chosen one is always offered, and any slug
-    works in the URL. EXISTS probes the claim indexes per candidate instead of joining every claim.
-    """
-    claims = Claim.objects.all() if claims is None else claims
-    has_claims = Exists(claims.filter(article=OuterRef("pk")))
-    articles = list(Article.objects.filter(has_claims).values_list("slug", "title")[:ARTICLE_CHOICES])
-    if chosen_article and chosen_article not in {slug for slug, _ in articles}:
-        articles += list(Article.objects.filter(slug=chosen_article).values_list("slug", "title"))
-    articles.sort(key=lambda pair: pair[1].lower())
-    return {
-        "outlets": list(
-            Outlet.objects.filter(Exists(Claim.objects.filter(article__outlet=OuterRef("pk")))).values_list(
-                "pk", "name"
-            )
-        ),
-        "articles": articles,
-        "annotators": list(
-            get_user_model()
-            .objects.filter(Exists(Claim.objects.filter(annotator=OuterRef("pk"))))
-            .order_by("username")
-            .values_list("username", flat=True)
-        ),
-        "statuses": STATUS_CHOICES,
-    }
 
 
 def as_json(board: Dashboard) -> dict:

@@ -7,8 +7,8 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from annotate.filters import Filters
-from interchange.export import csv_safe
+from annotate.filters import Filters, filter_options
+from interchange.csvfield import csv_safe
 
 from . import board as dashboard
 
@@ -27,9 +27,7 @@ def dashboard_view(request):
     template = "dashboard/dashboard.html"
     if request.htmx and not request.htmx.boosted:
         template += "#results"
-    return render(
-        request, template, {"board": board, "facts": facts, "options": dashboard.filter_options(filters.article)}
-    )
+    return render(request, template, {"board": board, "facts": facts, "options": filter_options(filters.article)})
 
 
 @require_GET

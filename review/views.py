@@ -9,12 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from annotate.filters import STATUS_CHOICES, Filters
+from annotate.filters import STATUS_CHOICES, Filters, filter_options
 from annotate.models import Claim, ProvenanceKind, ReviewEvent, Source, can_see_sensitive
 from annotate.presenters import present, present_all
 from annotate.services import StaleEdit
 from config.input import number
-from dashboard import board as dashboard
 
 from . import history
 from . import services as review
@@ -80,7 +79,7 @@ def _card_context(request, filters: Filters, claim: Claim | None) -> dict:
         "next": history[position + 1] if position + 1 < len(history) else None,
         "undoable": review.last_undoable(request.user),
         # The article menu offers articles with claims of the queue's status, whatever article is chosen.
-        "options": dashboard.filter_options(
+        "options": filter_options(
             filters.article, claims=filters.without("article").apply(Claim.objects.all(), kinds=False)
         ),
         "statuses": [c for c in STATUS_CHOICES if c[0] not in ("with_pending", "all")],

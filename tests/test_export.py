@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from annotate.models import Claim, Source
-from interchange import export
+from interchange import columns, csvfield, export, w3c
 
 from .factories import make_article, make_claim, make_user
 
@@ -132,7 +132,7 @@ def by_exact(rows, quote):
 def test_csv_has_the_documented_columns_in_order(client, corpus):
     text = body(get(client, corpus["rita"], "export_csv"))
     assert text.split("\r\n")[0].split(",") == COLUMNS
-    assert list(export.COLUMNS) == COLUMNS
+    assert list(columns.NAMES) == COLUMNS
 
 
 def test_csv_has_one_row_per_claim_with_every_column(client, corpus):
@@ -196,7 +196,7 @@ def test_csv_neutralises_cells_a_spreadsheet_would_run_as_formulas(client, corpu
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20"])
 def test_every_formula_trigger_is_neutralised(start):
     record = [1, "a", "b", "", None, "", 0, 1, f"{start}cmd|' /C calc'!A0", "", "", *[""] * 16]
-    cells = next(csv.reader(io.StringIO(export.csv_line(record), newline="")))
+    cells = next(csv.reader(io.StringIO(csvfield.csv_line(record), newline="")))
     assert cells[8] == f"'{start}cmd|' /C calc'!A0"
     assert cells[4] == ""
 
@@ -241,16 +241,16 @@ def test_a_formula_after_any_separator_inside_a_cell_is_neutralised(client, corp
     text = body(get(client, corpus["rita"], "export_csv"))
     assert_no_cell_is_a_formula(text)
     row = by_exact(csv_rows(text), "KCNA said turnout was 99.63%.")
-    assert row["note"] == export.csv_safe(note) and row["note"].replace("'", "") == note.replace("'", "")
+    assert row["note"] == csvfield.csv_safe(note) and row["note"].replace("'", "") == note.replace("'", "")
 
 
 def test_the_separator_rule_in_short():
-    assert export.csv_safe("innocent;=4*5;text") == "innocent;'=4*5;text"
-    assert export.csv_safe('a;"=1') == "a;\"'=1"
-    assert export.csv_safe("\uff1d1+1") == "'\uff1d1+1"
-    assert export.csv_safe("\n- a list") == "'\n'- a list"
-    assert export.csv_safe("north-east, 3 km; plain") == "north-east, 3 km; plain"
-    assert export.csv_safe(12) == 12
+    assert csvfield.csv_safe("innocent;=4*5;text") == "innocent;'=4*5;text"
+    assert csvfield.csv_safe('a;"=1') == "a;\"'=1"
+    assert csvfield.csv_safe("\uff1d1+1") == "'\uff1d1+1"
+    assert csvfield.csv_safe("\n- a list") == "'\n'- a list"
+    assert csvfield.csv_safe("north-east, 3 km; plain") == "north-east, 3 km; plain"
+    assert csvfield.csv_safe(12) == 12
 
 
 def test_csv_fields_are_those_csv_writer_writes_after_neutralising():
@@ -284,12 +284,12 @@ def test_csv_fields_are_those_csv_writer_writes_after_neutralising():
     expected = io.StringIO(newline="")
     writer = csv.writer(expected, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows([export.csv_safe(value) for value in record] for record in records)
-    assert export.csv_line(COLUMNS) + "".join(map(export.csv_line, records)) == expected.getvalue()
+    writer.writerows([csvfield.csv_safe(value) for value in record] for record in records)
+    assert csvfield.csv_line(COLUMNS) + "".join(map(csvfield.csv_line, records)) == expected.getvalue()
 
 
 def test_names_created_after_an_export_began_are_still_found(corpus):
-    names = export.Names.load()
+    names = columns.Names.load()
     late = Source.objects.create(name="Late source", kind=corpus["turnout"].kind, sensitive=True)
     assert names.sources[late.pk] == ("Late source", True, "state_media")
     assert names.users[corpus["rita"].pk] == "rita"
@@ -424,7 +424,7 @@ def test_csv_and_json_lines_carry_the_same_records(client, corpus, role):
     Claim.objects.filter(pk=corpus["informant"].pk).update(via="=Yonhap", directness="relayed")
     in_csv = body(get(client, user, "export_csv"))
     in_jsonl = jsonl_rows(body(get(client, user, "export_jsonl")))
-    assert in_csv == export.csv_line(COLUMNS) + "".join(export.csv_line(row.values()) for row in in_jsonl)
+    assert in_csv == csvfield.csv_line(COLUMNS) + "".join(csvfield.csv_line(row.values()) for row in in_jsonl)
 
 
 @pytest.mark.parametrize("role", ["reviewer", "editor"])
@@ -436,8 +436,8 @@ def test_record_and_w3c_annotation_equal_the_streamed_ones(client, corpus, role)
     claims = export.with_export_related(Claim.objects.order_by("pk"))
     assert [export.record(claim, user) for claim in claims] == streamed
     base_url = "http://testserver"
-    singles = [export.w3c_annotation(claim, user, base_url=base_url) for claim in claims]
-    assert [single.pop("@context") for single in singles] == [export.CONTEXT] * 3
+    singles = [w3c.w3c_annotation(claim, user, base_url=base_url) for claim in claims]
+    assert [single.pop("@context") for single in singles] == [w3c.CONTEXT] * 3
     assert singles == collection["first"]["items"]
 
 

@@ -10,8 +10,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from annotate.models import Claim, Fact, ProvenanceKind, ReviewEvent, Source, SourceAlias
-from interchange.export import KIND_NS
-from interchange.importing import Rejected, anchor
+from interchange.importing import anchor
+from interchange.reading import Rejected
+from interchange.w3c import KIND_NS
 
 from .factories import make_article, make_claim, make_user
 

@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotate.models import Claim, Fact, ReviewEvent, Source, SourceAlias
-from interchange.export import KIND_NS
-from interchange.importing import FileProblem, Importer, Incoming, Rejected, import_items, parse, read
+from interchange.importing import Importer, import_items
+from interchange.reading import FileProblem, Incoming, Rejected, parse, read
+from interchange.w3c import KIND_NS
 
 from .factories import make_article, make_user
 from .test_import_claims import TEXT, URL, annotation

@@ -4,7 +4,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from interchange.importing import FileProblem, import_items, read
+from interchange.importing import import_items
+from interchange.reading import FileProblem, read
 
 
 class Command(BaseCommand):

@@ -89,50 +89,11 @@ def build(filters: Filters, user, *, fact: Fact | None = None, article_rows: int
     if fact is not None:
         claims = claims.filter(fact=fact)
     linked = claims.filter(fact__isnull=False)
-
-    grid = defaultdict(dict)
-    for row in (
-        linked.values("fact_id", "kind_id")
-        .annotate(claims=Count("pk"), articles=Count("article_id", distinct=True))
-        .order_by()
-    ):
-        grid[row["fact_id"]][row["kind_id"]] = (row["claims"], row["articles"])
-    totals = {
-        row["fact_id"]: row
-        for row in linked.values("fact_id")
-        .annotate(
-            claims=Count("pk", filter=shown),
-            articles=Count("article_id", distinct=True, filter=shown),
-            sources=Count("source_id", distinct=True, filter=shown),
-            all_sources=Count("source_id", distinct=True),
-        )
-        .order_by()
-        if row["claims"]
-    }
-
-    pairs = linked.filter(source__isnull=False)
-    if shown is not None:
-        pairs = pairs.filter(shown)
-    pairs = list(pairs.values_list("fact_id", "source_id").distinct().order_by())
+    grid, totals = _grid(linked), _totals(linked, shown)
+    sources_of = _sources_of(linked, shown, user)
     mask = mask_for(user)
-    names = {
-        pk: mask.source(pk, name, sensitive)
-        for pk, name, sensitive in Source.objects.filter(pk__in={s for _, s in pairs}).values_list(
-            "pk", "name", "sensitive"
-        )
-    }
-    sources_of = defaultdict(set)
-    for fact_id, source_id in pairs:
-        sources_of[fact_id].add(names[source_id])
-
     facts = {pk: fact_ref(fact, mask) for pk, fact in Fact.objects.in_bulk(list(totals)).items()}
-    conflicts_of = defaultdict(list)
-    visible = Fact.objects.visible_to(user)
-    for pair in Fact.conflicts.through.objects.filter(
-        from_fact_id__in=list(totals), to_fact__in=visible
-    ).select_related("to_fact"):
-        conflicts_of[pair.from_fact_id].append(fact_ref(pair.to_fact, mask))
-
+    conflicts_of = _conflicts_of(list(totals), user)
     rows = []
     for fact_id, total in totals.items():
         per_kind = grid[fact_id]
@@ -149,26 +110,82 @@ def build(filters: Filters, user, *, fact: Fact | None = None, article_rows: int
             )
         )
     rows.sort(key=lambda r: (-r.articles, -r.claims, r.fact.statement.lower()))
-
     shown_claims = claims if shown is None else claims.filter(shown)
     articles, outlets, articles_total, claims_total = _mixes(shown_claims, kinds, limit=article_rows)
-    conflict_pairs, seen = [], set()
-    for row in rows:
-        for other in row.conflicts:
-            if (key := frozenset((row.fact.pk, other.pk))) not in seen:
-                seen.add(key)
-                conflict_pairs.append((row.fact, other))
     return Dashboard(
         filters=filters,
         kinds=kinds,
         facts=rows,
         articles=articles,
         outlets=outlets,
-        conflicts=conflict_pairs,
+        conflicts=_conflict_pairs(rows),
         claims_total=claims_total,
         unlinked=claims_total - sum(row.claims for row in rows),
         articles_total=articles_total,
     )
+
+
+def _grid(linked: QuerySet) -> dict[int, dict[int, tuple[int, int]]]:
+    """(claims, articles) by fact and kind."""
+    grid = defaultdict(dict)
+    for row in (
+        linked.values("fact_id", "kind_id")
+        .annotate(claims=Count("pk"), articles=Count("article_id", distinct=True))
+        .order_by()
+    ):
+        grid[row["fact_id"]][row["kind_id"]] = (row["claims"], row["articles"])
+    return grid
+
+
+def _totals(linked: QuerySet, shown: Q | None) -> dict[int, dict]:
+    """By fact: claims, articles and sources of the shown kinds, and sources of every kind."""
+    rows = (
+        linked.values("fact_id")
+        .annotate(
+            claims=Count("pk", filter=shown),
+            articles=Count("article_id", distinct=True, filter=shown),
+            sources=Count("source_id", distinct=True, filter=shown),
+            all_sources=Count("source_id", distinct=True),
+        )
+        .order_by()
+    )
+    return {row["fact_id"]: row for row in rows if row["claims"]}
+
+
+def _sources_of(linked: QuerySet, shown: Q | None, user) -> dict[int, set[str]]:
+    """The names (as `user` may see them) of the sources of each fact's shown claims."""
+    pairs = linked.filter(source__isnull=False)
+    if shown is not None:
+        pairs = pairs.filter(shown)
+    pairs = list(pairs.values_list("fact_id", "source_id").distinct().order_by())
+    mask = mask_for(user)
+    sources = Source.objects.filter(pk__in={s for _, s in pairs}).values_list("pk", "name", "sensitive")
+    names = {pk: mask.source(pk, name, sensitive) for pk, name, sensitive in sources}
+    sources_of = defaultdict(set)
+    for fact_id, source_id in pairs:
+        sources_of[fact_id].add(names[source_id])
+    return sources_of
+
+
+def _conflicts_of(fact_ids: list[int], user) -> dict[int, list[FactRef]]:
+    """The facts each of these conflicts with, of those `user` may see."""
+    mask = mask_for(user)
+    conflicts_of = defaultdict(list)
+    pairs = Fact.conflicts.through.objects.filter(from_fact_id__in=fact_ids, to_fact__in=Fact.objects.visible_to(user))
+    for pair in pairs.select_related("to_fact"):
+        conflicts_of[pair.from_fact_id].append(fact_ref(pair.to_fact, mask))
+    return conflicts_of
+
+
+def _conflict_pairs(rows: list[FactRow]) -> list[tuple[FactRef, FactRef]]:
+    """Each pair of conflicting facts once, in the order of the rows."""
+    pairs, seen = [], set()
+    for row in rows:
+        for other in row.conflicts:
+            if (key := frozenset((row.fact.pk, other.pk))) not in seen:
+                seen.add(key)
+                pairs.append((row.fact, other))
+    return pairs
 
 
 def _mixes(claims: QuerySet, kinds, *, limit: int | None = None) -> tuple[list[MixRow], list[MixRow], int, int]:

@@ -52,23 +52,26 @@ def load(path: Path = DEMO_FILE) -> Report:
     """Create the demo sources, facts and claims that are not there yet."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     kinds = {kind.slug: kind for kind in ProvenanceKind.objects.all()}
+    sources = _sources(data.get("source", []), kinds)
+    facts = _facts(data.get("fact", []))
+    return _claims(data, kinds, sources, facts)
+
+
+def _account(username: str, last_name: str):
+    """The demo's account of that name, made without a usable password: nobody signs in as it."""
     user, created = get_user_model().objects.get_or_create(
-        username=DEMO_USERNAME, defaults={"first_name": "Demo", "last_name": "annotations"}
+        username=username, defaults={"first_name": "Demo", "last_name": last_name}
     )
     if created:
         user.set_unusable_password()
         user.save()
-    desk, created = get_user_model().objects.get_or_create(
-        username=DEMO_DESK, defaults={"first_name": "Demo", "last_name": "review desk"}
-    )
-    if created:
-        desk.set_unusable_password()
-        desk.save()
-        desk.groups.add(Group.objects.get(name=roles.EDITOR))
-    pending = set(data.get("pending_articles", []))
+    return user, created
 
+
+def _sources(entries: list[dict], kinds: dict) -> dict[str, Source]:
+    """The demo's sources by name: those already registered (by name or alias) as they are, the rest new."""
     sources = {}
-    for entry in data.get("source", []):
+    for entry in entries:
         if entry["kind"] not in kinds:
             raise DemoError(f"source {entry['name']!r}: unknown kind {entry['kind']!r}")
         source = Source.objects.named(entry["name"]).first()
@@ -83,23 +86,37 @@ def load(path: Path = DEMO_FILE) -> Report:
                 if not Source.objects.named(alias).exists():
                     SourceAlias.objects.create(source=source, name=alias)
         sources[entry["name"]] = source
+    return sources
 
+
+def _facts(entries: list[dict]) -> dict[str, Fact]:
+    """The demo's facts by slug, with the conflicts between those this run created."""
     facts, new_facts = {}, set()
-    for entry in data.get("fact", []):
+    for entry in entries:
         fact = Fact.objects.filter(slug=entry["slug"]).first() or Fact.objects.stated(entry["statement"]).first()
         if fact is None:
             fact = Fact.objects.create(slug=entry["slug"], statement=entry["statement"], note=entry.get("note", ""))
             new_facts.add(entry["slug"])
         facts[entry["slug"]] = fact
-    for entry in data.get("fact", []):
+    for entry in entries:
         for other in entry.get("conflicts_with", []):
             # Conflicts link only facts this run created: existing facts are someone else's to judge.
             if entry["slug"] in new_facts and other in new_facts:
                 facts[entry["slug"]].conflicts.add(facts[other])
+    return facts
 
-    articles = {a.slug: a for a in Article.objects.filter(slug__in={c["article"] for c in data.get("claim", [])})}
+
+def _claims(data: dict, kinds: dict, sources: dict, facts: dict) -> Report:
+    """The demo's claims, by the demo account, accepted by the demo desk but for `pending_articles`."""
+    user, _ = _account(DEMO_USERNAME, "annotations")
+    desk, created = _account(DEMO_DESK, "review desk")
+    if created:
+        desk.groups.add(Group.objects.get(name=roles.EDITOR))
+    pending = set(data.get("pending_articles", []))
+    entries = data.get("claim", [])
+    articles = {a.slug: a for a in Article.objects.filter(slug__in={c["article"] for c in entries})}
     report = Report()
-    for entry in data.get("claim", []):
+    for entry in entries:
         article = articles.get(entry["article"])
         if article is None:
             report.skipped.append(f"article {entry['article']!r} is not imported")
@@ -107,19 +124,17 @@ def load(path: Path = DEMO_FILE) -> Report:
         start = _offset(article.text, entry["quote"], entry.get("occurrence", 1))
         if start < 0:
             raise DemoError(f"{entry['article']}: quote not found: {entry['quote'][:60]!r}")
-        end = start + len(entry["quote"])
-        kind = kinds[entry["kind"]]
+        end, kind = start + len(entry["quote"]), kinds[entry["kind"]]
         if Claim.objects.filter(article=article, start=start, end=end, kind=kind, annotator=user).exists():
             report.unchanged += 1
             continue
-        source = sources.get(entry.get("source", ""))
         claim = create_claim(
             article=article,
             start=start,
             end=end,
             exact=entry["quote"],
             kind=kind,
-            source=source,
+            source=sources.get(entry.get("source", "")),
             fact=facts[entry["fact"]] if entry.get("fact") else None,
             via=entry.get("via", ""),
             directness=entry.get("directness", ""),

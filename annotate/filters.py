@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
+from django.http import QueryDict
 
 from config.input import number
 from corpus.models import Article, Outlet
@@ -207,22 +208,12 @@ class Filters:
         return urlencode(self.pairs(**overrides))
 
     @property
-    def query(self) -> str:
-        return self.as_query()
-
-    @property
-    def export_query(self) -> str:
-        """These filters for a claim export, which must name the status the page counts by default."""
-        return self.as_query(status=self.status or self.default_status)
-
-    @property
-    def query_without_status(self) -> str:
-        return self.as_query(status="")
-
-    @property
-    def query_without_kinds(self) -> str:
-        """For links that narrow to one kind within the other filters."""
-        return self.as_query(kind=[])
+    def querydict(self) -> QueryDict:
+        """These filters for `{% querystring %}`, which links change a key of: ?kind=…&status=…"""
+        query = QueryDict(mutable=True)
+        for key, value in self.pairs():
+            query.appendlist(key, str(value))
+        return query
 
     @property
     def active(self) -> bool:

@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse_lazy
 
 from config.input import problem
 
@@ -20,15 +21,49 @@ class KindField(forms.ModelChoiceField):
         )
 
 
+def _suggested(url_name: str, options: str, placeholder: str) -> forms.TextInput:
+    """A text input that asks the server for suggestions as one types, into the datalist `options`."""
+    return forms.TextInput(
+        attrs={
+            "autocomplete": "off",
+            "list": options,
+            "placeholder": placeholder,
+            "hx-get": reverse_lazy(url_name),
+            "hx-trigger": "input changed delay:150ms",
+            "hx-target": f"#{options}",
+            "hx-swap": "innerHTML",
+            "hx-sync": "this:replace",
+        }
+    )
+
+
 class ClaimFieldsForm(forms.Form):
-    """What a reviewer says about a claim: kind, source, fact, relay, directness and note."""
+    """What a reviewer says about a claim: kind, source, fact, relay, directness and note.
+
+    The tag panel and the edit form render these fields with their widgets, so each limit is declared
+    here once (the API's schema declares the same for scripts).
+    """
 
     kind = KindField()
-    source = forms.CharField(required=False, max_length=200)
-    fact = forms.CharField(required=False, max_length=300)
-    via = forms.CharField(required=False, max_length=200)
+    source = forms.CharField(
+        required=False,
+        max_length=Source._meta.get_field("name").max_length,
+        widget=_suggested("annotate:source_suggest", "source-options", "Who said it? e.g. KCNA"),
+    )
+    fact = forms.CharField(
+        required=False,
+        max_length=Claim._meta.get_field("proposed_fact").max_length,
+        widget=_suggested("annotate:fact_suggest", "fact-options", "The fact it reports, e.g. Turnout was 99.63%"),
+    )
+    via = forms.CharField(
+        required=False,
+        max_length=Claim._meta.get_field("via").max_length,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Relayed by, e.g. Yonhap"}),
+    )
     directness = forms.ChoiceField(required=False, choices=[("", "Not said"), *Claim.Directness.choices])
-    note = forms.CharField(required=False, max_length=5_000, widget=forms.Textarea)
+    note = forms.CharField(
+        required=False, max_length=5_000, widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Optional"})
+    )
 
     def clean(self):
         """Control characters (other than tab and line breaks) are refused, as the API refuses them."""
@@ -40,11 +75,18 @@ class ClaimFieldsForm(forms.Form):
 
 
 class ClaimForm(ClaimFieldsForm):
-    """A new claim as the tag panel sends it: a code-point span and its text, plus the claim's fields."""
+    """A new claim as the tag panel sends it: a code-point span and its text, plus the claim's fields.
 
-    start = forms.IntegerField(min_value=0)
-    end = forms.IntegerField(min_value=1)
-    exact = forms.CharField(strip=False, max_length=20_000)
+    The panel's script fills the span and picks the kind (by its buttons), so those are hidden here.
+    """
+
+    start = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    end = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    exact = forms.CharField(strip=False, max_length=20_000, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].widget = forms.HiddenInput()
 
 
 class ClaimEditForm(ClaimFieldsForm):

@@ -1,7 +1,6 @@
 """Reading and tagging: the article list, the reading view, tagging, editing and deleting claims, the claim list."""
 
 from collections import Counter
-from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -73,7 +72,7 @@ def _reading_context(request, article: Article) -> dict:
         "active_kinds": [k for k in kinds if k.active],
         "legend": [(kind, per_kind[kind.pk]) for kind in kinds if kind.active or per_kind[kind.pk]],
         "can_tag": request.user.has_perm("annotate.add_claim"),
-        "directness_choices": [("", "Not said"), *Claim.Directness.choices],
+        "tag_form": ClaimForm(auto_id="tag-%s"),
     }
 
 
@@ -162,6 +161,7 @@ def claim_edit(request, pk):
     if request.method == "GET":
         form = ClaimEditForm(
             claim=claim,
+            auto_id=f"edit-%s-{claim.pk}",
             initial={
                 "kind": claim.kind.slug,
                 "source": shown_source(claim, request.user),
@@ -238,7 +238,6 @@ def claim_list(request):
         "page": page,
         "fact": fact,
         "unlinked": filters.fact == NO_FACT,
-        "fact_query": urlencode({"fact": filters.fact}) if filters.fact else "",
         "filters": filters,
         "narrowed": filters.without("fact").active,
         "kind_filters": kind_filters,

@@ -1,6 +1,7 @@
 """Reading and tagging: the article list, the reading view, tagging, editing and deleting claims, the claim list."""
 
 from collections import Counter
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -30,6 +31,18 @@ from .services import (
 )
 
 
+@dataclass(frozen=True)
+class ArticleRow:
+    """An article in the list, with its claims by kind (those the reader may see)."""
+
+    article: Article
+    kind_counts: list[tuple[ProvenanceKind, int]]
+
+    @property
+    def claim_total(self) -> int:
+        return sum(n for _, n in self.kind_counts)
+
+
 @require_GET
 def article_list(request):
     """All articles, searchable by title and outlet, each with a bar of its claims by kind."""
@@ -48,13 +61,14 @@ def article_list(request):
         .order_by()
     ):
         counts[row["article_id"], row["kind_id"]] = row["n"]
-    for article in page:
-        article.kind_counts = [(kind, counts[article.pk, kind.pk]) for kind in kinds if counts[article.pk, kind.pk]]
-        article.claim_total = sum(n for _, n in article.kind_counts)
+    rows = [
+        ArticleRow(article, [(kind, counts[article.pk, kind.pk]) for kind in kinds if counts[article.pk, kind.pk]])
+        for article in page
+    ]
     template = "annotate/article_list.html"
     if request.htmx and not request.htmx.boosted:
         template += "#results"
-    return render(request, template, {"page": page, "query": query, "kinds": kinds})
+    return render(request, template, {"page": page, "rows": rows, "query": query, "kinds": kinds})
 
 
 def _reading_context(request, article: Article) -> dict:

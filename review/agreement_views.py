@@ -60,12 +60,9 @@ def agreement_overview(request):
     by_article = {article.pk: [] for article in articles}
     for claim in claims:
         by_article[claim.article_id].append(claim)
-    rows = []
-    for article in articles:
-        article.report = agreement.agreement(_spans(by_article[article.pk], kinds), mode=mode)
-        rows.append(article)
-    pooled = agreement.pool([a.report for a in rows])
-    context = {"articles": rows, "pooled": pooled, "mode": mode}
+    rows = [(article, agreement.agreement(_spans(by_article[article.pk], kinds), mode=mode)) for article in articles]
+    pooled = agreement.pool([report for _, report in rows])
+    context = {"rows": rows, "pooled": pooled, "mode": mode}
     return render(request, "review/agreement.html", context)
 
 

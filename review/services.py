@@ -38,6 +38,12 @@ def self_accept_allowed() -> bool:
     return settings.REVIEW_SELF_ACCEPT
 
 
+def may_accept(annotator_id: int, editor) -> bool:
+    """Whether `editor` may accept a claim tagged by `annotator_id`: the rule the queue, its buttons and the
+    service all follow."""
+    return annotator_id != editor.pk or self_accept_allowed()
+
+
 def _reviewable(editor):
     return lambda claim: editor.has_perm("annotate.review_claim")
 
@@ -79,7 +85,7 @@ def decide(*, claim_id: int, version: int, editor, decision: str, reason: str = 
     current = _lock(claim_id=claim_id, version=version, editor=editor)
     if status == Status.ACCEPTED:
         reason = ""
-        if current.annotator_id == editor.pk and not self_accept_allowed():
+        if not may_accept(current.annotator_id, editor):
             raise PermissionDenied("You cannot accept your own claim: another editor must.")
     elif reason not in Claim.Reason.values:
         raise ValidationError("Say why: choose a reason (wrong span, wrong kind, …).", code="reason")

@@ -65,7 +65,8 @@ def _card_context(request, filters: Filters, claim: Claim | None) -> dict:
     card = present(claim, request.user, in_context=True) if claim is not None else None
     return {
         "claim": card,
-        "card_own": claim is not None and claim.annotator_id == request.user.pk and not review.self_accept_allowed(),
+        "card_own": claim is not None and not review.may_accept(claim.annotator_id, request.user),
+        "acceptable": {item.pk for item in up_next if review.may_accept(item.annotator_id, request.user)},
         "trail": list(ReviewEvent.objects.filter(claim_ref=claim.pk).select_related("actor")[:20]) if claim else [],
         "proposed_match": _proposed_match(claim, request.user),
         "filters": filters,

@@ -402,3 +402,16 @@ def test_review_decisions_validate_in_the_service(claims, editor):
         review.decide(claim_id=claims[0].pk, version=7, editor=editor, decision="accept")
     with pytest.raises(PermissionDenied):
         review.decide(claim_id=claims[0].pk, version=1, editor=make_user("x"), decision="accept")
+
+
+def test_up_next_offers_ones_own_claims_when_the_desk_lets_editors_accept_them(client, article, editor):
+    own = [make_claim(article, 0, 29, annotator=editor), make_claim(article, 30, 51, annotator=editor)]
+    other = make_claim(article, 52, 64, annotator=make_user("rita"))
+    client.force_login(editor)
+
+    def disabled_boxes(page):
+        return {claim.pk for claim in own + [other] if f'value="{claim.pk}:1" disabled' in page}
+
+    with override_settings(REVIEW_SELF_ACCEPT=True):
+        page = client.get(reverse("review:queue")).content.decode()
+        assert "Up next" in page and disabled_boxes(page) == set()

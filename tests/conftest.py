@@ -21,3 +21,19 @@ def fresh_throttles():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def rita(db):
+    """A reviewer."""
+    from tests.factories import make_user
+
+    return make_user("rita")
+
+
+@pytest.fixture
+def editor(db):
+    """An editor."""
+    from tests.factories import make_user
+
+    return make_user("ed", role="editor")

@@ -99,3 +99,22 @@ def in_thread(target, *args):
     thread = threading.Thread(target=run)
     thread.start()
     return thread, result
+
+
+def grant(user, *names: str):
+    """The user with these permissions ("app_label.codename") added, read afresh (permissions are cached)."""
+    from django.contrib.auth.models import Permission
+
+    for name in names:
+        app_label, codename = name.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return type(user).objects.get(pk=user.pk)
+
+
+def informant_claim(article, annotator, name="Kim Chol, Hyesan"):
+    """A claim on article[30:51] whose source, named `name`, an editor then marked sensitive."""
+    from annotate.models import Source
+
+    claim = make_claim(article, 30, 51, kind_slug="in_country_informant", annotator=annotator, source_name=name)
+    Source.objects.filter(pk=claim.source_id).update(sensitive=True)
+    return claim

@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from annotate.models import ProvenanceKind
+from annotate.models import Claim, ProvenanceKind
+from review import services as review
 
-from .factories import make_article, make_claim, make_user
+from .factories import informant_claim, make_article, make_claim, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +86,24 @@ def test_admin_review_actions_need_the_review_permission(client):
     claim = make_claim(make_article(), 0, 3)
     client.post(reverse("admin:annotate_claim_changelist"), {"action": "accept_claims", "_selected_action": [claim.pk]})
     assert Claim.objects.get(pk=claim.pk).status == "pending"
+
+
+def test_admin_shows_sensitive_names_only_to_those_who_may_see_them(client, rita):
+    informant_claim(make_article(), rita)
+    review.decide(claim_id=Claim.objects.get().pk, version=1, editor=make_user("ed", role="editor"), decision="accept")
+    staff_reviewer = make_user("rv", role="reviewer")
+    staff_reviewer.is_staff = True
+    staff_reviewer.save()
+    client.force_login(staff_reviewer)
+    for name in ("annotate_claim", "annotate_source"):
+        for query in ({}, {"q": "Kim"}):
+            response = client.get(reverse(f"admin:{name}_changelist"), query)
+            assert "Kim Chol" not in response.content.decode(), (name, query)
+    staff_editor = make_user("ed2", role="editor")
+    staff_editor.is_staff = True
+    staff_editor.save()
+    client.force_login(staff_editor)
+    for name in ("annotate_claim", "annotate_source"):
+        response = client.get(reverse(f"admin:{name}_changelist"))
+        assert response.status_code == 200 and "Kim Chol" in response.content.decode()
+    assert client.get(reverse("admin:annotate_reviewevent_changelist")).status_code == 200

@@ -22,11 +22,6 @@ def article():
 
 
 @pytest.fixture
-def editor():
-    return make_user("ed", role="editor")
-
-
-@pytest.fixture
 def claim(article):
     return make_claim(article, 0, 29, annotator=make_user("rita"), source_name="KCNA", fact="Turnout")
 

@@ -393,3 +393,11 @@ def test_deep_overlaps_draw_the_innermost_claims_and_count_the_rest(client, revi
     assert 'data-at="0"' in first
     cards = client.get(reverse("annotate:article_claims", args=[article.slug]), {"at": 0}, headers=HTMX)
     assert cards.content.decode().count('class="claim-card"') == SHOWN_LAYERS + 3
+
+
+def test_popover_ignores_numbers_too_large_for_an_offset_or_id(client):
+    article = make_article()
+    client.force_login(make_user("someone"))
+    url = reverse("annotate:article_claims", args=[article.slug])
+    assert client.get(url, {"at": "9" * 20}).status_code == 200
+    assert client.get(url, {"ids": "9" * 20}).status_code == 200

@@ -1,15 +1,17 @@
 """The review queue: transitions and who may make them, leases, stale decisions, undo, audit trail."""
 
+import json
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 from django.urls import reverse
 
-from annotate.models import Claim, ReviewEvent
+from annotate.models import Claim, ReviewEvent, Source
 from annotate.services import StaleEdit, register_source, update_claim
 from review import services as review
 
-from .factories import kind, make_article, make_claim, make_user
+from .factories import grant, informant_claim, kind, make_article, make_claim, make_user
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -19,16 +21,6 @@ TEXT = "The voter turnout was 99.63%. Nobody voted against. It is a ploy, analys
 @pytest.fixture
 def article():
     return make_article(TEXT)
-
-
-@pytest.fixture
-def rita():
-    return make_user("rita")
-
-
-@pytest.fixture
-def editor():
-    return make_user("ed", role="editor")
 
 
 @pytest.fixture
@@ -415,3 +407,67 @@ def test_up_next_offers_ones_own_claims_when_the_desk_lets_editors_accept_them(c
     with override_settings(REVIEW_SELF_ACCEPT=True):
         page = client.get(reverse("review:queue")).content.decode()
         assert "Up next" in page and disabled_boxes(page) == set()
+
+
+# ---- sensitive names, collisions, odd input ------------------------------------------------------------
+
+
+def test_review_card_and_up_next_mask_sensitive_names_without_the_permission(client, article, rita):
+    informant_claim(article, rita)
+    informant = Source.objects.get()
+    make_claim(article, 52, 64, kind_slug="in_country_informant", annotator=rita, source_name=informant.name)
+    desk = grant(make_user("desk", role=None), "annotate.review_claim", "annotate.view_claim")
+    client.force_login(desk)
+    page = client.get(reverse("review:queue")).content.decode()
+    assert "Up next" in page
+    assert "Kim Chol" not in page and "Protected source 1" in page
+    client.force_login(make_user("ed", role="editor"))
+    assert "Kim Chol" in client.get(reverse("review:queue")).content.decode()
+
+
+@pytest.fixture
+def double_tagged(article, rita):
+    """rita tagged the same sentence twice, as state media and as a news agency."""
+    own = make_claim(article, 0, 29, annotator=rita)
+    return own, make_claim(article, 0, 29, annotator=rita, kind_slug="news_agency")
+
+
+def test_correcting_a_kind_onto_the_authors_other_tag_is_refused_not_a_crash(client, double_tagged, editor):
+    _, relayed = double_tagged
+    client.force_login(editor)
+    response = client.post(
+        reverse("review:decide", args=[relayed.pk]),
+        {"action": "kind", "kind": "state_media", "version": relayed.version},
+        headers=HTMX,
+    )
+    assert response.status_code == 400 and "duplicate" in response.content.decode()
+    relayed.refresh_from_db()
+    assert (relayed.kind.slug, relayed.version) == ("news_agency", 1)
+
+
+def test_undoing_a_correction_that_would_collide_is_refused_not_a_crash(client, article, rita, editor):
+    claim = make_claim(article, 0, 29, annotator=rita, kind_slug="news_agency")
+    review.correct_kind(claim_id=claim.pk, version=1, editor=editor, kind=kind("state_media"))
+    make_claim(article, 0, 29, annotator=rita, kind_slug="news_agency")  # now free again, rita tags it
+    client.force_login(editor)
+    response = client.post(reverse("review:undo"), headers=HTMX)
+    assert response.status_code == 400 and "Cannot undo" in response.content.decode()
+    claim.refresh_from_db()
+    assert (claim.kind.slug, claim.version) == ("state_media", 2)
+
+
+def test_author_changing_a_kind_onto_their_other_tag_is_refused_in_the_api(client, double_tagged, rita):
+    _, relayed = double_tagged
+    client.force_login(rita)
+    response = client.patch(
+        f"/api/claims/{relayed.pk}",
+        json.dumps({"version": 1, "kind": "state_media"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "already tagged" in response.json()["detail"]
+    assert Claim.objects.get(pk=relayed.pk).kind.slug == "news_agency"
+
+
+def test_queue_with_a_claim_that_is_not_a_number_is_not_found(client, editor):
+    client.force_login(editor)
+    assert client.get(reverse("review:queue"), {"claim": "abc"}).status_code == 404

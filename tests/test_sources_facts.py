@@ -316,3 +316,12 @@ def test_users_without_a_role_cannot_change_even_their_own_claims(client, articl
     edit = {"kind": "expert", "version": 1}
     assert client.post(reverse("annotate:claim_edit", args=[claim.pk]), edit).status_code == 403
     assert Claim.objects.filter(pk=claim.pk, kind__slug="state_media").exists()
+
+
+def test_fact_pages_count_pending_claims(client, article, rita):
+    make_claim(article, 0, 29, annotator=rita, fact="Turnout was 99.63%")
+    client.force_login(make_user("olga"))
+    page = client.get(reverse("dashboard:fact_list")).content.decode()
+    assert "No pending or accepted claims" not in page and "1 claim" in page
+    page = client.get(reverse("dashboard:fact_detail", args=["turnout-was-9963"])).content.decode()
+    assert "Reported in <strong>1</strong> article" in page

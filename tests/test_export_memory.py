@@ -2,7 +2,7 @@
 
 Each export runs as `manage.py export_claims` in a process of its own, which reports its peak resident set
 size (VmHWM) when it ends, against a database of its own (a scratch database beside DATABASE_URL's on
-PostgreSQL, a temporary file otherwise) filled by `generate_corpus`.
+PostgreSQL, a temporary file otherwise) filled by the benchmarks' corpus generator, bench/synthetic.py.
 """
 
 import csv
@@ -73,6 +73,16 @@ def manage(database: str, *args: str) -> int:
         return int(report.read_text()) // 1024
 
 
+def generate(database: str, articles: int, seed: int) -> None:
+    """Add synthetic articles with PER_ARTICLE claims each, through bench/synthetic.py in a new process."""
+    env = os.environ | {"DATABASE_URL": database, "DEBUG": "true"}
+    options = ["--articles", str(articles), "--claims-per-article", str(PER_ARTICLE), "--seed", str(seed)]
+    result = subprocess.run(  # noqa: S603 (our own interpreter and script)
+        [sys.executable, "bench/synthetic.py", *options, "--no-progress"], cwd=ROOT, env=env, capture_output=True
+    )
+    assert result.returncode == 0, f"bench/synthetic.py: {result.stderr.decode()[-2000:]}"
+
+
 def export_rows(database: str, target: Path) -> tuple[int, int]:
     """(rows written, peak MB) of a CSV export of every claim."""
     peak = manage(database, "export_claims", "--format", "csv", "--output", str(target), "--no-progress")
@@ -84,10 +94,9 @@ def export_rows(database: str, target: Path) -> tuple[int, int]:
 def test_export_memory_does_not_grow_with_the_number_of_claims(scratch_database, tmp_path):
     target = tmp_path / "claims.csv"
     manage(scratch_database, "migrate", "--verbosity", "0")
-    generate = ("generate_corpus", "--claims-per-article", str(PER_ARTICLE), "--no-progress")
-    manage(scratch_database, *generate, "--articles", str(ARTICLES))
+    generate(scratch_database, ARTICLES, seed=1)
     small, small_peak = export_rows(scratch_database, target)
-    manage(scratch_database, *generate, "--articles", str(9 * ARTICLES), "--seed", "2")
+    generate(scratch_database, 9 * ARTICLES, seed=2)
     large, large_peak = export_rows(scratch_database, target)
     assert (small, large) == (ARTICLES * PER_ARTICLE, 10 * ARTICLES * PER_ARTICLE)
     assert large_peak - small_peak < GROWTH_LIMIT_MB, (

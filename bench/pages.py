@@ -444,24 +444,36 @@ MIN_EXPORT_RATIO, MAX_GROWTH_MB = 0.5, 16
 
 
 def copy_sql(user) -> tuple[str, tuple]:
-    """A query giving the export's columns for `user`: the view's filter and order, with the names of kinds,
-    sources (withheld when sensitive), facts and users joined in where the export reads them from tables it
-    loads once."""
-    from django.db.models import Case, F, Value, When
+    """A query giving the export's 27 columns for `user`: the view's filter and order, with the names of kinds,
+    sources, facts and users joined in where the export reads them from tables it loads once, a sensitive
+    source as its pseudonym (the export's mask), a reviewer's proposed name where there is no source or fact.
+    Redacting names inside free text is the export's own work: the query copies the text as stored."""
+    from django.db.models import Case, CharField, F, When
+    from django.db.models.expressions import RawSQL
+    from django.db.models.functions import Coalesce
     from django.http import QueryDict
 
     from annotate import export
-    from annotate.models import PROTECTED, Claim
+    from annotate.models import Claim, Source, can_see_sensitive
+    from annotate.names import pseudonym
 
-    sensitive = Case(When(source__sensitive=True, then=Value(PROTECTED)), default=F("source__name"))
+    sensitive = list(Source.objects.filter(sensitive=True).order_by("pk").values_list("pk", flat=True))
+    labels = [None] * max(sensitive, default=0)  # by source id: PostgreSQL's arrays count from 1
+    for number, pk in enumerate(sensitive, start=1):
+        labels[pk - 1] = pseudonym(number)
+    pseudonyms = RawSQL('(%s::text[])["annotate_claim"."source_id"]', (labels,), output_field=CharField())
+    name = F("source__name")
+    if not can_see_sensitive(user):
+        name = Case(When(source__sensitive=True, then=pseudonyms), default=name)
     names = {
         "kind_id": ("kind__slug", "kind__label"),
-        "source_id": (sensitive, "source__kind__slug"),
-        "fact_id": ("fact__slug", "fact__statement"),
+        "source_id": (Coalesce(name, F("proposed_source")), "source__kind__slug"),
+        "fact_id": ("fact__slug", Coalesce(F("fact__statement"), F("proposed_fact"))),
         "annotator_id": ("annotator__username",),
         "reviewer_id": ("reviewer__username",),
     }
-    columns = [column for field in export.FIELDS[:-1] for column in names.get(field, (field,))]
+    fields = export.FIELDS[: export.FIELDS.index("review_note")]
+    columns = [column for field in fields for column in names.get(field, (field,))]
     assert len(columns) == len(export.COLUMNS)
     claims = export.select(QueryDict(), Claim.objects.visible_to(user)).claims
     return export.export_order(claims).values_list(*columns).query.sql_with_params()

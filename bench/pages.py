@@ -429,17 +429,6 @@ def dashboard(args, client, sizes: list[dict]) -> int:
 
 # ---- CSV export: against PostgreSQL's COPY of the same rows; peak memory at each size ---------------------
 
-# Runs manage.py, then writes the process's peak resident set size (kB) to the file named first. The kernel's
-# figure for a child (ru_maxrss from wait4) will not do: it includes the size of this process at the fork.
-PEAK = """
-import runpy, sys
-report, sys.argv = sys.argv[1], ["manage.py", *sys.argv[2:]]
-try:
-    runpy.run_path("manage.py", run_name="__main__")
-finally:
-    with open("/proc/self/status") as status, open(report, "w") as out:
-        out.write(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
-"""
 MIN_EXPORT_RATIO, MAX_GROWTH_MB = 0.5, 16
 
 
@@ -509,7 +498,7 @@ def peak_memory(url: str) -> dict:
     """Peak RSS (MB) and wall time of `manage.py export_claims` to /dev/null in a process of its own."""
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "peak"
-        command = [sys.executable, "-c", PEAK, str(report), "export_claims", "--format", "csv"]
+        command = [sys.executable, str(common.HERE / "peak.py"), str(report), "export_claims", "--format", "csv"]
         started = time.perf_counter()
         subprocess.run(
             [*command, "--output", os.devnull, "--no-progress", "--skip-checks"],

@@ -43,26 +43,13 @@ def scratch_database():
             yield f"sqlite:///{folder}/export-memory.sqlite3"
 
 
-# Runs manage.py and then writes the process's peak resident set size (kB) to the file named first. The
-# kernel's own figure for a child (ru_maxrss) will not do: it includes the parent's size at the fork.
-PEAK = """
-import runpy, sys
-report, sys.argv = sys.argv[1], ["manage.py", *sys.argv[2:]]
-try:
-    runpy.run_path("manage.py", run_name="__main__")
-finally:
-    with open("/proc/self/status") as status, open(report, "w") as out:
-        out.write(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
-"""
-
-
 def manage(database: str, *args: str) -> int:
-    """Run a management command in a new process; its peak resident set size in MB."""
+    """Run a management command in a new process (through bench/peak.py); its peak resident set size in MB."""
     env = os.environ | {"DATABASE_URL": database, "DEBUG": "true"}
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "peak"
         result = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
-            [sys.executable, "-c", PEAK, str(report), *args, "--skip-checks"],
+            [sys.executable, "bench/peak.py", str(report), *args, "--skip-checks"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -436,29 +436,20 @@ def megabytes(export: dict, label: str) -> dict:
 
 def comparisons(r: dict) -> list[dict]:
     faster = "ours ≤ 1/3 of Label Studio's time (at least 3× faster)"
-    theirs_create = common.ms(r["creating"]["theirs"], "POST /api/tasks/<id>/annotations/")
+    reading, creating, annotate = r["reading"], r["creating"], "POST /api/tasks/<id>/annotations/"
+    timed = [
+        (f"Open the {r['corpus']['opened_claims']:,}-span document", reading["ours"], reading["theirs"], READ_TARGET),
+        ("Create one span (API)", creating["api"], creating["theirs"], CREATE_TARGET),
+        ("Create one span (browser form, htmx)", creating["form"], creating["theirs"], CREATE_TARGET),
+    ]
+    labels = [
+        ("GET /articles/<slug>/ (reading view, HTML)", "GET /api/tasks/<id>/ (task with its annotations)"),
+        ("POST /api/claims (token)", annotate),
+        ("POST /articles/<slug>/claims/ (re-renders the reading view)", annotate),
+    ]
     rows = [
-        common.comparison(
-            f"Open the {r['corpus']['opened_claims']:,}-span document",
-            common.ms(r["reading"]["ours"], "GET /articles/<slug>/ (reading view, HTML)"),
-            common.ms(r["reading"]["theirs"], "GET /api/tasks/<id>/ (task with its annotations)"),
-            target=faster,
-            limit=READ_TARGET,
-        ),
-        common.comparison(
-            "Create one span (API)",
-            common.ms(r["creating"]["api"], "POST /api/claims (token)"),
-            theirs_create,
-            target=faster,
-            limit=CREATE_TARGET,
-        ),
-        common.comparison(
-            "Create one span (browser form, htmx)",
-            common.ms(r["creating"]["form"], "POST /articles/<slug>/claims/ (re-renders the reading view)"),
-            theirs_create,
-            target=faster,
-            limit=CREATE_TARGET,
-        ),
+        common.comparison(name, common.ms(ours, our_label), common.ms(theirs, their_label), target=faster, limit=limit)
+        for (name, ours, theirs, limit), (our_label, their_label) in zip(timed, labels, strict=True)
     ]
     ours = {"CSV": "/export/claims.csv", "JSON": "/export/claims.jsonl"}
     for name, pair in r["exports"].items():

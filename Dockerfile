@@ -6,6 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DEBUG=false \
     WEB_CONCURRENCY=3
 
 WORKDIR /app
@@ -24,9 +25,12 @@ RUN DEBUG=false SECRET_KEY=collectstatic-at-build-time-only-not-a-secret \
 USER app
 EXPOSE 8000
 
-# /healthz answers without touching the database; the Host header is one that ALLOWED_HOSTS accepts.
+# Docker's health check is a readiness check: compose starts what depends on a healthy container, and
+# proxies that read it send traffic only to healthy ones. /readyz answers "ready" once the database does.
+# Liveness is /healthz, which never touches the database: an orchestrator that restarts unhealthy
+# processes should probe that, or a database outage would restart every web process for nothing.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request as u; h = os.environ.get('ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.'); r = u.Request('http://127.0.0.1:8000/healthz', headers={'Host': h if h and h != '*' else 'localhost'}); raise SystemExit(u.build_opener(u.ProxyHandler({})).open(r, timeout=4).read() != b'ok')"]
+    CMD ["python", "-c", "import os, urllib.request as u; h = os.environ.get('ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.'); r = u.Request('http://127.0.0.1:8000/readyz', headers={'Host': h if h and h != '*' else 'localhost'}); raise SystemExit(u.build_opener(u.ProxyHandler({})).open(r, timeout=4).read() != b'ready')"]
 
 # exec: gunicorn becomes PID 1 and receives `docker stop`'s SIGTERM for a graceful shutdown.
 CMD ["sh", "-c", "python manage.py migrate --no-input && exec gunicorn config.wsgi --bind 0.0.0.0:8000 --workers \"${WEB_CONCURRENCY:-3}\" --access-logfile -"]

@@ -9,6 +9,10 @@ PORT ?= 8000
 
 .PHONY: install install-prod run serve test lint format bench bench-quick demo clean
 
+# The settings default to production (DEBUG off); the development targets ask for development mode.
+# `make serve` does not: it runs as production does.
+run demo test bench bench-quick: export DEBUG ?= true
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 

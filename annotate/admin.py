@@ -34,8 +34,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(ProvenanceKind)
 class ProvenanceKindAdmin(admin.ModelAdmin):
-    list_display = ["label", "slug", "shortcut", "colour", "order", "active"]
+    list_display = ["label", "slug", "role", "shortcut", "colour", "order", "active"]
     list_editable = ["order", "active"]
+    list_filter = ["role", "active"]
     search_fields = ["label", "slug", "definition"]
 
     def has_delete_permission(self, request, obj=None):

@@ -6,10 +6,8 @@ the number of facts, claims or articles. The basis and flags come from `annotate
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -17,126 +15,10 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from corpus.models import Article, Outlet
 
 from .basis import Basis, basis
+from .filters import STATUS_CHOICES, Filters
 from .masking import mask_for
 from .models import Claim, Fact, ProvenanceKind, Source
 from .presenters import FactRef, fact_ref
-
-STATUS_CHOICES = [
-    ("", "Accepted (default)"),
-    ("accepted", "Accepted"),
-    ("with_pending", "Accepted and pending"),
-    ("pending", "Pending"),
-    ("changes_requested", "Changes requested"),
-    ("rejected", "Rejected"),
-    ("all", "All, including rejected"),
-]
-STATUS_SETS = {
-    "with_pending": [Claim.Status.ACCEPTED, Claim.Status.PENDING],
-    "all": None,
-}
-FILTER_KEYS = ("kind", "outlet", "article", "status", "annotator", "from", "to")
-
-
-@dataclass
-class Filters:
-    """The dashboard's filters, as they travel in the URL."""
-
-    kinds: list[str] = field(default_factory=list)
-    outlet: int | None = None
-    article: str = ""
-    status: str = ""
-    annotator: str = ""
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    errors: list[str] = field(default_factory=list)
-    # What no status filter means: the dashboard counts reviewed (accepted) claims; exports take all.
-    default_status: str = "accepted"
-
-    @classmethod
-    def from_query(cls, query, *, default_status: str = "accepted") -> Filters:
-        """Parse request.GET; a bad value is dropped with a message instead of failing the page."""
-        filters = cls(kinds=[k for k in query.getlist("kind") if k], default_status=default_status)
-        filters.article = query.get("article", "").strip()
-        filters.annotator = query.get("annotator", "").strip()
-        status = query.get("status", "")
-        if status in dict(STATUS_CHOICES):
-            filters.status = status
-        else:
-            shown = dict(STATUS_CHOICES)[default_status].lower().removesuffix(" (default)")
-            filters.errors.append(f"Unknown status “{status}”: showing {shown} claims.")
-        if outlet := query.get("outlet", "").strip():
-            if outlet.isdigit():
-                filters.outlet = int(outlet)
-            else:
-                filters.errors.append("The outlet filter must be an outlet's number: ignored.")
-        for key, attr in (("from", "date_from"), ("to", "date_to")):
-            if raw := query.get(key, "").strip():
-                try:
-                    setattr(filters, attr, dt.date.fromisoformat(raw))
-                except ValueError:
-                    filters.errors.append(f"“{raw}” is not a date (YYYY-MM-DD): the {key} filter is ignored.")
-        return filters
-
-    def as_query(self, **overrides) -> str:
-        """These filters (with overrides) as a query string, for links that keep the current view."""
-        return urlencode(self.pairs(**overrides))
-
-    def pairs(self, **overrides) -> list[tuple[str, str]]:
-        """These filters as (key, value) pairs, empty ones left out: query strings and hidden inputs."""
-        values = {
-            "kind": self.kinds,
-            "outlet": self.outlet or "",
-            "article": self.article,
-            "status": self.status,
-            "annotator": self.annotator,
-            "from": self.date_from.isoformat() if self.date_from else "",
-            "to": self.date_to.isoformat() if self.date_to else "",
-        } | overrides
-        return [
-            (k, v) for k, vs in values.items() for v in (vs if isinstance(vs, list) else [vs]) if v not in ("", None)
-        ]
-
-    @property
-    def query(self) -> str:
-        return self.as_query()
-
-    @property
-    def export_query(self) -> str:
-        """These filters for a claim export, which must name the status the page counts by default."""
-        return self.as_query(status=self.status or self.default_status)
-
-    @property
-    def query_without_status(self) -> str:
-        return self.as_query(status="")
-
-    @property
-    def query_without_kinds(self) -> str:
-        """For links that narrow to one kind within the other filters."""
-        return self.as_query(kind=[])
-
-    @property
-    def active(self) -> bool:
-        return bool(self.as_query())
-
-    def apply(self, claims: QuerySet, *, kinds: bool = True) -> QuerySet:
-        """Restrict a Claim queryset to these filters (all but the kind filter if `kinds` is false)."""
-        if self.kinds and kinds:
-            claims = claims.filter(kind__slug__in=self.kinds)
-        if self.outlet:
-            claims = claims.filter(article__outlet_id=self.outlet)
-        if self.article:
-            claims = claims.filter(article__slug=self.article)
-        status = self.status or self.default_status
-        statuses = STATUS_SETS.get(status, [status])
-        if statuses is not None:
-            claims = claims.filter(status__in=statuses)
-        if self.annotator:
-            claims = claims.filter(annotator__username=self.annotator)
-        if self.date_from:
-            claims = claims.filter(article__published__gte=self.date_from)
-        if self.date_to:
-            claims = claims.filter(article__published__lte=self.date_to)
-        return claims
 
 
 @dataclass
@@ -201,6 +83,7 @@ def build(filters: Filters, user, *, fact: Fact | None = None, article_rows: int
     per-fact queries run over every kind and count the shown kinds with a conditional aggregate.
     """
     kinds = list(ProvenanceKind.objects.all())
+    roles = {kind.slug: kind.role for kind in kinds}
     shown_ids = {k.pk for k in kinds if not filters.kinds or k.slug in filters.kinds}
     shown = Q(kind_id__in=shown_ids) if filters.kinds else None
     claims = filters.apply(Claim.objects.visible_to(user), kinds=False)
@@ -262,7 +145,7 @@ def build(filters: Filters, user, *, fact: Fact | None = None, article_rows: int
                 articles=total["articles"],
                 sources=sorted(sources_of[fact_id], key=str.lower),
                 named_sources=total["sources"],
-                basis=basis({k.slug for k in kinds if k.pk in per_kind}, total["all_sources"]),
+                basis=basis({k.slug for k in kinds if k.pk in per_kind}, total["all_sources"], roles=roles),
                 conflicts=sorted(conflicts_of[fact_id], key=lambda f: f.statement.lower()),
             )
         )

@@ -14,7 +14,6 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.db import NotSupportedError, transaction
@@ -22,9 +21,7 @@ from django.db.models import CharField, F, Func, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
-from corpus.models import Article
-
-from . import dashboard
+from .filters import Filters
 from .masking import Mask, mask_for
 from .models import Claim, Fact, ProvenanceKind, Source
 
@@ -565,28 +562,12 @@ class Selection:
     query: str
 
 
-def select(query: QueryDict, claims: QuerySet) -> Selection:
-    """Narrow `claims` by the dashboard's filters and ?fact= (a slug, or "none" for claims without a fact).
+def select(query: QueryDict, claims: QuerySet, *, user=None) -> Selection:
+    """Narrow `claims` by the claim filter (`annotate.filters`), every status unless one is asked for.
 
-    Every status counts unless one is asked for. A value that would change what is exported without
-    saying so — an unparsable date or outlet, an unknown status, kind, article, annotator or fact — is
-    an error: the caller refuses the export rather than send something other than what was asked.
+    A value that would change what is exported without saying so — an unparsable date or outlet, an
+    unknown status, kind, article, annotator or fact — is an error: the caller refuses the export
+    rather than send something other than what was asked.
     """
-    filters = dashboard.Filters.from_query(query, default_status="all")
-    errors = list(filters.errors)
-    if unknown := sorted(set(filters.kinds) - set(ProvenanceKind.objects.values_list("slug", flat=True))):
-        errors.append(f"Unknown kind: {', '.join(unknown)}.")
-    if filters.article and not Article.objects.filter(slug=filters.article).exists():
-        errors.append(f"Unknown article “{filters.article}”.")
-    if filters.annotator and not get_user_model().objects.filter(username=filters.annotator).exists():
-        errors.append(f"Unknown annotator “{filters.annotator}”.")
-    claims = filters.apply(claims)
-    fact = query.get("fact", "").strip()
-    if fact == "none":
-        claims = claims.filter(fact__isnull=True)
-    elif fact:
-        if not Fact.objects.filter(slug=fact).exists():
-            errors.append(f"Unknown fact “{fact}”.")
-        claims = claims.filter(fact__slug=fact)
-    pairs = filters.as_query() + (f"&{urlencode({'fact': fact})}" if fact else "")
-    return Selection(claims=claims, errors=errors, query=pairs.lstrip("&"))
+    filters = Filters.from_query(query, default_status="all", user=user)
+    return Selection(claims=filters.apply(claims), errors=filters.problems(), query=filters.as_query())

@@ -16,7 +16,7 @@ def _export(request, chunks_of, *, content_type: str, extension: str):
 
     A download that silently ignored a filter would look complete and be wrong, so nothing is sent then.
     """
-    selection = export.select(request.GET, Claim.objects.visible_to(request.user))
+    selection = export.select(request.GET, Claim.objects.visible_to(request.user), user=request.user)
     if selection.errors:
         return HttpResponse("\n".join(selection.errors) + "\n", status=400, content_type="text/plain; charset=utf-8")
     chunks = chunks_of(selection, mask_for(request.user))

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from corpus.models import Article
 
+from .basis import ORIGIN, ROLES
 from .names import name_key, validate_not_reserved
 
 
@@ -37,6 +38,12 @@ class ProvenanceKind(models.Model):
         validators=[RegexValidator(r"^[1-9]$", "Use a single digit 1-9.", code="shortcut")],
         help_text="Number key that picks this kind in the tag panel.",
     )
+    role = models.CharField(
+        max_length=10,
+        choices=ROLES,
+        default=ORIGIN,
+        help_text="What sources of this kind do: the dashboard's rules read this, never the kind's name.",
+    )
     order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
 
@@ -46,6 +53,7 @@ class ProvenanceKind(models.Model):
         ordering = ["order", "label"]
         constraints = [
             models.CheckConstraint(condition=Q(colour__regex=r"^#[0-9A-Fa-f]{6}$"), name="kind_colour_hex"),
+            models.CheckConstraint(condition=Q(role__in=[value for value, _ in ROLES]), name="kind_role_valid"),
             models.UniqueConstraint(
                 fields=["shortcut"], condition=~Q(shortcut="") & Q(active=True), name="kind_unique_active_shortcut"
             ),

@@ -70,7 +70,7 @@ def claim_list_html(claims: list[Highlight]) -> SafeString:
         if (key := (claim.kind.pk, claim.status)) not in chips:
             status = escape(STATUS_LABELS.get(claim.status, claim.status))
             chips[key] = (
-                f'<span class="chip" style="--k: {escape(claim.kind.colour)}">{escape(claim.kind.label)}</span> '
+                f'<span class="chip k-{claim.kind.pk}">{escape(claim.kind.label)}</span> '
                 f'<span class="status status-{escape(claim.status)}">{status}</span> '
             )
         parts.append(
@@ -82,20 +82,19 @@ def claim_list_html(claims: list[Highlight]) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 -- every piece of text above went through escape()
 
 
-UNDERLINE = 3  # px per stacked underline of overlapping claims
 # Beyond this many claims over one run of text, more underlines and names add noise, not information:
-# the innermost ones are drawn and named, the rest counted (the popover lists them all).
+# the innermost ones are drawn and named, the rest counted (the popover lists them all). app.css draws
+# this many underline layers and kind_styles.py defines a class for each.
 SHOWN_LAYERS = 4
 
 
 @lru_cache(maxsize=4096)
-def _mark_style(colours: tuple[str, ...]) -> str:
-    # The innermost claim tints the background; every covering claim adds an underline in its kind's
-    # colour, stacked outermost lowest, so overlaps stay readable instead of mixing fills.
-    shadows = ",".join(
-        f"inset 0 -{UNDERLINE * depth}px {colour}" for depth, colour in enumerate(reversed(colours), start=1)
-    )
-    return escape(f"--k:{colours[-1]};box-shadow:{shadows}")
+def _mark_classes(kinds: tuple[int, ...]) -> str:
+    # The innermost claim tints the background (k-); every covering claim adds an underline in its kind's
+    # colour (l1- innermost, ...), stacked outermost lowest, so overlaps stay readable instead of mixing
+    # fills. Classes, not a style attribute: the Content-Security-Policy forbids inline styles.
+    layers = "".join(f" l{depth}-{pk}" for depth, pk in enumerate(reversed(kinds), start=1))
+    return f" k-{kinds[-1]}{layers}"
 
 
 def article_html(text: str, claims) -> SafeString:
@@ -104,13 +103,13 @@ def article_html(text: str, claims) -> SafeString:
     starts: dict[int, list] = {}
     for claim in claims:
         starts.setdefault(claim.start, []).append(claim)
-    # What a run needs of each claim (id, title text, colour, kind), escaped once per claim rather than
+    # What a run needs of each claim (id, title text, kind id, kind), escaped once per claim rather than
     # once per run it covers.
     meta = {
         id(claim): (
             str(claim.pk),
             escape(claim.kind.label + (f": {claim.source_label}" if getattr(claim, "source_label", "") else "")),
-            claim.kind.colour,
+            claim.kind.pk,
             escape(claim.kind.slug),
         )
         for claim in claims
@@ -135,7 +134,7 @@ def article_html(text: str, claims) -> SafeString:
         # Rounded, slightly spaced edges where a claim begins or ends keep adjacent claims apart.
         edges = "".join((" hl-start" if seg.start in starts else "", " hl-end" if seg.end in ends else ""))
         parts.append(
-            f'<mark class="hl{edges}" data-claims="{ids}" data-at="{seg.start}" data-kind="{layers[-1][3]}"'
-            f'{depth} style="{_mark_style(tuple([m[2] for m in layers]))}" title="{labels}">{chunk}</mark>'
+            f'<mark class="hl{_mark_classes(tuple([m[2] for m in layers]))}{edges}" data-claims="{ids}"'
+            f' data-at="{seg.start}" data-kind="{layers[-1][3]}"{depth} title="{labels}">{chunk}</mark>'
         )
     return mark_safe("".join(parts))  # noqa: S308 -- every piece of text above went through escape()

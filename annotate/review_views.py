@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
@@ -15,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from corpus.models import Article
 
 from . import agreement, dashboard, history, review
+from .filters import STATUS_CHOICES, Filters
 from .models import Claim, ProvenanceKind, ReviewEvent, Source, can_see_sensitive
 from .presenters import present, present_all
 from .services import StaleEdit
@@ -30,11 +29,11 @@ def _editor(request) -> None:
         raise PermissionDenied("Only editors can review claims.")
 
 
-def _filters(source) -> dashboard.Filters:
-    return dashboard.Filters.from_query(source, default_status="pending")
+def _filters(request, source) -> Filters:
+    return Filters.from_query(source, default_status="pending", user=request.user)
 
 
-def _queue_url(filters: dashboard.Filters, **extra) -> str:
+def _queue_url(filters: Filters, **extra) -> str:
     query = filters.as_query(**extra)
     return reverse("annotate:review") + (f"?{query}" if query else "")
 
@@ -49,7 +48,7 @@ def _remember(request, claim: Claim) -> None:
     request.session[HISTORY] = [*seen, claim.pk]
 
 
-def _card_context(request, filters: dashboard.Filters, claim: Claim | None) -> dict:
+def _card_context(request, filters: Filters, claim: Claim | None) -> dict:
     claims = filters.apply(Claim.objects.all())
     left = claims.count()
     own = claims.filter(annotator=request.user).count() if not review.self_accept_allowed() else 0
@@ -82,9 +81,9 @@ def _card_context(request, filters: dashboard.Filters, claim: Claim | None) -> d
         "undoable": review.last_undoable(request.user),
         # The article menu offers articles with claims of the queue's status, whatever article is chosen.
         "options": dashboard.filter_options(
-            filters.article, claims=replace(filters, article="", errors=[]).apply(Claim.objects.all(), kinds=False)
+            filters.article, claims=filters.without("article").apply(Claim.objects.all(), kinds=False)
         ),
-        "statuses": [c for c in dashboard.STATUS_CHOICES if c[0] not in ("", "with_pending", "all")],
+        "statuses": [c for c in STATUS_CHOICES if c[0] not in ("with_pending", "all")],
     }
 
 
@@ -107,7 +106,7 @@ def _card(request, filters, claim, *, status=200, message=""):
 def queue(request):
     """One card at a time: the editor's current card, or the oldest open claim nobody else holds."""
     _editor(request)
-    filters = _filters(request.GET)
+    filters = _filters(request, request.GET)
     if pk := request.GET.get("claim", ""):
         if not pk.isdigit():
             raise Http404("No such claim.")
@@ -155,7 +154,7 @@ def decide(request, pk):
         query = request.POST.copy()
         *filter_kinds, chosen_kind = query.getlist("kind") or [""]
         query.setlist("kind", filter_kinds)
-    filters = _filters(query)
+    filters = _filters(request, query)
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
@@ -192,7 +191,7 @@ def decide(request, pk):
 def skip(request, pk):
     """Leave a card for later in this session; it goes back to the queue for other editors."""
     _editor(request)
-    filters = _filters(request.POST)
+    filters = _filters(request, request.POST)
     review.release(claim_id=pk, editor=request.user)
     request.session[SKIPPED] = [*request.session.get(SKIPPED, []), pk][-500:]
     return _next(request, filters, message=f"Skipped claim {pk}.")
@@ -203,14 +202,14 @@ def unskip(request):
     """Bring the skipped cards back into this editor's queue."""
     _editor(request)
     request.session[SKIPPED] = []
-    return _next(request, _filters(request.POST), message="Skipped cards are back in the queue.")
+    return _next(request, _filters(request, request.POST), message="Skipped cards are back in the queue.")
 
 
 @require_POST
 def undo(request):
     """Undo this editor's last decision or correction, unless someone changed the claim since."""
     _editor(request)
-    filters = _filters(request.POST)
+    filters = _filters(request, request.POST)
     event = review.last_undoable(request.user)
     if event is None:
         return _refused(request, filters, 0, "Nothing to undo.", 400)
@@ -235,7 +234,7 @@ def undo(request):
 def bulk_accept(request):
     """Accept the ticked cards, each at the version shown; refusals are listed, the rest go through."""
     _editor(request)
-    filters = _filters(request.POST)
+    filters = _filters(request, request.POST)
     versions = {}
     for value in request.POST.getlist("claim"):
         pk, _, version = value.partition(":")

@@ -1,11 +1,12 @@
 import csv
 from collections import Counter, defaultdict
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,6 +16,7 @@ from corpus.models import Article
 
 from . import dashboard
 from .export import csv_safe
+from .filters import NO_FACT, Filters
 from .forms import ClaimEditForm, ClaimForm, ConflictForm, DeleteForm, MergeForm, SourceForm
 from .masking import mask_for
 from .models import Claim, Fact, ProvenanceKind, Source, SourceAlias
@@ -283,9 +285,9 @@ def _contains(statement: str, text: str) -> bool:
 # ---- facts ---------------------------------------------------------------------------------------
 
 
-def _fact_filters() -> dashboard.Filters:
+def _fact_filters() -> Filters:
     """The fact pages count pending claims as well as accepted ones (the dashboard, by default, accepted ones)."""
-    return dashboard.Filters(status="with_pending")
+    return Filters(status="with_pending")
 
 
 @require_GET
@@ -418,25 +420,23 @@ def source_merge(request, pk):
 @require_GET
 def claim_list(request):
     """Claims passing the dashboard's filters (and ?fact=): where every dashboard number leads."""
-    filters = dashboard.Filters.from_query(request.GET)
+    filters = Filters.from_query(request.GET, user=request.user)
+    if "fact" in filters.errors:  # the page of one fact's claims: a fact that is not there is not found
+        raise Http404(filters.errors["fact"][0])
     claims = filters.apply(Claim.objects.visible_to(request.user).with_related().select_related("article__outlet"))
     fact = None
-    fact_slug = request.GET.get("fact", "").strip()
-    if fact_slug == "none":
-        claims = claims.filter(fact__isnull=True)
-    elif fact_slug:
-        fact = get_object_or_404(Fact.objects.visible_to(request.user), slug=fact_slug)
-        claims = claims.filter(fact=fact)
-        fact = fact_ref(fact, mask_for(request.user))
+    if filters.fact and filters.fact != NO_FACT:
+        fact = fact_ref(Fact.objects.get(slug=filters.fact), mask_for(request.user))
     page = Paginator(claims.order_by("article__title", "start", "pk"), 100).get_page(request.GET.get("page"))
     page.object_list = present_all(page.object_list, request.user, in_context=True)
     kind_filters = list(ProvenanceKind.objects.filter(slug__in=filters.kinds)) if filters.kinds else []
     context = {
         "page": page,
         "fact": fact,
-        "unlinked": fact_slug == "none",
-        "fact_query": f"fact={fact_slug}" if fact_slug else "",
+        "unlinked": filters.fact == NO_FACT,
+        "fact_query": urlencode({"fact": filters.fact}) if filters.fact else "",
         "filters": filters,
+        "narrowed": filters.without("fact").active,
         "kind_filters": kind_filters,
     }
     return render(request, "annotate/claim_list.html", context)
@@ -449,7 +449,7 @@ ARTICLE_ROWS = 40  # of the kind mix per article; the JSON has every article
 @require_GET
 def dashboard_view(request):
     """Which facts rest on which kinds of source; flags, charts and filters kept in the URL."""
-    filters = dashboard.Filters.from_query(request.GET)
+    filters = Filters.from_query(request.GET, user=request.user)
     board = dashboard.build(filters, request.user, article_rows=ARTICLE_ROWS)
     # The matrix shows a page of facts (most articles first); the JSON and CSV carry them all.
     facts = Paginator(board.facts, FACTS_PER_PAGE).get_page(request.GET.get("page"))
@@ -464,14 +464,14 @@ def dashboard_view(request):
 @require_GET
 def dashboard_json(request):
     """The dashboard's data, with the same filters, as JSON."""
-    board = dashboard.build(dashboard.Filters.from_query(request.GET), request.user)
-    return JsonResponse(dashboard.as_json(board) | {"errors": board.filters.errors}, json_dumps_params={"indent": 1})
+    board = dashboard.build(Filters.from_query(request.GET, user=request.user), request.user)
+    return JsonResponse(dashboard.as_json(board) | {"errors": board.filters.messages}, json_dumps_params={"indent": 1})
 
 
 @require_GET
 def dashboard_csv(request):
     """The facts-by-kind matrix, with the same filters, as a CSV download."""
-    board = dashboard.build(dashboard.Filters.from_query(request.GET), request.user)
+    board = dashboard.build(Filters.from_query(request.GET, user=request.user), request.user)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="provenance-matrix.csv"'
     writer = csv.writer(response)

@@ -3,23 +3,22 @@
 Every write goes through `annotate.services`, which keeps the audit trail and refuses stale edits.
 """
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from ninja import NinjaAPI, Query, Status
 from ninja.renderers import JSONRenderer
 
 from annotate import services
-from annotate.dashboard import STATUS_CHOICES, Filters
 from annotate.export import with_export_related
-from annotate.models import Claim, Fact, ProvenanceKind
+from annotate.filters import Filters
+from annotate.models import Claim, ProvenanceKind
 from annotate.presenters import present
 from corpus.models import Article
 
-from . import errors, pages, w3c
+from . import docs, errors, pages, w3c
 from .auth import bearer_token, session
 from .schemas import (
     ArticleDetailOut,
@@ -33,6 +32,7 @@ from .schemas import (
     Error,
     FieldErrors,
 )
+from .throttling import PerUser
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -60,6 +60,9 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[bearer_token, session],
     renderer=Renderer(),
+    docs=docs.Swagger(),
+    docs_decorator=docs.signed_in,
+    throttle=[PerUser()],
 )
 errors.install(api)
 
@@ -157,53 +160,16 @@ def _claims(user):
     return with_export_related(Claim.objects.visible_to(user).with_related()).defer("article__text")
 
 
-STATUSES = ", ".join(value for value, _ in STATUS_CHOICES if value)
-FILTER_MESSAGES = {
-    "status": lambda value: f"Unknown status “{value}”: use one of {STATUSES}.",
-    "outlet": lambda value: f"“{value}” is not an outlet's id (a number).",
-    "from": lambda value: f"“{value}” is not a date (YYYY-MM-DD).",
-    "to": lambda value: f"“{value}” is not a date (YYYY-MM-DD).",
-}
-
-
-def _filter_errors(query: QueryDict, filters: Filters) -> dict[str, list[str]]:
-    """What is wrong with each filter, by filter.
+def _filtered(request: HttpRequest):
+    """The claims the caller may see that pass the claim filter, in id order.
 
     The dashboard drops a bad value and says so on the page; a script would not read that, so here it
-    is refused. A name that matches nothing is refused too, as the exports do: a misspelt kind should
-    not look like a kind without claims.
+    is refused with the errors by field, as the exports do.
     """
-    errors = {}
-    for key, message in FILTER_MESSAGES.items():
-        alone = QueryDict(mutable=True)
-        alone.setlist(key, query.getlist(key))
-        if Filters.from_query(alone, default_status="all").errors:
-            errors[key] = [message(query.get(key, ""))]
-    known = ProvenanceKind.objects.filter(slug__in=filters.kinds).values_list("slug", flat=True)
-    if filters.kinds and (unknown := sorted(set(filters.kinds) - set(known))):
-        errors["kind"] = [f"Unknown kind: {', '.join(unknown)}."]
-    if filters.article and not Article.objects.filter(slug=filters.article).exists():
-        errors["article"] = [f"Unknown article “{filters.article}”."]
-    if filters.annotator and not get_user_model().objects.filter(username=filters.annotator).exists():
-        errors["annotator"] = [f"Unknown annotator “{filters.annotator}”."]
-    fact = query.get("fact", "").strip()
-    if fact and fact != "none" and not Fact.objects.filter(slug=fact).exists():
-        errors["fact"] = [f"Unknown fact “{fact}”."]
-    return errors
-
-
-def _filtered(request: HttpRequest):
-    """The claims the caller may see that pass the dashboard's filters and ?fact=, in id order."""
-    filters = Filters.from_query(request.GET, default_status="all")
-    if problems := _filter_errors(request.GET, filters):
-        raise ValidationError(problems)
-    claims = filters.apply(_claims(request.user))
-    fact = request.GET.get("fact", "").strip()
-    if fact == "none":
-        claims = claims.filter(fact__isnull=True)
-    elif fact:
-        claims = claims.filter(fact__slug=fact)
-    return claims.order_by("pk")
+    filters = Filters.from_query(request.GET, default_status="all", user=request.user)
+    if filters.errors:
+        raise ValidationError(filters.errors)
+    return filters.apply(_claims(request.user)).order_by("pk")
 
 
 @api.get(

@@ -1,9 +1,10 @@
 """Who is calling: a bearer token, or the browser's session (with its CSRF token on unsafe methods)."""
 
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.security import HttpBearer, SessionAuth
 
 from .models import ApiToken
+from .throttling import failed_authentications
 
 CSRF_FAILED = (
     "CSRF check failed: a request signed in by session must send the csrftoken cookie's value "
@@ -15,6 +16,9 @@ class BearerToken(HttpBearer):
     """`Authorization: Bearer <token>`; a token that does not work is refused outright, never ignored."""
 
     def authenticate(self, request, token: str):
+        # An address that failed too often is refused before its token is looked up, even a right one.
+        if (wait := failed_authentications.seconds_to_wait(request)) is not None:
+            raise Throttled(wait)
         user = ApiToken.user_for(token.strip()) if token.strip() else None
         if user is None:
             raise AuthenticationError(message="The token is not valid: it is unknown, revoked or expired.")

@@ -3,13 +3,19 @@
 `errors` comes with 400s only; messages about the request as a whole go under "__all__".
 """
 
+import math
 from functools import wraps
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as RequestInvalid
+
+from config import outage
+
+from .throttling import failed_authentications
 
 # Where a service's refusal points, by its ValidationError code.
 FIELD_OF_CODE = {
@@ -77,7 +83,19 @@ def refused_by_service(request, exc: ValidationError) -> JsonResponse:
     return invalid(errors)
 
 
+def throttled(request, exc: Throttled) -> JsonResponse:
+    """429 with Retry-After: how long until the next request will be looked at."""
+    seconds = math.ceil(exc.wait) if exc.wait else 60
+    response = error(429, f"Too many requests: try again in {seconds} second{'s' if seconds != 1 else ''}.")
+    response["Retry-After"] = str(seconds)
+    return response
+
+
 def unauthenticated(request, exc: AuthenticationError) -> JsonResponse:
+    """401, counted against the caller's address; past its rate, 429 instead."""
+    if (wait := failed_authentications.seconds_to_wait(request)) is not None:
+        return throttled(request, Throttled(wait))
+    failed_authentications.record(request)
     detail = AUTHENTICATE if exc.message == "Unauthorized" else exc.message
     response = error(401, detail)
     response["WWW-Authenticate"] = 'Bearer realm="api"'
@@ -98,6 +116,11 @@ def forbidden(request, exc: PermissionDenied) -> JsonResponse:
 
 def not_found(request, exc: Exception) -> JsonResponse:
     return error(404, str(exc) if isinstance(exc, Http404) and str(exc) else "Not found.")
+
+
+def database_unavailable(request, exc: Exception) -> JsonResponse:
+    """503 with Retry-After, as for every other page during an outage; tokens and sessions need the database too."""
+    return outage.unavailable(request)
 
 
 def _has_nul(request) -> bool:
@@ -132,7 +155,10 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(RequestInvalid, request_invalid)
     api.add_exception_handler(ValidationError, refused_by_service)
     api.add_exception_handler(AuthenticationError, unauthenticated)
+    api.add_exception_handler(Throttled, throttled)
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(PermissionDenied, forbidden)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(ObjectDoesNotExist, not_found)
+    api.add_exception_handler(OperationalError, database_unavailable)
+    api.add_exception_handler(InterfaceError, database_unavailable)

@@ -464,7 +464,7 @@ def copy_sql(user) -> tuple[str, tuple]:
     fields = export.FIELDS[: export.FIELDS.index("review_note")]
     columns = [column for field in fields for column in names.get(field, (field,))]
     assert len(columns) == len(export.COLUMNS)
-    claims = export.select(QueryDict(), Claim.objects.visible_to(user)).claims
+    claims = export.select(QueryDict(), Claim.objects.visible_to(user), user=user).claims
     return export.export_order(claims).values_list(*columns).query.sql_with_params()
 
 

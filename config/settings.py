@@ -1,14 +1,17 @@
 """Settings for the provenance annotation app, read from the environment.
 
-Development defaults need nothing set: an SQLite file beside the project and DEBUG on.
-Production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS and DATABASE_URL;
-with those, `manage.py check --deploy` is clean.
+DEBUG is off unless DEBUG=true is set: a deployment that forgets it gets production settings, never
+Django's debug pages. Development (`make run`, `make test`) sets DEBUG=true and needs nothing else: an
+SQLite file beside the project. Production sets SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS and
+DATABASE_URL; with those, `manage.py check --deploy` is clean.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -25,12 +28,14 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off. On a development machine, run with DEBUG=true (make does)."
+        )
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
@@ -46,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "csp",
+    "axes",
     "corpus",
     "annotate",
     "api",
@@ -66,6 +73,17 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+# Platform hardening, kept apart from the list above.
+MIDDLEWARE += [
+    # Content-Security-Policy on every response (the policy is below).
+    "csp.middleware.CSPMiddleware",
+    # Cache-Control: private, no-store on everything a signed-in user or a token holder is sent.
+    "config.caching.PrivateResponsesMiddleware",
+    # A database outage met by a view: 503, not 500 (config/outage.py has the other way in).
+    "config.outage.DatabaseOutageMiddleware",
+    # Sign-in lockouts (django-axes): last, as axes requires.
+    "axes.middleware.AxesMiddleware",
+]
 
 ROOT_URLCONF = "config.urls"
 
@@ -79,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "annotate.kind_styles.context",
             ],
         },
     },
@@ -93,7 +112,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that has gone away fails a request in seconds (a 503) instead of holding a worker
+    # for the operating system's TCP timeout, minutes long.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # what Django 6 does; a URL typed without a scheme is https
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -101,6 +127,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling (django-axes). After AXES_FAILURE_LIMIT failed sign-ins for one username (from
+# anywhere) or from one address (for any usernames), sign-in is refused for AXES_COOLOFF_MINUTES, even
+# with the right password; each attempt meanwhile starts the wait again. A success does not wipe the
+# count: axes would wipe every failure from that address too, letting anyone with an account guess
+# another's password between sign-ins of their own. Failures expire with the cool-off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one trips the lockout
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "config.clients.locked_out"
+AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
+
+# The API's throttles (django-ninja's): requests per account, token or session, and failed
+# authentications (unknown, revoked or expired tokens, or none) per client address. Their counters live
+# in Django's cache: by default in each process's memory, so with several processes or servers each
+# counts on its own (a client gets up to that many times the rate) unless CACHES names a shared cache.
+# Sign-in lockouts are kept in the database and shared by all.
+API_THROTTLE_USER = os.environ.get("API_THROTTLE_USER", "600/min")
+API_THROTTLE_FAILED = os.environ.get("API_THROTTLE_FAILED", "60/min")
+
 # Review queue: may an editor accept their own claims (a one-person desk)? How long an opened card stays theirs.
 REVIEW_SELF_ACCEPT = env_bool("REVIEW_SELF_ACCEPT", False)
 REVIEW_LEASE_SECONDS = int(os.environ.get("REVIEW_LEASE_SECONDS", "600"))
@@ -126,11 +176,18 @@ STORAGES = {
     },
 }
 
+# Proxies in front of gunicorn that append the client's address to X-Forwarded-For (see config/clients.py).
+# With DEBUG off the app expects one, as it trusts X-Forwarded-Proto from it; set 0 when clients reach
+# gunicorn directly, or every address they forge would count as a different client.
+BEHIND_PROXY = not DEBUG and env_bool("TRUST_X_FORWARDED_PROTO", True)
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "1" if BEHIND_PROXY else "0"))
+NINJA_NUM_PROXIES = NUM_PROXIES
+
 # Production hardening: on whenever DEBUG is off. The TLS-terminating proxy in front of gunicorn
 # sets X-Forwarded-Proto; trust it only where gunicorn cannot be reached except through that proxy
 # (TRUST_X_FORWARDED_PROTO=false otherwise).
 if not DEBUG:
-    if env_bool("TRUST_X_FORWARDED_PROTO", True):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
@@ -139,6 +196,23 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy: scripts and styles come only from this site's own files, never from inline
+# code, inline style attributes or eval, so injected markup can neither run nor restyle anything. Kind
+# colours reach the pages as classes from /kinds.css; htmx runs with allowEval off (base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

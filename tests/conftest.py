@@ -10,11 +10,14 @@ def fast_password_hashing(settings):
 @pytest.fixture
 def migrated_kinds(transactional_db):
     """Kinds and groups, which a transactional test's flush removes (tests on several connections need it)."""
-    import importlib
+    from tests.factories import seed_migrated_rows
 
-    from django.apps import apps
+    seed_migrated_rows()
 
-    from annotate.roles import ensure_roles
 
-    importlib.import_module("annotate.migrations.0002_default_kinds").add_kinds(apps, None)
-    ensure_roles()
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    """Throttle counters live in the cache, which outlives a test: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

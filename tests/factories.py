@@ -70,6 +70,20 @@ def make_claim(
     )
 
 
+def seed_migrated_rows() -> None:
+    """The rows the migrations create (the default kinds with their roles, the two groups), for tests whose
+    database was flushed: transactional tests and live-server tests."""
+    import importlib
+
+    from django.apps import apps
+
+    from annotate.roles import ensure_roles
+
+    importlib.import_module("annotate.migrations.0002_default_kinds").add_kinds(apps, None)
+    importlib.import_module("annotate.migrations.0010_kind_roles").set_roles(apps, None)
+    ensure_roles()
+
+
 def in_thread(target, *args):
     """Run `target` on its own database connection; return (thread, result holder)."""
     result = {}

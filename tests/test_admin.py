@@ -38,6 +38,7 @@ def test_editor_deactivates_a_kind_and_its_claims_stay(client, editor):
         "definition": kind.definition,
         "colour": kind.colour,
         "shortcut": "6",
+        "role": "origin",
         "order": 6,
     }  # "active" unticked
     assert client.post(url, data).status_code == 302

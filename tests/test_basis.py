@@ -5,7 +5,24 @@ import doctest
 import pytest
 
 from annotate import basis as basis_module
-from annotate.basis import basis
+from annotate.basis import basis as basis_of_roles
+
+ROLES = {
+    "state_media": "origin",
+    "in_country_informant": "origin",
+    "think_tank": "origin",
+    "unsourced_quote": "unsourced",
+    "foreign_government": "origin",
+    "expert": "origin",
+    "news_agency": "relay",
+    "outlet_reporting": "relay",
+    "defector_testimony": "origin",
+}
+
+
+def basis(kinds, named_sources=0):
+    """The basis with the default kinds' roles."""
+    return basis_of_roles(kinds, named_sources, roles=ROLES)
 
 
 def test_doctests():

@@ -113,6 +113,7 @@ def samples(world) -> dict:
     return {
         "login": {},
         "logout": None,
+        "kinds_css": {},
         "api:openapi-json": {},
         "api:openapi-view": {},
         "api:api-root": {},

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotate import dashboard
-from annotate.models import Claim, Source
+from annotate.models import Claim, ProvenanceKind, Source
 
 from .factories import make_article, make_claim, make_user
 
@@ -286,3 +286,28 @@ def test_page_lists_the_articles_with_most_claims_and_says_how_many_there_are(cl
     page = client.get(reverse("annotate:dashboard")).content.decode()
     assert "The 1 article with most claims of 3" in page
     assert len(dashboard.build(dashboard.Filters(), corpus["rita"]).articles) == 3  # the JSON's share: all
+
+
+def test_renaming_every_kind_changes_nothing_but_the_names(client, corpus):
+    """The rules read each kind's role, never its slug or label, which editors may change."""
+    client.force_login(corpus["rita"])
+    before = client.get(reverse("annotate:dashboard_json")).json()
+    renamed = {}
+    for kind in ProvenanceKind.objects.all():
+        renamed[f"renamed_{kind.pk}"] = kind.slug
+        ProvenanceKind.objects.filter(pk=kind.pk).update(slug=f"renamed_{kind.pk}", label=f"Kind {kind.pk}")
+    after = client.get(reverse("annotate:dashboard_json")).json()
+
+    def in_old_names(board):
+        facts = {}
+        for fact in board["facts"]:
+            fact = dict(fact)
+            fact["basis"] = sorted(renamed.get(slug, slug) for slug in fact["basis"])
+            fact["kinds"] = {renamed.get(slug, slug): n for slug, n in fact["kinds"].items()}
+            facts[fact["slug"]] = fact
+        return facts
+
+    assert in_old_names(after) == in_old_names(before)
+    # The wires relaying KCNA still add no kind of their own to the turnout figure.
+    turnout = in_old_names(after)["turnout-was-9963"]
+    assert turnout["basis"] == ["state_media"] and "one_kind_only" in turnout["flags"]

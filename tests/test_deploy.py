@@ -5,6 +5,7 @@ with production settings (DEBUG off, secure cookies, SSL redirect behind a proxy
 DATABASE_URL to point at PostgreSQL: it skips otherwise, except under CI, where that is a failure.
 """
 
+import contextlib
 import http.client
 import json
 import os
@@ -38,7 +39,14 @@ SETTINGS_VARIABLES = {
     "SECURE_HSTS_SECONDS",
     "STATIC_ROOT",
     "CONN_MAX_AGE",
+    "DATABASE_CONNECT_TIMEOUT",
     "LOG_LEVEL",
+    "TRUST_X_FORWARDED_PROTO",
+    "NUM_PROXIES",
+    "AXES_FAILURE_LIMIT",
+    "AXES_COOLOFF_MINUTES",
+    "API_THROTTLE_USER",
+    "API_THROTTLE_FAILED",
 }
 DEAD_PROXY = "http://127.0.0.1:9"  # the discard port: any attempt to reach the network through it fails
 TIMEOUT = 120  # seconds, for any one subprocess
@@ -134,7 +142,7 @@ def test_compose_validation_rejects_an_invalid_file(tmp_path):
     assert "service_ready" in result.stdout + result.stderr
 
 
-def test_compose_web_waits_for_a_healthy_database_and_checks_healthz():
+def test_compose_web_waits_for_a_healthy_database_and_checks_readiness():
     compose = load_compose()
     db, web = compose["services"]["db"], compose["services"]["web"]
 
@@ -145,7 +153,7 @@ def test_compose_web_waits_for_a_healthy_database_and_checks_healthz():
 
     assert web["build"] == "."
     assert web["depends_on"]["db"]["condition"] == "service_healthy"
-    assert "/healthz" in " ".join(web["healthcheck"]["test"])
+    assert "/readyz" in " ".join(web["healthcheck"]["test"])
     assert web["healthcheck"]["test"] == dockerfile_healthcheck(), "compose and Dockerfile check health alike"
     assert any(str(port).endswith(":8000") for port in web["ports"])
 
@@ -178,6 +186,9 @@ def test_dockerfile_runs_gunicorn_as_a_non_root_user():
     keywords = [keyword for keyword, _ in instructions]
     assert instructions[0] == ("FROM", "python:3.11-slim")
 
+    env = " ".join(rest for keyword, rest in instructions if keyword == "ENV").split()
+    assert "DEBUG=false" in env, "the image runs with production settings whatever the caller sets"
+
     runs = [rest for keyword, rest in instructions if keyword == "RUN"]
     assert any("pip install -r requirements.txt" in run for run in runs)
     [collectstatic] = [run for run in runs if "collectstatic" in run]
@@ -194,7 +205,7 @@ def test_dockerfile_runs_gunicorn_as_a_non_root_user():
     assert "WEB_CONCURRENCY" in command
 
     healthcheck = dockerfile_healthcheck()
-    assert healthcheck[:3] == ["CMD", "python", "-c"] and "/healthz" in healthcheck[3]
+    assert healthcheck[:3] == ["CMD", "python", "-c"] and "/readyz" in healthcheck[3]
 
     ignored = set(DOCKERIGNORE.read_text(encoding="utf-8").split())
     assert {".git", ".venv", "*.sqlite3", "staticfiles"} <= ignored
@@ -219,6 +230,18 @@ def test_settings_refuse_to_load_without_secret_key_when_debug_is_off():
     result = manage("check", env=production_env(SECRET_KEY=None))
     assert result.returncode != 0, output(result)
     assert "SECRET_KEY" in result.stderr, output(result)
+
+
+def test_debug_is_off_unless_asked_for():
+    # A deployment that forgets DEBUG gets production settings, not Django's debug pages.
+    show = "from django.conf import settings; print(settings.DEBUG)"
+    result = manage("shell", "--no-imports", "-c", show, env=production_env(DEBUG=None))
+    assert result.returncode == 0, output(result)
+    assert result.stdout.strip() == "False", output(result)
+
+    result = manage("check", env=production_env(DEBUG=None, SECRET_KEY=None))
+    assert result.returncode != 0, output(result)
+    assert "SECRET_KEY must be set" in result.stderr, output(result)
 
 
 # --- the production stack, natively: PostgreSQL, migrate, collectstatic, gunicorn, whitenoise ------------
@@ -309,6 +332,32 @@ def run_healthcheck(command: list[str], port: int, env: dict[str, str]) -> subpr
     return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
 
 
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], log: Path):
+    """gunicorn serving the app with `env` on a free port, stopped afterwards whatever happens."""
+    port = free_port()
+    site = Site(port)
+    with log.open("w") as log_file:
+        server = subprocess.Popen(
+            [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_healthy(site, server, log)
+        yield site
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
 def test_production_stack_serves_the_app_natively(scratch_database_url, tmp_path):
     env = production_env(
         DATABASE_URL=scratch_database_url,
@@ -332,21 +381,8 @@ def test_production_stack_serves_the_app_natively(scratch_database_url, tmp_path
     assert demo.returncode != 0, "demo accounts with well-known passwords must be refused in production"
     assert "DEBUG" in demo.stderr, output(demo)
 
-    port = free_port()
-    site = Site(port)
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as log_file:
-        server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_until_healthy(site, server, log)
-
+    with gunicorn(env, tmp_path / "gunicorn.log") as site:
+        port = site.port
         # The container's health check, run as the container would, against this server.
         healthcheck = run_healthcheck(dockerfile_healthcheck(), port, env)
         assert healthcheck.returncode == 0, output(healthcheck)
@@ -411,14 +447,50 @@ def test_production_stack_serves_the_app_natively(scratch_database_url, tmp_path
         response, body = site.get(f"/articles/{slugs[0]}/", signed_in)
         assert response.status == 200
         assert b'id="article-text"' in body
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
 
     # With the server gone, the same health check reports failure.
     healthcheck = run_healthcheck(dockerfile_healthcheck(), port, env)
     assert healthcheck.returncode != 0, output(healthcheck)
+
+    # The database goes away (nothing listens on its port): alive, not ready, and every page says
+    # "try again shortly" with a 503, never a 500.
+    outage = env | {"DATABASE_URL": f"postgres://provenance@127.0.0.1:{free_port()}/provenance"}
+    with gunicorn(outage, tmp_path / "gunicorn-outage.log") as site:
+        response, body = site.get("/healthz")
+        assert (response.status, body) == (200, b"ok")
+        response, body = site.get("/readyz")
+        assert (response.status, body) == (503, b"database unavailable")
+        healthcheck = run_healthcheck(dockerfile_healthcheck(), site.port, outage)
+        assert healthcheck.returncode != 0, "the container is not ready without its database"
+
+        response, body = site.get("/api/articles", {**Site.HTTPS, "Authorization": "Bearer some-token"})
+        assert response.status == 503
+        assert response.headers["Content-Type"].startswith("application/json")
+        assert json.loads(body) == {"detail": "The database is unavailable; try again shortly."}
+        assert int(response.headers["Retry-After"]) > 0
+
+        # A signed-in reader: loading the session is what meets the outage, before any view runs.
+        response, body = site.get("/articles/", {**Site.HTTPS, "Cookie": f"sessionid={session.value}"})
+        assert response.status == 503
+        assert int(response.headers["Retry-After"]) > 0
+        page = body.decode()
+        assert "try again shortly" in page
+        assert re.search(r'<link rel="stylesheet" href="/static/css/app\.[0-9a-f]{12}\.css">', page), page
+
+        # Signing in meets it in the view.
+        response, body = site.get("/accounts/login/", Site.HTTPS)
+        csrf = cookies(response)["csrftoken"]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body.decode())[1]
+        response, body = site.request(
+            "POST",
+            "/accounts/login/",
+            {
+                **Site.HTTPS,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": f"https://127.0.0.1:{site.port}",
+                "Cookie": f"csrftoken={csrf.value}",
+            },
+            urlencode({"username": "deploy-check", "password": "wrong", "csrfmiddlewaretoken": token}),
+        )
+        assert response.status == 503
+        assert "try again shortly" in body.decode()

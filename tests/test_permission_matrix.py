@@ -59,8 +59,9 @@ def cases(w) -> list[tuple]:
     return [
         ("login", "get", {}, None, OPEN),
         ("logout", "post", {}, None, dict.fromkeys(ROLES, "login")),
-        ("api:openapi-json", "get", {}, None, OPEN),
-        ("api:openapi-view", "get", {}, None, OPEN),
+        ("kinds_css", "get", {}, None, OPEN),
+        ("api:openapi-json", "get", {}, None, OPEN | {"anonymous": 401}),
+        ("api:openapi-view", "get", {}, None, READERS),
         ("api:api-root", "get", {}, None, dict.fromkeys(ROLES, 404)),
         ("api:list_articles", "get", {}, None, API_READERS),
         ("api:get_article", "get", a, None, API_READERS),
@@ -143,7 +144,8 @@ def test_every_route_is_in_the_matrix(world):
 
 
 KEYS = [
-    ("login", "get"), ("logout", "post"), ("api:openapi-json", "get"), ("api:openapi-view", "get"),
+    ("login", "get"), ("logout", "post"), ("kinds_css", "get"), ("api:openapi-json", "get"),
+    ("api:openapi-view", "get"),
     ("api:api-root", "get"), ("api:list_articles", "get"), ("api:get_article", "get"), ("api:claims", "get"),
     ("api:claims", "post"), ("api:claim", "get"), ("api:claim", "patch"), ("api:claim", "delete"),
     ("annotate:article_list", "get"), ("annotate:article_detail", "get"), ("annotate:article_claims", "get"),

@@ -121,13 +121,18 @@ def test_overlapping_claims_stay_visible_with_one_underline_each(client, reviewe
     outer = make_claim(article, TEXT.index("The voter"), TEXT.index("99.63%") + 6, kind_slug="state_media")
     inner = make_claim(article, TEXT.index("turnout"), TEXT.index("turnout") + 7, kind_slug="think_tank")
     page = client.get(article.get_absolute_url()).content.decode()
-    marks = re.findall(r'<mark class="hl[^"]*" data-claims="([^"]+)"[^>]*style="([^"]+)"[^>]*>([^<]*)</mark>', page)
-    both = [m for m in marks if m[0] == f"{outer.pk} {inner.pk}"]
+    marks = re.findall(r'<mark class="hl ([^"]*)" data-claims="([^"]+)"[^>]*>([^<]*)</mark>', page)
+    both = [m for m in marks if m[1] == f"{outer.pk} {inner.pk}"]
     assert both and both[0][2] == "turnout"
-    assert "#D55E00" in both[0][1] and "#0072B2" in both[0][1]  # state media and think tank underlines
+    # The inner claim tints the run; an underline for each claim, the inner one on top.
+    state, think_tank = outer.kind_id, inner.kind_id
+    assert both[0][0].split() == [f"k-{think_tank}", f"l1-{think_tank}", f"l2-{state}", "hl-start", "hl-end"]
+    styles = client.get(reverse("kinds_css")).content.decode()
+    assert f".l1-{think_tank}{{--l1:#0072B2}}" in styles and f".l2-{state}{{--l2:#D55E00}}" in styles
     assert f'id="claim-{outer.pk}"' in page and f'id="claim-{inner.pk}"' in page
-    assert f'<mark class="hl hl-start" data-claims="{outer.pk}"' in page  # where the outer claim begins
-    assert f'<mark class="hl hl-end" data-claims="{outer.pk}"' in page
+    # Where the outer claim begins and ends, its highlight is rounded.
+    assert f'<mark class="hl k-{state} l1-{state} hl-start" data-claims="{outer.pk}"' in page
+    assert f'<mark class="hl k-{state} l1-{state} hl-end" data-claims="{outer.pk}"' in page
 
 
 def test_legend_counts_each_kind_and_panel_offers_active_kinds(client, reviewer, article):
@@ -380,7 +385,8 @@ def test_deep_overlaps_draw_the_innermost_claims_and_count_the_rest(client, revi
     client.force_login(reviewer)
     page = client.get(article.get_absolute_url()).content.decode()
     first = page[page.index("<mark") : page.index("</mark>")]
-    assert first.count("inset 0 -") == SHOWN_LAYERS
+    classes = first.split('class="')[1].split('"')[0].split()
+    assert [c.split("-")[0] for c in classes if c[0] == "l"] == [f"l{n}" for n in range(1, SHOWN_LAYERS + 1)]
     assert "and 3 more" in first and f'data-depth="{SHOWN_LAYERS + 3}"' in first
     assert len(first.split('data-claims="')[1].split('"')[0].split()) == SHOWN_LAYERS
     # The popover asks for every claim at the run's position.

@@ -237,8 +237,11 @@ def test_queue_filters(client, claims, editor):
     client.force_login(editor)
     page = client.get(reverse("annotate:review"), {"kind": "unsourced_quote"}).content.decode()
     assert "1 left" in page and f'data-claim="{claims[2].pk}"' in page
+    make_user("nobody")  # who tagged nothing
     page = client.get(reverse("annotate:review"), {"annotator": "nobody"}).content.decode()
     assert "0 left" in page and "Nothing left to review with these filters" in page
+    page = client.get(reverse("annotate:review"), {"annotator": "no-such-user"}).content.decode()
+    assert "Unknown annotator “no-such-user”. Ignored." in page
     decide(client, claims[0], "reject", reason="other")
     page = client.get(reverse("annotate:review"), {"status": "rejected"}).content.decode()
     assert "1 left" in page and f'data-claim="{claims[0].pk}"' in page

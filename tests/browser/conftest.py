@@ -1,6 +1,5 @@
 """Fixtures for the browser tests: one headless Chromium per session, a fresh context and page per test."""
 
-import importlib
 import os
 import re
 from pathlib import Path
@@ -63,12 +62,9 @@ def migrated_rows(transactional_db):
     Serialized rollback cannot restore them here: once Playwright's event loop runs in this thread,
     Django hands the test a fresh set of database connections that lack the serialized snapshot.
     """
-    from django.apps import apps
+    from tests.factories import seed_migrated_rows
 
-    from annotate.roles import ensure_roles
-
-    importlib.import_module("annotate.migrations.0002_default_kinds").add_kinds(apps, None)
-    ensure_roles()
+    seed_migrated_rows()
 
 
 @pytest.fixture
@@ -79,6 +75,8 @@ def page(browser, live_server, migrated_rows, request):
     page = context.new_page()
     page_errors: list[str] = []
     page.on("pageerror", lambda error: page_errors.append(str(error)))
+    # Whatever the Content-Security-Policy blocks is a bug of ours: Chromium reports each on the console.
+    page.on("console", lambda m: page_errors.append(m.text) if "Content Security Policy" in m.text else None)
     yield page
     try:
         save_screenshot(page, request.node.name)

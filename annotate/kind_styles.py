@@ -1,0 +1,47 @@
+"""Kind colours as a stylesheet, so that no page needs an inline style and the Content-Security-Policy
+can forbid them all.
+
+Pages name a kind by class: `k-<id>` sets `--k` (fills, chips, swatches), `l1-<id>` ... `l4-<id>` set
+the colours of a highlight's stacked underlines (`--l1` innermost ... `--l4` outermost, see app.css).
+Editors can change kinds at any time, so the colours cannot live in app.css; the stylesheet's URL
+carries a hash of them, so browsers may keep it for good and still see a change at once.
+"""
+
+import hashlib
+import re
+
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+
+from .models import ProvenanceKind
+from .rendering import SHOWN_LAYERS
+
+COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")  # as the model's constraint requires: nothing else reaches the CSS
+
+
+def current() -> list[tuple[int, str]]:
+    """Every kind's id and colour, inactive kinds too (their claims keep them)."""
+    return list(ProvenanceKind.objects.order_by("pk").values_list("pk", "colour"))
+
+
+def stylesheet(kinds: list[tuple[int, str]]) -> str:
+    rules = []
+    for pk, colour in kinds:
+        if COLOUR.fullmatch(colour):
+            layers = "".join(f".l{n}-{pk}{{--l{n}:{colour}}}" for n in range(1, SHOWN_LAYERS + 1))
+            rules.append(f".k-{pk}{{--k:{colour}}}{layers}")
+    return "\n".join(rules) + "\n"
+
+
+def version(kinds: list[tuple[int, str]]) -> str:
+    return hashlib.sha256(repr(kinds).encode()).hexdigest()[:12]
+
+
+def url() -> str:
+    """The stylesheet's URL for the kinds as they are now."""
+    return f"{reverse('kinds_css')}?v={version(current())}"
+
+
+def context(request) -> dict:
+    """Template context processor: `kind_styles_url`, looked up only by a page that shows it."""
+    return {"kind_styles_url": SimpleLazyObject(url)}

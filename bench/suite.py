@@ -197,7 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     failed = {step: status for step, status in statuses.items() if status not in ("ok", "earlier")}
     for step, status in failed.items():
         common.log(f"  {step}: {status}")
-    return 1 if any(not status.startswith("skipped") for status in failed.values()) else 0
+    # The targets are set for the full sizes on PostgreSQL: a quick run reports a missed one without failing.
+    ignored = ("skipped", "a target missed") if args.quick else ("skipped",)
+    return 1 if any(not status.startswith(ignored) for status in failed.values()) else 0
 
 
 if __name__ == "__main__":

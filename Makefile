@@ -56,14 +56,14 @@ format: install
 
 # The benchmark suite on PostgreSQL (DATABASE_URL if it is PostgreSQL, else the local server): a corpus of
 # 10,000 articles and 1,000,000 claims, each step against a baseline of the same run; writes
-# bench/RESULTS.md. About half an hour. See bench/README.md. bench-quick: the reading view and the
-# dashboard alone, at small sizes, on DATABASE_URL (SQLite by default).
+# bench/RESULTS.md. Under an hour. See bench/README.md. bench-quick: the same suite's reading view and
+# dashboard steps at small sizes on DATABASE_URL (SQLite by default), in a couple of minutes, written to
+# bench/out/quick.md.
 bench: install
 	$(BIN)/python bench/suite.py
 
 bench-quick: install
-	$(BIN)/python bench/reading_view.py
-	$(BIN)/python bench/dashboard.py --sqlite
+	$(BIN)/python bench/suite.py --quick
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,33 +1,16 @@
 """Importing articles: 10,000 text files through `manage.py import_articles`, against PostgreSQL's COPY.
 
-Run it alone with
-`DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/imports.py`. It needs
-PostgreSQL: it works in a scratch database `bench_...` on DATABASE_URL's server, which it creates and
-drops, and writes the files into a temporary folder, which it deletes.
-
-The files: 10,000 synthetic news reports of about 3,000 characters (2,000 to 4,000), in 100 folders of
-100, made of the seed reports' sentences and of generated ones with figures, places and dates; about one
-in seven mostly in Korean, some with emoji; a few with a byte-order mark, Windows line endings or Hangul in
-decomposed form (NFD), which the import normalises. A manifest.toml at the top names every file with its
-title, outlet (one of 25), publication date and language, and half of them with an author and a source
-address: the import path a newsroom's export would take.
-
-It runs `manage.py import_articles <folder> --no-progress` as a subprocess, with production settings
-(DEBUG off), and times it: all 10,000 created. Then again: all unchanged (the import is idempotent). The
-baseline is PostgreSQL's own `COPY corpus_article (...) FROM STDIN` of the same rows (slugs and hashes
-computed beforehand, outlets already there) into the same table, emptied first, in one transaction:
-three times, the median counts. Throughput is articles per second; the issue sets no target for the
-ratio, so it is reported, and the script exits non-zero only when the import fails or stores something
-other than what the files hold.
+It writes synthetic news reports (English, Korean, emoji; some with a byte-order mark, Windows line endings
+or decomposed Hangul) in 100 folders with a manifest.toml, imports them into a scratch database on
+DATABASE_URL's PostgreSQL, imports them again (all unchanged), checks that every file was stored as it
+is, and COPYs the same rows into the same table. No target is set for the ratio: it is reported, and the
+script exits non-zero only when an import fails or stores something other than what the files hold.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import os
 import random
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -35,7 +18,8 @@ import time
 import unicodedata
 from pathlib import Path
 
-NAME = "imports"
+import common
+
 FILES = 10_000
 PER_FOLDER = 100
 OUTLETS = 25
@@ -76,8 +60,6 @@ EMOJI = ["🗳️", "📈", "😐", "📻", "🇰🇵", "🧾"]
 
 
 def seed_sentences() -> list[str]:
-    import common
-
     sentences = []
     for path in sorted(common.SEED.glob("*.txt")):
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -193,23 +175,9 @@ def expected_rows(entries: list[dict]) -> list[dict]:
     return rows
 
 
-def import_env(url: str) -> dict[str, str]:
-    """Production settings for the command; the caller's own never leak in."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    return env | {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": url,
-        "DEBUG": "false",
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-    }
-
-
 def run_import(folder: Path, env: dict[str, str], log: Path) -> tuple[float, str, int]:
     """(seconds, summary line, exit status) of one `manage.py import_articles FOLDER --no-progress`."""
     command = [sys.executable, "manage.py", "import_articles", str(folder), "--no-progress"]
-    import common
-
     with log.open("w") as out:
         started = time.perf_counter()
         result = subprocess.run(command, cwd=common.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -283,154 +251,114 @@ def copy_rows(rows: list[dict]) -> float:
     return seconds
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--files", type=int, default=FILES, help=f"files to import (default {FILES:,})")
-    parser.add_argument("--copy-runs", type=int, default=COPY_RUNS, help=f"COPY repetitions (default {COPY_RUNS})")
-    parser.add_argument("--seed", type=int, default=1, help="random seed for the files")
-    args = parser.parse_args(argv)
+def measure(args, url: str, tmp: Path) -> dict:
+    """Write the files, import them twice, check what was stored, then COPY the same rows."""
+    from django.db import connection
 
-    import common
+    folder, empty = tmp / "articles", tmp / "empty"
+    folder.mkdir()
+    empty.mkdir()
+    entries = write_files(folder, args.files, args.seed)
+    rows = expected_rows(entries)
+    m = {"files": len(entries), "bytes": sum(e["path"].stat().st_size for e in entries)}
+    m["characters"] = sum(len(row["text"]) for row in rows)
+    common.log(f"{m['files']:,} files ({m['bytes'] / 1e6:.1f} MB) written")
+    env = common.app_env(url, tmp / "static")
+    m["startup"] = run_import(empty, env, tmp / "startup.log")[0]
+    connection.close()
+    for run in ("first", "second"):
+        m[run] = run_import(folder, env, tmp / f"{run}.log")
+        common.log(f"import ({run}): {m[run][1]} in {m[run][0]:.1f} s")
+    m["problems"] = check_stored(rows)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        m["synchronous_commit"] = cursor.fetchone()[0]
+    m["copies"] = [copy_rows(rows) for _ in range(args.copy_runs)]
+    m["logs"] = {run: (tmp / f"{run}.log").read_text(errors="replace") for run in ("first", "second")}
+    return m
 
-    base_url = os.environ.get("DATABASE_URL") or None
-    if common.vendor_of(base_url) != "postgresql":
-        print("bench/imports.py needs PostgreSQL (its baseline is COPY): set DATABASE_URL", file=sys.stderr)
-        return 2
-    began = time.perf_counter()
-    with common.ScratchDatabase(base_url) as url, tempfile.TemporaryDirectory(prefix="bench-imports-") as tmp:
-        os.environ.update(DEBUG="false", ALLOWED_HOSTS="127.0.0.1")
-        os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-        common.setup_django(url)
-        import django
-        from django.db import connection
 
-        folder = Path(tmp) / "articles"
-        folder.mkdir()
-        t = time.perf_counter()
-        entries = write_files(folder, args.files, args.seed)
-        files_seconds = time.perf_counter() - t
-        size = sum(e["path"].stat().st_size for e in entries)
-        rows = expected_rows(entries)
-        characters = sum(len(row["text"]) for row in rows)
-        print(f"{len(entries):,} files ({size / 1e6:.1f} MB) written in {files_seconds:.1f} s", file=sys.stderr)
-
-        env = import_env(url)
-        empty = Path(tmp) / "empty"
-        empty.mkdir()
-        startup, _, _ = run_import(empty, env, Path(tmp) / "startup.log")
-        connection.close()
-        print("import ...", file=sys.stderr)
-        first = run_import(folder, env, Path(tmp) / "first.log")
-        print(f"  {first[1]} in {first[0]:.1f} s", file=sys.stderr)
-        print("import again ...", file=sys.stderr)
-        second = run_import(folder, env, Path(tmp) / "second.log")
-        print(f"  {second[1]} in {second[0]:.1f} s", file=sys.stderr)
-        problems = check_stored(rows)
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW synchronous_commit")
-            synchronous_commit = cursor.fetchone()[0]
-        copies = []
-        for i in range(args.copy_runs):
-            copies.append(copy_rows(rows))
-            print(f"COPY {i + 1}: {copies[-1]:.2f} s", file=sys.stderr)
-        versions = (
-            f"Python {sys.version.split()[0]}, Django {django.get_version()}, {common.database_version(connection)}"
-        )
-        head = common.header(
-            "Importing articles",
-            connection,
-            [
-                f"files: {len(entries):,} in {len(entries) // PER_FOLDER} folders with a manifest.toml, "
-                f"{characters / len(entries):,.0f} characters on average ({size / 1e6:.1f} MB)"
-            ],
-            common.command_line(base_url, __file__),
-        )
-        logs = {"first": (Path(tmp) / "first.log").read_text(errors="replace")}
-        logs["second"] = (Path(tmp) / "second.log").read_text(errors="replace")
-    elapsed = time.perf_counter() - began
-    n = len(entries)
-    failures = []
+def failures(m: dict) -> list[str]:
+    n, found = m["files"], []
     expect = {"first": f"{n} created, 0 unchanged, 0 failed", "second": f"0 created, {n} unchanged, 0 failed"}
-    for label, (_, summary, code) in (("first", first), ("second", second)):
-        if code or summary != expect[label]:
-            failures.append(f"{label} import: exit status {code}, {summary!r} (expected {expect[label]!r})")
-            print(f"--- {label} import, last lines ---\n" + "\n".join(logs[label].splitlines()[-20:]))
-    if problems:
-        failures.append(f"{len(problems)} files not stored as they are: " + "; ".join(problems[:5]))
+    for run in ("first", "second"):
+        _, summary, code = m[run]
+        if code or summary != expect[run]:
+            found.append(f"{run} import: exit status {code}, {summary!r} (expected {expect[run]!r})")
+            common.log(f"--- {run} import, last lines ---\n" + "\n".join(m["logs"][run].splitlines()[-20:]))
+    if m["problems"]:
+        found.append(f"{len(m['problems'])} files not stored as they are: " + "; ".join(m["problems"][:5]))
+    return found
 
-    copy_median = sorted(copies)[len(copies) // 2]
-    table = [
-        f"{'run':<40} {'seconds':>8} {'articles/s':>11} {'x COPY':>7}",
-        f"{'import_articles, all new':<40} {first[0]:>8.2f} {n / first[0]:>11,.0f} {copy_median / first[0]:>7.3f}",
-        f"{'import_articles again, all unchanged':<40} {second[0]:>8.2f} {n / second[0]:>11,.0f}"
-        f" {copy_median / second[0]:>7.3f}",
-        f"{'COPY of the same rows (median of ' + str(len(copies)) + ')':<40} {copy_median:>8.2f}"
-        f" {n / copy_median:>11,.0f} {1:>7.3f}",
-        f"start-up: import_articles of an empty folder takes {startup:.2f} s (included above)",
-        f"first import: {first[1]}; second: {second[1]}; stored as the files hold: {'yes' if not problems else 'NO'}",
-    ]
-    print("\n".join([*head, "", *table, *(f"FAILED: {f}" for f in failures)]))
 
+def report(args, m: dict) -> int:
+    n, (first, second), copies = m["files"], (m["first"][0], m["second"][0]), m["copies"]
+    copy_median = common.stats(copies, "s")["median"]
+    problems = failures(m)
+    baseline = common.stats([n / s for s in copies], "articles/s", "COPY corpus_article FROM STDIN")
     comparisons = [
         common.comparison(
             f"import_articles of {n:,} new files against COPY of the same rows",
-            common.stats([n / first[0]], "articles/s", "import_articles, all new"),
-            common.stats([n / s for s in copies], "articles/s", "COPY corpus_article FROM STDIN"),
+            common.stats([n / first], "articles/s", "import_articles, all new"),
+            baseline,
             target="none given (reported)",
             higher_is_better=True,
-            limit=None,
         ),
         common.comparison(
             f"import_articles of the same {n:,} files again (all unchanged) against COPY",
-            common.stats([n / second[0]], "articles/s", "import_articles, all unchanged"),
-            common.stats([n / s for s in copies], "articles/s", "COPY corpus_article FROM STDIN"),
+            common.stats([n / second], "articles/s", "import_articles, all unchanged"),
+            baseline,
             target="none given (reported)",
             higher_is_better=True,
-            limit=None,
         ),
+        common.must("Imports that failed or stored something other than the files", len(problems), "problems"),
     ]
     setup = (
-        f"- Software: {versions}; production settings (`DEBUG=false`); the default PostgreSQL configuration "
-        f"(`synchronous_commit` {synchronous_commit}), on the same machine.\n"
-        f"- Data: {n:,} synthetic reports of 2,000–4,000 characters ({characters / n:,.0f} on average, "
-        f"{size / 1e6:.1f} MB), in {n // PER_FOLDER} folders of {PER_FOLDER} with a manifest.toml naming every file "
-        f"(title, one of {OUTLETS} outlets, date, language; half with an author and a source address). About one "
-        "in seven is mostly Korean, some carry emoji; 3% start with a byte-order mark, 7% have Windows line "
+        f"- Data: {n:,} synthetic reports of 2,000–4,000 characters ({m['characters'] / n:,.0f} on average, "
+        f"{m['bytes'] / 1e6:.1f} MB), in {n // PER_FOLDER} folders of {PER_FOLDER} with a manifest.toml naming every "
+        f"file (title, one of {OUTLETS} outlets, date, language; half with an author and a source address). About "
+        "one in seven is mostly Korean, some carry emoji; 3% start with a byte-order mark, 7% have Windows line "
         "endings, 3% Hangul in decomposed form.\n"
-        f"- Ours: `manage.py import_articles <folder> --no-progress` as a subprocess, timed from start to exit "
-        f"(its {startup:.1f} s of start-up included), into an empty scratch database; then the same command "
-        "again.\n"
-        f"- Baseline: `COPY corpus_article (...) FROM STDIN` through psycopg of the same rows (normalised text, "
-        f"slugs and hashes computed beforehand, outlets already there) into the same table emptied with "
-        f"TRUNCATE, in one transaction; {len(copies)} times."
+        "- Ours: `manage.py import_articles <folder> --no-progress` as a subprocess with production settings, timed "
+        f"from start to exit (its {m['startup']:.1f} s of start-up included), into an empty scratch database; then "
+        "the same command again. PostgreSQL's default configuration "
+        f"(`synchronous_commit` {m['synchronous_commit']}).\n"
+        "- Baseline: `COPY corpus_article (...) FROM STDIN` through psycopg of the same rows (normalised text, "
+        "slugs and hashes computed beforehand, outlets already there) into the same table emptied with TRUNCATE "
+        f"and a CHECKPOINT, in one transaction; {len(copies)} times."
     )
+    rows = [
+        ["import_articles, all new", f"{first:.2f}", f"{n / first:,.0f}", f"{copy_median / first:.3f}"],
+        ["import_articles again, all unchanged", f"{second:.2f}", f"{n / second:,.0f}", f"{copy_median / second:.3f}"],
+        [f"COPY (median of {len(copies)})", f"{copy_median:.2f}", f"{n / copy_median:,.0f}", "1"],
+    ]
     notes = [
-        f"The import stored every file as it is (text normalised, slug, hash, manifest fields checked against "
-        f"the files) and the second run reported all {n:,} unchanged."
-        if not failures
-        else "FAILED: " + "; ".join(failures),
+        "FAILED: " + "; ".join(problems)
+        if problems
+        else "The import stored every file as it is (text normalised, slug, hash, manifest fields checked against "
+        f"the files) and the second run reported all {n:,} unchanged.",
         "",
-        "| run | seconds | articles/s | × COPY |",
-        "| --- | ---: | ---: | ---: |",
-        f"| import_articles, all new | {first[0]:.2f} | {n / first[0]:,.0f} | {copy_median / first[0]:.3f} |",
-        f"| import_articles again, all unchanged | {second[0]:.2f} | {n / second[0]:,.0f} | "
-        f"{copy_median / second[0]:.3f} |",
-        f"| COPY (median of {len(copies)}) | {copy_median:.2f} | {n / copy_median:,.0f} | 1 |",
+        common.table(["run", "seconds", "articles/s", "× COPY"], rows),
         "",
         "The import commits each file on its own (a file that fails leaves the others in), and for each it "
         "reads the file, normalises it, looks its hash up, finds a free slug, finds or creates the outlet and "
         "inserts the article; COPY sends every row in one statement and one commit.",
     ]
-    return common.publish(
-        NAME,
-        __file__,
-        title="Importing articles",
-        setup=setup,
-        comparisons=comparisons,
-        notes=notes,
-        failed=bool(failures),
-        elapsed=elapsed,
+    return common.write_section(
+        "imports", args.output, title="Importing articles", setup=setup, comparisons=comparisons, notes=notes
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = common.parser(__doc__)
+    parser.add_argument("--files", type=int, default=FILES, help=f"files to import (default {FILES:,})")
+    parser.add_argument("--copy-runs", type=int, default=COPY_RUNS, help=f"COPY repetitions (default {COPY_RUNS})")
+    parser.add_argument("--seed", type=int, default=1, help="random seed for the files")
+    args = common.parse(parser, argv)
+    base_url = common.postgres_url("imports.py", "its baseline is COPY")
+    with common.ScratchDatabase(base_url) as url, tempfile.TemporaryDirectory(prefix="bench-imports-") as tmp:
+        common.setup_django(url)
+        return report(args, measure(args, url, Path(tmp)))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 Each export runs as `manage.py export_claims` in a process of its own, which reports its peak resident set
 size (VmHWM) when it ends, against a database of its own (a scratch database beside DATABASE_URL's on
-PostgreSQL, a temporary file otherwise) filled by `generate_corpus`.
+PostgreSQL, a temporary file otherwise) filled by the benchmarks' corpus generator, bench/synthetic.py.
 """
 
 import csv
@@ -43,26 +43,13 @@ def scratch_database():
             yield f"sqlite:///{folder}/export-memory.sqlite3"
 
 
-# Runs manage.py and then writes the process's peak resident set size (kB) to the file named first. The
-# kernel's own figure for a child (ru_maxrss) will not do: it includes the parent's size at the fork.
-PEAK = """
-import runpy, sys
-report, sys.argv = sys.argv[1], ["manage.py", *sys.argv[2:]]
-try:
-    runpy.run_path("manage.py", run_name="__main__")
-finally:
-    with open("/proc/self/status") as status, open(report, "w") as out:
-        out.write(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
-"""
-
-
 def manage(database: str, *args: str) -> int:
-    """Run a management command in a new process; its peak resident set size in MB."""
+    """Run a management command in a new process (through bench/peak.py); its peak resident set size in MB."""
     env = os.environ | {"DATABASE_URL": database, "DEBUG": "true"}
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "peak"
         result = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
-            [sys.executable, "-c", PEAK, str(report), *args, "--skip-checks"],
+            [sys.executable, "bench/peak.py", str(report), *args, "--skip-checks"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -71,6 +58,16 @@ def manage(database: str, *args: str) -> int:
         )
         assert result.returncode == 0, f"manage.py {' '.join(args)}: {result.stderr.decode()[-2000:]}"
         return int(report.read_text()) // 1024
+
+
+def generate(database: str, articles: int, seed: int) -> None:
+    """Add synthetic articles with PER_ARTICLE claims each, through bench/synthetic.py in a new process."""
+    env = os.environ | {"DATABASE_URL": database, "DEBUG": "true"}
+    options = ["--articles", str(articles), "--claims-per-article", str(PER_ARTICLE), "--seed", str(seed)]
+    result = subprocess.run(  # noqa: S603 (our own interpreter and script)
+        [sys.executable, "bench/synthetic.py", *options, "--no-progress"], cwd=ROOT, env=env, capture_output=True
+    )
+    assert result.returncode == 0, f"bench/synthetic.py: {result.stderr.decode()[-2000:]}"
 
 
 def export_rows(database: str, target: Path) -> tuple[int, int]:
@@ -84,10 +81,9 @@ def export_rows(database: str, target: Path) -> tuple[int, int]:
 def test_export_memory_does_not_grow_with_the_number_of_claims(scratch_database, tmp_path):
     target = tmp_path / "claims.csv"
     manage(scratch_database, "migrate", "--verbosity", "0")
-    generate = ("generate_corpus", "--claims-per-article", str(PER_ARTICLE), "--no-progress")
-    manage(scratch_database, *generate, "--articles", str(ARTICLES))
+    generate(scratch_database, ARTICLES, seed=1)
     small, small_peak = export_rows(scratch_database, target)
-    manage(scratch_database, *generate, "--articles", str(9 * ARTICLES), "--seed", "2")
+    generate(scratch_database, 9 * ARTICLES, seed=2)
     large, large_peak = export_rows(scratch_database, target)
     assert (small, large) == (ARTICLES * PER_ARTICLE, 10 * ARTICLES * PER_ARTICLE)
     assert large_peak - small_peak < GROWTH_LIMIT_MB, (

@@ -1,20 +1,43 @@
-"""Fill the database with a synthetic corpus for benchmarks and load tests: articles and their claims."""
+"""A synthetic corpus for benchmarks and load tests: articles and their claims, added to the database.
+
+A library that the suite and the step scripts call once Django is set up (`synthetic.generate(...)`), and
+a command line that sets Django up itself, on DATABASE_URL as the app would:
+
+    .venv/bin/python bench/synthetic.py --articles 10000 --claims-per-article 100
+
+Each article has about 3,000 characters of English, Hangul and emoji; its claims are of every kind and
+review status, nested and overlapping, most naming a source (some sensitive, a quarter with an alias) and
+linked to a fact (25 pairs of facts contradict each other), by eight annotators. Additive: every run adds
+new articles and claims; the outlets, sources, facts and accounts it draws on are created once and reused.
+It refuses to run when DEBUG is off unless forced.
+"""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import os
 import random
 import re
+import sys
+from pathlib import Path
 
+if __name__ == "__main__":  # the command line: set Django up before the app's models are imported
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+# ruff: noqa: E402
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from annotate.models import Claim, Fact, ProvenanceKind, Source
+from annotate.models import Claim, Fact, ProvenanceKind, Source, SourceAlias
 from annotate.spans import context
 from corpus.importing import sha256
 from corpus.models import Article, Outlet
@@ -73,69 +96,64 @@ NOTES = [
 ]
 
 
-class Command(BaseCommand):
-    help = (
-        "Add N synthetic articles of about 3,000 characters (English, Hangul and emoji) with M claims each: "
-        "mixed kinds, sources (some sensitive), facts, annotators and review statuses, overlapping spans. "
-        "Additive: every run adds new articles and claims; the outlets, sources, facts and accounts it uses "
-        "are created once and reused. For development and benchmarks only: refuses to run when DEBUG is off "
-        "unless --force."
-    )
+class Refused(Exception):
+    """The corpus was not generated; the message says why."""
 
-    def add_arguments(self, parser):
-        parser.add_argument("--articles", type=int, default=100, metavar="N", help="articles to add (default 100)")
-        parser.add_argument(
-            "--claims-per-article", type=int, default=100, metavar="M", help="claims per article (default 100)"
-        )
-        parser.add_argument("--facts", type=int, default=FACTS, help=f"facts claims link to (default {FACTS})")
-        parser.add_argument("--sources", type=int, default=SOURCES, help=f"sources claims name (default {SOURCES})")
-        parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-        parser.add_argument("--force", action="store_true", help="run even when DEBUG is off")
-        parser.add_argument("--no-progress", action="store_true", help="never show a progress bar")
 
-    def handle(
-        self,
-        *args,
-        articles,
-        claims_per_article,
-        seed,
-        force,
-        no_progress,
-        facts=FACTS,
-        sources=SOURCES,
-        verbosity=1,
-        **options,
-    ):
-        if not settings.DEBUG and not force:
-            raise CommandError("DEBUG is off: this looks like production. Pass --force to add synthetic data anyway.")
-        if articles < 0 or claims_per_article < 0:
-            raise CommandError("--articles and --claims-per-article must not be negative.")
-        if facts < 1 or sources < len(KIND_WEIGHTS):
-            raise CommandError(f"At least 1 fact and {len(KIND_WEIGHTS)} sources (one of each kind).")
-        if claims_per_article > MAX_PER_ARTICLE:
-            raise CommandError(f"At most {MAX_PER_ARTICLE:,} claims per article: the spans of an article run out.")
-        generator = Generator(random.Random(seed), facts=facts, sources=sources)
-        total = articles * claims_per_article
-        bar = tqdm(
-            total=total,
-            unit="claim",
-            unit_scale=True,
-            disable=True if no_progress else None,
-            file=self.stderr._out,
-            leave=False,
-        )
-        with transaction.atomic(), bar:
-            generator.prepare()
-            done = 0
-            while done < articles:
-                batch = generator.articles(min(BATCH, articles - done))
-                generator.write_claims(generator.claims(batch, claims_per_article), bar)
-                done += len(batch)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        if verbosity >= 1:
-            self.stdout.write(f"added {articles:,} articles and {total:,} claims")
+def generate(
+    *,
+    articles: int,
+    claims_per_article: int,
+    facts: int = FACTS,
+    sources: int = SOURCES,
+    seed: int = 1,
+    force: bool = False,
+    progress: bool = True,
+) -> int:
+    """Add `articles` synthetic articles with `claims_per_article` claims each; the number of claims added."""
+    if not settings.DEBUG and not force:
+        raise Refused("DEBUG is off: this looks like production. Pass --force to add synthetic data anyway.")
+    if articles < 0 or claims_per_article < 0:
+        raise Refused("--articles and --claims-per-article must not be negative.")
+    if facts < 1 or sources < len(KIND_WEIGHTS):
+        raise Refused(f"At least 1 fact and {len(KIND_WEIGHTS)} sources (one of each kind).")
+    if claims_per_article > MAX_PER_ARTICLE:
+        raise Refused(f"At most {MAX_PER_ARTICLE:,} claims per article: the spans of an article run out.")
+    generator = Generator(random.Random(seed), facts=facts, sources=sources)
+    total = articles * claims_per_article
+    bar = tqdm(total=total, unit="claim", unit_scale=True, disable=None if progress else True, leave=False)
+    with transaction.atomic(), bar:
+        generator.prepare()
+        done = 0
+        while done < articles:
+            batch = generator.articles(min(BATCH, articles - done))
+            generator.write_claims(generator.claims(batch, claims_per_article), bar)
+            done += len(batch)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return total
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=100, metavar="N", help="articles to add (default 100)")
+    parser.add_argument("--claims-per-article", type=int, default=100, metavar="M", help="claims per article (100)")
+    parser.add_argument("--facts", type=int, default=FACTS, help=f"facts claims link to (default {FACTS})")
+    parser.add_argument("--sources", type=int, default=SOURCES, help=f"sources claims name (default {SOURCES})")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument("--force", action="store_true", help="run even when DEBUG is off")
+    parser.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    args = parser.parse_args(argv)
+    options = vars(args)
+    progress = not options.pop("no_progress")
+    try:
+        added = generate(**options, progress=progress)
+    except Refused as exc:
+        print(f"synthetic.py: {exc}", file=sys.stderr)
+        return 1
+    print(f"added {args.articles:,} articles and {added:,} claims")
+    return 0
 
 
 class Generator:
@@ -150,7 +168,7 @@ class Generator:
         """Find or create what every article and claim draws on."""
         self.kinds = list(ProvenanceKind.objects.filter(active=True))
         if not self.kinds:
-            raise CommandError("No active kinds of source: run migrate first.")
+            raise Refused("No active kinds of source: run migrate first.")
         self.weights = [KIND_WEIGHTS.get(kind.slug, 5) for kind in self.kinds]
         self.outlets = [Outlet.objects.get_or_create(name=f"Synthetic Outlet {i:02d}")[0] for i in range(OUTLETS)]
         self.annotators = [self._account(f"{PREFIX}-annotator-{i:02d}", "reviewer").pk for i in range(ANNOTATORS)]
@@ -176,10 +194,14 @@ class Generator:
             kind = self.kinds[i % len(self.kinds)]
             wanted[f"Synthetic {kind.label} source {i:03d}"] = kind
         existing = set(Source.objects.filter(name__in=list(wanted)).values_list("name", flat=True))
-        Source.objects.bulk_create(
+        made = Source.objects.bulk_create(
             Source(name=name, kind=kind, sensitive=kind.slug in SENSITIVE_KINDS and self.rng.random() < 0.8)
             for name, kind in wanted.items()
             if name not in existing
+        )
+        made = Source.objects.filter(name__in=[source.name for source in made[::4]])  # a quarter get an alias
+        SourceAlias.objects.bulk_create(
+            SourceAlias(source=source, name=f"Also known as {source.name}") for source in made
         )
         sources_of = {kind.pk: [] for kind in self.kinds}
         for pk, kind_id in Source.objects.filter(name__in=list(wanted)).values_list("pk", "kind_id"):
@@ -195,7 +217,10 @@ class Generator:
         Fact.objects.bulk_create(
             Fact(slug=slug, statement=statement) for slug, statement in wanted.items() if slug not in existing
         )
-        return list(Fact.objects.filter(slug__in=list(wanted)).order_by("slug").values_list("pk", flat=True))
+        facts = list(Fact.objects.filter(slug__in=list(wanted)).order_by("slug"))
+        for a, b in zip(facts[:50:2], facts[1:50:2], strict=False):  # 25 pairs of facts that contradict each other
+            a.conflicts.add(b)
+        return [fact.pk for fact in facts]
 
     def articles(self, n: int) -> list[tuple[Article, list[tuple[int, int]]]]:
         """n new articles, saved, each with the (start, end) of its sentences."""
@@ -344,3 +369,7 @@ class Generator:
                 bar.update(n)
                 n = 0
         bar.update(n)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,243 @@
+"""CSV and JSON Lines written by PostgreSQL: `COPY (SELECT ...) TO STDOUT`, streamed through psycopg.
+
+The same bytes as `interchange.export` writes (the tests hold the two paths to it), made from the same
+declarations (`interchange.columns`), with the masking and the CSV formula guard done in SQL:
+
+- a column that is a fetched value (`Column.fetched`) is that value, guarded in SQL as `csv_safe` does;
+- a column that one id decides (`Column.per`: kinds, sources, facts, users) is worked out here, by the
+  column's own `value`, once for every row of the small table that id points to, and handed to the query
+  as an array: pseudonyms and redacted statements are exactly the Python path's;
+- free text the claim's author wrote (`Column.free`) is redacted by a lookup: the database picks the texts
+  that may hold a sensitive name (any non-ASCII text, or an ASCII one whose `skeleton`, which SQL can work
+  out exactly for ASCII, holds one of the mask's keys), the mask redacts those here, and the query reads
+  the redacted text back by the original. The reader's own text stays as they wrote it.
+
+PostgreSQL ends a CSV record with LF; it sends one record per CopyData message, which psycopg hands over
+one at a time, so each record's LF is made the CRLF of the Python path without parsing the CSV. The JSON
+line is one text column, copied as CSV with a delimiter and a quote character that JSON text never holds
+raw (\\x02, \\x01), so PostgreSQL neither quotes nor escapes it. SQLite keeps the streamed Python path.
+
+Nothing here writes to the database (no temporary table or function): it runs on a read-only replica.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, transaction
+from django.db.models import QuerySet
+
+from annotate.masking import Mask
+from annotate.models import Claim
+
+from . import export
+from .columns import AT, COLUMNS, EXPRESSIONS, FETCH, Names, Reader
+from .csvfield import FORMULA_PREFIXES, csv_line, csv_safe
+from .export import _LINE_BREAKS
+
+# csv_safe's inner rule as a PostgreSQL regular expression: the hyphen last, where a bracket takes it as itself.
+_INNER = "([,;\t\r\n][\"']*)([=+@\uff1d\uff0b\uff0d\uff20-])"
+# The skeleton (`annotate.masking.skeleton`) of an ASCII text: lower case, every space character one space.
+_REPLACEMENT = "\\1'\\2"
+_ASCII_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ASCII_SPACES = "".join(c for c in map(chr, range(1, 128)) if c.isspace())
+_JSONL_OPTIONS = "FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01'"
+
+
+def available(claims: QuerySet) -> bool:
+    """Whether the database of `claims` can write the export itself (PostgreSQL)."""
+    return connections[claims.db].vendor == "postgresql"
+
+
+class _Query:
+    """One export's SELECT, its parameters collected as the SQL is written."""
+
+    def __init__(self, claims: QuerySet, mask: Mask, *, csv: bool):
+        self.claims, self.mask, self.csv, self.params = claims, mask, csv, []
+        base = claims.order_by().values_list(*EXPRESSIONS).query
+        self.base_sql, self.base_params = base.get_compiler(using=claims.db).as_sql()
+        self.reader = Reader(Names.load(), mask)
+
+    def param(self, value) -> str:
+        self.params.append(value)
+        return "%s"
+
+    def fetched(self, name: str) -> str:
+        return f"f.c{getattr(AT, name)}"
+
+    def guard(self, sql: str) -> str:
+        """`csv_safe` of a text in SQL, "" as NULL (which COPY writes as nothing, where it quotes "")."""
+        starts = self.param(list(FORMULA_PREFIXES))
+        prefixed = f"CASE WHEN left({sql}, 1) = ANY({starts}::text[]) THEN '''' || {sql} ELSE {sql} END"
+        inner, replacement = self.param(_INNER), self.param(_REPLACEMENT)
+        return f"NULLIF(regexp_replace({prefixed}, {inner}, {replacement}, 'g'), '')"
+
+    def text(self, sql: str, *, null: str = "''") -> str:
+        """A text column: guarded for CSV, a JSON string (or `null` for none) for JSON Lines."""
+        if self.csv:
+            return self.guard(sql)
+        return f"COALESCE(to_json({sql})::text, {null})" if null == "'null'" else f"to_json(COALESCE({sql}, ''))::text"
+
+    def value(self, value) -> str:
+        """A value worked out here, as the path writes it: guarded CSV text, or JSON."""
+        if self.csv:
+            value = csv_safe(value)
+            return "" if value is None else str(value)
+        return json.dumps(value, ensure_ascii=False)
+
+
+def _free_sql(query: _Query, name: str, redacted: bool) -> str:
+    """A free text the claim's author wrote, redacted for the reader unless they wrote it."""
+    raw = query.fetched(name)
+    if not redacted:
+        return raw
+    # The reader's id as a number in the text, not a parameter: this SQL is repeated inside the guard.
+    author = "NULL" if query.mask.user_id is None else str(int(query.mask.user_id))
+    return f"CASE WHEN f.c{AT.annotator_id} = {author} THEN {raw} ELSE COALESCE(r_{name}.masked, {raw}) END"
+
+
+def _per_table(query: _Query, per: str, columns: list) -> str:
+    """A CTE of the values the columns `columns` take for each id `per` may hold, worked out by the columns."""
+    model = Claim._meta.get_field(per.removesuffix("_id")).related_model
+    ids = list(model._default_manager.order_by("pk").values_list("pk", flat=True))
+    blank = [None] * len(FETCH)
+    arrays = [query.param(ids) + "::bigint[]"]
+    for column in columns:
+        values = []
+        for pk in ids:
+            row = list(blank)
+            row[getattr(AT, per)] = pk
+            values.append(query.value(column.value(tuple(row), query.reader)))
+        arrays.append(query.param(values) + "::text[]")
+    names = ", ".join(f"v{n}" for n in range(len(columns)))
+    return f"p_{per}(id, {names}) AS (SELECT * FROM unnest({', '.join(arrays)}))"  # noqa: S608 -- ours, values as parameters
+
+
+def _select(query: _Query, redactions: dict[str, str]) -> str:
+    """The SELECT of the export: one column per CSV field, or one JSON text per line."""
+    pers: dict[str, list] = {}
+    for column in COLUMNS:
+        if column.fetched is None and column.per:
+            pers.setdefault(column.per, []).append(column)
+    ctes = [_per_table(query, per, columns) for per, columns in pers.items()]
+    if redactions:
+        originals, masked = query.param(list(redactions)), query.param(list(redactions.values()))
+        ctes.append(f"red(original, masked) AS (SELECT * FROM unnest({originals}::text[], {masked}::text[]))")  # noqa: S608
+    joins = [f"LEFT JOIN p_{per} ON p_{per}.id = {query.fetched(per)}" for per in pers]
+    frees = sorted({column.free for column in COLUMNS if column.free and column.fetched is None})
+    if redactions:
+        joins += [f"LEFT JOIN red r_{name} ON r_{name}.original = {query.fetched(name)}" for name in frees]
+    values = [_column_sql(query, column, pers, bool(redactions)) for column in COLUMNS]
+    if query.csv:
+        selected = ", ".join(values)
+    else:
+        keys = [("{" if n == 0 else ", ") + json.dumps(column.name) + ": " for n, column in enumerate(COLUMNS)]
+        line = " || ".join(f"'{key}' || {value}" for key, value in zip(keys, values, strict=True)) + " || '}'"
+        for char in _LINE_BREAKS:
+            escape = f"\\u{ord(char):04x}"
+            line = f"replace({line}, {query.param(char)}, {query.param(escape)})"
+        selected = line
+    aliases = ", ".join(f"c{n}" for n in range(len(FETCH)))
+    with_ = f"WITH {', '.join(ctes)} " if ctes else ""
+    joined = " ".join(joins)
+    return f"{with_}SELECT {selected} FROM ({query.base_sql}) AS f({aliases}) {joined} ORDER BY f.c{AT.pk}"  # noqa: S608
+
+
+def _column_sql(query: _Query, column, pers: dict, redacted: bool) -> str:
+    if column.fetched is not None:
+        sql = query.fetched(column.fetched)
+        if column.shape == "number":
+            return f"{sql}::text" if query.csv else f"COALESCE({sql}::text, 'null')"
+        if column.shape == "date":
+            return sql if query.csv else f"COALESCE(to_json({sql})::text, 'null')"
+        return query.text(sql)
+    if column.per:
+        index = pers[column.per].index(column)
+        known = f"p_{column.per}.v{index}"
+        if not Claim._meta.get_field(column.per.removesuffix("_id")).null:
+            return f"NULLIF({known}, '')" if query.csv else known
+        if column.free:
+            otherwise = query.text(_free_sql(query, column.free, redacted), null="'null'")
+        else:
+            blank = column.value(tuple([None] * len(FETCH)), query.reader)
+            otherwise = (
+                f"NULLIF({query.param(query.value(blank))}::text, '')" if query.csv else query.param(query.value(blank))
+            )
+        # COPY writes "" (a guarded empty text) as nothing only as NULL: the known value keeps its NULLIF.
+        known = f"NULLIF({known}, '')" if query.csv else known
+        return f"CASE WHEN {query.fetched(column.per)} IS NULL THEN {otherwise} ELSE {known} END"
+    if column.free:
+        return query.text(_free_sql(query, column.free, redacted), null="'null'")
+    raise ValueError(f"The export column {column.name!r} says neither what it fetches, nor its id, nor its free text.")
+
+
+def _redactions(query: _Query) -> dict[str, str]:
+    """{original: redacted} for the free texts of the selection that the mask changes for this reader."""
+    keys = query.mask.redaction_keys()
+    frees = sorted({column.free for column in COLUMNS if column.free})
+    if not keys or not frees:
+        return {}
+    aliases = ", ".join(f"c{n}" for n in range(len(FETCH)))
+    texts = ", ".join(f"f.c{getattr(AT, name)}" for name in frees)
+    skeleton = "regexp_replace(translate(u.v, %s, %s), ' {2,}', ' ', 'g')"
+    sql = (
+        f"SELECT DISTINCT u.v FROM ({query.base_sql}) AS f({aliases}) "  # noqa: S608 -- ours, values as parameters
+        f"CROSS JOIN LATERAL unnest(ARRAY[{texts}]) AS u(v) "
+        f"WHERE u.v <> '' AND (u.v ~ '[^\\x01-\\x7f]' OR EXISTS (SELECT 1 FROM unnest(%s::text[]) AS k(key) "
+        f"WHERE strpos({skeleton}, k.key) > 0)) AND f.c{AT.annotator_id} IS DISTINCT FROM %s::bigint"
+    )
+    upper, lower = _ASCII_UPPER + _ASCII_SPACES, _ASCII_UPPER.lower() + " " * len(_ASCII_SPACES)
+    params = [*query.base_params, list(keys), upper, lower, query.mask.user_id]
+    redactions = {}
+    with connections[query.claims.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        for (text,) in cursor.fetchall():
+            if (masked := query.mask.text(text)) != text:
+                redactions[text] = masked
+    return redactions
+
+
+def _copy(claims: QuerySet, mask: Mask, *, csv: bool) -> Iterator[bytes]:
+    """The records of the export as PostgreSQL writes them, many to a chunk, in one REPEATABLE READ snapshot."""
+    try:
+        claims.order_by().values_list("pk").query.get_compiler(using=claims.db).as_sql()
+    except EmptyResultSet:  # a filter that no claim can pass (an empty list of ids): an empty file
+        return
+    connection = connections[claims.db]
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=claims.db):
+        if outermost:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        query = _Query(claims, mask, csv=csv)
+        redactions = _redactions(query)
+        sql = _select(query, redactions)
+        params = [*query.params, *query.base_params]  # the SELECT's own, then the claims' (FROM comes after)
+        statement = f"COPY ({sql}) TO STDOUT WITH ({'FORMAT csv' if csv else _JSONL_OPTIONS})"
+        with connection.connection.cursor() as cursor, cursor.copy(statement, params) as copy:
+            batch = []
+            for record in copy:
+                batch.append(record[:-1])
+                if len(batch) == export.CHUNK_ROWS:
+                    yield _joined(batch, csv)
+                    batch = []
+            if batch:
+                yield _joined(batch, csv)
+
+
+def _joined(batch: list, csv: bool) -> bytes:
+    end = b"\r\n" if csv else b"\n"
+    return end.join(batch) + end
+
+
+def csv_chunks(claims: QuerySet, *, mask: Mask, bom: bool = False) -> Iterator[bytes]:
+    """The CSV export, header first (after a byte-order mark if asked), as `export.csv_chunks` writes it."""
+    yield (("\ufeff" if bom else "") + csv_line(c.name for c in COLUMNS)).encode()
+    yield from _copy(claims, mask, csv=True)
+
+
+def jsonl_chunks(claims: QuerySet, *, mask: Mask) -> Iterator[bytes]:
+    """The JSON Lines export, as `export.jsonl_chunks` writes it."""
+    yield from _copy(claims, mask, csv=False)

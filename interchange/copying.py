@@ -40,6 +40,15 @@ from .export import _LINE_BREAKS
 # csv_safe's inner rule as a PostgreSQL regular expression: the hyphen last, where a bracket takes it as itself.
 _INNER = "([,;\t\r\n][\"']*)([=+@\uff1d\uff0b\uff0d\uff20-])"
 # The skeleton (`annotate.masking.skeleton`) of an ASCII text: lower case, every space character one space.
+
+
+def _literal(text: str) -> str:
+    """A constant of ours as an SQL string (standard_conforming_strings, on since PostgreSQL 9.1)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+_STARTS = ", ".join(map(_literal, FORMULA_PREFIXES))
+_FOUND = _INNER.replace("(", "").replace(")", "")
 _REPLACEMENT = "\\1'\\2"
 _ASCII_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ASCII_SPACES = "".join(c for c in map(chr, range(1, 128)) if c.isspace())
@@ -56,7 +65,15 @@ class _Query:
 
     def __init__(self, claims: QuerySet, mask: Mask, *, csv: bool):
         self.claims, self.mask, self.csv, self.params = claims, mask, csv, []
-        base = claims.order_by().values_list(*EXPRESSIONS).query
+        # Text read through a relation ("article__title") is worked out once per related row, in a CTE of its own:
+        # guarding the titles of 1,000 articles rather than those of 100,000 claims (bench/: 0.1 s of 0.9 s).
+        self.related: dict[str, list] = {}
+        for column in COLUMNS:
+            expression = {name: e for name, e, _ in FETCH}.get(column.fetched)
+            if column.shape == "text" and isinstance(expression, str) and "__" in expression:
+                relation, path = expression.split("__", 1)
+                self.related.setdefault(relation, []).append((column, path))
+        base = claims.order_by().values_list(*EXPRESSIONS, *(f"{r}_id" for r in self.related)).query
         self.base_sql, self.base_params = base.get_compiler(using=claims.db).as_sql()
         self.reader = Reader(Names.load(), mask)
 
@@ -69,10 +86,12 @@ class _Query:
 
     def guard(self, sql: str) -> str:
         """`csv_safe` of a text in SQL, "" as NULL (which COPY writes as nothing, where it quotes "")."""
-        starts = self.param(list(FORMULA_PREFIXES))
-        prefixed = f"CASE WHEN left({sql}, 1) = ANY({starts}::text[]) THEN '''' || {sql} ELSE {sql} END"
-        inner, replacement = self.param(_INNER), self.param(_REPLACEMENT)
-        return f"NULLIF(regexp_replace({prefixed}, {inner}, {replacement}, 'g'), '')"
+        # The test without capture groups runs on PostgreSQL's fast path; it is false for nearly every text, and
+        # the replacement, which needs them, runs only then (bench/: 0.59 s against 0.84 s for 100,000 claims).
+        # Constants are written into the text, not passed as parameters: `sql` and these appear more than once.
+        prefixed = f"CASE WHEN left({sql}, 1) IN ({_STARTS}) THEN '''' || {sql} ELSE {sql} END"
+        replaced = f"regexp_replace({prefixed}, {_literal(_INNER)}, {_literal(_REPLACEMENT)}, 'g')"
+        return f"NULLIF(CASE WHEN {sql} ~ {_literal(_FOUND)} THEN {replaced} ELSE {prefixed} END, '')"
 
     def text(self, sql: str, *, null: str = "''") -> str:
         """A text column: guarded for CSV, a JSON string (or `null` for none) for JSON Lines."""
@@ -122,10 +141,12 @@ def _select(query: _Query, redactions: dict[str, str]) -> str:
         if column.fetched is None and column.per:
             pers.setdefault(column.per, []).append(column)
     ctes = [_per_table(query, per, columns) for per, columns in pers.items()]
+    ctes += [_related_table(query, relation, paths) for relation, paths in query.related.items()]
     if redactions:
         originals, masked = query.param(list(redactions)), query.param(list(redactions.values()))
         ctes.append(f"red(original, masked) AS (SELECT * FROM unnest({originals}::text[], {masked}::text[]))")  # noqa: S608
     joins = [f"LEFT JOIN p_{per} ON p_{per}.id = {query.fetched(per)}" for per in pers]
+    joins += [f"LEFT JOIN x_{r} ON x_{r}.id = f.c{len(FETCH) + n}" for n, r in enumerate(query.related)]
     frees = sorted({column.free for column in COLUMNS if column.free and column.fetched is None})
     if redactions:
         joins += [f"LEFT JOIN red r_{name} ON r_{name}.original = {query.fetched(name)}" for name in frees]
@@ -139,13 +160,29 @@ def _select(query: _Query, redactions: dict[str, str]) -> str:
             escape = f"\\u{ord(char):04x}"
             line = f"replace({line}, {query.param(char)}, {query.param(escape)})"
         selected = line
-    aliases = ", ".join(f"c{n}" for n in range(len(FETCH)))
+    aliases = ", ".join(f"c{n}" for n in range(len(FETCH) + len(query.related)))
     with_ = f"WITH {', '.join(ctes)} " if ctes else ""
     joined = " ".join(joins)
     return f"{with_}SELECT {selected} FROM ({query.base_sql}) AS f({aliases}) {joined} ORDER BY f.c{AT.pk}"  # noqa: S608
 
 
+def _related_table(query: _Query, relation: str, paths: list) -> str:
+    """A CTE of the texts the columns in `paths` read through `relation`, written once per related row."""
+    model = Claim._meta.get_field(relation).related_model
+    sql, params = (
+        model._default_manager.order_by().values_list("pk", *(path for _, path in paths)).query.sql_with_params()
+    )
+    query.params.extend(params)
+    values = ", ".join(f"{query.text(f'a.c{n + 1}')} AS c{n + 1}" for n in range(len(paths)))
+    aliases = ", ".join(f"c{n}" for n in range(len(paths) + 1))
+    return f"x_{relation} AS MATERIALIZED (SELECT a.c0 AS id, {values} FROM ({sql}) AS a({aliases}))"  # noqa: S608
+
+
 def _column_sql(query: _Query, column, pers: dict, redacted: bool) -> str:
+    for relation, paths in query.related.items():
+        for n, (related, _) in enumerate(paths):
+            if related is column:
+                return f"x_{relation}.c{n + 1}"
     if column.fetched is not None:
         sql = query.fetched(column.fetched)
         if column.shape == "number":

@@ -133,8 +133,7 @@ def test_the_sql_formula_guard_is_csv_safe(value):
     query = copying._Query(Claim.objects.all(), Mask.for_reader(reveal=True), csv=True)
     sql = query.guard("%s::text")
     with connection.cursor() as cursor:
-        starts, inner, replacement = query.params
-        cursor.execute(f"SELECT {sql}", [value, starts, value, value, inner, replacement])
+        cursor.execute(f"SELECT {sql}", [value] * sql.count("%s"))
         assert (cursor.fetchone()[0] or "") == csvfield.csv_safe(value)
 
 

@@ -63,6 +63,7 @@ def data_queries(lines):
 
 
 def test_runs_behind_pgbouncer_in_transaction_pooling_mode(scenario):
+    print("scenario times (s):", scenario["seconds"])
     assert scenario["bouncer"], "Debian's pgbouncer is not installed (.ci/run installs it)"
 
 

@@ -7,6 +7,7 @@ from tqdm import tqdm
 
 from annotate.masking import Mask
 from annotate.models import Claim
+from config import replica
 from interchange import copying, export
 
 FORMATS = ("csv", "jsonl", "w3c")
@@ -59,6 +60,10 @@ class Command(BaseCommand):
         filters.add_argument("--fact", metavar="SLUG", help="claims of this fact, or 'none' for claims without one")
 
     def handle(self, *args, **options):
+        with replica.reads():  # from the read replica when DATABASE_REPLICA_URL names one that keeps up
+            self._export(options)
+
+    def _export(self, options):
         selection = export.select(self._query(options), Claim.objects.all())
         if selection.errors:
             raise CommandError(" ".join(selection.errors))

@@ -156,9 +156,6 @@ def _select(query: _Query, redactions: dict[str, str]) -> str:
     else:
         keys = [("{" if n == 0 else ", ") + json.dumps(column.name) + ": " for n, column in enumerate(COLUMNS)]
         line = " || ".join(f"'{key}' || {value}" for key, value in zip(keys, values, strict=True)) + " || '}'"
-        for char in _LINE_BREAKS:
-            escape = f"\\u{ord(char):04x}"
-            line = f"replace({line}, {query.param(char)}, {query.param(escape)})"
         selected = line
     aliases = ", ".join(f"c{n}" for n in range(len(FETCH) + len(query.related)))
     with_ = f"WITH {', '.join(ctes)} " if ctes else ""
@@ -178,6 +175,15 @@ def _related_table(query: _Query, relation: str, paths: list) -> str:
     return f"x_{relation} AS MATERIALIZED (SELECT a.c0 AS id, {values} FROM ({sql}) AS a({aliases}))"  # noqa: S608
 
 
+def _safe_choices(name: str) -> list[str]:
+    """The choices of the claim field fetched as `name` that the CSV writes unchanged (not "", which is NULL)."""
+    expression = {fetched: e for fetched, e, _ in FETCH}.get(name)
+    if not isinstance(expression, str) or "__" in expression:
+        return []
+    field = Claim._meta.get_field(expression)
+    return [str(value) for value, _ in field.flatchoices if value and csv_safe(str(value)) == str(value)]
+
+
 def _column_sql(query: _Query, column, pers: dict, redacted: bool) -> str:
     for relation, paths in query.related.items():
         for n, (related, _) in enumerate(paths):
@@ -189,6 +195,9 @@ def _column_sql(query: _Query, column, pers: dict, redacted: bool) -> str:
             return f"{sql}::text" if query.csv else f"COALESCE({sql}::text, 'null')"
         if column.shape == "date":
             return sql if query.csv else f"COALESCE(to_json({sql})::text, 'null')"
+        if query.csv and (safe := _safe_choices(column.fetched)):
+            # A choice that needs no guard is written as it is: a comparison costs less than the guard's tests.
+            return f"CASE WHEN {sql} IN ({', '.join(map(_literal, safe))}) THEN {sql} ELSE {query.text(sql)} END"
         return query.text(sql)
     if column.per:
         index = pers[column.per].index(column)
@@ -264,9 +273,20 @@ def _copy(claims: QuerySet, mask: Mask, *, csv: bool) -> Iterator[bytes]:
                 yield _joined(batch, csv)
 
 
+# The line breaks JSON leaves raw that some readers split lines on (`export._one_line`), as UTF-8, and their
+# escapes. Replaced in the bytes PostgreSQL sends rather than in SQL, where `replace` of a multibyte string on
+# every line cost more than the rest of the SELECT (bench/: 4.9 s against 2.0 s for 100,000 claims).
+_RAW_BREAKS = tuple((char.encode(), f"\\u{ord(char):04x}".encode()) for char in _LINE_BREAKS)
+
+
 def _joined(batch: list, csv: bool) -> bytes:
-    end = b"\r\n" if csv else b"\n"
-    return end.join(batch) + end
+    if csv:
+        return b"\r\n".join(batch) + b"\r\n"
+    data = b"\n".join(batch) + b"\n"
+    for raw, escape in _RAW_BREAKS:
+        if raw in data:
+            data = data.replace(raw, escape)
+    return data
 
 
 def csv_chunks(claims: QuerySet, *, mask: Mask, bom: bool = False) -> Iterator[bytes]:

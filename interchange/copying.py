@@ -43,8 +43,9 @@ _INNER = "([,;\t\r\n][\"']*)([=+@\uff1d\uff0b\uff0d\uff20-])"
 
 
 def _literal(text: str) -> str:
-    """A constant of ours as an SQL string (standard_conforming_strings, on since PostgreSQL 9.1)."""
-    return "'" + text.replace("'", "''") + "'"
+    """A constant of ours as an SQL string (standard_conforming_strings, on since PostgreSQL 9.1), in a statement
+    that is sent with parameters (so % is written %%)."""
+    return "'" + text.replace("'", "''").replace("%", "%%") + "'"
 
 
 _STARTS = ", ".join(map(_literal, FORMULA_PREFIXES))

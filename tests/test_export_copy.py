@@ -45,6 +45,7 @@ TRICKY = [
     "\\.",
     "",
     "plain",
+    "100% sure, %s and %(name)s",
     "'already quoted",
     ",",
     '"',

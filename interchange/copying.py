@@ -77,6 +77,8 @@ class _Query:
         base = claims.order_by().values_list(*EXPRESSIONS, *(f"{r}_id" for r in self.related)).query
         self.base_sql, self.base_params = base.get_compiler(using=claims.db).as_sql()
         self.reader = Reader(Names.load(), mask)
+        self.ids: dict[str, list] = {}  # ids of the tables a `per` column reads, by the id's name
+        self.rows: dict[str, list] = {}  # rows of the relations texts are read through, by relation
 
     def fetched(self, name: str) -> str:
         return f"f.c{getattr(AT, name)}"
@@ -126,10 +128,11 @@ def _free_sql(query: _Query, name: str, redactions: dict) -> str:
 
 def _per_values(query: _Query, per: str, column) -> dict:
     """{id: the column's value} for every id `per` may hold, worked out by the column itself; "" as null (CSV)."""
-    model = Claim._meta.get_field(per.removesuffix("_id")).related_model
-    ids = model._default_manager.using(query.claims.db).order_by("pk").values_list("pk", flat=True)
+    if per not in query.ids:  # one query per table, however many columns it decides
+        model = Claim._meta.get_field(per.removesuffix("_id")).related_model
+        query.ids[per] = list(model._default_manager.using(query.claims.db).values_list("pk", flat=True))
     values, row = {}, [None] * len(FETCH)
-    for pk in ids:
+    for pk in query.ids[per]:
         row[getattr(AT, per)] = pk
         values[str(pk)] = query.value(column.value(tuple(row), query.reader)) or None
     return values
@@ -137,11 +140,14 @@ def _per_values(query: _Query, per: str, column) -> dict:
 
 def _related_values(query: _Query, relation: str, column, path: str) -> dict:
     """{id of the related row: the column's value} for a text the column reads through `relation`."""
-    model = Claim._meta.get_field(relation).related_model
-    rows = model._default_manager.using(query.claims.db).order_by().values_list("pk", path)
+    if relation not in query.rows:  # one query per relation, every text the columns read through it
+        model = Claim._meta.get_field(relation).related_model
+        paths = [path for _, path in query.related[relation]]
+        query.rows[relation] = list(model._default_manager.using(query.claims.db).values_list("pk", *paths))
+    index = 1 + [c for c, _ in query.related[relation]].index(column)
     values, row = {}, [None] * len(FETCH)
-    for pk, value in rows.iterator(chunk_size=5000):
-        row[getattr(AT, column.fetched)] = value
+    for pk, *texts in query.rows[relation]:
+        row[getattr(AT, column.fetched)] = texts[index - 1]
         values[str(pk)] = query.value(column.value(tuple(row), query.reader)) or None
     return values
 

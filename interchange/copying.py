@@ -53,6 +53,7 @@ _FOUND = _INNER.replace("(", "").replace(")", "")
 _REPLACEMENT = "\\1'\\2"
 _ASCII_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ASCII_SPACES = "".join(c for c in map(chr, range(1, 128)) if c.isspace())
+_dumps = json.JSONEncoder(ensure_ascii=False).encode  # as export.jsonl_chunks encodes; one encoder for all
 _JSONL_OPTIONS = "FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01'"
 
 
@@ -103,7 +104,7 @@ class _Query:
         if self.csv:
             value = csv_safe(value)
             return "" if value is None else str(value)
-        return json.dumps(value, ensure_ascii=False)
+        return _dumps(value)
 
 
 def _lookup(table: dict, key_sql: str) -> str:

@@ -429,7 +429,7 @@ def dashboard(args, client, sizes: list[dict]) -> int:
 
 # ---- CSV export: against PostgreSQL's COPY of the same rows; peak memory at each size ---------------------
 
-MIN_EXPORT_RATIO, MAX_GROWTH_MB = 0.5, 16
+MIN_EXPORT_RATIO, MIN_JSONL_RATIO, MAX_GROWTH_MB = 0.9, 0.7, 16
 
 
 def copy_sql(user) -> tuple[str, tuple]:
@@ -520,16 +520,17 @@ def export_size(args, client, reviewer, url: str) -> dict:
 
     sql, params = copy_sql(reviewer)
 
-    def ours() -> int:
-        response = client.get("/export/claims.csv")
+    def ours(url="/export/claims.csv") -> int:
+        response = client.get(url)
         assert response.status_code == 200, response.status_code
         return drain(response.streaming_content)
 
     ours()  # warm up: the table's pages, the plan, the session
-    runs = {"ours": [], "copy": []}
+    runs = {"ours": [], "copy": [], "jsonl": []}
     for _ in range(args.export_runs):
         runs["ours"].append(cpu_timed(ours))
         runs["copy"].append(cpu_timed(lambda: copy_csv(sql, params)))
+        runs["jsonl"].append(cpu_timed(lambda: ours("/export/claims.jsonl")))
     measured = {"claims": Claim.objects.count(), "runs": runs, "memory": peak_memory(url)}
     common.log(f"  export at {measured['claims']:,} claims: peak RSS {measured['memory']['peak_mb']:.0f} MB")
     return measured
@@ -544,7 +545,14 @@ def export(args, sizes: list[dict]) -> int:
 
     rows = []
     for m in sizes:
-        for method, label in (("ours", "/export/claims.csv"), ("copy", "COPY ... TO STDOUT CSV")):
+        methods = (
+            ("ours", "/export/claims.csv"),
+            ("jsonl", "/export/claims.jsonl"),
+            ("copy", "COPY ... TO STDOUT CSV"),
+        )
+        for method, label in methods:
+            if method not in m["runs"]:
+                continue
             r = m["runs"][method]
             seconds = common.stats([x["seconds"] for x in r], "s")["median"]
             cpu = common.stats([x["cpu"] for x in r], "s")["median"]
@@ -564,6 +572,14 @@ def export(args, sizes: list[dict]) -> int:
             limit=MIN_EXPORT_RATIO,
         ),
         common.comparison(
+            f"JSON Lines of {full['claims']:,} claims: rows per second",
+            rate(full, "jsonl", "GET /export/claims.jsonl"),
+            rate(full, "copy", "COPY (SELECT ...) TO STDOUT CSV"),
+            target=f"≥ {MIN_JSONL_RATIO}×",
+            higher_is_better=True,
+            limit=MIN_JSONL_RATIO,
+        ),
+        common.comparison(
             "Peak memory of an export_claims process",
             common.stats([peaks[1]], "MB", f"{full['claims']:,} claims"),
             common.stats([peaks[0]], "MB", f"{small['claims']:,} claims"),
@@ -572,7 +588,9 @@ def export(args, sizes: list[dict]) -> int:
         ),
     ]
     setup = (
-        "The corpus at a tenth of its size, then at the full size. Ours: `GET /export/claims.csv` through "
+        "The corpus at a tenth of its size, then at the full size. Ours: `GET /export/claims.csv` and "
+        "`/export/claims.jsonl` (on PostgreSQL both written by the database: `COPY (SELECT ...) TO STDOUT` with "
+        "masking and the formula guard in SQL, `interchange/copying.py`) through "
         "`django.test.Client` as a signed-in reviewer (sensitive names withheld), the stream read to the end; "
         "against PostgreSQL's `COPY (SELECT ...) TO STDOUT WITH CSV` of the same join, masking, order and 27 "
         f"columns through psycopg; {args.export_runs} runs each after one untimed export, alternated. CPU is this "

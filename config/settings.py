@@ -87,6 +87,8 @@ MIDDLEWARE += [
     "config.caching.PrivateResponsesMiddleware",
     # A database outage met by a view: 503, not 500 (config/outage.py has the other way in).
     "config.outage.DatabaseOutageMiddleware",
+    # Where reads go, primary or replica (config/replica.py): after every check that may refuse the request.
+    "config.replica.ReplicaMiddleware",
     # Sign-in lockouts (django-axes): last, as axes requires.
     "axes.middleware.AxesMiddleware",
 ]
@@ -124,6 +126,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
     )
+# A read replica (a streaming standby of the primary): the dashboard, the exports and the API's reads go to it,
+# unless it lags by more than REPLICA_MAX_LAG_SECONDS or does not answer, and a client's reads stay on the
+# primary for REPLICA_READ_YOUR_WRITES_SECONDS after it wrote (config/replica.py).
+if DATABASE_REPLICA_URL := os.environ.get("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    if {DATABASES[alias]["ENGINE"] for alias in DATABASES} != {"django.db.backends.postgresql"}:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs PostgreSQL, as DATABASE_URL does.")
+    # A replica that has gone away costs a request two seconds once, then is left alone for REPLICA_RETRY_SECONDS.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DATABASE_REPLICA_CONNECT_TIMEOUT", "2"))
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+for _alias, _name in (("default", "provenance"), ("replica", "provenance-replica")):
+    if _alias in DATABASES and DATABASES[_alias]["ENGINE"] == "django.db.backends.postgresql":
+        # Who is asking, in pg_stat_activity and the server's log (%a): the primary's or the replica's reads.
+        DATABASES[_alias]["OPTIONS"].setdefault("application_name", _name)
+        # Behind PgBouncer in transaction pooling mode with reads outside transactions that must stream
+        # (the app's own streams declare their cursors inside a transaction and need not this).
+        DATABASES[_alias]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
+DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
+REPLICA_NAMESPACES = env_list("REPLICA_NAMESPACES", "dashboard,interchange,api")
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "5"))
+REPLICA_READ_YOUR_WRITES_SECONDS = int(os.environ.get("REPLICA_READ_YOUR_WRITES_SECONDS", "10"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "1"))
+REPLICA_RETRY_SECONDS = float(os.environ.get("REPLICA_RETRY_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # what Django 6 does; a URL typed without a scheme is https
 

@@ -4,7 +4,8 @@
 `COLUMNS` says what each column of the CSV and JSON Lines exports holds, how it is worked out from a
 fetched row, where the W3C export puts it and which field of an imported record it fills. The writers
 (`interchange.export`, `interchange.w3c`) and the reader (`interchange.reading`) derive from these two
-tables: adding a column is one line here.
+tables (and `interchange.copying`, which has PostgreSQL write the CSV and JSON Lines): adding a column is one
+line here.
 """
 
 from __future__ import annotations
@@ -211,6 +212,7 @@ class Column:
     per: str | None = None  # the fetched id that alone decides the value when it is set (a kind, a user...)
     fetched: str | None = None  # the fetched value the column is, as it is (text, or a number or date if `shape`)
     shape: str = "text"  # "text", or "number" / "date" for values the CSV writes as they come
+    free: str | None = None  # the fetched free text, masked for the reader, it is (when its `per` id is not set)
 
 
 def _plain(name: str, fetched: str | None = None, *, shape: str = "text", **options) -> Column:
@@ -235,13 +237,18 @@ COLUMNS = (
     _plain("suffix", incoming="suffix"),
     Column("kind", lambda row, r: r.names.kinds[row[AT.kind_id]][0], incoming="kind", per="kind_id"),
     Column("kind_label", lambda row, r: r.names.kinds[row[AT.kind_id]][1], per="kind_id"),
-    Column("source", lambda row, r: r.source(row)[0], incoming="source", per="source_id"),
+    Column("source", lambda row, r: r.source(row)[0], incoming="source", per="source_id", free="proposed_source"),
     Column("source_kind", lambda row, r: r.source(row)[1], incoming="source_kind", per="source_id"),
-    Column("via", lambda row, r: r.text(row, AT.via), w3c="via", incoming="via"),
+    Column("via", lambda row, r: r.text(row, AT.via), w3c="via", incoming="via", free="via"),
     _plain("directness", w3c="directness", incoming="directness"),
     Column("fact_slug", lambda row, r: r.fact(row)[0], w3c="fact", incoming="fact_slug", per="fact_id"),
     Column(
-        "fact_statement", lambda row, r: r.fact(row)[1], w3c="factStatement", incoming="fact_statement", per="fact_id"
+        "fact_statement",
+        lambda row, r: r.fact(row)[1],
+        w3c="factStatement",
+        incoming="fact_statement",
+        per="fact_id",
+        free="proposed_fact",
     ),
     _plain("status", w3c="status", incoming="status"),
     Column("annotator", lambda row, r: r.user(row[AT.annotator_id]), incoming="annotator", per="annotator_id"),
@@ -250,7 +257,7 @@ COLUMNS = (
     ),
     _plain("reviewed_at", shape="date", w3c="reviewedAt", incoming="reviewed_at"),
     _plain("review_reason", w3c="reviewReason", incoming="review_reason"),
-    Column("note", lambda row, r: r.text(row, AT.note), w3c="note", incoming="note"),
+    Column("note", lambda row, r: r.text(row, AT.note), w3c="note", incoming="note", free="note"),
     _plain("created_at", "created", shape="date"),
     _plain("updated_at", "updated", shape="date"),
 )

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from annotate.masking import mask_for
 from annotate.models import Claim
 
-from . import export
+from . import copying, export
 
 TRUE = {"1", "true", "yes", "on"}
 
@@ -31,9 +31,15 @@ def _export(request, chunks_of, *, content_type: str, extension: str):
 def claims_csv(request):
     """One row per claim; ?bom=1 starts the file with a byte-order mark, which Excel needs to read UTF-8."""
     bom = request.GET.get("bom", "").lower() in TRUE
+
+    def chunks(selection, mask):
+        if copying.available(selection.claims):  # PostgreSQL writes it: the same bytes, faster
+            return copying.csv_chunks(selection.claims, mask=mask, bom=bom)
+        return export.csv_chunks(export.csv_lines(selection.claims, mask=mask), bom=bom)
+
     return _export(
         request,
-        lambda selection, mask: export.csv_chunks(export.csv_lines(selection.claims, mask=mask), bom=bom),
+        chunks,
         content_type="text/csv; charset=utf-8; header=present",
         extension="csv",
     )
@@ -43,9 +49,15 @@ def claims_csv(request):
 @permission_required("annotate.export_claims", raise_exception=True)
 def claims_jsonl(request):
     """The CSV's records as JSON Lines."""
+
+    def chunks(selection, mask):
+        if copying.available(selection.claims):
+            return copying.jsonl_chunks(selection.claims, mask=mask)
+        return export.jsonl_chunks(export.rows(selection.claims, mask=mask))
+
     return _export(
         request,
-        lambda selection, mask: export.jsonl_chunks(export.rows(selection.claims, mask=mask)),
+        chunks,
         content_type="application/jsonl; charset=utf-8",
         extension="jsonl",
     )

@@ -158,11 +158,32 @@ def test_compose_web_waits_for_a_healthy_database_and_checks_readiness():
     assert any(str(port).endswith(":8000") for port in web["ports"])
 
     env = web["environment"]
-    database = urlsplit(env["DATABASE_URL"])
+    database = urlsplit(with_defaults(env["DATABASE_URL"]))
     assert (database.scheme, database.hostname, database.path) == ("postgres", "db", "/provenance")
     assert env["DEBUG"] == "false"
     assert re.fullmatch(r"\$\{SECRET_KEY:\?[^}]+\}", env["SECRET_KEY"]), "compose must refuse to start without it"
     assert {"ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SECURE_SSL_REDIRECT", "WEB_CONCURRENCY"} <= set(env)
+
+
+def with_defaults(value: str) -> str:
+    """A compose value as it is when no variable is set: ${NAME:-default} -> default, innermost first."""
+    while (resolved := re.sub(r"\$\{[A-Z_]+:-([^${}]*)\}", r"\1", value)) != value:
+        value = resolved
+    return value
+
+
+def test_compose_replica_and_pgbouncer_are_optional_services():
+    compose = load_compose()
+    services = compose["services"]
+    replica, bouncer = services["db-replica"], services["pgbouncer"]
+    assert "profiles" not in services["db"] and "profiles" not in services["web"], "the default stack is unchanged"
+    assert replica["profiles"] == ["replica"] and bouncer["profiles"] == ["pgbouncer"]
+    assert replica["image"] == services["db"]["image"]
+    assert "pg_basebackup" in " ".join(replica["command"]) and "-R" in " ".join(replica["command"])
+    assert replica["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "pool_mode = transaction" in compose["configs"]["pgbouncer-ini"]["content"]
+    env = services["web"]["environment"]
+    assert with_defaults(env["DATABASE_REPLICA_URL"]) == "", "reads stay on the primary unless a replica is named"
 
 
 def dockerfile_instructions() -> list[tuple[str, str]]:

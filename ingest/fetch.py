@@ -128,6 +128,8 @@ def fetch(url: str) -> Fetched:
         headers = {"Host": host if port in (80, 443) else f"{host}:{port}", "User-Agent": USER_AGENT}
         try:
             response = pool.urlopen("GET", path, headers=headers, redirect=False, preload_content=False)
+        except urllib3.exceptions.NewConnectionError:  # a subclass of the timeout error, but a refusal
+            raise IngestProblem(f"unreachable host: {host} refused the connection", code="unreachable") from None
         except urllib3.exceptions.TimeoutError:
             raise IngestProblem(f"timed out reaching {host}", code="timeout") from None
         except urllib3.exceptions.HTTPError as exc:

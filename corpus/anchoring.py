@@ -142,9 +142,28 @@ def _placed(anchor: Anchor, start: int, end: int, new: str, score: float = 1.0) 
     return Placement(anchor.key, status, start, end, exact, score=score)
 
 
+def _sides(anchor: Anchor, new: str, at: int) -> tuple[bool, bool]:
+    """Whether the prefix and the suffix are found intact around an occurrence at `at`."""
+    end = at + len(anchor.exact)
+    return new[max(0, at - len(anchor.prefix)) : at] == anchor.prefix, new[
+        end : end + len(anchor.suffix)
+    ] == anchor.suffix
+
+
 def _same_quote(anchor: Anchor, new: str, found: list[int]) -> Placement:
-    """Step 2: the quote occurs more than once; its context must single one occurrence out."""
+    """Step 2: the quote occurs more than once; its context must single one occurrence out.
+
+    One occurrence with both sides of its context intact wins. Two with one side each (a duplicated
+    sentence: the first copy keeps the prefix, the second the suffix) are ambiguous, whatever the scores.
+    """
     n = len(anchor.exact)
+    sides = {at: _sides(anchor, new, at) for at in found}
+    both = [at for at, (p, s) in sides.items() if p and s]
+    one = [at for at, (p, s) in sides.items() if p or s]
+    if len(both) == 1:
+        return _placed(anchor, both[0], both[0] + n, new)
+    if len(both) > 1 or len(one) > 1:
+        return Placement(anchor.key, "orphaned", reason="ambiguous")
     ranked = sorted(((_context_score(anchor, new, at, at + n), at) for at in found), reverse=True)
     (best, at), runner_up = ranked[0], ranked[1][0]
     if best - runner_up < MARGIN:

@@ -304,7 +304,10 @@ class Claim(models.Model):
                 name="claim_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(review_reason="") | Q(status__in=["rejected", "changes_requested"]),
+                # ... or a pending claim sent back to review because its article's text changed
+                condition=Q(review_reason="")
+                | Q(status__in=["rejected", "changes_requested"])
+                | Q(status="pending", review_reason="text_changed"),
                 name="claim_reason_only_when_refused",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="claim_version_positive"),

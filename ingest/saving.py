@@ -71,8 +71,10 @@ def save_draft(draft: Draft, *, actor, revision_of: Article | None = None) -> Sa
         article = store_article(name=draft.origin.rsplit("/", 1)[-1][:500], text=text, meta=meta)
     except ValidationError as exc:
         return Saved("failed", message=" ".join(exc.messages))
-    except IntegrityError:  # the same text saved at the same moment by someone else
-        return Saved("duplicate", message="already stored (saved meanwhile)")
+    except IntegrityError as exc:
+        if found := duplicate_of(text):  # the same text saved at the same moment by someone else
+            return Saved("duplicate", found[0], _duplicate_message(found))
+        return Saved("failed", message=f"not stored: {exc}".splitlines()[0])
     except DatabaseError as exc:
         return Saved("failed", message=f"not stored: {exc}".splitlines()[0])
     return Saved("created", article, f"{len(text):,} characters")

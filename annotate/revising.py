@@ -104,6 +104,13 @@ def revise_article(*, article: Article, text: str, actor, source_url: str = "") 
     )
     article.refresh_from_db()
     revised = Revised(article, number)
+    _record(claims, placements, revised=revised, text=text, actor=actor)
+    return revised
+
+
+def _record(claims: list[Claim], placements: list[Placement], *, revised: Revised, text: str, actor) -> None:
+    """Write every claim's new place (or its orphaning) and the audit events, in two bulk queries."""
+    article, number = revised.article, revised.number
     taken = set()  # one claim per span, kind and annotator, as the database requires
     events = []
     for claim, placement in zip(claims, placements, strict=True):
@@ -133,4 +140,3 @@ def revise_article(*, article: Article, text: str, actor, source_url: str = "") 
             )
     Claim.objects.bulk_update(claims, UPDATED_FIELDS, batch_size=500)
     ReviewEvent.objects.bulk_create(events)
-    return revised

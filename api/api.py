@@ -114,9 +114,7 @@ def list_articles(request, q: str = "", page: int = PageNumber, page_size: int =
     return links | {"results": [article_json(article, request) for article in items]}
 
 
-@api.get(
-    "/articles/{slug}", response={200: ArticleDetailOut, 404: Error, **REFUSED}, tags=["articles"], url_name="article"
-)
+@api.get("/articles/{slug}", response={200: ArticleDetailOut, 404: Error, **REFUSED}, tags=["articles"])
 def get_article(request, slug: str):
     """One article with its text, which every claim's offsets point into."""
     _require(request, "corpus.view_article", "You do not have permission to read articles.")
@@ -141,7 +139,7 @@ def add_article(request, response: HttpResponse, payload: Form[ArticleIn], file:
     saved = adding.add_article(payload.dict(), file, actor=request.user)
     if saved.status == "duplicate":
         return Status(409, {"detail": f"Duplicate: {saved.message}."})
-    response["Location"] = reverse("api:article", args=[saved.article.slug])
+    response["Location"] = reverse("api:get_article", args=[saved.article.slug])
     body = article_json(saved.article, request) | {"message": saved.message, "revision": saved.article.revision}
     return Status(201, body | {"status": saved.status})
 

@@ -48,8 +48,7 @@ def preview(client, **data):
 
 def save_all(client, response) -> str:
     formset = response.context["formset"]
-    data = {k: v for k, v in formset.management_form.initial.items()}
-    data = {f"form-{k}": v for k, v in data.items()}
+    data = {f"form-{k}": v for k, v in formset.management_form.initial.items()}
     for i, form in enumerate(formset.forms):
         for name, value in form.initial.items():
             if value is not None and value is not False:

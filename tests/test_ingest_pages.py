@@ -190,3 +190,68 @@ def test_import_articles_reads_html_pdf_and_urls(site, tmp_path, db):
         "북한 지방선거 투표율 99.63% 주장",
         "Turnout claimed at 99.63% in local elections",
     }
+
+
+OLD_TEXT = (
+    "Pyongyang, 27 November.\n"
+    "State media said turnout was 99.63% in the local elections.\n"
+    "A resident of Hyesan said officials went from door to door.\n"
+    "The unification ministry declined to comment."
+)
+NEW_TEXT = "UPDATED.\n" + OLD_TEXT.replace("A resident of Hyesan said officials went from door to door.\n", "")
+
+
+@pytest.fixture
+def revised(db):
+    """An article revised once: one claim moved, one by a sensitive source orphaned."""
+    from annotate.revising import revise_article
+    from tests.factories import make_article
+
+    article = make_article(OLD_TEXT, title="Turnout")
+    rita, editor = make_user("rita"), make_user("ed", role="editor")
+    quote = "turnout was 99.63%"
+    moved = make_claim(article, OLD_TEXT.index(quote), OLD_TEXT.index(quote) + len(quote), annotator=rita)
+    start = OLD_TEXT.index("officials went")
+    orphan = make_claim(article, start, start + len("officials went from door to door"), annotator=rita,
+                        kind_slug="in_country_informant", source_name="Kim Chol, Hyesan")  # fmt: skip
+    orphan.source.sensitive = True
+    orphan.source.save()
+    revise_article(article=article, text=NEW_TEXT, actor=editor)
+    article.refresh_from_db()
+    return {"article": article, "moved": moved, "orphan": orphan, "rita": rita, "editor": editor}
+
+
+def test_orphans_are_listed_masked_and_left_out_of_the_reading_view(client, revised):
+    article, orphan = revised["article"], revised["orphan"]
+    client.force_login(revised["rita"])
+    listing = client.get(reverse("ingest:revisions", args=[article.slug])).content.decode()
+    assert "officials went from door to door" in listing
+    assert "Kim Chol" not in listing and "Protected source 1" in listing
+    reading = client.get(article.get_absolute_url())
+    assert [c.pk for c in reading.context["claims"]] == [revised["moved"].pk]
+    assert "Kim Chol" not in reading.content.decode()
+    client.force_login(revised["editor"])
+    assert "Kim Chol, Hyesan" in client.get(reverse("ingest:revisions", args=[article.slug])).content.decode()
+    card = client.get(reverse("review:queue") + f"?claim={orphan.pk}").content.decode()
+    assert "Text changed" in card and "A resident of Hyesan said" in card  # its sentence, from revision 1
+
+
+def test_the_revisions_page_reads_a_fixed_number_of_queries(client, revised, django_assert_max_num_queries):
+    from annotate.revising import revise_article
+
+    article = revised["article"]
+    revise_article(article=article, text=NEW_TEXT + "\nMore.", actor=revised["editor"])
+    client.force_login(revised["editor"])
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("ingest:revisions", args=[article.slug]))
+    assert response.status_code == 200 and response.content.decode().count("Revision ") >= 3
+
+
+def test_the_same_text_again_is_not_a_revision(revised):
+    from django.core.exceptions import ValidationError
+
+    from annotate.revising import revise_article
+
+    with pytest.raises(ValidationError):
+        revise_article(article=revised["article"], text=NEW_TEXT, actor=revised["editor"])
+    assert Revision.objects.count() == 1

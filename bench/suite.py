@@ -24,8 +24,14 @@ import traceback
 import common
 import pages
 
-STEPS = ("reading", "growth", "dashboard", "export", "load", "queue", "imports", "labelstudio")
-SCRIPTS = {"load": "load.py", "queue": "review_queue.py", "imports": "imports.py", "labelstudio": "labelstudio.py"}
+STEPS = ("reading", "growth", "dashboard", "export", "load", "queue", "imports", "reanchor", "labelstudio")
+SCRIPTS = {
+    "load": "load.py",
+    "queue": "review_queue.py",
+    "imports": "imports.py",
+    "reanchor": "reanchor.py",
+    "labelstudio": "labelstudio.py",
+}
 ON_CORPUS = ("reading", "growth", "dashboard", "export")
 # Fewer than 999 facts: SQLite reads longer lists of ids in batches, which would add a query at the full size.
 QUICK = {"steps": "reading,growth,dashboard", "articles": 200, "claims_per_article": 50, "facts": 500, "runs": 3}

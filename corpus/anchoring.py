@@ -5,10 +5,15 @@ fuzzy anchoring: a quote is found again by its text, its context (prefix and suf
 position, each scored, with the quote weighing most. A quote that is not found, or that two places
 match equally well, is *orphaned*: the caller keeps it on the old revision rather than guessing.
 
+Text the diff kept from *another* place of the old text is never a candidate: it was a different
+passage already (a deleted sentence's words that also occur in a sentence that stayed).
+
 1. Unchanged neighbourhood: if the quote and its context lie in a stretch the diff left alone and the
    quote occurs once in the new text, it moves with the text.
-2. The same quote elsewhere: every occurrence is scored by its context; the best one wins only if it
-   is clearly better than the next (ties between identical sentences are never broken by position).
+2. The same quote elsewhere: once, it moves there if some of its context came along; several times,
+   the one occurrence with its context intact wins (or the one with a side of it intact, when no other
+   has either); two with a side each (a duplicated sentence) are ambiguous; else scores decide, only
+   by a clear margin. Position never breaks a tie.
 3. An edited quote: the stretch the diff maps the old span to, or failing that the best fuzzy match
    (rapidfuzz) in the whole text, if the quote is still mostly there and nothing else matches as well.
 """
@@ -26,6 +31,7 @@ CONTEXT = 32
 QUOTE_WEIGHT, PREFIX_WEIGHT, SUFFIX_WEIGHT, POSITION_WEIGHT = 50, 20, 20, 2
 QUOTE_MIN = 0.7  # an edited quote must keep this much of its text (rapidfuzz ratio, 0..1)
 SCORE_MIN = 0.6  # and its weighted score this much
+CONTEXT_MIN = 0.5  # context a quote found once, away from where the diff puts it, must keep (0..1)
 MARGIN = 0.1  # how much better than the runner-up the chosen place must be
 MAX_OCCURRENCES = 1000
 DIFF_TIMEOUT = 2.0  # seconds: diff-match-patch returns a coarser but valid diff when it runs out
@@ -64,11 +70,13 @@ class Mapping:
         dmp.Diff_Timeout = DIFF_TIMEOUT
         self.old_len, self.new_len = len(old), len(new)
         self.runs = []  # (old_start, old_end, new_start, equal) for runs of the old text
+        self.equal_new = []  # (new_start, new_end, old_start) of the runs the diff left alone
         i = j = 0
         for op, chunk in dmp.diff_main(old, new, False):
             n = len(chunk)
             if op == 0:
                 self.runs.append((i, i + n, j, True))
+                self.equal_new.append((j, j + n, i))
                 i, j = i + n, j + n
             elif op == -1:
                 self.runs.append((i, i + n, j, False))
@@ -76,6 +84,7 @@ class Mapping:
             else:
                 j += n
         self.starts = [run[0] for run in self.runs]
+        self.new_starts = [run[0] for run in self.equal_new]
 
     def _run(self, i: int):
         k = bisect_right(self.starts, i) - 1
@@ -95,6 +104,22 @@ class Mapping:
         if run and run[3]:
             return run[2] + (end - 1 - run[0]) + 1
         return self.position(end)
+
+    def elsewhere(self, start: int, end: int, old_start: int, old_end: int) -> bool:
+        """Whether new text [start, end) is old text the diff kept, none of it from old [old_start, old_end).
+
+        Such text was in the old version already, as another passage: a quote cannot have moved there.
+        """
+        k = bisect_right(self.new_starts, start) - 1
+        while start < end:
+            if k < 0 or k >= len(self.equal_new) or not self.equal_new[k][0] <= start < self.equal_new[k][1]:
+                return False  # inserted text: it may be where the quote went
+            new_start, new_end, origin = self.equal_new[k]
+            was = origin + (start - new_start)
+            if was < old_end and origin + (min(end, new_end) - new_start) > old_start:
+                return False
+            start, k = new_end, k + 1
+        return True
 
     def untouched(self, start: int, end: int) -> int | None:
         """The shift of [start, end) if one unchanged run holds all of it, else None."""
@@ -164,6 +189,8 @@ def _same_quote(anchor: Anchor, new: str, found: list[int]) -> Placement:
         return _placed(anchor, both[0], both[0] + n, new)
     if len(both) > 1 or len(one) > 1:
         return Placement(anchor.key, "orphaned", reason="ambiguous")
+    if len(one) == 1:  # one place kept a side of the context, no other kept any
+        return _placed(anchor, one[0], one[0] + n, new)
     ranked = sorted(((_context_score(anchor, new, at, at + n), at) for at in found), reverse=True)
     (best, at), runner_up = ranked[0], ranked[1][0]
     if best - runner_up < MARGIN:
@@ -186,6 +213,8 @@ def _edited(anchor: Anchor, new: str, mapping: Mapping) -> Placement:
     best = fuzz.partial_ratio_alignment(anchor.exact, new, score_cutoff=QUOTE_MIN * 100)
     if best is None or best.dest_end <= best.dest_start:
         return Placement(anchor.key, "orphaned", reason="deleted" if end <= start else "not found")
+    if mapping.elsewhere(best.dest_start, best.dest_end, anchor.start, anchor.end):
+        return Placement(anchor.key, "orphaned", reason="deleted" if end <= start else "not found")
     start, end = best.dest_start, best.dest_end
     # Blank the match out and look again: a second place that matches as well makes it ambiguous.
     rest = new[:start] + "\0" * (end - start) + new[end:]
@@ -203,12 +232,18 @@ def _edited(anchor: Anchor, new: str, mapping: Mapping) -> Placement:
 def place(anchor: Anchor, new: str, mapping: Mapping) -> Placement:
     """Where one anchor lies in `new` (see the module's docstring for the three steps)."""
     found = occurrences(new, anchor.exact) if anchor.exact else []
+    found = [at for at in found if not mapping.elsewhere(at, at + len(anchor.exact), anchor.start, anchor.end)]
     window = (max(0, anchor.start - len(anchor.prefix)), anchor.end + len(anchor.suffix))
     shift = mapping.untouched(*window)
     if shift is not None and len(found) == 1:
         return _placed(anchor, anchor.start + shift, anchor.end + shift, new)
     if len(found) == 1:
-        return _placed(anchor, found[0], found[0] + len(anchor.exact), new)
+        # Found once, but elsewhere: the same words in another sentence are not the quote unless some of
+        # its context came along (a deleted sentence's words may occur once in another).
+        at = found[0]
+        if any(_sides(anchor, new, at)) or _context_score(anchor, new, at, at + len(anchor.exact)) >= CONTEXT_MIN:
+            return _placed(anchor, at, at + len(anchor.exact), new)
+        return _edited(anchor, new, mapping)
     if len(found) > 1:
         return _same_quote(anchor, new, found)
     return _edited(anchor, new, mapping)

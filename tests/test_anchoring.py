@@ -89,3 +89,23 @@ def test_offsets_are_code_points_with_emoji_and_hangul(prefix):
 def test_a_rewritten_quote_is_orphaned():
     new = OLD.replace("A resident of Hyesan said officials went from door to door.", "Nothing else was reported.")
     assert place(OLD, new, "A resident of Hyesan said officials went").status == "orphaned"
+
+
+def test_a_deleted_sentence_is_not_moved_to_the_same_words_in_a_sentence_that_stayed():
+    old = (
+        "KCNA said turnout was 99.63% in Hyesan (first report).\n"
+        "Officials said turnout was 99.63% in Hyesan, according to residents.\n"
+        "The ministry declined to comment."
+    )
+    new = old.replace("KCNA said turnout was 99.63% in Hyesan (first report).\n", "")
+    start = old.index("turnout was 99.63% in Hyesan")
+    quote = Anchor(1, start, start + 29, old[start : start + 29], old[:start], old[start + 29 : start + 61])
+    (placement,) = reanchor(old, new, [quote])
+    assert placement.status == "orphaned"
+
+
+def test_a_deleted_sentence_is_not_fuzzy_matched_to_a_similar_one_that_stayed():
+    old = "A. KCNA said turnout was 99.63% in Hyesan.\nB. KCNA said turnout was 99.68% in Hyesan.\nC. End."
+    new = old.replace("A. KCNA said turnout was 99.63% in Hyesan.\n", "")
+    (placement,) = reanchor(old, new, [anchor(old, "KCNA said turnout was 99.63% in Hyesan")])
+    assert placement.status == "orphaned"

@@ -9,7 +9,8 @@ from playwright.sync_api import Page, expect
 from annotate.models import Claim
 from corpus.models import Article
 from tests.factories import make_claim, make_user
-from tests.pageserver import HTML, page as fixture_page, serve
+from tests.pageserver import HTML, serve
+from tests.pageserver import page as fixture_page
 
 from .conftest import PASSWORD
 from .helpers import log_in, open_article, select_with_mouse, tag_panel

@@ -157,7 +157,7 @@ def report(args, m: dict) -> int:
     ]
     statuses = ", ".join(f"{n:,} {status}" for status, n in sorted(m["statuses"].items()))
     notes = [
-        f"Outcome: {statuses}. Of the claims, {m['edited']:,} quote a sentence that was edited (a figure changed) "
+        f"Outcome: {statuses}. Of the claims, {m['edited']:,} quote a sentence that was edited (a figure changed)"
         f", {m['gone']:,} one that was deleted (which must be orphaned) and {m['duplicated']:,} one that was "
         "copied elsewhere (which must stay on the original, whose context is intact, or be orphaned as ambiguous; "
         "never moved to the copy).",

@@ -129,11 +129,15 @@ def from_pdf(data: bytes, *, name: str = "") -> Draft:
     if not text:
         raise IngestProblem("the PDF has no text layer (a scan?); it needs OCR first", code="no_text")
     guessed = guess_metadata(text, _no_path(name))
-    created = getattr(info, "creation_date", None) if info else None
+    try:  # the document information is parsed when read, and may be malformed
+        created = getattr(info, "creation_date", None) if info else None
+        title, author = str(info.get("/Title") or "").strip(), str(info.get("/Author") or "").strip()
+    except Exception:
+        created, title, author = None, "", ""
     return Draft(
         text=text,
-        title=(str(info.get("/Title") or "").strip() or guessed["title"])[:500],
-        author=str(info.get("/Author") or "").strip()[:300],
+        title=(normalise(title) or guessed["title"])[:500],
+        author=normalise(author)[:300],
         published=created.date() if created else guessed["published"],
         language=guessed["language"],
         origin=name,

@@ -68,7 +68,7 @@ def _gather(form: AddForm) -> tuple[list[Draft], list[tuple[str, str]]]:
 @editors_only
 def add(request):
     """GET: the form. POST: fetch and extract each item, then the preview to correct before saving."""
-    form = AddForm(request.POST or None, request.FILES or None)
+    form = AddForm(request.POST, request.FILES) if request.method == "POST" else AddForm()
     if request.method == "GET" or not form.is_valid():
         return render(request, "ingest/add.html", {"form": form}, status=200 if request.method == "GET" else 400)
     drafts, problems = _gather(form)

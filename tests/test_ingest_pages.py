@@ -255,3 +255,9 @@ def test_the_same_text_again_is_not_a_revision(revised):
     with pytest.raises(ValidationError):
         revise_article(article=revised["article"], text=NEW_TEXT, actor=revised["editor"])
     assert Revision.objects.count() == 1
+
+
+def test_an_empty_form_says_what_is_missing_and_stores_nothing(editor_client):
+    response = editor_client.post(reverse("ingest:add"), {})
+    assert response.status_code == 400 and "Give a web address, a file or some text." in response.content.decode()
+    assert Article.objects.count() == 0

@@ -109,3 +109,14 @@ def test_a_deleted_sentence_is_not_fuzzy_matched_to_a_similar_one_that_stayed():
     new = old.replace("A. KCNA said turnout was 99.63% in Hyesan.\n", "")
     (placement,) = reanchor(old, new, [anchor(old, "KCNA said turnout was 99.63% in Hyesan")])
     assert placement.status == "orphaned"
+
+
+def test_a_diff_cut_short_by_its_time_limit_makes_the_rules_stricter_not_looser(monkeypatch):
+    import corpus.anchoring
+
+    new = "Earlier: officials went from door to door, a reporter wrote.\n" + OLD.replace("figures", "numbers")
+    assert place(OLD, new, "officials went from door to door").status == "moved"  # its context is intact
+    moved = "Officials in Hyesan went from door to door.\n" + OLD.replace("went from door to door", "visited homes")
+    monkeypatch.setattr(corpus.anchoring, "DIFF_TIMEOUT", 0)  # every diff counts as cut short
+    assert place(OLD, new, "officials went from door to door").status == "moved"  # both sides intact still do
+    assert place(OLD, moved, "went from door to door").status == "orphaned"  # no context: no guess

@@ -199,8 +199,12 @@ class Fact(models.Model):
 
 class ClaimQuerySet(models.QuerySet):
     def for_article(self, article):
-        """Claims on one article, in text order, with what a highlight or list row shows."""
-        return self.filter(article=article).with_related().order_by("start", "-end", "pk")
+        """Claims on one article's current text, in text order, with what a highlight or list row shows."""
+        return self.filter(article=article).anchored().with_related().order_by("start", "-end", "pk")
+
+    def anchored(self):
+        """Claims whose offsets refer to their article's current text (orphans of older revisions left out)."""
+        return self.filter(orphaned=False)
 
     def with_related(self):
         """Everything a claim row shows, in the same query."""
@@ -248,9 +252,13 @@ class Claim(models.Model):
         WRONG_SOURCE = "wrong_source", "Wrong source"
         NOT_A_CLAIM = "not_a_claim", "Not a claim"
         DUPLICATE = "duplicate", "Duplicate"
+        TEXT_CHANGED = "text_changed", "Text changed"
         OTHER = "other", "Other"
 
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="claims")
+    # The article revision the offsets refer to: the current one, or an older one for an orphan.
+    revision = models.PositiveIntegerField(default=1)
+    orphaned = models.BooleanField(default=False, help_text="Its quote was not found in a newer text of the article.")
     start = models.PositiveIntegerField(help_text="Code-point offset into the article text (inclusive).")
     end = models.PositiveIntegerField(help_text="Code-point offset into the article text (exclusive).")
     exact = models.TextField(help_text="The quoted text: always article.text[start:end].")
@@ -296,7 +304,10 @@ class Claim(models.Model):
                 name="claim_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(review_reason="") | Q(status__in=["rejected", "changes_requested"]),
+                # ... or a pending claim sent back to review because its article's text changed
+                condition=Q(review_reason="")
+                | Q(status__in=["rejected", "changes_requested"])
+                | Q(status="pending", review_reason="text_changed"),
                 name="claim_reason_only_when_refused",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="claim_version_positive"),
@@ -333,6 +344,8 @@ class Claim(models.Model):
         """The claim's editable state, as recorded in the audit trail."""
         return {
             "article": self.article_id,
+            "revision": self.revision,
+            "orphaned": self.orphaned,
             "start": self.start,
             "end": self.end,
             "exact": self.exact,
@@ -366,6 +379,8 @@ class ReviewEvent(models.Model):
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
         CORRECTED = "corrected", "Corrected"
         UNDONE = "undone", "Undone"
+        MOVED = "moved", "Moved to a new revision"
+        ORPHANED = "orphaned", "Orphaned by a new revision"
 
     claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
     claim_ref = models.PositiveBigIntegerField(help_text="The claim's id, kept after it is deleted.")

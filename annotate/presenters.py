@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from corpus.models import Article
+from corpus.models import Article, Revision
 
 from .masking import Mask, mask_for
 from .models import Claim, Fact, ProvenanceKind
@@ -96,6 +96,14 @@ class ClaimCard:
         return self.fact.statement if self.fact else self.proposed_fact
 
 
+def _text_of(claim: Claim) -> str:
+    """The text the claim's offsets refer to: its article's, or an older revision's for an orphan."""
+    if not claim.orphaned:
+        return claim.article.text
+    revisions = Revision.objects.filter(article_id=claim.article_id, number=claim.revision)
+    return revisions.values_list("text", flat=True).first() or ""
+
+
 def present(claim: Claim, user, *, in_context: bool = False) -> ClaimCard:
     """What `user` sees of `claim`. Load it with `Claim.objects.with_related()` (and its article)."""
     mask = mask_for(user)
@@ -128,7 +136,7 @@ def present(claim: Claim, user, *, in_context: bool = False) -> ClaimCard:
         editable=claim.is_editable_by(user),
     )
     if in_context:
-        card.before, card.after = sentence_around(claim.article.text, claim.start, claim.end)
+        card.before, card.after = sentence_around(_text_of(claim), claim.start, claim.end)
     return card
 
 

@@ -184,6 +184,7 @@ def create_claim(
     prefix, suffix = context(article.text, start, end)
     claim = Claim(
         article=article,
+        revision=article.revision,
         start=start,
         end=end,
         exact=exact,

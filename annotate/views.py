@@ -74,7 +74,9 @@ def article_list(request):
 def _reading_context(request, article: Article) -> dict:
     kinds = list(ProvenanceKind.objects.all())
     claims = highlights(
-        Claim.objects.visible_to(request.user).filter(article=article), {k.pk: k for k in kinds}, request.user
+        Claim.objects.visible_to(request.user).filter(article=article).anchored(),
+        {k.pk: k for k in kinds},
+        request.user,
     )
     per_kind = Counter(claim.kind.pk for claim in claims)
     return {

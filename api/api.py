@@ -8,7 +8,8 @@ from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from ninja import NinjaAPI, Query, Status
+from ninja import File, Form, NinjaAPI, Query, Status
+from ninja.files import UploadedFile
 from ninja.renderers import JSONRenderer
 
 from annotate import services
@@ -16,13 +17,16 @@ from annotate.filters import Filters
 from annotate.models import Claim, ProvenanceKind
 from annotate.presenters import present
 from corpus.models import Article
+from ingest import api as adding
 from interchange.export import with_export_related
 
 from . import docs, errors, pages, w3c
 from .auth import bearer_token, session
 from .schemas import (
     ArticleDetailOut,
+    ArticleIn,
     ArticlePage,
+    ArticleSaved,
     ClaimFilters,
     ClaimIn,
     ClaimOut,
@@ -119,6 +123,25 @@ def get_article(request, slug: str):
         raise Http404(f"No article has the slug “{slug}”.")
     claims = Claim.objects.visible_to(request.user).filter(article=article).count()
     return article_json(article, request) | {"text": article.text, "claims": claims}
+
+
+@api.post(
+    "/articles",
+    response={201: ArticleSaved, 400: FieldErrors, 409: Error, **REFUSED},
+    tags=["articles"],
+    url_name="articles_add",
+    operation_id="add_article",
+)
+def add_article(request, response: HttpResponse, payload: Form[ArticleIn], file: File[UploadedFile] = None):
+    """Add an article from a URL, a file (HTML, PDF, text) or text; a changed text of a stored article
+    (same canonical URL, or `revision_of`) becomes its new revision. Editors only."""
+    _require(request, "corpus.add_article", "You do not have permission to add articles.")
+    saved = adding.add_article(payload.dict(), file, actor=request.user)
+    if saved.status == "duplicate":
+        return Status(409, {"detail": f"Duplicate: {saved.message}."})
+    response["Location"] = reverse("api:get_article", args=[saved.article.slug])
+    body = article_json(saved.article, request) | {"message": saved.message, "revision": saved.article.revision}
+    return Status(201, body | {"status": saved.status})
 
 
 # ---- claims: reading --------------------------------------------------------------------------------

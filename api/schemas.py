@@ -184,3 +184,23 @@ class ClaimFilters(Schema):
     date_from: str = Field("", alias="from", description="Published on or after (YYYY-MM-DD).")
     date_to: str = Field("", alias="to", description="Published on or before (YYYY-MM-DD).")
     fact: str = Field("", description="A fact's slug, or `none` for claims linked to no fact.")
+
+
+class ArticleIn(Schema):
+    """A new article: a URL to fetch, or text with its metadata (sent as a form; a file goes beside it)."""
+
+    url: Text = Field("", max_length=1000, description="An http(s) address to fetch and extract.")
+    text: Quote = Field("", max_length=5_000_000, description="The article's text, if not a URL or a file.")
+    title: Text = Field("", max_length=500)
+    author: Text = Field("", max_length=300)
+    published: dt.date | None = None
+    outlet: Text = Field("", max_length=200)
+    source_url: Text = Field("", max_length=1000, description="The canonical URL (for text and files).")
+    language: Text = Field("", max_length=20)
+    revision_of: Text = Field("", max_length=100, description="Slug of the article this is a new version of.")
+
+
+class ArticleSaved(ArticleOut):
+    status: Literal["created", "revised"]
+    message: str
+    revision: int

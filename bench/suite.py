@@ -24,11 +24,23 @@ import traceback
 import common
 import pages
 
-STEPS = ("reading", "growth", "dashboard", "export", "load", "queue", "imports", "labelstudio", "replica")
+STEPS = (
+    "reading",
+    "growth",
+    "dashboard",
+    "export",
+    "load",
+    "queue",
+    "imports",
+    "reanchor",
+    "labelstudio",
+    "replica",
+)
 SCRIPTS = {
     "load": "load.py",
     "queue": "review_queue.py",
     "imports": "imports.py",
+    "reanchor": "reanchor.py",
     "labelstudio": "labelstudio.py",
     "replica": "replica.py",
 }

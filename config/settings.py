@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "review",
     "dashboard",
     "interchange",
+    "ingest",
     "demo",
     "api",
 ]

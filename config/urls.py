@@ -15,6 +15,7 @@ urlpatterns = [
     # Colours only, linked from every page's head: no sign-in needed, as for the static files.
     path("kinds.css", login_not_required(role_not_required(style_views.kinds_css)), name="kinds_css"),
     path("api/", include("api.urls")),
+    path("", include("ingest.urls")),  # before annotate: /articles/add/ is not an article
     path("", include("annotate.urls")),
     path("", include("review.urls")),
     path("", include("dashboard.urls")),

@@ -240,12 +240,16 @@ def _reason(exc: Exception) -> str:
     return str(exc)
 
 
+# Slugs that name a page under /articles/ rather than an article.
+RESERVED_SLUGS = {"add"}
+
+
 def unique_slug(title: str) -> str:
     base = slugify(title, allow_unicode=False)[:SLUG_MAX].rstrip("-") or "article"
     if len(base) == SLUG_MAX and "-" in base:
         base = base.rsplit("-", 1)[0]
     slug, n = base, 2
-    while Article.objects.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or Article.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -285,6 +289,11 @@ def import_file(candidate: Candidate, *, max_bytes: int = MAX_BYTES) -> Result:
     except DatabaseError as exc:
         return Result(path, "failed", reason=f"not stored: {exc}".splitlines()[0])
     return Result(path, "created", article)
+
+
+def store_article(*, name: str, text: str, meta: dict) -> Article:
+    """Store a new article from normalised text and its metadata (title required); refuses a stored text."""
+    return _store(Path(name or "article"), text, sha256(text), meta)
 
 
 @transaction.atomic

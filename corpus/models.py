@@ -38,6 +38,9 @@ class Article(models.Model):
     text = models.TextField()
     text_sha256 = models.CharField(max_length=64, unique=True, editable=False)
     source_file = models.CharField(max_length=500, blank=True)
+    revision = models.PositiveIntegerField(
+        default=1, help_text="The number of the revision `text` holds; older ones are kept as Revision rows."
+    )
     independent = models.BooleanField(
         "tagged independently",
         default=False,
@@ -60,3 +63,28 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("annotate:article_detail", args=[self.slug])
+
+
+class Revision(models.Model):
+    """An earlier text of an article, kept when a changed version replaced it.
+
+    The article itself holds the current text (its `revision` number); claims orphaned by a change keep
+    pointing into the text of the revision they belong to, which stays readable here.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    text_sha256 = models.CharField(max_length=64, db_index=True, editable=False)
+    source_url = models.URLField(max_length=1000, blank=True)
+    replaced = models.DateTimeField(auto_now_add=True, help_text="When a newer text replaced this one.")
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="revision_number_unique"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="revision_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.article} (revision {self.number})"

@@ -86,6 +86,7 @@ FETCH = (
     ("note", "note", lambda c: c.note),
     ("created", _Text(F("created"), instant=True), lambda c: _instant(c.created)),
     ("updated", _Text(F("updated"), instant=True), lambda c: _instant(c.updated)),
+    ("revision", "revision", lambda c: c.revision),
 )
 EXPRESSIONS = tuple(expression for _, expression, _ in FETCH)
 AT = SimpleNamespace(**{name: index for index, (name, _, _) in enumerate(FETCH)})  # row[AT.exact]
@@ -260,6 +261,14 @@ COLUMNS = (
     Column("note", lambda row, r: r.text(row, AT.note), w3c="note", incoming="note", free="note"),
     _plain("created_at", "created", shape="date"),
     _plain("updated_at", "updated", shape="date"),
+    # The article revision whose text start, end and exact refer to: older than the article's for an orphan.
+    Column(
+        "article_revision",
+        lambda row, _: str(row[AT.revision]),
+        w3c="articleRevision",
+        incoming="article_revision",
+        fetched="revision",
+    ),
 )
 NAMES = tuple(column.name for column in COLUMNS)
 

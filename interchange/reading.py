@@ -57,6 +57,8 @@ class Incoming:
     reviewed_at: str = ""
     review_reason: str = ""
     review_note: str = ""
+    # Read and not used: an imported quote is checked against the article's current text.
+    article_revision: str = ""
 
 
 def shown(text, limit: int = 200) -> str:

@@ -683,7 +683,7 @@ def test_the_openapi_schema_is_served_to_a_token_and_lists_the_endpoints():
     assert schema["info"]["title"] == "Provenance API"
     paths = {path: set(operations) for path, operations in schema["paths"].items()}
     assert paths == {
-        "/api/articles": {"get"},
+        "/api/articles": {"get", "post"},
         "/api/articles/{slug}": {"get"},
         "/api/claims": {"get", "post"},
         "/api/claims/{pk}": {"get", "patch", "delete"},

@@ -151,6 +151,11 @@ def samples(world) -> dict:
         "interchange:export_csv": {},
         "interchange:export_jsonl": {},
         "interchange:export_jsonld": {},
+        "ingest:add": {},
+        "ingest:save": None,
+        "ingest:revisions": slug,
+        "ingest:revision": slug | {"number": 1},
+        "api:articles_add": None,
     }
 
 

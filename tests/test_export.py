@@ -56,6 +56,7 @@ COLUMNS = [
     "note",
     "created_at",
     "updated_at",
+    "article_revision",
 ]
 
 
@@ -168,6 +169,7 @@ def test_csv_has_one_row_per_claim_with_every_column(client, corpus):
         "note": "Checked, twice",
         "created_at": "",
         "updated_at": "",
+        "article_revision": "1",
     }
     claim = Claim.objects.get(pk=corpus["turnout"].pk)
     assert row["created_at"] == claim.created.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -504,6 +506,7 @@ def test_w3c_collection_shape(client, corpus):
             ],
         },
         "prov:status": "accepted",
+        "prov:articleRevision": "1",
         "prov:fact": "turnout-was-9963",
         "prov:factStatement": "Turnout was 99.63%",
         "prov:note": "Checked, twice",

@@ -166,6 +166,20 @@ PAGES = [
     Page("interchange:export_csv", get=(*FILTERS, "fact", "bom")),
     Page("interchange:export_jsonl", get=(*FILTERS, "fact")),
     Page("interchange:export_jsonld", get=(*FILTERS, "fact")),
+    Page("ingest:add", get=(), post=("urls", "text", "title")),
+    Page(
+        "ingest:save",
+        post=(
+            "form-TOTAL_FORMS",
+            "form-INITIAL_FORMS",
+            "form-0-title",
+            "form-0-text",
+            "form-0-revision_of",
+            "form-0-keep",
+        ),
+    ),
+    Page("ingest:revisions", get=(), args="slug"),
+    Page("ingest:revision", get=(), args="revision"),
     Page("login", get=("next",), post=("username", "password", "next")),
     Page("logout", post=("next",)),
     Page("admin:index", get=()),
@@ -226,6 +240,7 @@ def site():
         "clients": clients,
         "users": {"reviewer": rita, "editor": editor},
         "slug": [article.slug, "no-such-article"],
+        "revision": [(article.slug, 1), (article.slug, 2), ("no-such-article", 1)],
         "claim": [pending.pk, informant.pk, other.pk, 999_999_999],
         "source": [*Source.objects.values_list("pk", flat=True), 999_999_999],
         "fact": [*Fact.objects.values_list("slug", flat=True), "no-such-fact"],
@@ -236,7 +251,8 @@ def _url(page: Page, site, which: int) -> str:
     if not page.args:
         return reverse(page.name)
     choices = site[page.args]
-    return reverse(page.name, args=[choices[which % len(choices)]])
+    choice = choices[which % len(choices)]
+    return reverse(page.name, args=choice if isinstance(choice, tuple) else [choice])
 
 
 def _send(client, method: str, url: str, pairs: list, multipart: bool):

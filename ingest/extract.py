@@ -1,0 +1,192 @@
+"""From bytes to an article draft: main text and metadata of HTML (trafilatura), PDF (pypdf) and text.
+
+Pure functions of their input: no network, no database. `fetch.py` brings the bytes of a URL.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+
+from corpus.importing import ImportProblem, decode, guess_metadata, normalise
+
+from .problems import IngestProblem
+
+HTML_TYPES = {"text/html", "application/xhtml+xml"}
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_HTML_LANG = re.compile(r"""<html[^>]*\blang\s*=\s*["']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?)""", re.I)
+# Shorter than this, what an extractor finds is a menu or a consent notice, not an article.
+MIN_TEXT = 80
+
+
+@dataclass
+class Draft:
+    """An article before it is saved: its text and the metadata found for it."""
+
+    text: str
+    title: str = ""
+    author: str = ""
+    published: dt.date | None = None
+    outlet: str = ""
+    source_url: str = ""
+    language: str = ""
+    origin: str = ""  # the URL or file name it came from, for messages
+    warnings: list[str] = field(default_factory=list)
+
+
+def kind_of(name: str, content_type: str = "") -> str:
+    """ "html", "pdf" or "text", from a declared content type or else a file name."""
+    content_type = content_type.lower()
+    if content_type in HTML_TYPES:
+        return "html"
+    if content_type == "application/pdf":
+        return "pdf"
+    if content_type == "text/plain":
+        return "text"
+    lowered = name.lower()
+    if lowered.endswith((".html", ".htm", ".xhtml")):
+        return "html"
+    if lowered.endswith(".pdf"):
+        return "pdf"
+    return "text"
+
+
+def decode_html(data: bytes, declared: str = "") -> str:
+    """The page's text in the charset it declares (header, then <meta>), or UTF-8 if it declares none."""
+    if not data.strip():
+        raise IngestProblem("empty page", code="empty")
+    match = _META_CHARSET.search(data[:4096])
+    charset = declared or (match.group(1).decode("ascii").lower() if match else "")
+    if charset:
+        try:
+            codecs.lookup(charset)
+        except LookupError:
+            raise IngestProblem(f"the page declares an unknown charset ({charset!r})", code="charset") from None
+        try:
+            return data.decode(charset)
+        except UnicodeDecodeError:
+            raise IngestProblem(
+                f"the page is not valid {charset} although it declares that charset", code="charset"
+            ) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise IngestProblem("the page declares no charset and is not UTF-8", code="charset") from None
+
+
+def _date(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw[:10]) if raw else None
+    except ValueError:
+        return None
+
+
+def from_html(data: bytes, *, url: str = "", charset: str = "") -> Draft:
+    """Main text and metadata of a news page; navigation, banners, share and comment blocks left out."""
+    import trafilatura  # imported when needed: it loads slowly, and most requests never extract
+
+    markup = decode_html(data, charset)
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    try:
+        document = trafilatura.bare_extraction(
+            markup, url=url or None, with_metadata=True, include_comments=False, include_tables=True
+        )
+    except Exception:  # a library's parser meeting anything a web server may send
+        document = None
+    meta = document.as_dict() if document is not None else {}
+    text = normalise(meta.get("text") or "").strip()
+    if len(text) < MIN_TEXT:
+        raise IngestProblem("no article text could be extracted from the page", code="no_text")
+    lang = _HTML_LANG.search(markup[:4096])
+    language = (lang.group(1).lower() if lang else "") or guess_metadata(text, _no_path())["language"]
+    return Draft(
+        text=text,
+        title=(meta.get("title") or "").strip()[:500],
+        author=(meta.get("author") or "").strip()[:300],
+        published=_date(meta.get("date")),
+        outlet=(meta.get("sitename") or "").strip()[:200],
+        source_url=(meta.get("url") or url or "")[:1000],
+        language=language[:20],
+        origin=url,
+    )
+
+
+def from_pdf(data: bytes, *, name: str = "") -> Draft:
+    """The text layer of a PDF and its document information (title, author, creation date)."""
+    import pypdf
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+        info = reader.metadata or {}
+    except Exception:  # pypdf raises many kinds of error on a damaged or encrypted file
+        raise IngestProblem("not a readable PDF (damaged or encrypted)", code="bad_pdf") from None
+    text = normalise("\n\n".join(page.strip() for page in pages if page.strip())).strip()
+    if not text:
+        raise IngestProblem("the PDF has no text layer (a scan?); it needs OCR first", code="no_text")
+    guessed = guess_metadata(text, _no_path(name))
+    try:  # the document information is parsed when read, and may be malformed
+        created = getattr(info, "creation_date", None) if info else None
+        title, author = str(info.get("/Title") or "").strip(), str(info.get("/Author") or "").strip()
+    except Exception:
+        created, title, author = None, "", ""
+    return Draft(
+        text=text,
+        title=(normalise(title) or guessed["title"])[:500],
+        author=normalise(author)[:300],
+        published=created.date() if created else guessed["published"],
+        language=guessed["language"],
+        origin=name,
+    )
+
+
+def from_text(data: bytes, *, name: str = "") -> Draft:
+    """A UTF-8 text file, as `import_articles` has always read it."""
+    try:
+        text = decode(data)
+    except ImportProblem as exc:
+        raise IngestProblem(str(exc), code="bad_text") from None
+    return draft_from_text(text, name=name)
+
+
+def draft_from_text(text: str, *, name: str = "", title: str = "") -> Draft:
+    """Pasted text: the first line as title, a date and language guessed as for text files."""
+    text = normalise(text).strip()
+    if not text:
+        raise IngestProblem("the text is empty", code="empty")
+    guessed = guess_metadata(text, _no_path(name))
+    return Draft(
+        text=text,
+        title=(title.strip() or guessed["title"])[:500],
+        published=guessed["published"],
+        language=guessed["language"],
+        origin=name,
+    )
+
+
+def extract(data: bytes, *, name: str = "", content_type: str = "", charset: str = "", url: str = "") -> Draft:
+    """A draft from bytes of any supported kind."""
+    kind = kind_of(name or url, content_type)
+    if kind == "html":
+        return from_html(data, url=url, charset=charset)
+    if kind == "pdf":
+        return from_pdf(data, name=name or url)
+    if charset and charset not in ("utf-8", "utf8", "us-ascii"):
+        try:
+            data = data.decode(charset).encode("utf-8")
+        except (LookupError, UnicodeDecodeError):
+            raise IngestProblem(
+                f"the text is not valid {charset} although it declares that charset", code="charset"
+            ) from None
+    return from_text(data, name=name or url)
+
+
+class _no_path:
+    """Stands in for the Path that guess_metadata falls back on for a title."""
+
+    def __init__(self, name: str = ""):
+        self.stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "Untitled article"

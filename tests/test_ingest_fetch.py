@@ -1,0 +1,234 @@
+"""Fetching and extracting articles: the address guard, the limits, and extraction of fixture pages.
+
+Pages are served on 127.0.0.1 (tests/pageserver.py); the guard is tested with the setting off, where
+every refused address is refused before any connection is made.
+"""
+
+import datetime as dt
+import socket
+import time
+
+import pytest
+
+from ingest import fetch as fetching
+from ingest.extract import extract, from_html, from_pdf
+from ingest.fetch import fetch
+from ingest.problems import IngestProblem
+from tests.pageserver import HTML, page, serve
+
+
+@pytest.fixture
+def allow_private(settings):
+    settings.ARTICLE_FETCH_ALLOW_PRIVATE = True
+    settings.ARTICLE_FETCH_TIMEOUT = 2
+    return settings
+
+
+@pytest.fixture
+def guarded(settings):
+    settings.ARTICLE_FETCH_ALLOW_PRIVATE = False
+    settings.ARTICLE_FETCH_TIMEOUT = 2
+    return settings
+
+
+def problem(url) -> IngestProblem:
+    with pytest.raises(IngestProblem) as caught:
+        fetch(url)
+    return caught.value
+
+
+# ---- the guard ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/",
+        "http://10.0.0.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/",
+        "http://0.0.0.0/",
+        "http://224.0.0.1/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://192.168.1.1:8080/",
+    ],
+)
+def test_private_loopback_link_local_and_multicast_addresses_are_refused(guarded, url):
+    assert problem(url).code == "refused_address"
+
+
+def test_a_name_resolving_to_a_private_address_is_refused(guarded, monkeypatch):
+    real = socket.getaddrinfo
+
+    def fake(host, *args, **kwargs):
+        if host == "intranet.example":  # public-looking name, private address (or one of several)
+            return [
+                (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 80)),
+                (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", 80)),
+            ]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    caught = problem("http://intranet.example/report")
+    assert caught.code == "refused_address" and "10.1.2.3" in str(caught)
+
+
+def test_a_public_url_redirecting_to_a_private_one_is_refused(guarded, monkeypatch):
+    real_resolve, real_refused = socket.getaddrinfo, fetching.refused
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda host, *a, **k: real_resolve("127.0.0.1" if host == "news.example" else host, *a, **k),
+    )
+    # The fixture server stands for a public site: its loopback address passes, nothing else does.
+    monkeypatch.setattr(fetching, "refused", lambda address: address != "127.0.0.1" and real_refused(address))
+    routes = {
+        "/story": (302, {"Location": "http://169.254.169.254/latest/meta-data/"}, b""),
+        "/ok": (200, HTML, page("news.html")),
+    }
+    with serve(routes) as base:
+        port = base.rsplit(":", 1)[1]
+        assert fetch(f"http://news.example:{port}/ok").data == page("news.html")
+        caught = problem(f"http://news.example:{port}/story")
+    assert caught.code == "refused_address" and "169.254.169.254" in str(caught)
+
+
+def test_only_http_addresses_without_credentials_are_fetched(guarded):
+    for url in ("file:///etc/passwd", "ftp://example.org/", "gopher://x/", "http://user:pw@example.org/", "http://"):
+        assert problem(url).code == "bad_url"
+
+
+# ---- the limits --------------------------------------------------------------------------------------
+
+
+def slow():
+    time.sleep(3)
+    return b"<p>late</p>"
+
+
+ROUTES = {
+    "/news": (200, HTML, page("news.html")),
+    "/hop": (301, {"Location": "/news"}, b""),
+    "/loop": (302, {"Location": "/loop"}, b""),
+    "/image": (200, {"Content-Type": "image/png"}, b"\x89PNG"),
+    "/big": (200, HTML, b"<p>" + b"x" * 50_000 + b"</p>"),
+    "/slow": (200, HTML, slow),
+    "/gone": (410, HTML, b"gone"),
+}
+
+
+def test_a_page_is_fetched_and_redirects_followed(allow_private):
+    with serve(ROUTES) as base:
+        fetched = fetch(f"{base}/hop")
+    assert fetched.url == f"{base}/news" and fetched.content_type == "text/html" and fetched.charset == "utf-8"
+
+
+def test_each_limit_gives_one_clear_message(allow_private):
+    allow_private.ARTICLE_FETCH_MAX_BYTES = 10_000
+    allow_private.ARTICLE_FETCH_TIMEOUT = 0.5
+    with serve(ROUTES) as base:
+        cases = {
+            "/missing": "http_error",
+            "/gone": "http_error",
+            "/loop": "too_many_redirects",
+            "/image": "unsupported_type",
+            "/big": "too_large",
+            "/slow": "timeout",
+        }
+        found = {path: problem(base + path).code for path in cases}
+    assert found == cases
+    assert problem("http://no-such-host.invalid/").code == "unreachable"
+
+
+def test_an_unreachable_port_is_reported(allow_private):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assert problem(f"http://127.0.0.1:{port}/").code == "unreachable"
+
+
+# ---- extraction --------------------------------------------------------------------------------------
+
+
+def test_a_news_page_gives_its_metadata_and_body_without_boilerplate():
+    draft = from_html(page("news.html"), url="http://127.0.0.1:8140/news?utm=1")
+    assert draft.title == "Turnout claimed at 99.63% in local elections"
+    assert draft.author == "Lee Min-ji"
+    assert draft.published == dt.date(2023, 11, 28)
+    assert draft.outlet == "NK Daily Monitor"
+    assert draft.source_url == "https://nkmonitor.example/2023/11/turnout"
+    assert draft.language == "en"
+    for kept in ("99.63 percent of eligible voters", "A resident of Hyesan told the monitor", "declined to comment"):
+        assert kept in draft.text
+    for gone in (
+        "cookies",
+        "Share on",
+        "Related articles",
+        "rice prices",
+        "what a joke",
+        "All rights reserved",
+        "Subscribe",
+    ):
+        assert gone not in draft.text, gone
+
+
+def test_a_korean_page():
+    draft = from_html(page("korean.html"))
+    assert draft.title == "북한 지방선거 투표율 99.63% 주장"
+    assert (draft.author, draft.outlet, draft.language) == ("김민수", "통일신문", "ko")
+    assert draft.published == dt.date(2023, 11, 28)
+    assert "혜산의 한 주민은" in draft.text
+    assert "쿠키" not in draft.text and "관련 기사" not in draft.text and "공유" not in draft.text
+
+
+def make_pdf(lines, *, title="", author="") -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    if title:
+        pdf.set_title(title)
+    if author:
+        pdf.set_author(author)
+    for line in lines:
+        pdf.multi_cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    if not lines:
+        pdf.rect(10, 10, 50, 50)
+    return bytes(pdf.output())
+
+
+def test_a_pdf_gives_its_text_layer_and_document_information():
+    data = make_pdf(
+        ["Elections in the North: a briefing", "Turnout was reported at 99.63 percent by state media on Monday."],
+        title="Briefing on local elections",
+        author="Institute for Unification",
+    )
+    draft = from_pdf(data, name="briefing.pdf")
+    assert draft.title == "Briefing on local elections" and draft.author == "Institute for Unification"
+    assert "Turnout was reported at 99.63 percent" in draft.text
+
+
+def test_bad_input_gets_one_clear_message_each():
+    cases = {
+        "no text layer": (make_pdf([]), "scan.pdf", "", "no_text"),
+        "damaged pdf": (b"%PDF-1.4 garbage", "x.pdf", "", "bad_pdf"),
+        "page without text": (b"<html><body><nav>Home</nav></body></html>", "x.html", "", "no_text"),
+        "undeclared charset": ("<p>café</p>".encode("latin-1"), "x.html", "", "charset"),
+        "wrong charset": ("<meta charset='utf-8'><p>café</p>".encode("latin-1"), "x.html", "", "charset"),
+        "unknown charset": (b"<meta charset='klingon'><p>x</p>", "x.html", "", "charset"),
+        "binary text": (b"\x00\x01", "x.txt", "", "bad_text"),
+    }
+    found = {}
+    for name, (data, filename, charset, _) in cases.items():
+        with pytest.raises(IngestProblem) as caught:
+            extract(data, name=filename, charset=charset)
+        found[name] = caught.value.code
+        assert str(caught.value)
+    assert found == {name: case[3] for name, case in cases.items()}
+
+
+def test_a_declared_charset_is_honoured():
+    data = page("news.html").decode().replace('charset="utf-8"', 'charset="iso-8859-1"')
+    data = data.replace("Lee Min-ji", "Léa Dupré").encode("latin-1", errors="replace")
+    assert from_html(data).author == "Léa Dupré"

@@ -1,0 +1,263 @@
+"""Adding articles end to end: the pages (preview, correct, save, several at once, duplicates), revisions
+with their re-anchored claims and orphans, POST /api/articles and import_articles with HTML, PDF and URLs."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from annotate.models import Claim, ReviewEvent
+from corpus.models import Article, Revision
+from tests.factories import make_claim, make_user
+from tests.pageserver import HTML, page, serve
+
+NEWS = page("news.html")
+REVISED = NEWS.replace(
+    b"<p>North Korea's state media",
+    b"<p>UPDATE: this story was updated with the ministry's reaction.</p>\n<p>North Korea's state media",
+).replace(
+    b"<p>A resident of Hyesan told the monitor by phone that officials went from door to door in the afternoon "
+    b"and wrote down the names of everyone who had not yet voted by noon.</p>",
+    b"",
+)
+
+
+@pytest.fixture
+def site(settings):
+    settings.ARTICLE_FETCH_ALLOW_PRIVATE = True
+    served = {"page": NEWS}
+    routes = {"/news": (200, HTML, lambda: served["page"]), "/nothing": (200, HTML, b"<nav>Home</nav>")}
+    with serve(routes) as base:
+        yield base, served
+
+
+@pytest.fixture
+def editor_client(client, db):
+    editor = make_user("ed", role="editor")
+    client.force_login(editor)
+    client.user = editor
+    return client
+
+
+def preview(client, **data):
+    response = client.post(reverse("ingest:add"), data)
+    assert response.status_code == 200, response.content[:500]
+    return response
+
+
+def save_all(client, response) -> str:
+    formset = response.context["formset"]
+    data = {f"form-{k}": v for k, v in formset.management_form.initial.items()}
+    for i, form in enumerate(formset.forms):
+        for name, value in form.initial.items():
+            if value is not None and value is not False:
+                data[f"form-{i}-{name}"] = value
+    saved = client.post(reverse("ingest:save"), data)
+    assert saved.status_code == 200
+    return saved.content.decode()
+
+
+def test_a_url_is_previewed_with_its_metadata_then_saved(site, editor_client):
+    base, _ = site
+    response = preview(editor_client, urls=f"{base}/news\n{base}/nothing\n{base}/missing")
+    body = response.content.decode()
+    assert "Lee Min-ji" in body and "NK Daily Monitor" in body and "cookies" not in body
+    assert "no article text could be extracted" in body and "answered 404" in body  # one line each
+    assert Article.objects.count() == 0  # nothing is stored before the save
+    result = save_all(editor_client, response)
+    article = Article.objects.get()
+    assert "created" in result and article.title == "Turnout claimed at 99.63% in local elections"
+    assert (article.author, article.outlet.name, article.source_url) == (
+        "Lee Min-ji",
+        "NK Daily Monitor",
+        "https://nkmonitor.example/2023/11/turnout",
+    )
+    again = preview(editor_client, urls=f"{base}/news").content.decode()
+    assert "duplicate" in again and Article.objects.count() == 1
+
+
+def test_the_editor_corrects_metadata_and_trims_text(site, editor_client):
+    base, _ = site
+    response = preview(
+        editor_client, urls=f"{base}/news", text="Pasted report.\nTurnout was high, sources said.", title="Pasted"
+    )
+    formset = response.context["formset"]
+    assert len(formset.forms) == 2
+    data = {f"form-{k}": v for k, v in formset.management_form.initial.items()}
+    for i, form in enumerate(formset.forms):
+        for name, value in form.initial.items():
+            if value not in (None, False):
+                data[f"form-{i}-{name}"] = value
+    data["form-0-title"] = "Corrected title"
+    data["form-0-text"] = form_text = formset.forms[0].initial["text"].split("\n", 1)[1]
+    editor_client.post(reverse("ingest:save"), data)
+    assert Article.objects.get(title="Corrected title").text == form_text
+    assert Article.objects.filter(title="Pasted").exists()
+
+
+def test_reviewers_cannot_add_articles(site, client, db):
+    client.force_login(make_user("rita"))
+    base, _ = site
+    assert client.get(reverse("ingest:add")).status_code == 403
+    assert client.post(reverse("ingest:add"), {"urls": f"{base}/news"}).status_code == 403
+    assert Article.objects.count() == 0
+
+
+def test_a_revised_page_moves_claims_orphans_others_and_keeps_the_old_text(site, editor_client):
+    base, served = site
+    save_all(editor_client, preview(editor_client, urls=f"{base}/news"))
+    article = Article.objects.get()
+    old_text = article.text
+    quote = "99.63 percent of eligible voters"
+    moved = make_claim(article, old_text.index(quote), old_text.index(quote) + len(quote))
+    gone = "officials went from door to door"
+    orphan = make_claim(
+        article, old_text.index(gone), old_text.index(gone) + len(gone), kind_slug="in_country_informant"
+    )
+    Claim.objects.filter(pk=orphan.pk).update(status="accepted")
+    served["page"] = REVISED
+    result = save_all(editor_client, preview(editor_client, urls=f"{base}/news"))
+    assert "revised" in result and "1 orphaned" in result, result[result.find("<h1>") :]
+    article.refresh_from_db()
+    moved.refresh_from_db()
+    orphan.refresh_from_db()
+    assert article.revision == 2 and Article.objects.count() == 1
+    assert (
+        article.text[moved.start : moved.end] == quote and moved.revision == 2 and moved.start > old_text.index(quote)
+    )
+    assert (
+        orphan.orphaned
+        and orphan.revision == 1
+        and orphan.status == "pending"
+        and orphan.review_reason == "text_changed"
+    )
+    assert Revision.objects.get(article=article, number=1).text[orphan.start : orphan.end] == gone
+    actions = dict(
+        ReviewEvent.objects.filter(article=article).exclude(action="created").values_list("claim_ref", "action")
+    )
+    assert actions == {moved.pk: "moved", orphan.pk: "orphaned"}
+    reading = editor_client.get(article.get_absolute_url()).content.decode()
+    assert "earlier texts, orphaned claims" in reading
+    listing = editor_client.get(reverse("ingest:revisions", args=[article.slug])).content.decode()
+    assert gone in listing and "Text changed" in listing
+    diff = editor_client.get(reverse("ingest:revision", args=[article.slug, 1])).content.decode()
+    assert "<ins>UPDATE: this story was updated" in diff and "<del>A resident of Hyesan" in diff
+    assert editor_client.get(reverse("ingest:revision", args=[article.slug, 2])).status_code == 404
+
+
+def test_the_api_adds_from_a_url_text_or_file_and_reports_duplicates(site, editor_client):
+    base, _ = site
+    url = reverse("api:articles_add")
+    created = editor_client.post(url, {"url": f"{base}/news"})
+    assert created.status_code == 201, created.content
+    assert created.json()["status"] == "created" and created.json()["author"] == "Lee Min-ji"
+    assert editor_client.post(url, {"url": f"{base}/news"}).status_code == 409
+    text = editor_client.post(url, {"text": "A pasted report about rice prices in Hyesan markets.", "title": "Rice"})
+    assert text.status_code == 201 and text.json()["title"] == "Rice"
+    upload = io.BytesIO(page("korean.html"))
+    upload.name = "korean.html"
+    filed = editor_client.post(url, {"file": upload})
+    assert filed.status_code == 201 and filed.json()["language"] == "ko"
+    bad = editor_client.post(url, {"url": f"{base}/nothing"})
+    assert bad.status_code == 400 and "no article text" in bad.content.decode()
+    assert editor_client.post(url, {}).status_code == 400
+    assert Article.objects.count() == 3
+
+
+def test_the_api_refuses_reviewers(site, client, db):
+    client.force_login(make_user("rita"))
+    assert client.post(reverse("api:articles_add"), {"text": "Some text here."}).status_code == 403
+    assert Article.objects.count() == 0
+
+
+def test_import_articles_reads_html_pdf_and_urls(site, tmp_path, db):
+    from tests.test_ingest_fetch import make_pdf
+
+    base, _ = site
+    (tmp_path / "news.html").write_bytes(page("korean.html"))
+    (tmp_path / "brief.pdf").write_bytes(make_pdf(["A briefing on elections in the North."], title="Briefing"))
+    (tmp_path / "scan.pdf").write_bytes(make_pdf([]))
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command(
+            "import_articles", str(tmp_path), f"{base}/news", f"{base}/nothing", "--no-progress", stdout=out, stderr=err
+        )
+    assert "3 created" in str(caught.value) and "2 failed" in str(caught.value)
+    assert "no text layer" in err.getvalue() and "no article text" in err.getvalue()
+    assert set(Article.objects.values_list("title", flat=True)) == {
+        "Briefing",
+        "북한 지방선거 투표율 99.63% 주장",
+        "Turnout claimed at 99.63% in local elections",
+    }
+
+
+OLD_TEXT = (
+    "Pyongyang, 27 November.\n"
+    "State media said turnout was 99.63% in the local elections.\n"
+    "A resident of Hyesan said officials went from door to door.\n"
+    "The unification ministry declined to comment."
+)
+NEW_TEXT = "UPDATED.\n" + OLD_TEXT.replace("A resident of Hyesan said officials went from door to door.\n", "")
+
+
+@pytest.fixture
+def revised(db):
+    """An article revised once: one claim moved, one by a sensitive source orphaned."""
+    from annotate.revising import revise_article
+    from tests.factories import make_article
+
+    article = make_article(OLD_TEXT, title="Turnout")
+    rita, editor = make_user("rita"), make_user("ed", role="editor")
+    quote = "turnout was 99.63%"
+    moved = make_claim(article, OLD_TEXT.index(quote), OLD_TEXT.index(quote) + len(quote), annotator=rita)
+    start = OLD_TEXT.index("officials went")
+    orphan = make_claim(article, start, start + len("officials went from door to door"), annotator=rita,
+                        kind_slug="in_country_informant", source_name="Kim Chol, Hyesan")  # fmt: skip
+    orphan.source.sensitive = True
+    orphan.source.save()
+    revise_article(article=article, text=NEW_TEXT, actor=editor)
+    article.refresh_from_db()
+    return {"article": article, "moved": moved, "orphan": orphan, "rita": rita, "editor": editor}
+
+
+def test_orphans_are_listed_masked_and_left_out_of_the_reading_view(client, revised):
+    article, orphan = revised["article"], revised["orphan"]
+    client.force_login(revised["rita"])
+    listing = client.get(reverse("ingest:revisions", args=[article.slug])).content.decode()
+    assert "officials went from door to door" in listing
+    assert "Kim Chol" not in listing and "Protected source 1" in listing
+    reading = client.get(article.get_absolute_url())
+    assert [c.pk for c in reading.context["claims"]] == [revised["moved"].pk]
+    assert "Kim Chol" not in reading.content.decode()
+    client.force_login(revised["editor"])
+    assert "Kim Chol, Hyesan" in client.get(reverse("ingest:revisions", args=[article.slug])).content.decode()
+    card = client.get(reverse("review:queue") + f"?claim={orphan.pk}").content.decode()
+    assert "Text changed" in card and "A resident of Hyesan said" in card  # its sentence, from revision 1
+
+
+def test_the_revisions_page_reads_a_fixed_number_of_queries(client, revised, django_assert_max_num_queries):
+    from annotate.revising import revise_article
+
+    article = revised["article"]
+    revise_article(article=article, text=NEW_TEXT + "\nMore.", actor=revised["editor"])
+    client.force_login(revised["editor"])
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("ingest:revisions", args=[article.slug]))
+    assert response.status_code == 200 and response.content.decode().count("Revision ") >= 3
+
+
+def test_the_same_text_again_is_not_a_revision(revised):
+    from django.core.exceptions import ValidationError
+
+    from annotate.revising import revise_article
+
+    with pytest.raises(ValidationError):
+        revise_article(article=revised["article"], text=NEW_TEXT, actor=revised["editor"])
+    assert Revision.objects.count() == 1
+
+
+def test_an_empty_form_says_what_is_missing_and_stores_nothing(editor_client):
+    response = editor_client.post(reverse("ingest:add"), {})
+    assert response.status_code == 400 and "Give a web address, a file or some text." in response.content.decode()
+    assert Article.objects.count() == 0

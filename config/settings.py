@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A missing page is the app's own 404 page in development too (config/errors.py).
+    "config.errors.FriendlyNotFoundMiddleware",
 ]
 # Platform hardening, kept apart from the list above.
 MIDDLEWARE += [

@@ -40,8 +40,23 @@ export function selectionSpan(root = textEl()) {
   };
 }
 
+const SHEET = window.matchMedia("(max-width: 640px)");
+
+/** On a phone the panel is a bottom sheet (app.css): bring the selected text into view above it. */
+function placeAsSheet(el, rect) {
+  document.body.classList.add("sheet-open");
+  const sheetTop = document.documentElement.clientHeight - el.offsetHeight;
+  // The sentence before the selection stays in view too: the context needed to choose a kind.
+  const target = Math.max(16, (sheetTop - rect.height) / 3);
+  if (rect.top < 8 || rect.bottom > sheetTop - 8) window.scrollBy({ top: rect.top - target, behavior: "instant" });
+}
+
 function placeNear(el, rect) {
   el.hidden = false;
+  if (SHEET.matches) {
+    placeAsSheet(el, rect);
+    return;
+  }
   const margin = 8;
   const width = el.offsetWidth;
   const height = el.offsetHeight;
@@ -110,10 +125,15 @@ function openPanel(span) {
 
 function closePanel({ clearSelection = true } = {}) {
   if (!panel || panel.hidden) return;
+  const hadFocus = panel.contains(document.activeElement);
   panel.hidden = true;
+  document.body.classList.remove("sheet-open");
   clearPending();
   panel.querySelector("#tag-errors").textContent = "";
   if (clearSelection) window.getSelection()?.removeAllRanges();
+  // Back to the text, where the reviewer was: the keyboard carries on from there (text-keys.js puts the
+  // caret after the span just tagged).
+  if (hadFocus) textEl()?.focus({ preventScroll: true });
 }
 
 function onSelectionDone() {
@@ -129,9 +149,8 @@ if (panel) {
     // Let the browser finish updating the selection first.
     setTimeout(onSelectionDone, 0);
   });
-  document.addEventListener("keyup", (event) => {
-    if (event.shiftKey && event.key.startsWith("Arrow")) onSelectionDone();
-  });
+  // The keyboard and touch ways of selecting (text-keys.js) say when a selection is ready to tag.
+  document.addEventListener("text-selected", onSelectionDone);
 
   panel.elements.source.addEventListener("input", kindFromSource);
   panel.elements.source.addEventListener("change", kindFromSource);
@@ -201,6 +220,7 @@ function openPopover(query, rect) {
 function closePopover() {
   if (popover && !popover.hidden) {
     popover.hidden = true;
+    document.body.classList.remove("sheet-open");
     popoverBody.innerHTML = "";
   }
 }
@@ -251,7 +271,15 @@ document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") closePopover();
 });
 
+// Saving re-renders the text: focus follows into the new one when it was in the tag panel.
+let refocusText = false;
+document.body.addEventListener("htmx:afterSettle", (event) => {
+  if (refocusText && event.detail.target?.id === "reading") textEl()?.focus({ preventScroll: true });
+  refocusText = false;
+});
+
 document.body.addEventListener("claim-saved", (event) => {
+  refocusText = Boolean(panel?.contains(document.activeElement));
   closePanel();
   closePopover();
   flash(event.detail.id);

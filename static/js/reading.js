@@ -292,3 +292,32 @@ function flashFromHash() {
 }
 window.addEventListener("hashchange", flashFromHash);
 flashFromHash();
+
+// ---- Reading options: rejected claims shown or not; one claim singled out -----------------------
+
+const HIDE_REJECTED = "provenance.hideRejected";
+
+function applyRejected() {
+  const hide = localStorage.getItem(HIDE_REJECTED) === "1";
+  document.querySelector(".reader")?.classList.toggle("hide-rejected", hide);
+  const box = document.getElementById("show-rejected");
+  if (box) box.checked = !hide;
+}
+
+document.addEventListener("change", (event) => {
+  if (event.target.id !== "show-rejected") return;
+  localStorage.setItem(HIDE_REJECTED, event.target.checked ? "0" : "1");
+  applyRejected();
+});
+document.body.addEventListener("htmx:afterSettle", applyRejected);
+applyRejected();
+
+/** Outline every run of the innermost claim under the pointer, so its start and end can be seen. */
+function singleOut(mark) {
+  for (const old of document.querySelectorAll("#article-text mark.hl.single")) old.classList.remove("single");
+  const id = mark?.dataset.claims.split(" ").at(-1);
+  if (id) for (const run of marksFor(id)) if (run.dataset.claims.split(" ").includes(id)) run.classList.add("single");
+}
+document.addEventListener("mouseover", (event) => {
+  if (event.target.closest) singleOut(event.target.closest("#article-text mark.hl"));
+});

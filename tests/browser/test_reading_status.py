@@ -1,0 +1,68 @@
+"""The reading view shows each claim's status in its highlight, hides rejected ones on request, and singles
+out one claim among overlapping ones."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from annotate.models import Claim
+from tests.factories import make_article, make_claim
+
+from .conftest import save_screenshot
+from .helpers import log_in, open_article
+
+pytestmark = pytest.mark.browser
+
+TEXT = "Officials said turnout was 99.63 percent. Residents said nobody dared. Analysts called it staged."
+STYLE_JS = """(el) => { const s = getComputedStyle(el);
+  return {image: s.backgroundImage, color: s.backgroundColor, border: s.borderBottomStyle + ' ' + s.borderBottomWidth,
+          shadow: s.boxShadow, outline: s.outlineStyle}; }"""
+
+
+def test_status_is_drawn_in_the_text_and_rejected_claims_can_be_hidden(page: Page, reviewer):
+    article = make_article(TEXT, title="Statuses")
+    spans = {}
+    for phrase, status in [
+        ("turnout was 99.63 percent", "accepted"),
+        ("nobody dared", "pending"),
+        ("called it staged", "rejected"),
+    ]:
+        start = TEXT.index(phrase)
+        claim = make_claim(article, start, start + len(phrase), annotator=reviewer)
+        Claim.objects.filter(pk=claim.pk).update(status=status)
+        spans[status] = claim
+    log_in(page, reviewer)
+    open_article(page, article)
+    mark = {status: page.locator(f'#article-text mark.hl[data-claims="{c.pk}"]') for status, c in spans.items()}
+    style = {status: m.evaluate(STYLE_JS) for status, m in mark.items()}
+    assert style["accepted"]["image"] == "none" and style["accepted"]["color"] != "rgba(0, 0, 0, 0)"
+    assert "repeating-linear-gradient" in style["pending"]["image"]  # hatched: provisional
+    assert style["rejected"]["image"] == "none" and style["rejected"]["color"] == "rgba(0, 0, 0, 0)"
+    assert style["rejected"]["border"] == "dashed 1px"
+    save_screenshot(page, "test_status_in_text")
+
+    page.get_by_label("Show rejected claims").uncheck()
+    assert mark["rejected"].evaluate(STYLE_JS)["border"].endswith(" 0px")
+    assert mark["accepted"].evaluate(STYLE_JS)["color"] == style["accepted"]["color"]
+    page.reload()
+    expect(page.get_by_label("Show rejected claims")).not_to_be_checked()
+    assert mark["rejected"].evaluate(STYLE_JS)["border"].endswith(" 0px")
+    assert page.locator("#article-text").evaluate("el => el.textContent") == TEXT
+
+
+def test_hovering_a_claim_outlines_its_whole_extent(page: Page, reviewer):
+    article = make_article(TEXT, title="Overlaps")
+    outer_text = "Residents said nobody dared"
+    outer = make_claim(article, TEXT.index(outer_text), TEXT.index(outer_text) + len(outer_text), annotator=reviewer)
+    inner = make_claim(
+        article, TEXT.index("said nobody"), TEXT.index("said nobody") + len("said nobody"), kind_slug="expert",
+        annotator=reviewer,
+    )  # fmt: skip
+    log_in(page, reviewer)
+    open_article(page, article)
+    runs = page.locator("#article-text mark.hl")
+    expect(runs).to_have_count(3)  # "Residents " | "said nobody" | " dared"
+    runs.nth(0).hover()
+    expect(page.locator("#article-text mark.hl.single")).to_have_count(3)  # the outer claim, all of it
+    runs.nth(1).hover()
+    expect(page.locator("#article-text mark.hl.single")).to_have_count(1)  # the inner claim
+    expect(runs.nth(1)).to_have_attribute("data-claims", f"{outer.pk} {inner.pk}")

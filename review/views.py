@@ -74,6 +74,8 @@ def _card_context(request, filters: Filters, claim: Claim | None) -> dict:
         "filters": filters,
         "left": left,
         "own": own,
+        # With no card to show, what the count still holds: the editor's own claims and cards others hold.
+        "held_elsewhere": max(0, left - own) if claim is None else 0,
         "skipped": len(request.session.get(SKIPPED, [])),
         "up_next": present_all(up_next, request.user),
         "kinds": list(ProvenanceKind.objects.active()),

@@ -66,3 +66,18 @@ def test_hovering_a_claim_outlines_its_whole_extent(page: Page, reviewer):
     runs.nth(1).hover()
     expect(page.locator("#article-text mark.hl.single")).to_have_count(1)  # the inner claim
     expect(runs.nth(1)).to_have_attribute("data-claims", f"{outer.pk} {inner.pk}")
+
+
+def test_each_claim_starts_with_its_kinds_letter_beside_the_colour(page: Page, reviewer):
+    article = make_article(TEXT, title="Letters")
+    for phrase, slug in [("turnout was 99.63 percent", "think_tank"), ("nobody dared", "news_agency")]:
+        start = TEXT.index(phrase)
+        make_claim(article, start, start + len(phrase), kind_slug=slug, annotator=reviewer)
+    log_in(page, reviewer)
+    open_article(page, article)
+    starts = page.locator("#article-text mark.hl.hl-start")
+    letters = starts.evaluate_all("marks => marks.map((m) => getComputedStyle(m, '::before').content)")
+    assert letters == ['"T" / ""', '"N" / ""'], letters
+    # The letter is drawn, not written: the text is unchanged.
+    assert page.locator("#article-text").evaluate("el => el.textContent") == TEXT
+    save_screenshot(page, "test_kind_letters")

@@ -102,3 +102,21 @@ def test_a_merge_is_checked_before_it_is_confirmed(page: Page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Hyesan resident")
     expect(page.get_by_role("status")).to_contain_text("Merged “Hyesan informant” into “Hyesan resident”")
     assert not Source.objects.filter(pk=informant.pk).exists()
+
+
+def test_no_developer_details_and_a_kind_filter_shows_only_its_columns(page: Page, reviewer):
+    article = make_article(TEXT, title="Plain words")
+    first, second = claims_on(article, 2, reviewer)
+    fact = register_fact(statement="Turnout was high")
+    Claim.objects.filter(pk__in=[first.pk, second.pk]).update(status="accepted", fact=fact)
+    Claim.objects.filter(pk=second.pk).update(kind=kind("news_agency"))
+    log_in(page, reviewer)
+    page.goto(f"/claims/{first.pk}/")
+    facts = page.locator(".facts-grid")
+    expect(facts).not_to_contain_text("Version")
+    expect(facts).not_to_contain_text("code points")
+    expect(facts).to_contain_text("Characters 1 to 13 of the article")
+    page.goto("/dashboard/?kind=news_agency")
+    expect(page.locator(".matrix thead .kind-col")).to_have_text(["News agency"])
+    expect(page.locator(".matrix tbody tr").first.locator("td.cell")).to_have_count(1)
+    expect(page.get_by_text("Each cell reads claims·articles")).to_be_visible()

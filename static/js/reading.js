@@ -19,11 +19,42 @@ function codePointOffset(root, node, offset) {
   return [...range.toString()].length;
 }
 
+// Selections snap to whole words, as Label Studio's and INCEpTION's token snapping do: a drag that starts
+// or ends inside a word takes all of it. Alt held at mouse-up keeps the exact selection, and so does the
+// keyboard, which moves by word already (or by character, on purpose). Scripts written without spaces
+// between words are never snapped: a "word" there would be the whole run.
+const WORD = /[\p{L}\p{N}\p{M}'’_-]/u;
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
+
+function snapToWords(chars, start, end) {
+  const inWord = (i) => i >= 0 && i < chars.length && WORD.test(chars[i]) && !UNSPACED.test(chars[i]);
+  while (start > 0 && inWord(start - 1) && inWord(start)) start--;
+  while (end < chars.length && inWord(end - 1) && inWord(end)) end++;
+  return [start, end];
+}
+
+/** A DOM range over code points [start, end) of the article text. */
+function codePointRange(root, chars, start, end) {
+  const [from, to] = [chars.slice(0, start).join("").length, chars.slice(0, end).join("").length];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let node = walker.nextNode(), seen = 0; node; seen += node.data.length, node = walker.nextNode()) {
+    if (from >= seen && from <= seen + node.data.length && range.startContainer === document) {
+      range.setStart(node, from - seen);
+    }
+    if (to <= seen + node.data.length) {
+      range.setEnd(node, to - seen);
+      break;
+    }
+  }
+  return range;
+}
+
 /** The current selection as {start, end, exact} in code points, trimmed of white space; or null. */
-export function selectionSpan(root = textEl()) {
+export function selectionSpan(root = textEl(), { exact = false } = {}) {
   const selection = window.getSelection();
   if (!root || !selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
-  const range = selection.getRangeAt(0);
+  let range = selection.getRangeAt(0);
   if (!root.contains(range.commonAncestorContainer)) return null;
   const chars = [...root.textContent];
   let start = codePointOffset(root, range.startContainer, range.startOffset);
@@ -31,6 +62,15 @@ export function selectionSpan(root = textEl()) {
   while (start < end && isSpace(chars[start])) start++;
   while (end > start && isSpace(chars[end - 1])) end--;
   if (start >= end) return null;
+  if (!exact) {
+    const [wordStart, wordEnd] = snapToWords(chars, start, end);
+    if (wordStart !== start || wordEnd !== end) {
+      [start, end] = [wordStart, wordEnd];
+      range = codePointRange(root, chars, start, end);
+      selection.removeAllRanges();
+      selection.addRange(range);
+    }
+  }
   return {
     start,
     end,
@@ -136,9 +176,9 @@ function closePanel({ clearSelection = true } = {}) {
   if (hadFocus) textEl()?.focus({ preventScroll: true });
 }
 
-function onSelectionDone() {
+function onSelectionDone({ exact = false } = {}) {
   if (!panel) return;
-  const span = selectionSpan();
+  const span = selectionSpan(textEl(), { exact });
   if (span) openPanel(span);
   else closePanel({ clearSelection: false });
 }
@@ -147,10 +187,10 @@ if (panel) {
   document.addEventListener("mouseup", (event) => {
     if (panel.contains(event.target) || popover.contains(event.target)) return;
     // Let the browser finish updating the selection first.
-    setTimeout(onSelectionDone, 0);
+    setTimeout(() => onSelectionDone({ exact: event.altKey }), 0);
   });
   // The keyboard and touch ways of selecting (text-keys.js) say when a selection is ready to tag.
-  document.addEventListener("text-selected", onSelectionDone);
+  document.addEventListener("text-selected", (event) => onSelectionDone({ exact: Boolean(event.detail?.exact) }));
 
   panel.elements.source.addEventListener("input", kindFromSource);
   panel.elements.source.addEventListener("change", kindFromSource);

@@ -76,11 +76,11 @@ function announceSelection() {
 // Where the caret goes back to when focus returns to the text: after the last span offered for tagging.
 let lastEnd = 0;
 
-function selected() {
+function selected({ exact = false } = {}) {
   const root = textEl();
   const range = window.getSelection().getRangeAt(0);
   lastEnd = offsetOf(root, range.endContainer, range.endOffset);
-  document.dispatchEvent(new CustomEvent("text-selected"));
+  document.dispatchEvent(new CustomEvent("text-selected", { detail: { exact } }));
 }
 
 // ---- keyboard ---------------------------------------------------------------------------------------
@@ -124,7 +124,7 @@ document.addEventListener("keydown", (event) => {
     announceSelection();
   } else if (event.key === "Enter" && !selection.isCollapsed) {
     event.preventDefault();
-    selected();
+    selected({ exact: true }); // chosen word by word, or character by character on purpose
   } else if (event.key === "Escape" && !selection.isCollapsed) {
     selection.collapseToEnd();
     announceSelection();

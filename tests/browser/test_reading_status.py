@@ -81,3 +81,31 @@ def test_each_claim_starts_with_its_kinds_letter_beside_the_colour(page: Page, r
     # The letter is drawn, not written: the text is unchanged.
     assert page.locator("#article-text").evaluate("el => el.textContent") == TEXT
     save_screenshot(page, "test_kind_letters")
+
+
+def drag(page: Page, text: str, *, alt: bool = False) -> None:
+    from .helpers import DRAG_POINTS_JS
+
+    points = page.evaluate(DRAG_POINTS_JS, text)
+    if alt:
+        page.keyboard.down("Alt")
+    page.mouse.move(points["from"]["x"], points["from"]["y"])
+    page.mouse.down()
+    page.mouse.move(points["to"]["x"], points["to"]["y"], steps=8)
+    page.mouse.up()
+    if alt:
+        page.keyboard.up("Alt")
+
+
+def test_a_mouse_selection_snaps_to_whole_words_unless_alt_is_held(page: Page, reviewer):
+    article = make_article(TEXT, title="Snapping")
+    log_in(page, reviewer)
+    open_article(page, article)
+    panel = page.locator("form#tag-panel")
+    drag(page, "urnout was 99.6")
+    expect(panel.locator("#tag-quote")).to_have_text("turnout was 99.63")
+    assert page.evaluate("getSelection().toString()") == "turnout was 99.63"
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    drag(page, "urnout was 99.6", alt=True)
+    expect(panel.locator("#tag-quote")).to_have_text("urnout was 99.6")

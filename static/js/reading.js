@@ -101,6 +101,15 @@ function placeNear(el, rect) {
   const width = el.offsetWidth;
   const height = el.offsetHeight;
   const viewport = document.documentElement.clientHeight;
+  // Beside the text column when there is room: the selected text and its sentence, the context needed to
+  // choose a kind, stay in view (the panel covers the sidebar for a moment instead).
+  const column = document.querySelector(".text-col")?.getBoundingClientRect();
+  if (column && document.documentElement.clientWidth - column.right >= width + 3 * margin) {
+    const top = Math.min(Math.max(margin, rect.top - 2 * margin), viewport - height - margin);
+    el.style.top = `${window.scrollY + Math.max(margin, top)}px`;
+    el.style.left = `${window.scrollX + column.right + 2 * margin}px`;
+    return;
+  }
   // Below the selection if it fits, else above it, else wherever the whole panel stays in view.
   let top = rect.bottom + margin;
   if (top + height > viewport - margin) top = rect.top - margin - height;
@@ -360,4 +369,27 @@ function singleOut(mark) {
 }
 document.addEventListener("mouseover", (event) => {
   if (event.target.closest) singleOut(event.target.closest("#article-text mark.hl"));
+});
+
+// ---- Editing a claim in the popover: 1-9 pick the kind, as in the tag panel ----------------------
+
+// The edit form is taller than the card it replaces: move the popover up so that all of it, Save
+// included, is in view (it scrolls inside itself when the screen is shorter still).
+document.body.addEventListener("htmx:afterSettle", () => {
+  if (!popover || popover.hidden || SHEET.matches) return;
+  const box = popover.getBoundingClientRect();
+  const viewport = document.documentElement.clientHeight;
+  if (box.bottom > viewport - 8) popover.style.top = `${window.scrollY + Math.max(8, viewport - box.height - 8)}px`;
+});
+
+document.addEventListener("keydown", (event) => {
+  const form = event.target.closest?.("#claim-popover form.editing");
+  if (!form || !/^[1-9]$/.test(event.key) || event.ctrlKey || event.metaKey) return;
+  if (event.target.matches("input[type=text], textarea") && !event.altKey) return;
+  const radio = form.querySelector(`input[name=kind][data-key="${event.key}"]`);
+  if (radio) {
+    event.preventDefault();
+    radio.checked = true;
+    radio.focus();
+  }
 });

@@ -109,3 +109,36 @@ def test_a_mouse_selection_snaps_to_whole_words_unless_alt_is_held(page: Page, r
     expect(panel).to_be_hidden()
     drag(page, "urnout was 99.6", alt=True)
     expect(panel.locator("#tag-quote")).to_have_text("urnout was 99.6")
+
+
+def test_the_tag_panel_leaves_the_sentence_in_view_and_the_edit_popover_fits(page: Page, reviewer):
+    long_text = " ".join(f"Sentence {i} says the turnout was high in county {i}." for i in range(60))
+    article = make_article(long_text, title="Panels")
+    claim = make_claim(article, 0, 10, annotator=reviewer, kind_slug="state_media")
+    page.set_viewport_size({"width": 1280, "height": 640})
+    log_in(page, reviewer)
+    open_article(page, article)
+    drag(page, "Sentence 30 says the turnout")
+    panel = page.locator("form#tag-panel")
+    expect(panel).to_be_visible()
+    column = page.locator(".text-col").bounding_box()
+    box = panel.bounding_box()
+    assert box["x"] >= column["x"] + column["width"], (box, column)  # beside the text, not over it
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 640
+    page.keyboard.press("Escape")
+
+    page.locator(f'#article-text mark.hl[data-claims="{claim.pk}"]').click()
+    popover = page.locator("#claim-popover")
+    popover.get_by_role("link", name="Edit").click()
+    kinds = popover.get_by_role("group", name="Kind")
+    expect(kinds.get_by_role("radio", name="State media")).to_be_checked()
+    kinds.get_by_role("radio", name="State media").focus()
+    page.keyboard.press("3")
+    expect(kinds.get_by_role("radio", name="Think tank")).to_be_checked()
+    save = popover.get_by_role("button", name="Save changes")
+    expect(save).to_be_in_viewport()
+    save_screenshot(page, "test_edit_popover")
+    save.click()
+    expect(popover).to_be_hidden()
+    claim.refresh_from_db()
+    assert claim.kind.slug == "think_tank"

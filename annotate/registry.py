@@ -93,6 +93,7 @@ def source_edit(request, pk):
             SourceAlias.objects.bulk_create(
                 SourceAlias(source=source, name=name, key=name_key(name)) for name in form.cleaned_data["aliases"]
             )
+        messages.success(request, f"Saved “{source.name}”.")
         return redirect("annotate:source_list")
     merge = MergeForm()
     merge.fields["into"].queryset = Source.objects.exclude(pk=source.pk)

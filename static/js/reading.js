@@ -327,13 +327,32 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
   refocusText = false;
 });
 
+// ---- What happened, said aloud and shown for a moment ------------------------------------------------
+
+let newsTimer;
+function news(message) {
+  const box = document.getElementById("reading-news");
+  if (!box) return;
+  box.textContent = message;
+  clearTimeout(newsTimer);
+  newsTimer = setTimeout(() => {
+    box.textContent = "";
+  }, 5000);
+}
+
 document.body.addEventListener("claim-saved", (event) => {
-  refocusText = Boolean(panel?.contains(document.activeElement));
+  const editing = Boolean(popover?.contains(document.activeElement));
+  news(editing ? `Claim ${event.detail.id} saved.` : `Claim ${event.detail.id} tagged.`);
+  refocusText = Boolean(panel?.contains(document.activeElement)) || editing;
   closePanel();
   closePopover();
   flash(event.detail.id);
 });
-document.body.addEventListener("claim-deleted", () => closePopover());
+document.body.addEventListener("claim-deleted", (event) => {
+  news(`Claim ${event.detail.id} deleted.`);
+  refocusText = true;
+  closePopover();
+});
 
 function flashFromHash() {
   const match = location.hash.match(/^#claim-(\d+)$/);

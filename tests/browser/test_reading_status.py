@@ -142,3 +142,38 @@ def test_the_tag_panel_leaves_the_sentence_in_view_and_the_edit_popover_fits(pag
     expect(popover).to_be_hidden()
     claim.refresh_from_db()
     assert claim.kind.slug == "think_tank"
+
+
+def test_saving_and_deleting_a_claim_is_announced_and_focus_returns_to_the_text(page: Page, reviewer):
+    article = make_article(TEXT, title="Feedback")
+    log_in(page, reviewer)
+    open_article(page, article)
+    drag(page, "nobody dared")
+    page.keyboard.press("1")
+    page.keyboard.press("Enter")
+    news = page.locator("#reading-news")
+    expect(news).to_have_attribute("role", "status")
+    expect(news).to_have_text(f"Claim {Claim.objects.get().pk} tagged.")
+    expect(page.locator("#article-text")).to_be_focused()
+    claim = Claim.objects.get()
+    page.locator(f'#article-text mark.hl[data-claims="{claim.pk}"]').click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#claim-popover").get_by_role("button", name="Delete").click()
+    expect(news).to_have_text(f"Claim {claim.pk} deleted.")
+    expect(page.locator("#article-text")).to_be_focused()
+    assert not Claim.objects.exists()
+
+
+def test_saving_a_source_says_so(page: Page):
+    from annotate.services import register_source
+    from tests.factories import kind, make_user
+
+    from .conftest import PASSWORD
+
+    source = register_source(name="KCNA", kind=kind("state_media"))
+    log_in(page, make_user("edna", role="editor", password=PASSWORD))
+    page.goto(f"/sources/{source.pk}/")
+    page.get_by_label("Description").fill("The state news agency")
+    page.get_by_role("button", name="Save source").click()
+    expect(page.get_by_role("status")).to_have_text("Saved “KCNA”.")
+    expect(page.get_by_role("status")).to_be_focused()

@@ -35,9 +35,10 @@ def open_tag_panel(page) -> None:
           const root = document.getElementById("article-text");
           const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
           for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-            const at = node.data.indexOf("watching the entrance to the ballot station");
+            const phrase = "watching the entrance to the ballot station";
+            const at = node.data.indexOf(phrase);
             if (at >= 0) {
-              getSelection().setBaseAndExtent(node, at, node, at + "watching the entrance to the ballot station".length);
+              getSelection().setBaseAndExtent(node, at, node, at + phrase.length);
               const top = getSelection().getRangeAt(0).getBoundingClientRect().top;
               window.scrollBy({ top: top - window.innerHeight * 0.3, behavior: "instant" });
               document.dispatchEvent(new CustomEvent("text-selected"));

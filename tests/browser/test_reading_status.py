@@ -177,3 +177,27 @@ def test_saving_a_source_says_so(page: Page):
     page.get_by_role("button", name="Save source").click()
     expect(page.get_by_role("status")).to_have_text("Saved “KCNA”.")
     expect(page.get_by_role("status")).to_be_focused()
+
+
+def test_overlapping_underlines_stay_below_the_descenders(page: Page, reviewer):
+    text = "Officials say gauging apathy properly is hard."
+    article = make_article(text, title="Descenders")
+    for phrase, slug in [
+        ("Officials say gauging apathy properly is hard", "state_media"),
+        ("say gauging apathy properly", "expert"),
+        ("gauging apathy", "think_tank"),
+        ("apathy", "news_agency"),
+    ]:
+        start = text.index(phrase)
+        make_claim(article, start, start + len(phrase), kind_slug=slug, annotator=reviewer)
+    log_in(page, reviewer)
+    open_article(page, article)
+    deepest = page.locator("#article-text mark.hl[data-depth='4']")
+    expect(deepest).to_have_text("apathy")
+    geometry = deepest.evaluate(
+        """(el) => { const s = getComputedStyle(el);
+          const layers = [...s.boxShadow.matchAll(/0px (-\\d+)px 0px 0px inset/g)].map((m) => -Number(m[1]));
+          return {padding: parseFloat(s.paddingBottom), deepest: Math.max(...layers)}; }"""
+    )
+    # Every underline lies inside the padding under the text, none across the letters' descenders.
+    assert geometry["deepest"] <= geometry["padding"], geometry

@@ -87,3 +87,27 @@ def test_no_axe_violation_with_the_panels_open(page: Page, desk):
     expect(page.locator("#reason")).to_be_visible()
     found += axe_violations(page, context="reason panel")
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("role", ["reviewer", "editor"])
+def test_no_axe_violation_on_a_phone_with_the_bottom_sheet_open(browser, live_server, desk, role):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844}, has_touch=True)
+    page = context.new_page()
+    try:
+        log_in(page, make_user(f"phone-{role}", role=role, password=PASSWORD))
+        found = []
+        for url in ["/articles/", "/dashboard/", "/claims/mine/"] + (["/review/"] if role == "editor" else []):
+            page.goto(url)
+            found += axe_violations(page, context=f"390 px {url}")
+        page.goto(desk["article"].get_absolute_url())
+        page.locator("#article-text").tap(position={"x": 5, "y": 5})
+        page.evaluate(
+            """() => { const root = document.getElementById("article-text");
+              const node = document.createTreeWalker(root, NodeFilter.SHOW_TEXT).nextNode();
+              getSelection().setBaseAndExtent(node, 0, node, Math.min(12, node.data.length)); }"""
+        )
+        expect(tag_panel(page)).to_be_visible()
+        found += axe_violations(page, context="390 px tag panel")
+        assert not found, "\n".join(found)
+    finally:
+        context.close()

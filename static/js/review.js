@@ -71,14 +71,19 @@ document.addEventListener("click", (event) => {
 // ---- Between a request and its settled answer ------------------------------------------------------
 // Keys pressed while a card is being replaced would press buttons htmx has not wired up yet (a plain
 // form post, or nothing): they are ignored until the new card has settled, which the root element says.
+let busyTimer;
 const busy = (on) => {
-  if (on) document.documentElement.dataset.queueBusy = "1";
-  else delete document.documentElement.dataset.queueBusy;
+  clearTimeout(busyTimer);
+  if (on) {
+    document.documentElement.dataset.queueBusy = "1";
+    busyTimer = setTimeout(() => busy(false), 8000); // never stuck: a lost answer frees the keys again
+  } else delete document.documentElement.dataset.queueBusy;
 };
 document.body.addEventListener("htmx:beforeRequest", () => busy(true));
 document.body.addEventListener("htmx:afterSettle", () => busy(false));
 document.body.addEventListener("htmx:afterRequest", (event) => {
-  if (!event.detail.successful && !event.detail.xhr?.status) busy(false);
+  // No answer, or one that swaps nothing (204): nothing will settle.
+  if (!event.detail.xhr?.status || event.detail.xhr.status === 204) busy(false);
 });
 
 // htmx gives focus back to the element of the same id in the new card, and restoring the caret of the

@@ -19,17 +19,31 @@ from .rendering import SHOWN_LAYERS
 COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")  # as the model's constraint requires: nothing else reaches the CSS
 
 
-def current() -> list[tuple[int, str]]:
-    """Every kind's id and colour, inactive kinds too (their claims keep them)."""
-    return list(ProvenanceKind.objects.order_by("pk").values_list("pk", "colour"))
+def current() -> list[tuple]:
+    """Every kind's id, colour and label, inactive kinds too (their claims keep them), in the kinds' order."""
+    return list(ProvenanceKind.objects.order_by("order", "pk").values_list("pk", "colour", "label"))
 
 
-def stylesheet(kinds: list[tuple[int, str]]) -> str:
+def glyphs(kinds: list[tuple]) -> dict[int, str]:
+    """Each kind's letter, the cue beside its colour at the start of a claim: the label's initial, or, when an
+    earlier kind has it, the next letter of the label no kind has; a digit if every letter is taken."""
+    taken, out = set(), {}
+    for pk, _colour, *label in kinds:
+        letters = [ch.upper() for ch in (label[0] if label else "") if ch.isalnum()]
+        letter = next((ch for ch in letters if ch not in taken), None) or str(len(out) + 1)
+        taken.add(letter)
+        out[pk] = letter
+    return out
+
+
+def stylesheet(kinds: list[tuple]) -> str:
     rules = []
-    for pk, colour in kinds:
+    letters = glyphs(kinds)
+    for pk, colour, *_ in kinds:
         if COLOUR.fullmatch(colour):
             layers = "".join(f".l{n}-{pk}{{--l{n}:{colour}}}" for n in range(1, SHOWN_LAYERS + 1))
-            rules.append(f".k-{pk}{{--k:{colour}}}{layers}")
+            # The letter is an alphanumeric character: nothing here can close the CSS string.
+            rules.append(f'.k-{pk}{{--k:{colour};--kg:"{letters[pk]}"}}{layers}')
     return "\n".join(rules) + "\n"
 
 

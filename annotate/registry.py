@@ -1,11 +1,14 @@
 """The source and fact registry as reviewers meet it (autocomplete) and editors keep it (the sources pages)."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
 from .forms import MergeForm, SourceForm
 from .models import Fact, Source, SourceAlias
@@ -90,6 +93,7 @@ def source_edit(request, pk):
             SourceAlias.objects.bulk_create(
                 SourceAlias(source=source, name=name, key=name_key(name)) for name in form.cleaned_data["aliases"]
             )
+        messages.success(request, f"Saved “{source.name}”.")
         return redirect("annotate:source_list")
     merge = MergeForm()
     merge.fields["into"].queryset = Source.objects.exclude(pk=source.pk)
@@ -106,8 +110,23 @@ def source_merge(request, pk):
     form.fields["into"].queryset = Source.objects.exclude(pk=source.pk)
     if not form.is_valid():
         return inline_error(request, "Choose the source to merge into.", status=400, target="#merge-errors")
+    into = form.cleaned_data["into"]
+    confirmed = request.POST.get("confirm") == "yes"
     try:
-        merge_sources(source=source, into=form.cleaned_data["into"], actor=request.user)
+        # First a trial run, rolled back: a merge that is not allowed is refused before anyone is asked
+        # to confirm something that "cannot be undone".
+        with transaction.atomic():
+            # Fresh copies: merging deletes the source, and the page still names it after a trial run.
+            trial = Source.objects.get(pk=source.pk), Source.objects.get(pk=into.pk)
+            moved = merge_sources(source=trial[0], into=trial[1], actor=request.user)
+            transaction.set_rollback(not confirmed)
     except ValidationError as exc:
         return inline_error(request, " ".join(exc.messages), status=400, target="#merge-errors")
-    return redirect("annotate:source_edit", pk=form.cleaned_data["into"].pk)
+    if not confirmed:
+        context = {"source": source, "into": into, "moved": moved}
+        if request.htmx:
+            response = render(request, "annotate/source_edit.html#merge-confirm", context)
+            return reswap(retarget(response, "#merge-errors"), "innerHTML")
+        return render(request, "annotate/source_merge.html", context)
+    messages.success(request, f"Merged “{source.name}” into “{into.name}”: {moved} claim{pluralize(moved)} moved.")
+    return redirect("annotate:source_edit", pk=into.pk)

@@ -97,6 +97,12 @@ def _mark_classes(kinds: tuple[int, ...]) -> str:
     return f" k-{kinds[-1]}{layers}"
 
 
+def _status(claims) -> str:
+    """A run's status as drawn (app.css): the innermost claim still standing, "rejected" when none is."""
+    standing = [c.status for c in claims if getattr(c, "status", "") != Claim.Status.REJECTED]
+    return f' data-status="{standing[-1] if standing else Claim.Status.REJECTED}"' if claims else ""
+
+
 def article_html(text: str, claims) -> SafeString:
     """The article body's inner HTML: plain text runs, <mark> runs, and an empty anchor per claim."""
     claims = list(claims)
@@ -135,6 +141,7 @@ def article_html(text: str, claims) -> SafeString:
         edges = "".join((" hl-start" if seg.start in starts else "", " hl-end" if seg.end in ends else ""))
         parts.append(
             f'<mark class="hl{_mark_classes(tuple([m[2] for m in layers]))}{edges}" data-claims="{ids}"'
-            f' data-at="{seg.start}" data-kind="{layers[-1][3]}"{depth} title="{labels}">{chunk}</mark>'
+            f' data-at="{seg.start}" data-kind="{layers[-1][3]}"{depth}{_status(seg.claims)} title="{labels}">'
+            f"{chunk}</mark>"
         )
     return mark_safe("".join(parts))  # noqa: S308 -- every piece of text above went through escape()

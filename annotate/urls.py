@@ -8,6 +8,7 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.article_detail, name="article_detail"),
     path("articles/<slug:slug>/claims/", views.article_claims, name="article_claims"),
     path("claims/", views.claim_list, name="claim_list"),
+    path("claims/mine/", views.my_claims, name="my_claims"),
     path("claims/<int:pk>/edit/", views.claim_edit, name="claim_edit"),
     path("claims/<int:pk>/delete/", views.claim_delete, name="claim_delete"),
     path("sources/", registry.source_list, name="source_list"),

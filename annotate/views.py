@@ -14,7 +14,7 @@ from django_htmx.http import trigger_client_event
 from config.input import number
 from corpus.models import Article
 
-from .filters import NO_FACT, Filters
+from .filters import NO_FACT, Filters, filter_options
 from .forms import ClaimEditForm, ClaimForm, DeleteForm
 from .masking import mask_for
 from .models import Claim, Fact, ProvenanceKind
@@ -29,6 +29,8 @@ from .services import (
     shown_source,
     update_claim,
 )
+
+CLAIMS_PER_PAGE = 25  # a page a reader can scan: 100 claims in their sentences made one 7,000 px page
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,9 @@ def claim_list(request):
     fact = None
     if filters.fact and filters.fact != NO_FACT:
         fact = fact_ref(Fact.objects.get(slug=filters.fact), mask_for(request.user))
-    page = Paginator(claims.order_by("article__title", "start", "pk"), 100).get_page(request.GET.get("page"))
+    page = Paginator(claims.order_by("article__title", "start", "pk"), CLAIMS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     page.object_list = present_all(page.object_list, request.user, in_context=True)
     kind_filters = list(ProvenanceKind.objects.filter(slug__in=filters.kinds)) if filters.kinds else []
     context = {
@@ -257,5 +261,30 @@ def claim_list(request):
         "filters": filters,
         "narrowed": filters.without("fact").active,
         "kind_filters": kind_filters,
+        "kinds": list(ProvenanceKind.objects.all()),
+        "options": filter_options(filters.article),
     }
     return render(request, "annotate/claim_list.html", context)
+
+
+@require_GET
+def my_claims(request):
+    """The signed-in reviewer's claims still open or sent back: changes requested first, with the editor's
+    reason and note, then pending, then rejected."""
+    mine = (
+        Claim.objects.filter(annotator=request.user)
+        .exclude(status=Claim.Status.ACCEPTED)
+        .with_related()
+        .select_related("article__outlet")
+        .order_by("-updated", "-pk")
+    )
+    cards = present_all(mine[:300], request.user, in_context=True)
+    groups = [
+        (status, label, [card for card in cards if card.status == status])
+        for status, label in (
+            (Claim.Status.CHANGES_REQUESTED, "Changes requested"),
+            (Claim.Status.PENDING, "Waiting for review"),
+            (Claim.Status.REJECTED, "Rejected"),
+        )
+    ]
+    return render(request, "annotate/my_claims.html", {"groups": groups, "total": len(cards)})

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A missing page is the app's own 404 page in development too (config/errors.py).
+    "config.errors.FriendlyNotFoundMiddleware",
 ]
 # Platform hardening, kept apart from the list above.
 MIDDLEWARE += [
@@ -107,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "annotate.kind_styles.context",
+                "annotate.attention.context",
             ],
         },
     },
@@ -156,6 +159,10 @@ REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "5"))
 REPLICA_READ_YOUR_WRITES_SECONDS = int(os.environ.get("REPLICA_READ_YOUR_WRITES_SECONDS", "10"))
 REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "1"))
 REPLICA_RETRY_SECONDS = float(os.environ.get("REPLICA_RETRY_SECONDS", "5"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The claims' covering index (INCLUDE columns) speeds the dashboard on PostgreSQL; SQLite keeps the
+    # plain index, which is all a local run needs, and Django would warn about it on every `migrate`.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # what Django 6 does; a URL typed without a scheme is https
 
@@ -259,4 +266,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Django's own messages once: its default console handler and the root's would both print them (the
+    # autoreloader's "Watching for file changes" came out twice), and its default handler drops them
+    # outside DEBUG.
+    "loggers": {"django": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": False}},
 }

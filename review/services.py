@@ -7,6 +7,7 @@ two editors asking for the next card at once get different ones (`SKIP LOCKED` o
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -54,8 +55,11 @@ def _lock(*, claim_id: int, version: int, editor) -> Claim:
     )
 
 
-def _save(current: Claim, editor, action: str, before: dict, **fields) -> Claim:
-    """Apply a review change with a version bump and an audit event; the card's lease ends unless kept."""
+def _save(current: Claim, editor, action: str, before: dict, *, batch: str = "", **fields) -> Claim:
+    """Apply a review change with a version bump and an audit event; the card's lease ends unless kept.
+
+    `batch` names the decisions taken together ("Accept selected"), which are undone together.
+    """
     fields = {"locked_by": None, "locked_until": None, **fields}
     try:
         with transaction.atomic():
@@ -68,12 +72,14 @@ def _save(current: Claim, editor, action: str, before: dict, **fields) -> Claim:
             code="duplicate",
         ) from None
     current = Claim.objects.with_related().get(pk=current.pk)
-    log_event(action, current, editor, before=before, after=current.snapshot())
+    log_event(action, current, editor, before=before, after=current.snapshot() | ({"batch": batch} if batch else {}))
     return current
 
 
 @transaction.atomic
-def decide(*, claim_id: int, version: int, editor, decision: str, reason: str = "", note: str = "") -> Claim:
+def decide(
+    *, claim_id: int, version: int, editor, decision: str, reason: str = "", note: str = "", batch: str = ""
+) -> Claim:
     """Accept, reject or request changes to a claim that is still at `version`.
 
     Rejecting or requesting changes needs a reason. Editors do not accept their own claims unless
@@ -101,6 +107,7 @@ def decide(*, claim_id: int, version: int, editor, decision: str, reason: str = 
         reviewed_at=Now(),
         review_reason=reason,
         review_note=note.strip(),
+        batch=batch,
         **(_registered(current, editor) if status == Status.ACCEPTED else {}),
     )
 
@@ -170,26 +177,47 @@ def undo(*, event: ReviewEvent, editor) -> Claim:
     )
 
 
-def last_undoable(editor) -> ReviewEvent | None:
-    """The editor's most recent decision or correction that has not been undone yet."""
+def _not_undone(editor, limit: int = 200):
+    """The editor's decisions and corrections that have not been undone yet, newest first."""
     events = ReviewEvent.objects.filter(actor=editor, action__in=[*UNDOABLE, "undone"]).order_by("-at", "-pk")
     undone = set()
-    for event in events[:200]:
+    for event in events[:limit]:
         if event.action == "undone":
             undone.add((event.claim_ref, event.before["version"]))
         elif (event.claim_ref, event.after["version"]) not in undone:
-            return event
-    return None
+            yield event
+
+
+def last_undoable(editor) -> ReviewEvent | None:
+    """The editor's most recent decision or correction that has not been undone yet."""
+    return next(_not_undone(editor), None)
+
+
+@transaction.atomic
+def undo_last(*, event: ReviewEvent, editor) -> list[Claim]:
+    """Undo `event` and, when it was one of several decisions taken together, the others of its batch.
+
+    All or nothing: if anyone changed one of the claims since, none is undone. The claims come back in the
+    order they were decided.
+    """
+    batch = (event.after or {}).get("batch")
+    if not batch:
+        return [undo(event=event, editor=editor)]
+    events = [e for e in _not_undone(editor, limit=1000) if (e.after or {}).get("batch") == batch]
+    return [undo(event=e, editor=editor) for e in events][::-1]
 
 
 @transaction.atomic
 def accept_many(*, versions: dict[int, int], editor) -> tuple[list[Claim], list[str]]:
     """Accept several claims, each at the version the editor saw; each refusal is reported, not fatal."""
     accepted, refused = [], []
+    batch = uuid.uuid4().hex
     for claim_id, version in versions.items():
         try:
             with transaction.atomic():
-                accepted.append(decide(claim_id=claim_id, version=version, editor=editor, decision="accept"))
+                accepted.append(
+                    decide(claim_id=claim_id, version=version, editor=editor, decision="accept", batch=batch)
+                )
         except (StaleEdit, PermissionDenied, ValidationError) as exc:
             message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             refused.append(f"Claim {claim_id}: {message}")

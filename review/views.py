@@ -43,8 +43,10 @@ def _history(request) -> list[int]:
 
 def _remember(request, claim: Claim) -> None:
     """Keep the cards this editor has seen, newest last, for the previous/next keys."""
-    seen = [pk for pk in _history(request) if pk != claim.pk][-49:]
-    request.session[HISTORY] = [*seen, claim.pk]
+    seen = _history(request)
+    # Going back to a card seen before keeps its place: j and k then walk the same list both ways.
+    if claim.pk not in seen:
+        request.session[HISTORY] = [*seen[-49:], claim.pk]
 
 
 def _card_context(request, filters: Filters, claim: Claim | None) -> dict:
@@ -72,12 +74,15 @@ def _card_context(request, filters: Filters, claim: Claim | None) -> dict:
         "filters": filters,
         "left": left,
         "own": own,
+        # With no card to show, what the count still holds: the editor's own claims and cards others hold.
+        "held_elsewhere": max(0, left - own) if claim is None else 0,
         "skipped": len(request.session.get(SKIPPED, [])),
         "up_next": present_all(up_next, request.user),
         "kinds": list(ProvenanceKind.objects.active()),
         "reasons": Claim.Reason.choices,
         "previous": history[position - 1] if position > 0 else None,
-        "next": history[position + 1] if position + 1 < len(history) else None,
+        # At the end of the cards seen, j moves on to the first card up next (it never skips one).
+        "next": history[position + 1] if position + 1 < len(history) else (up_next[0].pk if up_next else None),
         "undoable": review.last_undoable(request.user),
         # The article menu offers articles with claims of the queue's status, whatever article is chosen.
         "options": filter_options(
@@ -214,15 +219,17 @@ def undo(request):
     if event is None:
         return _refused(request, filters, 0, "Nothing to undo.", 400)
     try:
-        claim = review.undo(event=event, editor=request.user)
+        claims = review.undo_last(event=event, editor=request.user)
     except StaleEdit as exc:
         return _refused(request, filters, event.claim_ref, f"Cannot undo: {exc}", 409)
     except PermissionDenied as exc:
         return _refused(request, filters, event.claim_ref, str(exc), 403)
     except ValidationError as exc:
         return _refused(request, filters, event.claim_ref, "Cannot undo: " + " ".join(exc.messages), 400)
-    claim = review.take_next(Claim.objects.filter(pk=claim.pk), editor=request.user) or claim
+    claim = review.take_next(Claim.objects.filter(pk=claims[0].pk), editor=request.user) or claims[0]
     message = f"Undone: claim {claim.pk} is {claim.get_status_display().lower()} again."
+    if len(claims) > 1:
+        message = f"Undone: {len(claims)} claims ({', '.join(str(c.pk) for c in claims)}) are pending again."
     if not request.htmx:
         messages.info(request, message)
         return redirect(_queue_url(filters, claim=claim.pk))

@@ -81,6 +81,7 @@ def seed_migrated_rows() -> None:
 
     importlib.import_module("annotate.migrations.0002_default_kinds").add_kinds(apps, None)
     importlib.import_module("annotate.migrations.0010_kind_roles").set_roles(apps, None)
+    importlib.import_module("annotate.migrations.0014_distinct_kind_colours").distinct_colours(apps, None)
     ensure_roles()
 
 

@@ -134,6 +134,7 @@ def samples(world) -> dict:
         "review:undo": None,
         "review:bulk_accept": None,
         "annotate:claim_list": {"?": "status=all"},
+        "annotate:my_claims": {},
         "review:claim": {"pk": world["renamed"].pk},
         "annotate:claim_edit": {"pk": world["rita_claim"].pk},
         "annotate:claim_delete": None,

@@ -98,7 +98,7 @@ def test_pages_name_kinds_by_class_and_the_kinds_stylesheet_colours_them(client,
     assert response["Content-Type"] == "text/css; charset=utf-8"
     assert response["Cache-Control"] == "public, max-age=31536000, immutable"
     css = response.content.decode()
-    assert f".k-{state.pk}{{--k:{state.colour}}}" in css
+    assert f'.k-{state.pk}{{--k:{state.colour};--kg:"S"}}' in css
     assert f".l4-{think_tank.pk}{{--l4:{think_tank.colour}}}" in css
 
     # An editor changes a colour: the pages link a new URL, and the old one is no longer kept.
@@ -107,7 +107,7 @@ def test_pages_name_kinds_by_class_and_the_kinds_stylesheet_colours_them(client,
     assert stylesheet not in page
     old = client.get(stylesheet)
     assert old["Cache-Control"] == "no-cache"
-    assert f".k-{state.pk}{{--k:#123456}}" in old.content.decode()
+    assert f'.k-{state.pk}{{--k:#123456;--kg:"S"}}' in old.content.decode()
 
 
 def test_the_kinds_stylesheet_needs_no_sign_in_and_the_sign_in_page_does_not_link_it():

@@ -138,7 +138,7 @@ def test_editor_cannot_accept_own_claim_unless_allowed(client, article, editor):
     assert Claim.objects.get(pk=own.pk).status == "pending"
     # ...and the queue does not hand editors their own claims, but says how many wait for someone else.
     page = client.get(reverse("review:queue")).content.decode()
-    assert "Nothing left to review" in page and "1 of your own claim waits" in page
+    assert "Nothing left to review" in page and "1 of your own claims waits" in page
     with override_settings(REVIEW_SELF_ACCEPT=True):
         assert decide(client, own, "accept").status_code == 200
     assert Claim.objects.get(pk=own.pk).status == "accepted"

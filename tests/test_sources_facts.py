@@ -157,7 +157,11 @@ def test_editor_edits_a_source_and_its_aliases(client, article):
     taken = client.post(url, data | {"aliases": "Rodong Sinmun"})
     assert taken.status_code == 400 and "already names another source" in taken.content.decode()
     assert list(source.aliases.values_list("name", flat=True)) == ["Korean Central News Agency"]
-    merged = client.post(reverse("annotate:source_merge", args=[source.pk]), {"into": other.pk})
+    # A merge is checked first, then confirmed: nothing moves until the editor confirms.
+    asked = client.post(reverse("annotate:source_merge", args=[source.pk]), {"into": other.pk})
+    assert asked.status_code == 200 and "This cannot be undone here" in asked.content.decode()
+    assert Claim.objects.get().source == source
+    merged = client.post(reverse("annotate:source_merge", args=[source.pk]), {"into": other.pk, "confirm": "yes"})
     assert merged.status_code == 302 and Claim.objects.get().source == other
 
 

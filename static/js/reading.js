@@ -19,11 +19,42 @@ function codePointOffset(root, node, offset) {
   return [...range.toString()].length;
 }
 
+// Selections snap to whole words, as Label Studio's and INCEpTION's token snapping do: a drag that starts
+// or ends inside a word takes all of it. Alt held at mouse-up keeps the exact selection, and so does the
+// keyboard, which moves by word already (or by character, on purpose). Scripts written without spaces
+// between words are never snapped: a "word" there would be the whole run.
+const WORD = /[\p{L}\p{N}\p{M}'’_-]/u;
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
+
+function snapToWords(chars, start, end) {
+  const inWord = (i) => i >= 0 && i < chars.length && WORD.test(chars[i]) && !UNSPACED.test(chars[i]);
+  while (start > 0 && inWord(start - 1) && inWord(start)) start--;
+  while (end < chars.length && inWord(end - 1) && inWord(end)) end++;
+  return [start, end];
+}
+
+/** A DOM range over code points [start, end) of the article text. */
+function codePointRange(root, chars, start, end) {
+  const [from, to] = [chars.slice(0, start).join("").length, chars.slice(0, end).join("").length];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let node = walker.nextNode(), seen = 0; node; seen += node.data.length, node = walker.nextNode()) {
+    if (from >= seen && from <= seen + node.data.length && range.startContainer === document) {
+      range.setStart(node, from - seen);
+    }
+    if (to <= seen + node.data.length) {
+      range.setEnd(node, to - seen);
+      break;
+    }
+  }
+  return range;
+}
+
 /** The current selection as {start, end, exact} in code points, trimmed of white space; or null. */
-export function selectionSpan(root = textEl()) {
+export function selectionSpan(root = textEl(), { exact = false } = {}) {
   const selection = window.getSelection();
   if (!root || !selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
-  const range = selection.getRangeAt(0);
+  let range = selection.getRangeAt(0);
   if (!root.contains(range.commonAncestorContainer)) return null;
   const chars = [...root.textContent];
   let start = codePointOffset(root, range.startContainer, range.startOffset);
@@ -31,6 +62,15 @@ export function selectionSpan(root = textEl()) {
   while (start < end && isSpace(chars[start])) start++;
   while (end > start && isSpace(chars[end - 1])) end--;
   if (start >= end) return null;
+  if (!exact) {
+    const [wordStart, wordEnd] = snapToWords(chars, start, end);
+    if (wordStart !== start || wordEnd !== end) {
+      [start, end] = [wordStart, wordEnd];
+      range = codePointRange(root, chars, start, end);
+      selection.removeAllRanges();
+      selection.addRange(range);
+    }
+  }
   return {
     start,
     end,
@@ -40,12 +80,36 @@ export function selectionSpan(root = textEl()) {
   };
 }
 
+const SHEET = window.matchMedia("(max-width: 640px)");
+
+/** On a phone the panel is a bottom sheet (app.css): bring the selected text into view above it. */
+function placeAsSheet(el, rect) {
+  document.body.classList.add("sheet-open");
+  const sheetTop = document.documentElement.clientHeight - el.offsetHeight;
+  // The sentence before the selection stays in view too: the context needed to choose a kind.
+  const target = Math.max(16, (sheetTop - rect.height) / 3);
+  if (rect.top < 8 || rect.bottom > sheetTop - 8) window.scrollBy({ top: rect.top - target, behavior: "instant" });
+}
+
 function placeNear(el, rect) {
   el.hidden = false;
+  if (SHEET.matches) {
+    placeAsSheet(el, rect);
+    return;
+  }
   const margin = 8;
   const width = el.offsetWidth;
   const height = el.offsetHeight;
   const viewport = document.documentElement.clientHeight;
+  // Beside the text column when there is room: the selected text and its sentence, the context needed to
+  // choose a kind, stay in view (the panel covers the sidebar for a moment instead).
+  const column = document.querySelector(".text-col")?.getBoundingClientRect();
+  if (column && document.documentElement.clientWidth - column.right >= width + 3 * margin) {
+    const top = Math.min(Math.max(margin, rect.top - 2 * margin), viewport - height - margin);
+    el.style.top = `${window.scrollY + Math.max(margin, top)}px`;
+    el.style.left = `${window.scrollX + column.right + 2 * margin}px`;
+    return;
+  }
   // Below the selection if it fits, else above it, else wherever the whole panel stays in view.
   let top = rect.bottom + margin;
   if (top + height > viewport - margin) top = rect.top - margin - height;
@@ -110,15 +174,20 @@ function openPanel(span) {
 
 function closePanel({ clearSelection = true } = {}) {
   if (!panel || panel.hidden) return;
+  const hadFocus = panel.contains(document.activeElement);
   panel.hidden = true;
+  document.body.classList.remove("sheet-open");
   clearPending();
   panel.querySelector("#tag-errors").textContent = "";
   if (clearSelection) window.getSelection()?.removeAllRanges();
+  // Back to the text, where the reviewer was: the keyboard carries on from there (text-keys.js puts the
+  // caret after the span just tagged).
+  if (hadFocus) textEl()?.focus({ preventScroll: true });
 }
 
-function onSelectionDone() {
+function onSelectionDone({ exact = false } = {}) {
   if (!panel) return;
-  const span = selectionSpan();
+  const span = selectionSpan(textEl(), { exact });
   if (span) openPanel(span);
   else closePanel({ clearSelection: false });
 }
@@ -127,11 +196,10 @@ if (panel) {
   document.addEventListener("mouseup", (event) => {
     if (panel.contains(event.target) || popover.contains(event.target)) return;
     // Let the browser finish updating the selection first.
-    setTimeout(onSelectionDone, 0);
+    setTimeout(() => onSelectionDone({ exact: event.altKey }), 0);
   });
-  document.addEventListener("keyup", (event) => {
-    if (event.shiftKey && event.key.startsWith("Arrow")) onSelectionDone();
-  });
+  // The keyboard and touch ways of selecting (text-keys.js) say when a selection is ready to tag.
+  document.addEventListener("text-selected", (event) => onSelectionDone({ exact: Boolean(event.detail?.exact) }));
 
   panel.elements.source.addEventListener("input", kindFromSource);
   panel.elements.source.addEventListener("change", kindFromSource);
@@ -201,6 +269,7 @@ function openPopover(query, rect) {
 function closePopover() {
   if (popover && !popover.hidden) {
     popover.hidden = true;
+    document.body.classList.remove("sheet-open");
     popoverBody.innerHTML = "";
   }
 }
@@ -251,12 +320,39 @@ document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") closePopover();
 });
 
+// Saving re-renders the text: focus follows into the new one when it was in the tag panel.
+let refocusText = false;
+document.body.addEventListener("htmx:afterSettle", (event) => {
+  if (refocusText && event.detail.target?.id === "reading") textEl()?.focus({ preventScroll: true });
+  refocusText = false;
+});
+
+// ---- What happened, said aloud and shown for a moment ------------------------------------------------
+
+let newsTimer;
+function news(message) {
+  const box = document.getElementById("reading-news");
+  if (!box) return;
+  box.textContent = message;
+  clearTimeout(newsTimer);
+  newsTimer = setTimeout(() => {
+    box.textContent = "";
+  }, 5000);
+}
+
 document.body.addEventListener("claim-saved", (event) => {
+  const editing = Boolean(popover?.contains(document.activeElement));
+  news(editing ? `Claim ${event.detail.id} saved.` : `Claim ${event.detail.id} tagged.`);
+  refocusText = Boolean(panel?.contains(document.activeElement)) || editing;
   closePanel();
   closePopover();
   flash(event.detail.id);
 });
-document.body.addEventListener("claim-deleted", () => closePopover());
+document.body.addEventListener("claim-deleted", (event) => {
+  news(`Claim ${event.detail.id} deleted.`);
+  refocusText = true;
+  closePopover();
+});
 
 function flashFromHash() {
   const match = location.hash.match(/^#claim-(\d+)$/);
@@ -264,3 +360,55 @@ function flashFromHash() {
 }
 window.addEventListener("hashchange", flashFromHash);
 flashFromHash();
+
+// ---- Reading options: rejected claims shown or not; one claim singled out -----------------------
+
+const HIDE_REJECTED = "provenance.hideRejected";
+
+function applyRejected() {
+  const hide = localStorage.getItem(HIDE_REJECTED) === "1";
+  document.querySelector(".reader")?.classList.toggle("hide-rejected", hide);
+  const box = document.getElementById("show-rejected");
+  if (box) box.checked = !hide;
+}
+
+document.addEventListener("change", (event) => {
+  if (event.target.id !== "show-rejected") return;
+  localStorage.setItem(HIDE_REJECTED, event.target.checked ? "0" : "1");
+  applyRejected();
+});
+document.body.addEventListener("htmx:afterSettle", applyRejected);
+applyRejected();
+
+/** Outline every run of the innermost claim under the pointer, so its start and end can be seen. */
+function singleOut(mark) {
+  for (const old of document.querySelectorAll("#article-text mark.hl.single")) old.classList.remove("single");
+  const id = mark?.dataset.claims.split(" ").at(-1);
+  if (id) for (const run of marksFor(id)) if (run.dataset.claims.split(" ").includes(id)) run.classList.add("single");
+}
+document.addEventListener("mouseover", (event) => {
+  if (event.target.closest) singleOut(event.target.closest("#article-text mark.hl"));
+});
+
+// ---- Editing a claim in the popover: 1-9 pick the kind, as in the tag panel ----------------------
+
+// The edit form is taller than the card it replaces: move the popover up so that all of it, Save
+// included, is in view (it scrolls inside itself when the screen is shorter still).
+document.body.addEventListener("htmx:afterSettle", () => {
+  if (!popover || popover.hidden || SHEET.matches) return;
+  const box = popover.getBoundingClientRect();
+  const viewport = document.documentElement.clientHeight;
+  if (box.bottom > viewport - 8) popover.style.top = `${window.scrollY + Math.max(8, viewport - box.height - 8)}px`;
+});
+
+document.addEventListener("keydown", (event) => {
+  const form = event.target.closest?.("#claim-popover form.editing");
+  if (!form || !/^[1-9]$/.test(event.key) || event.ctrlKey || event.metaKey) return;
+  if (event.target.matches("input[type=text], textarea") && !event.altKey) return;
+  const radio = form.querySelector(`input[name=kind][data-key="${event.key}"]`);
+  if (radio) {
+    event.preventDefault();
+    radio.checked = true;
+    radio.focus();
+  }
+});

@@ -1,5 +1,5 @@
 // The review queue, keyboard first: a accept, r reject, c request changes, 1-9 correct the kind,
-// s skip, j/k next and previous, u undo. Rejecting asks for a reason: 1-6 pick one, Enter sends, Esc cancels.
+// s skip, j/k next and previous card (j never skips: it only moves), u undo. Rejecting asks for a reason: 1-6 pick one, Enter sends, Esc cancels.
 // Every key presses a real button or link, so the page works the same with a mouse or without JavaScript.
 
 const $ = (selector) => document.querySelector(selector);
@@ -56,6 +56,10 @@ function setUp() {
   }
   const card = $("#card");
   if (card && !card.contains(document.activeElement)) card.focus({ preventScroll: true });
+  // The outcome of the last action and the new card are what the editor looks at next.
+  const message = $("#queue-message");
+  const top = (message || card)?.getBoundingClientRect().top;
+  if (top !== undefined && (top < 0 || top > window.innerHeight)) (message || card).scrollIntoView({ block: "start" });
 }
 
 document.addEventListener("click", (event) => {
@@ -64,7 +68,37 @@ document.addEventListener("click", (event) => {
   if (event.target.closest(".cancel-reason")) closeReason();
 });
 
+// ---- Between a request and its settled answer ------------------------------------------------------
+// Keys pressed while a card is being replaced would press buttons htmx has not wired up yet (a plain
+// form post, or nothing): they are ignored until the new card has settled, which the root element says.
+let busyTimer;
+const busy = (on) => {
+  clearTimeout(busyTimer);
+  if (on) {
+    document.documentElement.dataset.queueBusy = "1";
+    busyTimer = setTimeout(() => busy(false), 8000); // never stuck: a lost answer frees the keys again
+  } else delete document.documentElement.dataset.queueBusy;
+};
+document.body.addEventListener("htmx:beforeRequest", () => busy(true));
+document.body.addEventListener("htmx:afterSettle", () => busy(false));
+document.body.addEventListener("htmx:afterRequest", (event) => {
+  // No answer, or one that swaps nothing (204): nothing will settle.
+  if (!event.detail.xhr?.status || event.detail.xhr.status === 204) busy(false);
+});
+
+// htmx gives focus back to the element of the same id in the new card, and restoring the caret of the
+// note scrolls the reason panel (shown until the script hides it) into view: the page jumped by the
+// height of the card. Focus rests on the card while the answer is swapped in.
+document.body.addEventListener("htmx:beforeSwap", () => {
+  const active = document.activeElement;
+  if (active && active !== document.body && active.closest("#queue")) $("#card")?.focus({ preventScroll: true });
+});
+
 document.addEventListener("keydown", (event) => {
+  if (document.documentElement.dataset.queueBusy && !event.target.matches("input, textarea, select")) {
+    event.preventDefault();
+    return;
+  }
   const panel = reasonPanel();
   const reasonOpen = panel && !panel.hidden;
   // Enter (or Ctrl/Cmd+Enter) sends the reason from anywhere in the panel, the note included;
@@ -88,7 +122,9 @@ document.addEventListener("keydown", (event) => {
       if (radio) {
         event.preventDefault();
         radio.checked = true;
-        radio.focus();
+        // The note is where the editor types next: there every key types, digits included, so a note
+        // such as "same as 2 above" never re-picks the reason.
+        panel.querySelector("textarea[name=note]")?.focus();
       }
     }
     return;
@@ -96,10 +132,6 @@ document.addEventListener("keydown", (event) => {
   if (typing) return;
   const actions = { a: "#accept", s: "#skip", j: "#next", k: "#prev", u: "#undo" };
   if (event.key in actions) {
-    if (event.key === "j" && !$("#next")) {
-      if (press("#skip")) event.preventDefault();
-      return;
-    }
     if (press(actions[event.key])) event.preventDefault();
   } else if (event.key === "r" || event.key === "c") {
     event.preventDefault();

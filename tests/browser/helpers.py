@@ -105,3 +105,32 @@ def article_text_in_page(page: Page) -> str:
 
 def import_seed() -> None:
     call_command("import_articles", str(SEED), "--no-progress", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page: Page, *, context: str = "") -> list[str]:
+    """Run axe-core (from npm, installed by `make install`) on the page as it is now; its violations of any
+    impact, one line each. Without axe-core the check is skipped, except under CI, where it fails."""
+    import os
+
+    import pytest
+
+    if not AXE.is_file():
+        message = f"axe-core is not installed at {AXE}: run `make install` (npm ci)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    if not page.evaluate("() => Boolean(window.axe)"):
+        # Evaluated through the DevTools protocol: the page's Content-Security-Policy refuses inline scripts.
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
+    results = page.evaluate(
+        """async () => {
+          const r = await axe.run(document, {resultTypes: ["violations"]});
+          const where = (v) => v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ");
+          const more = (v) => (v.nodes.length > 3 ? ` (+${v.nodes.length - 3})` : "");
+          return r.violations.map((v) => `${v.impact} ${v.id}: ${v.help} — ${where(v)}${more(v)}`);
+        }"""
+    )
+    return [f"{context}: {line}" if context else line for line in results]

@@ -1,0 +1,131 @@
+"""Tagging without a mouse: the keyboard alone, and touch on a phone; the pages at 390 px; error pages."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from annotate.models import Claim
+from tests.factories import make_article, make_user
+
+from .conftest import PASSWORD, save_screenshot
+from .helpers import log_in, open_article, tag_panel
+
+pytestmark = pytest.mark.browser
+
+TEXT = "Voters in Hyesan said the turnout figure was invented. Officials in Pyongyang called it 99.63 percent."
+
+
+def test_tag_a_claim_with_the_keyboard_alone(page: Page, reviewer):
+    article = make_article(TEXT, title="Keyboard only")
+    log_in(page, reviewer)
+    open_article(page, article)
+    text = page.locator("#article-text")
+    # Tab reaches the text (after the links before it).
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if text.evaluate("el => el === document.activeElement"):
+            break
+    expect(text).to_be_focused()
+    # Right moves by word: past "Voters" and "in"; Shift+Right extends by word over "Hyesan said".
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")
+    panel = tag_panel(page)
+    expect(panel).to_be_hidden()  # extending never opens the panel by itself
+    assert page.evaluate("getSelection().toString()").strip() == "Hyesan said"
+    # With Alt, by character: back off the "d".
+    page.keyboard.press("Alt+Shift+ArrowLeft")
+    assert page.evaluate("getSelection().toString()").strip() == "Hyesan sai"
+    page.keyboard.press("Alt+Shift+ArrowRight")
+    expect(page.locator("#selection-status")).to_contain_text("Hyesan said")
+    page.keyboard.press("Enter")
+    expect(panel).to_be_visible()
+    expect(panel.locator("#tag-quote")).to_have_text("Hyesan said")
+    page.keyboard.press("2")
+    page.keyboard.type("Resident of Hyesan")
+    save_screenshot(page, "test_tag_a_claim_with_the_keyboard_alone-panel")
+    page.keyboard.press("Enter")
+    expect(page.locator("#article-text mark.hl")).to_have_text("Hyesan said")
+    claim = Claim.objects.get()
+    assert (claim.exact, claim.kind.slug) == ("Hyesan said", "in_country_informant")
+    # Focus is back in the text, ready for the next claim.
+    expect(page.locator("#article-text")).to_be_focused()
+
+
+def test_a_touch_selection_opens_the_tag_panel_as_a_bottom_sheet(browser, live_server, migrated_rows, reviewer):
+    article = make_article(TEXT, title="Touch")
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 780}, has_touch=True, is_mobile=True
+    )
+    page = context.new_page()
+    try:
+        log_in(page, reviewer)
+        open_article(page, article)
+        # A long press selects a word and its handles stretch the selection: what the browser does is
+        # emulated by a tap and the selection it leaves; there is no mouse-up.
+        text = page.locator("#article-text")
+        text.tap(position={"x": 10, "y": 10})
+        page.evaluate(
+            """() => {
+              const node = document.getElementById("article-text").firstChild;
+              const at = node.data.indexOf("Officials in Pyongyang");
+              getSelection().setBaseAndExtent(node, at, node, at + "Officials in Pyongyang".length);
+            }"""
+        )
+        panel = tag_panel(page)
+        expect(panel).to_be_visible()
+        expect(panel.locator("#tag-quote")).to_have_text("Officials in Pyongyang")
+        box = panel.bounding_box()
+        assert box["width"] == 390 and abs(box["y"] + box["height"] - 780) < 2, box
+        save_screenshot(page, "test_touch_bottom_sheet")
+        panel.get_by_role("button", name="State media").tap()
+        panel.get_by_role("button", name="Save").tap()
+        expect(page.locator("#article-text mark.hl")).to_have_text("Officials in Pyongyang")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("role", ["reviewer", "editor"])
+def test_no_page_scrolls_sideways_at_390_px(browser, live_server, migrated_rows, role):
+    from tests.browser.helpers import import_seed
+
+    import_seed()
+    user = make_user(f"phone-{role}", role=role, password=PASSWORD)
+    article = make_article(TEXT, title="Narrow")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    try:
+        log_in(page, user)
+        pages = ["/articles/", article.get_absolute_url(), "/facts/", "/dashboard/", "/claims/", "/nope/"]
+        if role == "editor":
+            pages += ["/review/", "/sources/", "/agreement/"]
+        for url in pages:
+            page.goto(url)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, f"{url} is {width} px wide at 390 px"
+            sign_out = page.get_by_role("button", name="Sign out")
+            expect(sign_out).to_be_in_viewport()
+        if role == "editor":
+            page.goto("/review/")
+            for name in ("Status", "Kind", "Article", "Annotator"):
+                box = page.get_by_label(name, exact=True).bounding_box()
+                assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["width"] >= 120, (name, box)
+            save_screenshot(page, f"test_390_review_{role}")
+    finally:
+        context.close()
+
+
+def test_error_pages_keep_the_layout_and_a_way_back(page: Page, reviewer, settings):
+    settings.DEBUG = True  # `make run` is in development mode, where Django would show its technical page
+    log_in(page, reviewer)
+    for url, heading in [
+        ("/no/such/page/", "There is nothing at this address"),
+        ("/articles/no-such-article/", "There is nothing at this address"),
+        ("/review/", "You cannot open this page"),
+    ]:
+        page.goto(url)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+        page.get_by_role("link", name="Back to the articles").click()
+        expect(page).to_have_url(f"{page.url.split('/articles/')[0]}/articles/")

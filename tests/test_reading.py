@@ -401,3 +401,28 @@ def test_popover_ignores_numbers_too_large_for_an_offset_or_id(client):
     url = reverse("annotate:article_claims", args=[article.slug])
     assert client.get(url, {"at": "9" * 20}).status_code == 200
     assert client.get(url, {"ids": "9" * 20}).status_code == 200
+
+
+def test_a_tag_costs_at_most_six_queries_with_a_source_and_a_fact_named(reviewer, article):
+    from annotate.services import create_claim, register_fact
+
+    register_source(name="KCNA", kind=kind("state_media"))
+    register_source(name="Hoeryong resident", kind=kind("in_country_informant"), sensitive=True)
+    register_fact(statement="Turnout was 99.63%")
+    state_media, quote = kind("state_media"), span(TEXT, "The voter turnout")
+    assert reviewer.has_perm("annotate.add_claim")  # the view has checked it: the permissions are loaded
+    with CaptureQueriesContext(connection) as queries:
+        claim = create_claim(
+            article=article,
+            **quote,
+            kind=state_media,
+            source_name="kcna",
+            fact_statement="turnout was 99.63%",
+            annotator=reviewer,
+        )
+    # A source, a fact, the sensitive names a reviewer's fact is checked against (two), the claim, its
+    # event. In a request the service's transaction is the outermost: it has no savepoint, unlike here.
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) <= 6, statements
+    assert (claim.source.name, claim.fact.statement) == ("KCNA", "Turnout was 99.63%")
+    assert ReviewEvent.objects.get().action == "created"

@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .masking import mask_for
 from .models import Claim, ProvenanceKind
-from .spans import segments
+from .spans import passages, segments, touched
 
 STATUS_LABELS = dict(Claim.Status.choices)
 QUOTE_CHARS = 110  # of a claim's quote in the sidebar
@@ -74,7 +74,8 @@ def claim_list_html(claims: list[Highlight]) -> SafeString:
                 f'<span class="status status-{escape(claim.status)}">{status}</span> '
             )
         parts.append(
-            f'<li><a href="#claim-{claim.pk}" data-claim="{claim.pk}" data-span="{claim.start} {claim.end}">'
+            f'<li id="item-{claim.pk}"><a href="#claim-{claim.pk}" data-claim="{claim.pk}" '
+            f'data-span="{claim.start} {claim.end}">'
             f'{chips[key]}<span class="quote">{escape(quote)}</span> '
             f'<span class="source">{escape(claim.source_label or "No source named")}'
             f"{PROPOSED if claim.proposed else ''}{fact}</span></a></li>"
@@ -97,9 +98,18 @@ def _mark_classes(kinds: tuple[int, ...]) -> str:
     return f" k-{kinds[-1]}{layers}"
 
 
-def article_html(text: str, claims) -> SafeString:
-    """The article body's inner HTML: plain text runs, <mark> runs, and an empty anchor per claim."""
-    claims = list(claims)
+def article_html(text: str, claims, *, around: tuple[int, int] | None = None) -> SafeString:
+    """The article body's inner HTML: passages of plain text runs, <mark> runs and an empty anchor per claim.
+
+    Each passage (`spans.passages`) is a <span id="passage-N"> that adds nothing to textContent. With
+    `around` (a span of the text), only the passages it touches are rendered, each marked as an htmx
+    out-of-band swap of the same passage on the page: `claims` then need only be those over them.
+    """
+    bounds = passages(text)
+    if around is not None:
+        bounds = touched(bounds, *around)
+    lo, hi = bounds[0][0], bounds[-1][1]
+    claims = [claim for claim in claims if claim.start < hi and lo < claim.end]
     starts: dict[int, list] = {}
     for claim in claims:
         starts.setdefault(claim.start, []).append(claim)
@@ -115,8 +125,16 @@ def article_html(text: str, claims) -> SafeString:
         for claim in claims
     }
     ends = {claim.end for claim in claims}
+    swap = ' hx-swap-oob="true"' if around is not None else ""
     parts: list[str] = []
-    for seg in segments(len(text), claims):
+    cuts = {start for start, _ in bounds}
+    for seg in segments(len(text), claims, cuts | {hi}):
+        if seg.start < lo or seg.start >= hi:
+            continue
+        if seg.start in cuts:
+            parts.append(
+                ("</span>" if seg.start != lo else "") + f'<span class="passage" id="passage-{seg.start}"{swap}>'
+            )
         for claim in starts.get(seg.start, ()):
             # Empty, so it adds nothing to textContent, but /articles/<slug>/#claim-<id> lands here.
             parts.append(f'<span class="anchor" id="claim-{claim.pk}"></span>')
@@ -137,4 +155,7 @@ def article_html(text: str, claims) -> SafeString:
             f'<mark class="hl{_mark_classes(tuple([m[2] for m in layers]))}{edges}" data-claims="{ids}"'
             f' data-at="{seg.start}" data-kind="{layers[-1][3]}"{depth} title="{labels}">{chunk}</mark>'
         )
+    if not parts:  # an empty text: one empty passage
+        parts.append(f'<span class="passage" id="passage-0"{swap}>')
+    parts.append("</span>")
     return mark_safe("".join(parts))  # noqa: S308 -- every piece of text above went through escape()

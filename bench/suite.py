@@ -22,11 +22,12 @@ import sys
 import traceback
 
 import common
+import lean
 import pages
 
-STEPS = ("reading", "growth", "dashboard", "export", "load", "queue", "imports", "labelstudio")
+STEPS = ("reading", "growth", "large", "tagging", "dashboard", "export", "load", "queue", "imports", "labelstudio")
 SCRIPTS = {"load": "load.py", "queue": "review_queue.py", "imports": "imports.py", "labelstudio": "labelstudio.py"}
-ON_CORPUS = ("reading", "growth", "dashboard", "export")
+ON_CORPUS = ("reading", "growth", "large", "tagging", "dashboard", "export")
 # Fewer than 999 facts: SQLite reads longer lists of ids in batches, which would add a query at the full size.
 QUICK = {"steps": "reading,growth,dashboard", "articles": 200, "claims_per_article": 50, "facts": 500, "runs": 3}
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -102,6 +103,8 @@ def on_corpus(args, base_url: str | None, steps: list[str], statuses: dict) -> d
         calls = {
             "reading": (pages.reading, args, client, reviewer),
             "growth": (pages.growth, args, client, reviewer),
+            "large": (lean.large, args, client, reviewer),
+            "tagging": (lean.tagging, args, client, reviewer),
             "dashboard": (pages.dashboard, args, client, from_sizes["dashboard"]),
             "export": (pages.export, args, from_sizes["export"]),
         }

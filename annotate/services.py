@@ -200,9 +200,12 @@ def create_claim(
         )
     except IntegrityError:  # the same claim twice, or sent twice at once
         duplicate = Claim.objects.filter(article=article, start=start, end=end, kind=kind, annotator=annotator)
-        if not duplicate.exists():
-            raise
-        raise ValidationError(f"You have already tagged this text as “{kind.label}”.", code="duplicate") from None
+        if duplicate.exists():
+            raise ValidationError(f"You have already tagged this text as “{kind.label}”.", code="duplicate") from None
+        # Something else changed under the request (a kind or article removed meanwhile): nothing was stored.
+        raise ValidationError(
+            "The claim could not be saved; reload the article and try again.", code="conflict"
+        ) from None
 
 
 @transaction.atomic

@@ -109,6 +109,20 @@ def _drawn(layers: list[tuple]) -> tuple[str, str, str, str]:
     )
 
 
+def _meta(claims) -> dict[int, tuple]:
+    """What a run needs of each claim (id, title text, kind id, kind), escaped once per claim rather than
+    once per run it covers."""
+    return {
+        id(claim): (
+            str(claim.pk),
+            escape(claim.kind.label + (f": {claim.source_label}" if getattr(claim, "source_label", "") else "")),
+            claim.kind.pk,
+            escape(claim.kind.slug),
+        )
+        for claim in claims
+    }
+
+
 def article_html(text: str, claims, *, around: tuple[int, int] | None = None) -> SafeString:
     """The article body's inner HTML: passages of plain text runs, <mark> runs and an empty anchor per claim.
 
@@ -124,17 +138,7 @@ def article_html(text: str, claims, *, around: tuple[int, int] | None = None) ->
     starts: dict[int, list] = {}
     for claim in claims:
         starts.setdefault(claim.start, []).append(claim)
-    # What a run needs of each claim (id, title text, kind id, kind), escaped once per claim rather than
-    # once per run it covers.
-    meta = {
-        id(claim): (
-            str(claim.pk),
-            escape(claim.kind.label + (f": {claim.source_label}" if getattr(claim, "source_label", "") else "")),
-            claim.kind.pk,
-            escape(claim.kind.slug),
-        )
-        for claim in claims
-    }
+    meta = _meta(claims)
     ends = {claim.end for claim in claims}
     swap = ' hx-swap-oob="true"' if around is not None else ""
     parts: list[str] = []

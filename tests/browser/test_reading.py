@@ -279,7 +279,10 @@ def test_a_tag_updates_only_what_changed_in_text_order(page: Page, reviewer):
     page.evaluate("document.querySelector('#claims-title').dataset.marker = 'kept'")  # gone if the sidebar is replaced
 
     select_with_mouse(page, "A resident of Hoeryong said nobody dared to stay home.")
+    panel = tag_panel(page)
+    expect(panel).to_be_visible()
     page.keyboard.press("2")
+    expect(panel.get_by_role("button", name="In-country informant")).to_have_attribute("aria-pressed", "true")
     page.keyboard.press("Enter")
 
     rows = page.locator(".claim-list li")

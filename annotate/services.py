@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.text import slugify
@@ -103,13 +103,19 @@ def _fact_slug(statement: str) -> str:
     return slug
 
 
+def _fact_named(statement: str) -> Fact | None:
+    """The fact with this statement, or else the one with this slug: one query for both."""
+    found = list(Fact.objects.filter(Q(key=name_key(statement)) | Q(slug=statement))[:2])
+    return next((fact for fact in found if fact.key == name_key(statement)), found[0] if found else None)
+
+
 def register_fact(*, statement: str) -> Fact:
     """The fact with this statement (or slug); a new fact if there is none. For editors and trusted imports."""
     statement = clean_name(statement)
     _check_length(statement, Fact, "statement", "The fact's statement")
     return _get_or_create(
         Fact,
-        lambda: Fact.objects.stated(statement).first() or Fact.objects.filter(slug=statement).first(),
+        lambda: _fact_named(statement),
         lambda: Fact.objects.create(statement=statement, slug=_fact_slug(statement)),
     )
 
@@ -127,7 +133,7 @@ def resolve_fact(*, statement: str, actor) -> tuple[Fact | None, str]:
     mask = mask_for(actor)
     if mask.reveal:
         return register_fact(statement=statement), ""
-    fact = Fact.objects.stated(statement).first() or Fact.objects.filter(slug=statement).first()
+    fact = _fact_named(statement)
     if fact is not None and not mask.hides(fact.statement):
         return fact, ""
     return None, statement
@@ -145,7 +151,6 @@ def log_event(action: str, claim: Claim, actor, *, before=None, after=None) -> R
     )
 
 
-@transaction.atomic
 def create_claim(
     *,
     article: Article,
@@ -166,6 +171,10 @@ def create_claim(
 
     `source_name` and `fact_statement` are what the annotator typed, resolved with their rights
     (`resolve_source`, `resolve_fact`); code that has already chosen the rows passes `source` and `fact`.
+
+    At most four queries when both names are typed (a source, a fact, the claim, its audit event): the
+    unique constraint, not a query beforehand, refuses the same claim twice, and its error is read once
+    the transaction (or savepoint) has been rolled back.
     """
     try:
         check_span(article.text, start, end, exact)
@@ -173,14 +182,39 @@ def create_claim(
         raise ValidationError(str(exc), code="span") from None
     if not kind.active:
         raise ValidationError(f"The kind “{kind.label}” is no longer in use.", code="inactive_kind")
-    duplicate = Claim.objects.filter(article=article, start=start, end=end, kind=kind, annotator=annotator)
-    if duplicate.exists():
-        raise ValidationError(f"You have already tagged this text as “{kind.label}”.", code="duplicate")
+    try:
+        return _insert_claim(
+            article=article,
+            start=start,
+            end=end,
+            exact=exact,
+            kind=kind,
+            source_name=source_name,
+            fact_statement=fact_statement,
+            source=source,
+            fact=fact,
+            via=via.strip(),
+            directness=directness,
+            note=note.strip(),
+            annotator=annotator,
+        )
+    except IntegrityError:  # the same claim twice, or sent twice at once
+        duplicate = Claim.objects.filter(article=article, start=start, end=end, kind=kind, annotator=annotator)
+        if duplicate.exists():
+            raise ValidationError(f"You have already tagged this text as “{kind.label}”.", code="duplicate") from None
+        # Something else changed under the request (a kind or article removed meanwhile): nothing was stored.
+        raise ValidationError(
+            "The claim could not be saved; reload the article and try again.", code="conflict"
+        ) from None
+
+
+@transaction.atomic
+def _insert_claim(*, article, start, end, exact, kind, source_name, fact_statement, source, fact, **fields) -> Claim:
     proposed_source = proposed_fact = ""
     if source is None:
-        source, proposed_source = resolve_source(name=source_name, kind=kind, actor=annotator)
+        source, proposed_source = resolve_source(name=source_name, kind=kind, actor=fields["annotator"])
     if fact is None:
-        fact, proposed_fact = resolve_fact(statement=fact_statement, actor=annotator)
+        fact, proposed_fact = resolve_fact(statement=fact_statement, actor=fields["annotator"])
     prefix, suffix = context(article.text, start, end)
     claim = Claim(
         article=article,
@@ -195,17 +229,10 @@ def create_claim(
         proposed_source=proposed_source,
         fact=fact,
         proposed_fact=proposed_fact,
-        via=via.strip(),
-        directness=directness,
-        note=note.strip(),
-        annotator=annotator,
+        **fields,
     )
-    try:
-        with transaction.atomic():
-            claim.save()
-    except IntegrityError:  # the same claim, sent twice at once
-        raise ValidationError(f"You have already tagged this text as “{kind.label}”.", code="duplicate") from None
-    log_event("created", claim, annotator, after=claim.snapshot())
+    claim.save()
+    log_event("created", claim, fields["annotator"], after=claim.snapshot())
     return claim
 
 

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import reswap, trigger_client_event
 
 from config.input import number
 from corpus.models import Article
@@ -29,6 +29,7 @@ from .services import (
     shown_source,
     update_claim,
 )
+from .spans import passages, touched
 
 CLAIMS_PER_PAGE = 25  # a page a reader can scan: 100 claims in their sentences made one 7,000 px page
 
@@ -84,6 +85,7 @@ def _reading_context(request, article: Article) -> dict:
     return {
         "article": article,
         "claims": claims,
+        "claim_total": len(claims),
         "claim_items": claim_list_html(claims),
         "body": article_html(article.text, claims),
         "kinds": kinds,
@@ -152,7 +154,33 @@ def _create_claim(request, article):
         return inline_error(request, " ".join(exc.messages), status=400, target="#tag-errors")
     if not request.htmx:
         return redirect(f"{article.get_absolute_url()}#claim-{claim.pk}")
-    return trigger_client_event(_reading(request, article, status=201), "claim-saved", {"id": claim.pk})
+    return trigger_client_event(reswap(_tagged(request, article, claim), "none"), "claim-saved", {"id": claim.pk})
+
+
+def _tagged(request, article: Article, claim: Claim):
+    """What a new claim changes on the reading view, as out-of-band swaps: the passages it covers, its
+    entry in the sidebar (before the claim that follows it in text order), the claim count, its kind's
+    count in the legend. Its cost depends on the claims under those passages, not on the article's."""
+    kinds = {kind.pk: kind for kind in ProvenanceKind.objects.all()}
+    visible = Claim.objects.visible_to(request.user).filter(article=article)
+    bounds = touched(passages(article.text), claim.start, claim.end)
+    lo, hi = bounds[0][0], bounds[-1][1]
+    near = highlights(visible.filter(start__lt=hi, end__gt=lo), kinds, request.user)
+    after = Q(start__gt=claim.start) | Q(start=claim.start, end__lt=claim.end)
+    after |= Q(start=claim.start, end=claim.end, pk__gt=claim.pk)
+    following = visible.filter(after).order_by("start", "-end", "pk").values_list("pk", flat=True).first()
+    counts = visible.aggregate(total=Count("pk"), of_kind=Count("pk", filter=Q(kind_id=claim.kind_id)))
+    context = {
+        "body": article_html(article.text, near, around=(claim.start, claim.end)),
+        "claim_items": claim_list_html([h for h in near if h.pk == claim.pk]),
+        "insert": f"beforebegin:#item-{following}" if following else "beforeend:#claim-list",
+        "claim_total": counts["total"],
+        "kind": kinds[claim.kind_id],
+        "n": counts["of_kind"],
+        "oob": True,
+        "can_tag": True,
+    }
+    return render(request, "annotate/article_detail.html#tagged", context, status=201)
 
 
 def _claim_for_author(request, pk, permission: str) -> Claim:

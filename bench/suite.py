@@ -22,11 +22,14 @@ import sys
 import traceback
 
 import common
+import lean
 import pages
 
 STEPS = (
     "reading",
     "growth",
+    "large",
+    "tagging",
     "dashboard",
     "export",
     "load",
@@ -44,7 +47,7 @@ SCRIPTS = {
     "labelstudio": "labelstudio.py",
     "replica": "replica.py",
 }
-ON_CORPUS = ("reading", "growth", "dashboard", "export")
+ON_CORPUS = ("reading", "growth", "large", "tagging", "dashboard", "export")
 # Fewer than 999 facts: SQLite reads longer lists of ids in batches, which would add a query at the full size.
 QUICK = {"steps": "reading,growth,dashboard", "articles": 200, "claims_per_article": 50, "facts": 500, "runs": 3}
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -120,6 +123,8 @@ def on_corpus(args, base_url: str | None, steps: list[str], statuses: dict) -> d
         calls = {
             "reading": (pages.reading, args, client, reviewer),
             "growth": (pages.growth, args, client, reviewer),
+            "large": (lean.large, args, client, reviewer),
+            "tagging": (lean.tagging, args, client, reviewer),
             "dashboard": (pages.dashboard, args, client, from_sizes["dashboard"]),
             "export": (pages.export, args, from_sizes["export"]),
         }

@@ -112,9 +112,9 @@ class Browser:
 
 
 def free_port() -> int:
-    """A port nothing listens on: any, or the first free one of BENCH_PORTS ("8160-8166") on a shared machine."""
-    first, _, last = os.environ.get("BENCH_PORTS", "0").partition("-")
-    for port in range(int(first), int(last or first) + 1):
+    """A free port: any, or the first free one of BENCH_PORTS ("8170-8179") on a machine shared with others."""
+    low, _, high = os.environ.get("BENCH_PORTS", "").partition("-")
+    for port in range(int(low), int(high or low) + 1) if low else [0]:
         with socket.socket() as sock:
             try:
                 sock.bind((HOST, port))
@@ -190,7 +190,7 @@ class Gunicorn(Server):
 
     name = "gunicorn"
 
-    def __init__(self, workdir: Path, url: str, workers: int, timeout: int = 30):
+    def __init__(self, workdir: Path, url: str, workers: int, timeout: int = 30, app: str = "config.wsgi"):
         super().__init__(workdir)
         self.env = common.app_env(url, workdir / "static")
         self.database = self.env["DATABASE_URL"].rsplit("/", 1)[1]
@@ -200,7 +200,7 @@ class Gunicorn(Server):
             connections.close_all()
         common.manage(self.env, "collectstatic", "--no-input", "--verbosity", "0")
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
-        command = [gunicorn, "config.wsgi", "--bind", f"{HOST}:{self.port}", "--workers", str(workers)]
+        command = [gunicorn, app, "--bind", f"{HOST}:{self.port}", "--workers", str(workers)]
         self.start([*command, "--timeout", str(timeout)], self.env, common.ROOT, "/healthz")
 
     def browser(self, username: str) -> Browser:

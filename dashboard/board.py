@@ -2,6 +2,10 @@
 
 Every number comes from a GROUP BY over the filtered claims, in a fixed number of queries whatever
 the number of facts, claims or articles. The basis and flags come from `dashboard.basis`.
+
+The GROUP BYs read the summary (`dashboard.models.ClaimCount`, kept by triggers in the transaction of
+every claim write) whenever it can answer the filters, and the claims table otherwise: the summary
+keeps who made a claim only until it is accepted, so the annotator filter is answered from the claims.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from annotate.filters import Filters
 from annotate.masking import mask_for
@@ -18,6 +22,7 @@ from annotate.presenters import FactRef, fact_ref
 from corpus.models import Article
 
 from .basis import Basis, basis
+from .models import ClaimCount
 
 
 @dataclass
@@ -74,8 +79,32 @@ class Dashboard:
     articles_total: int = 0  # articles with claims, whether or not all are in `articles`
 
 
-def build(filters: Filters, user, *, fact: Fact | None = None, article_rows: int | None = None) -> Dashboard:
+SUMMARY = True  # bench/pages.py turns it off to time the live query that the summary stands in for
+
+
+def summarised(filters: Filters) -> bool:
+    """Whether the summary can answer these filters (every filter but the annotator)."""
+    return not filters.annotator
+
+
+def counted(filters: Filters, user, *, summary: bool = True) -> QuerySet:
+    """The rows the dashboard counts for `filters` as `user` may see them: summary rows or claims."""
+    if summary and SUMMARY and summarised(filters):
+        return filters.apply(ClaimCount.objects.visible_to(user), kinds=False)
+    return filters.apply(Claim.objects.visible_to(user), kinds=False)
+
+
+def _number(rows: QuerySet, **options):
+    """How many claims a group of `rows` stands for: a sum of the summary's counts, or a count of claims."""
+    return Sum("claims", **options) if rows.model is ClaimCount else Count("pk", **options)
+
+
+def build(
+    filters: Filters, user, *, fact: Fact | None = None, article_rows: int | None = None, summary: bool = True
+) -> Dashboard:
     """Aggregate the claims that pass `filters` (and of `fact` alone, if given) into what `user` may see.
+
+    `summary=False` counts from the claims table even when the summary could answer (to compare them).
 
     The kind filter narrows what is shown, never a fact's basis: filtering to state media must not
     make a fact that informants corroborate look as if it rested on state media alone. So the
@@ -85,7 +114,7 @@ def build(filters: Filters, user, *, fact: Fact | None = None, article_rows: int
     roles = {kind.slug: kind.role for kind in kinds}
     shown_ids = {k.pk for k in kinds if not filters.kinds or k.slug in filters.kinds}
     shown = Q(kind_id__in=shown_ids) if filters.kinds else None
-    claims = filters.apply(Claim.objects.visible_to(user), kinds=False)
+    claims = counted(filters, user, summary=summary)
     if fact is not None:
         claims = claims.filter(fact=fact)
     linked = claims.filter(fact__isnull=False)
@@ -130,7 +159,7 @@ def _grid(linked: QuerySet) -> dict[int, dict[int, tuple[int, int]]]:
     grid = defaultdict(dict)
     for row in (
         linked.values("fact_id", "kind_id")
-        .annotate(claims=Count("pk"), articles=Count("article_id", distinct=True))
+        .annotate(claims=_number(linked), articles=Count("article_id", distinct=True))
         .order_by()
     ):
         grid[row["fact_id"]][row["kind_id"]] = (row["claims"], row["articles"])
@@ -142,7 +171,7 @@ def _totals(linked: QuerySet, shown: Q | None) -> dict[int, dict]:
     rows = (
         linked.values("fact_id")
         .annotate(
-            claims=Count("pk", filter=shown),
+            claims=_number(linked, filter=shown),
             articles=Count("article_id", distinct=True, filter=shown),
             sources=Count("source_id", distinct=True, filter=shown),
             all_sources=Count("source_id", distinct=True),
@@ -195,7 +224,7 @@ def _mixes(claims: QuerySet, kinds, *, limit: int | None = None) -> tuple[list[M
     outlet rows, the number of articles with claims and the number of claims.
     """
     counts = defaultdict(dict)
-    for article_id, kind_id, n in claims.values_list("article_id", "kind_id").annotate(n=Count("pk")).order_by():
+    for article_id, kind_id, n in claims.values_list("article_id", "kind_id").annotate(n=_number(claims)).order_by():
         counts[article_id][kind_id] = n
     meta = Article.objects.filter(pk__in=list(counts)).values_list("pk", "slug", "title", "outlet_id", "outlet__name")
     by_outlet = defaultdict(lambda: defaultdict(int))

@@ -222,10 +222,14 @@ def test_tagging_over_htmx_returns_the_new_body_and_stores_the_claim(client, rev
     )
     assert (claim.annotator, claim.status, claim.version) == (reviewer, "pending", 1)
     assert claim.prefix == TEXT[claim.start - 32 : claim.start] and claim.suffix == TEXT[claim.end : claim.end + 32]
+    # Only what changed, as out-of-band swaps: the passage under the claim, its sidebar entry, the counts.
     fragment = response.content.decode()
-    assert fragment.strip().startswith('<div id="reading"')
+    assert response.headers["HX-Reswap"] == "none" and 'id="reading"' not in fragment
+    assert fragment.strip().startswith('<span class="passage" id="passage-0" hx-swap-oob="true">')
     assert f'data-claims="{claim.pk}"' in fragment and "Hoeryong resident" in fragment
-    assert text_content(fragment) == TEXT
+    assert text_content(fragment, "passage-0") == TEXT
+    assert f'<li id="item-{claim.pk}">' in fragment and 'id="claim-list"' in fragment  # the first claim: the list
+    assert re.search(r'<li id="legend-\d+" hx-swap-oob="true">.*In-country informant.*>1</span></li>', fragment)
     assert '"claim-saved"' in response.headers["HX-Trigger"]
     assert ReviewEvent.objects.get().action == "created"
 
@@ -402,3 +406,77 @@ def test_popover_ignores_numbers_too_large_for_an_offset_or_id(client):
     url = reverse("annotate:article_claims", args=[article.slug])
     assert client.get(url, {"at": "9" * 20}).status_code == 200
     assert client.get(url, {"ids": "9" * 20}).status_code == 200
+
+
+def test_a_tag_costs_at_most_six_queries_with_a_source_and_a_fact_named(reviewer, article):
+    from annotate.services import create_claim, register_fact
+
+    register_source(name="KCNA", kind=kind("state_media"))
+    register_source(name="Hoeryong resident", kind=kind("in_country_informant"), sensitive=True)
+    register_fact(statement="Turnout was 99.63%")
+    state_media, quote = kind("state_media"), span(TEXT, "The voter turnout")
+    assert reviewer.has_perm("annotate.add_claim")  # the view has checked it: the permissions are loaded
+    with CaptureQueriesContext(connection) as queries:
+        claim = create_claim(
+            article=article,
+            **quote,
+            kind=state_media,
+            source_name="kcna",
+            fact_statement="turnout was 99.63%",
+            annotator=reviewer,
+        )
+    # A source, a fact, the sensitive names a reviewer's fact is checked against (two), the claim, its
+    # event. In a request the service's transaction is the outermost: it has no savepoint, unlike here.
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) <= 6, statements
+    assert (claim.source.name, claim.fact.statement) == ("KCNA", "Turnout was 99.63%")
+    assert ReviewEvent.objects.get().action == "created"
+
+
+def test_a_tag_answers_with_what_changed_and_its_queries_do_not_grow_with_the_claims(client, reviewer):
+    paragraph = "The voter turnout was 99.63%. Nobody voted against. " * 10 + "\n\n"
+    counts = {}
+    for n in (1, 1000):
+        article = make_article(paragraph * 20 + str(n), title=f"Dense {n}")
+        kinds = list(ProvenanceKind.objects.all())
+        Claim.objects.bulk_create(
+            Claim(
+                article=article,
+                start=s,
+                end=s + 9,
+                exact=article.text[s : s + 9],
+                kind=kinds[i % 3],
+                annotator=reviewer,
+            )
+            for i, s in enumerate(sorted({(i * 37) % (len(article.text) - 9) for i in range(n)}))
+        )
+        quote = article.text.index("Nobody voted", 2000)
+        data = {"start": quote, "end": quote + 12, "exact": "Nobody voted", "kind": "in_country_informant"}
+        with CaptureQueriesContext(connection) as queries:
+            response = post_claim(client, article, data, **HTMX)
+        assert response.status_code == 201, response.content
+        counts[n] = len(queries)
+        claim = Claim.objects.filter(article=article).latest("pk")
+        fragment = response.content.decode()
+        # The passage under the claim only, exactly as the page shows it.
+        passage = re.search(r'<span class="passage" id="(passage-\d+)"', fragment).group(1)
+        assert fragment.count('class="passage"') == 1 and passage != "passage-0"
+        page = client.get(article.get_absolute_url()).content.decode()
+        assert text_content(page, passage) == text_content(fragment, passage)
+        following = Claim.objects.filter(article=article, start__gt=claim.start).order_by("start", "-end", "pk").first()
+        if following:
+            assert f'<ol hx-swap-oob="beforebegin:#item-{following.pk}"><li id="item-{claim.pk}">' in fragment
+        total = Claim.objects.filter(article=article).count()
+        assert f'<span class="count" id="claims-count" hx-swap-oob="true">{total}</span>' in fragment
+    assert counts[1] == counts[1000], counts
+
+
+def test_the_fragment_of_a_tag_masks_sensitive_sources_like_the_page(client, reviewer, article):
+    informant = register_source(name="Hoeryong resident", kind=kind("in_country_informant"), sensitive=True)
+    quote = span(TEXT, "Nobody voted against")
+    other = make_claim(article, quote["start"], quote["end"], annotator=make_user("olga"))
+    Claim.objects.filter(pk=other.pk).update(source=informant, note="Hoeryong resident said so")
+    response = post_claim(client, article, {**span(TEXT, "Nobody voted"), "kind": "state_media"}, **HTMX)
+    fragment = response.content.decode()
+    assert response.status_code == 201 and f'data-claims="{other.pk}' in fragment
+    assert "Hoeryong" not in fragment and "Protected source" in fragment

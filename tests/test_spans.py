@@ -1,10 +1,14 @@
 """Highlight segments and span checks: pure functions, no database."""
 
+import re
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from annotate.spans import SpanError, check_span, context, segments
+from annotate.rendering import article_html
+from annotate.spans import SpanError, check_span, context, passages, segments, touched
 
 
 @dataclass
@@ -127,3 +131,55 @@ def test_sweep_matches_a_direct_count_on_random_overlaps():
             key=lambda c: (c.start - c.end, c.start, c.pk),
         )
         assert list(seg.claims) == expected
+
+
+# ---- passages: what a tag re-renders -------------------------------------------------------------
+
+
+def test_passages_tile_the_text_and_end_at_line_breaks():
+    text = ("word " * 100 + "\n\n") * 5 + "tail without a break " * 40
+    bounds = passages(text)
+    assert bounds[0][0] == 0 and bounds[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))
+    assert all(text[hi - 2 : hi] == "\n\n" for _, hi in bounds[:-1])
+    assert passages("") == [(0, 0)] and passages("short") == [(0, 5)]
+    assert touched(bounds, 0, 1) == bounds[:1] and touched(bounds, bounds[1][0] - 1, bounds[1][0] + 1) == bounds[:2]
+
+
+@dataclass
+class K:
+    pk: int
+    label: str = "State media"
+    slug: str = "state_media"
+
+
+@dataclass
+class H:
+    pk: int
+    start: int
+    end: int
+    kind: K
+
+
+def _passages_of(html: str) -> dict[str, str]:
+    return dict(
+        re.findall(r'<span class="passage" id="(passage-\d+)"[^>]*>(.*?)</span>(?=<span class="passage"|$)', html, re.S)
+    )
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    paragraphs=st.lists(st.text(alphabet="ab 가😀", min_size=0, max_size=300), min_size=1, max_size=8),
+    spans=st.lists(st.tuples(st.integers(0, 3000), st.integers(1, 900)), max_size=30),
+    tag=st.tuples(st.integers(0, 3000), st.integers(1, 900)),
+)
+def test_a_fragment_renders_the_touched_passages_exactly_as_the_page_does(paragraphs, spans, tag):
+    text = "\n".join(paragraphs) + "x"
+    claims = [H(i, s % len(text), min(len(text), s % len(text) + n), K(1 + i % 3)) for i, (s, n) in enumerate(spans)]
+    start = tag[0] % len(text)
+    end = min(len(text), start + tag[1])
+    page = _passages_of(article_html(text, claims))
+    fragment = _passages_of(article_html(text, claims, around=(start, end)).replace(' hx-swap-oob="true"', ""))
+    assert fragment and all(page[key] == html for key, html in fragment.items())
+    expected = {f"passage-{lo}" for lo, _ in touched(passages(text), start, end)}
+    assert set(fragment) == expected

@@ -260,3 +260,41 @@ def test_author_edits_the_source_of_a_claim(page: Page, reviewer):
     assert claim.version == 2
     assert claim.kind.slug == "state_media"
     assert (claim.start, claim.end, claim.exact) == (0, 29, article.text[0:29])
+
+
+PARAGRAPHS = (
+    "KCNA reported that turnout was 99.63 percent. " + "The agency repeated it. " * 20 + "\n\n"
+    "A resident of Hoeryong said nobody dared to stay home. " + "Neighbours agreed. " * 20 + "\n\n"
+    "Analysts at KINU doubted the figure. " + "Others were silent. " * 20
+)
+
+
+def test_a_tag_updates_only_what_changed_in_text_order(page: Page, reviewer):
+    article = make_article(PARAGRAPHS, title="Three paragraphs")
+    later = PARAGRAPHS.index("Analysts at KINU doubted the figure.")
+    make_claim(article, later, later + 36, kind_slug="think_tank", annotator=reviewer)
+    log_in(page, reviewer)
+    open_article(page, article)
+    expect(page.locator(".claim-list li")).to_have_count(1)
+    page.evaluate("document.querySelector('#claims-title').dataset.marker = 'kept'")  # gone if the sidebar is replaced
+
+    select_with_mouse(page, "A resident of Hoeryong said nobody dared to stay home.")
+    panel = tag_panel(page)
+    expect(panel).to_be_visible()
+    page.keyboard.press("2")
+    expect(panel.get_by_role("button", name="In-country informant")).to_have_attribute("aria-pressed", "true")
+    page.keyboard.press("Enter")
+
+    rows = page.locator(".claim-list li")
+    expect(rows).to_have_count(2)
+    # The new claim comes first: it is earlier in the text. Nothing else was re-rendered.
+    expect(rows.first).to_contain_text("In-country informant")
+    expect(rows.nth(1)).to_contain_text("Think tank")
+    expect(page.locator(".claim-list ol, .claim-list .claim-list")).to_have_count(0)
+    expect(page.locator("#claims-count")).to_have_text("2")
+    expect(page.locator(".legend li", has_text="In-country informant").locator(".count")).to_have_text("1")
+    assert page.evaluate("document.querySelector('#claims-title').dataset.marker") == "kept"
+    assert_not_reloaded(page)
+    assert article_text_in_page(page) == article.text
+    new = Claim.objects.get(kind__slug="in_country_informant")
+    expect(page.locator(f'#article-text mark.hl[data-claims="{new.pk}"]')).to_have_count(1)

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annotate', '0012_claim_revisions'),
-        ('annotate', '0014_distinct_kind_colours'),
+        ("annotate", "0012_claim_revisions"),
+        ("annotate", "0014_distinct_kind_colours"),
     ]
 
-    operations = [
-    ]
+    operations = []

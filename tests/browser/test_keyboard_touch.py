@@ -67,7 +67,9 @@ def test_a_touch_selection_opens_the_tag_panel_as_a_bottom_sheet(browser, live_s
         text.tap(position={"x": 10, "y": 10})
         page.evaluate(
             """() => {
-              const node = document.getElementById("article-text").firstChild;
+              const walker = document.createTreeWalker(document.getElementById("article-text"), NodeFilter.SHOW_TEXT);
+              let node = walker.nextNode();
+              while (!node.data.includes("Officials in Pyongyang")) node = walker.nextNode();
               const at = node.data.indexOf("Officials in Pyongyang");
               getSelection().setBaseAndExtent(node, at, node, at + "Officials in Pyongyang".length);
             }"""

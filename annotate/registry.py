@@ -69,7 +69,9 @@ def source_list(request):
     _editor_only(request)
     query = request.GET.get("q", "").strip()
     sources = (
-        Source.objects.select_related("kind").prefetch_related("aliases").annotate(n=Count("claims", distinct=True))
+        Source.objects.select_related("kind", "affiliation")
+        .prefetch_related("aliases")
+        .annotate(n=Count("claims", distinct=True))
     )
     if query:
         sources = sources.matching(query)

@@ -136,7 +136,7 @@ def _claims(data: dict, kinds: dict, sources: dict, facts: dict) -> Report:
             kind=kind,
             source=sources.get(entry.get("source", "")),
             fact=facts[entry["fact"]] if entry.get("fact") else None,
-            via=entry.get("via", ""),
+            relays=[sources[name] for name in entry.get("via", [])],
             directness=entry.get("directness", ""),
             note=entry.get("note", ""),
             annotator=user,

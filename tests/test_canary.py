@@ -72,7 +72,7 @@ def world():
             **fields,
         )
 
-    turnout = tag("The turnout", "99.63%", source=informant, fact=fact, via=f"through {ALIAS}", note=f"{NAME} said")
+    turnout = tag("The turnout", "99.63%", source=informant, fact=fact, via=[ALIAS, "Yonhap"], note=f"{NAME} said")
     review.decide(claim_id=turnout.pk, version=1, editor=make_user("desk", role="editor"), decision="accept")
     refused = tag("Nobody", "against", source=informant, fact=other, note=f"{HANGUL} confirmed")
     review.decide(claim_id=refused.pk, version=1, editor=editor, decision="reject", reason="other", note=f"Not {ALIAS}")
@@ -80,7 +80,7 @@ def world():
     Source.objects.filter(pk=former.pk).update(name="Informant 9", key="informant 9")  # the history keeps the old
     # A reviewer who knows a name and types it: held as proposed, shown only to them.
     rita_claim = tag("Analysts", "doubt it", annotator=rita, kind=kind("think_tank"), source_name=ALIAS,
-                     fact_statement=f"{NAME} doubts it", note=f"Heard from {NAME}")  # fmt: skip
+                     fact_statement=f"{NAME} doubts it", note=f"Heard from {NAME}", via=[ALIAS])  # fmt: skip
     update_claim(
         claim=rita_claim,
         actor=rita,
@@ -88,8 +88,11 @@ def world():
         kind=kind("think_tank"),
         source_name=NAME,
         fact_statement=f"{ALIAS} doubts it",
+        via=[NAME, "Yonhap"],
         note=ALIAS,
     )
+    # A relay of the sensitive source, by a claim of a public one.
+    tag("a resident said", "a resident said", source_name="Yonhap", via=[NAME], kind=kind("news_agency"))
     # A sensitive source merged into another: its claims' history keeps the name of a source now gone.
     duplicate = register_source(name="Qqxcanary Delta", kind=kind("in_country_informant"), sensitive=True)
     tag("Nobody", "Nobody", source=duplicate)

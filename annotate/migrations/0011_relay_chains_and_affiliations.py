@@ -51,6 +51,14 @@ def via_to_relays(apps, schema_editor):
                 known[key] = source.pk
             relays.append(ClaimRelay(claim_id=pk, position=position, source_id=known[key]))
     ClaimRelay.objects.bulk_create(relays, batch_size=1000)
+    _check_now(schema_editor)
+
+
+def _check_now(schema_editor):
+    # PostgreSQL defers the new rows' foreign-key checks to the end of the transaction, and refuses to alter
+    # a table with checks pending: run them now, before the schema changes that follow.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def relays_to_via(apps, schema_editor):
@@ -61,6 +69,7 @@ def relays_to_via(apps, schema_editor):
         chains.setdefault(relay.claim_id, []).append(relay.source.name if relay.source_id else relay.proposed)
     for pk, names in chains.items():
         Claim.objects.filter(pk=pk).update(via="; ".join(names)[:200])
+    _check_now(schema_editor)
 
 
 class Migration(migrations.Migration):

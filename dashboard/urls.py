@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import facts, views
+from . import facts, graph_views, views
 
 app_name = "dashboard"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("facts/", facts.fact_list, name="fact_list"),
     path("facts/<slug:slug>/", facts.fact_detail, name="fact_detail"),
     path("facts/<slug:slug>/conflicts/", facts.fact_conflict, name="fact_conflict"),
+    path("facts/<slug:slug>/graph/", graph_views.fact_graph, name="fact_graph"),
+    path("graph/", graph_views.story_graph, name="story_graph"),
 ]

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils.text import slugify
 
+from annotate.chains import set_affiliation
 from annotate.models import Claim, Fact, Source, SourceAlias
 from annotate.services import create_claim, merge_sources, register_fact, register_source, update_claim
 from api.models import ApiToken
@@ -91,6 +92,8 @@ def world():
         via=[NAME, "Yonhap"],
         note=ALIAS,
     )
+    # A public source that speaks for the sensitive one: the affiliation root is a pseudonym in graphs.
+    set_affiliation(source=register_source(name="Yonhap", kind=kind("news_agency")), affiliation=informant)
     # A relay of the sensitive source, by a claim of a public one.
     tag("a resident said", "a resident said", source_name="Yonhap", via=[NAME], kind=kind("news_agency"))
     # A sensitive source merged into another: its claims' history keeps the name of a source now gone.
@@ -143,6 +146,8 @@ def samples(world) -> dict:
         "dashboard:fact_list": {},
         "dashboard:fact_detail": {"slug": fact.slug},
         "dashboard:fact_conflict": None,
+        "dashboard:fact_graph": {"slug": fact.slug},
+        "dashboard:story_graph": {"?": "status=all"},
         "annotate:source_list": {"?": "q=a"},
         "annotate:source_edit": {"pk": world["source"].pk},
         "annotate:source_merge": None,
@@ -165,6 +170,7 @@ def extra_urls(world) -> list[str]:
         urls.append(reverse("annotate:article_claims", args=[claim.article.slug]) + f"?ids={claim.pk}")
     for fact in Fact.objects.all():
         urls += [reverse("dashboard:fact_detail", args=[fact.slug]), f"/claims/?fact={fact.slug}&status=all"]
+        urls.append(reverse("dashboard:fact_graph", args=[fact.slug]))
         urls += [f"/export/claims.csv?fact={fact.slug}", f"/api/claims?fact={fact.slug}"]
     for typed in ("zqx", "wvy", "canary", "캐너", "alpha", "protected"):
         urls += [f"/suggest/sources/?source={quote(typed)}", f"/suggest/facts/?fact={quote(typed)}"]

@@ -68,6 +68,10 @@ def span(quote: str) -> tuple[int, int]:
 
 @pytest.fixture
 def world(db):
+    return build_world()
+
+
+def build_world() -> dict:
     """Four outlets repeat the turnout through state media and Yonhap; two informants back another fact."""
     state = register_source(name="North Korean state", kind=kind("state_media"))
     for name in ("KCNA", "Rodong Sinmun"):

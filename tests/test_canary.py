@@ -127,6 +127,8 @@ def samples(world) -> dict:
         "api:get_article": {"slug": article.slug},
         "api:claims": {"?": "status=all"},
         "api:claim": {"pk": claim.pk},
+        "api:sources": {},
+        "api:source": {"pk": world["source"].pk},
         "annotate:article_list": {"?": "q=turnout"},
         "annotate:article_detail": slug,
         "annotate:article_claims": slug | {"?": f"at={claim.start}"},
@@ -167,6 +169,8 @@ def extra_urls(world) -> list[str]:
     urls = []
     for claim in Claim.objects.all():
         urls += [reverse("review:claim", args=[claim.pk]), reverse("api:claim", args=[claim.pk])]
+    for source in Source.objects.all():
+        urls.append(reverse("api:source", args=[source.pk]))
         urls.append(reverse("annotate:article_claims", args=[claim.article.slug]) + f"?ids={claim.pk}")
     for fact in Fact.objects.all():
         urls += [reverse("dashboard:fact_detail", args=[fact.slug]), f"/claims/?fact={fact.slug}&status=all"]

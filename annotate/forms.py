@@ -3,7 +3,7 @@ from django.urls import reverse_lazy
 
 from config.input import problem
 
-from .models import Claim, ProvenanceKind, Source, SourceAlias
+from .models import Claim, Fact, ProvenanceKind, Source, SourceAlias
 from .names import clean_name as tidy
 from .names import name_key, validate_not_reserved
 from .relays import MAX_RELAYS, VIA_SEPARATOR, split_via
@@ -166,6 +166,25 @@ class SourceForm(forms.ModelForm):
 
 class MergeForm(forms.Form):
     into = forms.ModelChoiceField(queryset=Source.objects.all(), label="Merge into")
+
+
+class VerdictForm(forms.Form):
+    """An editor's verdict on a fact: a rating label and its explanation (an empty label clears it)."""
+
+    verdict = forms.CharField(
+        required=False,
+        max_length=Fact._meta.get_field("verdict").max_length,
+        label="Verdict",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. False, Misleading, Unproven, True"}),
+    )
+    explanation = forms.CharField(required=False, max_length=5_000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        for name in ("verdict", "explanation"):
+            if trouble := problem(data.get(name) or "", controls=True):
+                self.add_error(name, f"{name.capitalize()}: {trouble.message}")
+        return data
 
 
 class ConflictForm(forms.Form):

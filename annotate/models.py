@@ -210,6 +210,13 @@ class Fact(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     note = models.TextField(blank=True)
     conflicts = models.ManyToManyField("self", symmetrical=True, blank=True, help_text="Facts this one contradicts.")
+    # An editor's verdict: a rating label ("False", "Unproven") and why; exported as a ClaimReview's rating.
+    verdict = models.CharField(max_length=80, blank=True)
+    verdict_explanation = models.TextField(blank=True)
+    verdict_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verdict_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     objects = FactQuerySet.as_manager()

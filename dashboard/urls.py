@@ -11,5 +11,6 @@ urlpatterns = [
     path("facts/<slug:slug>/", facts.fact_detail, name="fact_detail"),
     path("facts/<slug:slug>/conflicts/", facts.fact_conflict, name="fact_conflict"),
     path("facts/<slug:slug>/graph/", graph_views.fact_graph, name="fact_graph"),
+    path("facts/<slug:slug>/verdict/", facts.fact_verdict, name="fact_verdict"),
     path("graph/", graph_views.story_graph, name="story_graph"),
 ]

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from annotate.chains import set_affiliation
+from annotate.fact_services import record_verdict
 from annotate.models import Claim, Fact, Source, SourceAlias
 from annotate.services import create_claim, merge_sources, register_fact, register_source, update_claim
 from api.models import ApiToken
@@ -58,6 +59,7 @@ def world():
     Source.objects.filter(pk=wire.pk).update(description=f"Relays {NAME} and {HANGUL}")
     fact = register_fact(statement=f"{NAME} reports a turnout of 99.63%")
     Fact.objects.filter(pk=fact.pk).update(note=f"Per {ALIAS}")
+    record_verdict(fact=fact, verdict=f"Unproven beyond {ALIAS}", explanation=f"Only {NAME} says so", actor=editor)
     other = register_fact(statement="Nobody voted against")
     other.conflicts.add(fact)
 
@@ -149,6 +151,7 @@ def samples(world) -> dict:
         "dashboard:fact_detail": {"slug": fact.slug},
         "dashboard:fact_conflict": None,
         "dashboard:fact_graph": {"slug": fact.slug},
+        "dashboard:fact_verdict": None,
         "dashboard:story_graph": {"?": "status=all"},
         "annotate:source_list": {"?": "q=a"},
         "annotate:source_edit": {"pk": world["source"].pk},

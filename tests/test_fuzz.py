@@ -156,6 +156,7 @@ PAGES = [
     Page("dashboard:fact_detail", get=(), args="fact"),
     Page("dashboard:fact_conflict", post=("other", "conflicting"), args="fact"),
     Page("dashboard:fact_graph", get=(), args="fact"),
+    Page("dashboard:fact_verdict", post=("verdict", "explanation"), args="fact"),
     Page("dashboard:story_graph", get=FILTERS),
     Page("annotate:source_list", get=("q",)),
     Page("annotate:source_edit", get=(), post=("name", "kind", "description", "sensitive", "aliases"), args="source"),

@@ -1,4 +1,4 @@
-"""Relay chains and affiliations.
+"""Relay chains and affiliations; editors' verdicts on facts.
 
 A claim's free-text `via` becomes an ordered chain of registry sources (`ClaimRelay`); each name is
 resolved by its key against the sources' names and aliases, sensitive ones included, and a name the
@@ -7,6 +7,7 @@ A new name that holds a sensitive source's name is registered as sensitive, so i
 """
 
 import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
 
 from annotate.masking import name_pattern, skeleton
@@ -75,6 +76,7 @@ def relays_to_via(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("annotate", "0010_kind_roles"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -145,6 +147,20 @@ class Migration(migrations.Migration):
                 name="relay_source_or_proposed",
             ),
         ),
+        migrations.AddField(model_name="fact", name="verdict", field=models.CharField(blank=True, max_length=80)),
+        migrations.AddField(model_name="fact", name="verdict_explanation", field=models.TextField(blank=True)),
+        migrations.AddField(
+            model_name="fact",
+            name="verdict_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
+        ),
+        migrations.AddField(model_name="fact", name="verdict_at", field=models.DateTimeField(blank=True, null=True)),
         migrations.RunPython(via_to_relays, relays_to_via),
         migrations.RemoveField(
             model_name="claim",

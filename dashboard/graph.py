@@ -80,6 +80,7 @@ class Graph:
     width: int
     height: int
     truncated: bool = False
+    links: list[tuple[str, str]] = field(default_factory=list)  # (from node id, to node id), for the exports
 
     @property
     def columns(self) -> list[tuple[int, str]]:
@@ -179,4 +180,4 @@ def _assemble(rows, chains, parents, sources, roots, truncated) -> Graph:
             marked.origin = True
     ordered = sorted(nodes.values(), key=lambda n: (n.column, n.label.lower()))
     edges, width, height = layout(ordered, links)
-    return Graph(ordered, edges, paths, width, height, truncated)
+    return Graph(ordered, edges, paths, width, height, truncated, sorted(links))

@@ -87,6 +87,11 @@ def _keys(names: list[str]) -> tuple[str, ...]:
     return tuple(sorted({key for key in (skeleton(name).strip() for name in names) if len(key) >= 2}))
 
 
+def name_pattern(names: list[str]) -> re.Pattern | None:
+    """One pattern finding any of `names` in `skeleton()`ed text; None when there is nothing to find."""
+    return _pattern(_keys(names))
+
+
 def _pattern(keys: tuple[str, ...]) -> re.Pattern | None:
     parts = set()
     for key in keys:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -11,8 +13,9 @@ from django.utils.text import slugify
 
 from corpus.models import Article
 
+from . import chains
 from .masking import mask_for, remove_sensitive_names
-from .models import Claim, Fact, ProvenanceKind, ReviewEvent, Source, SourceAlias
+from .models import RELAYS, Claim, Fact, ProvenanceKind, ReviewEvent, Source, SourceAlias
 from .names import clean_name, is_reserved, name_key
 from .spans import SpanError, check_span, context
 
@@ -94,6 +97,22 @@ def resolve_source(*, name: str, kind: ProvenanceKind, actor) -> tuple[Source | 
     return (public, "") if public else (None, name)
 
 
+def resolve_relays(
+    *, names: Sequence[str], kind: ProvenanceKind, actor, keep: Sequence[tuple[str, chains.Link]] = ()
+) -> list[chains.Link]:
+    """The relay chain `actor` typed, each name resolved as `resolve_source` resolves a claim's source (a
+    new name from an editor registered with the relay kind); a name in `keep` comes back as it was shown."""
+    chains.check_chain(names)
+    kept = {name_key(label): link for label, link in keep}
+    links, relay_kind = [], None
+    for name in names:
+        if (link := kept.get(name_key(name))) is None:
+            relay_kind = relay_kind or chains.relay_kind(kind)
+            link = resolve_source(name=name, kind=relay_kind, actor=actor)
+        links.append(link)
+    return links
+
+
 def _fact_slug(statement: str) -> str:
     # Sensitive names stay out of web addresses: everyone sees a fact's slug.
     base = slugify(remove_sensitive_names(statement))[:80].rstrip("-") or "fact"
@@ -162,19 +181,21 @@ def create_claim(
     fact_statement: str = "",
     source: Source | None = None,
     fact: Fact | None = None,
-    via: str = "",
+    via: Sequence[str] = (),
+    relays: Sequence[Source] | None = None,
     directness: str = "",
     note: str = "",
     annotator,
 ) -> Claim:
     """Tag [start, end) of an article; refuses a span that does not quote the text exactly.
 
-    `source_name` and `fact_statement` are what the annotator typed, resolved with their rights
-    (`resolve_source`, `resolve_fact`); code that has already chosen the rows passes `source` and `fact`.
+    `source_name`, `fact_statement` and `via` (the relay chain, nearest to the article first) are what the
+    annotator typed, resolved with their rights (`resolve_source`, `resolve_fact`, `resolve_relays`); code
+    that has chosen the rows passes `source`, `fact` and `relays`.
 
-    At most four queries when both names are typed (a source, a fact, the claim, its audit event): the
-    unique constraint, not a query beforehand, refuses the same claim twice, and its error is read once
-    the transaction (or savepoint) has been rolled back.
+    At most four queries when both names are typed and there is no relay (a source, a fact, the claim, its
+    audit event), one more for a chain plus one per relay name: the unique constraint, not a query
+    beforehand, refuses the same claim twice, and its error is read once the transaction has been rolled back.
     """
     try:
         check_span(article.text, start, end, exact)
@@ -193,7 +214,8 @@ def create_claim(
             fact_statement=fact_statement,
             source=source,
             fact=fact,
-            via=via.strip(),
+            via=via,
+            relays=relays,
             directness=directness,
             note=note.strip(),
             annotator=annotator,
@@ -209,16 +231,19 @@ def create_claim(
 
 
 @transaction.atomic
-def _insert_claim(*, article, start, end, exact, kind, source_name, fact_statement, source, fact, **fields) -> Claim:
+def _insert_claim(
+    *, article, start, end, exact, kind, source_name, fact_statement, source, fact, via, relays, **fields
+) -> Claim:
+    annotator = fields["annotator"]
     proposed_source = proposed_fact = ""
     if source is None:
-        source, proposed_source = resolve_source(name=source_name, kind=kind, actor=fields["annotator"])
+        source, proposed_source = resolve_source(name=source_name, kind=kind, actor=annotator)
     if fact is None:
-        fact, proposed_fact = resolve_fact(statement=fact_statement, actor=fields["annotator"])
+        fact, proposed_fact = resolve_fact(statement=fact_statement, actor=annotator)
+    links = [(r, "") for r in relays] if relays is not None else resolve_relays(names=via, kind=kind, actor=annotator)
     prefix, suffix = context(article.text, start, end)
     claim = Claim(
         article=article,
-        revision=article.revision,
         start=start,
         end=end,
         exact=exact,
@@ -232,7 +257,8 @@ def _insert_claim(*, article, start, end, exact, kind, source_name, fact_stateme
         **fields,
     )
     claim.save()
-    log_event("created", claim, fields["annotator"], after=claim.snapshot())
+    chains.save_relays(claim.pk, links)
+    log_event("created", claim, annotator, after=claim.snapshot())
     return claim
 
 
@@ -294,11 +320,11 @@ def update_claim(
     kind: ProvenanceKind,
     source_name: str,
     fact_statement: str = "",
-    via: str = "",
+    via: Sequence[str] = (),
     directness: str = "",
     note: str = "",
 ) -> Claim:
-    """Change a pending claim's kind, source, fact or note, if nobody changed it since `version`."""
+    """Change a pending claim's kind, source, fact, relay chain or note, if nobody changed it since `version`."""
     current = _lock_for_author(claim=claim, actor=actor, version=version)
     if kind.pk != current.kind_id and not kind.active:
         raise ValidationError(f"The kind “{kind.label}” is no longer in use.", code="inactive_kind")
@@ -313,6 +339,9 @@ def update_claim(
         fact, proposed_fact = current.fact, current.proposed_fact
     else:
         fact, proposed_fact = resolve_fact(statement=fact_statement, actor=actor)
+    links = resolve_relays(names=via, kind=kind, actor=actor, keep=chains.current_links(current, actor))
+    if not chains.same_chain(links, current):
+        chains.save_relays(current.pk, links, replace=True)
     try:
         with transaction.atomic():
             Claim.objects.filter(pk=current.pk).update(
@@ -321,7 +350,6 @@ def update_claim(
                 proposed_source=proposed_source,
                 fact=fact,
                 proposed_fact=proposed_fact,
-                via=via.strip(),
                 directness=directness,
                 note=note.strip(),
                 # Answering a request for changes sends the claim back to the queue; the request stays in the history.
@@ -363,9 +391,11 @@ def merge_sources(*, source: Source, into: Source, actor) -> int:
         Claim.objects.select_for_update(of=("self",))
         .filter(source=source)
         .select_related("kind", "source", "fact", "reviewer")
+        .prefetch_related(RELAYS)
     )
     befores = {claim.pk: claim.snapshot() for claim in moved}
     Claim.objects.filter(pk__in=befores).update(source=into, version=F("version") + 1, updated=Now())
+    chains.merge_affiliations(source=source, into=into)
     names = [source.name, *source.aliases.values_list("name", flat=True)]
     known = {into.key, *into.aliases.values_list("key", flat=True)}
     source.aliases.all().delete()
@@ -374,7 +404,11 @@ def merge_sources(*, source: Source, into: Source, actor) -> int:
     SourceAlias.objects.bulk_create(
         [SourceAlias(source=into, name=name, key=key) for key, name in kept.items() if key not in known]
     )
-    after = Claim.objects.filter(pk__in=befores).select_related("kind", "source", "fact", "reviewer")
+    after = (
+        Claim.objects.filter(pk__in=befores)
+        .select_related("kind", "source", "fact", "reviewer")
+        .prefetch_related(RELAYS)
+    )
     ReviewEvent.objects.bulk_create(
         ReviewEvent(
             claim=claim,

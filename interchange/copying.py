@@ -28,10 +28,11 @@ from collections.abc import Iterator
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
-from django.db.models import QuerySet
+from django.db.models import CharField, QuerySet, TextField
 
 from annotate.masking import Mask
 from annotate.models import Claim
+from annotate.relays import VIA_SEPARATOR
 
 from . import export
 from .columns import AT, COLUMNS, EXPRESSIONS, FETCH, Names, Reader
@@ -121,7 +122,11 @@ def _lookup(table: dict, key_sql: str) -> str:
 
 def _free_sql(query: _Query, name: str, redactions: dict) -> str:
     """A free text the claim's author wrote, redacted for the reader unless they wrote it."""
-    raw = query.fetched(name)
+    return _redacted(query, query.fetched(name), redactions)
+
+
+def _redacted(query: _Query, raw: str, redactions: dict) -> str:
+    """`raw` (SQL for a text the claim's author wrote), redacted for the reader unless they wrote it."""
     if not redactions:
         return raw
     author = "NULL" if query.mask.user_id is None else str(int(query.mask.user_id))
@@ -129,15 +134,30 @@ def _free_sql(query: _Query, name: str, redactions: dict) -> str:
     return f"CASE WHEN f.c{AT.annotator_id} = {author} THEN {raw} ELSE {masked} END"
 
 
-def _per_values(query: _Query, per: str, column) -> dict:
-    """{id: the column's value} for every id `per` may hold, worked out by the column itself; "" as null (CSV)."""
+def _chain_sql(query: _Query, column, redactions: dict) -> str:
+    """A relay chain as `Reader.relays` shows it, joined as the column joins it: each registry source as the
+    source column names it (a name or a pseudonym), each proposed name redacted as free text is."""
+    source = next(c for c in COLUMNS if c.per == "source_id" and c.name == "source")
+    named = _lookup(_per_values(query, "source_id", source, raw=True), "(e.v->>0)")
+    proposed = _redacted(query, "(e.v->>1)", redactions)
+    joined = (
+        f"(SELECT string_agg(CASE WHEN e.v->>0 IS NULL THEN {proposed} ELSE {named} END, {_literal(VIA_SEPARATOR)} "  # noqa: S608 -- ours
+        f"ORDER BY e.n) FROM json_array_elements({query.fetched(column.chain)}::json) WITH ORDINALITY AS e(v, n))"
+    )
+    return query.text(f"COALESCE({joined}, '')")
+
+
+def _per_values(query: _Query, per: str, column, *, raw: bool = False) -> dict:
+    """{id: the column's value} for every id `per` may hold, worked out by the column itself; "" as null (CSV).
+    `raw`: the value as it is, neither guarded nor JSON, for SQL that makes it part of a longer text."""
     if per not in query.ids:  # one query per table, however many columns it decides
         model = Claim._meta.get_field(per.removesuffix("_id")).related_model
         query.ids[per] = list(model._default_manager.using(query.claims.db).values_list("pk", flat=True))
     values, row = {}, [None] * len(FETCH)
     for pk in query.ids[per]:
         row[getattr(AT, per)] = pk
-        values[str(pk)] = query.value(column.value(tuple(row), query.reader)) or None
+        value = column.value(tuple(row), query.reader)
+        values[str(pk)] = (value if raw else query.value(value)) or None
     return values
 
 
@@ -167,6 +187,14 @@ def _select(query: _Query, redactions: dict[str, str]) -> str:
     return f"SELECT {selected} FROM ({query.base_sql}) AS f({aliases}) ORDER BY f.c{AT.pk}"  # noqa: S608
 
 
+def _textual(name: str) -> bool:
+    """Whether the claim field fetched as `name` is text in the database (else the SELECT casts it)."""
+    expression = {fetched: e for fetched, e, _ in FETCH}.get(name)
+    if not isinstance(expression, str) or "__" in expression:
+        return True
+    return isinstance(Claim._meta.get_field(expression), CharField | TextField)
+
+
 def _safe_choices(name: str) -> list[str]:
     """The choices of the claim field fetched as `name` that the CSV writes unchanged (not "", which is NULL)."""
     expression = {fetched: e for fetched, e, _ in FETCH}.get(name)
@@ -182,12 +210,16 @@ def _column_sql(query: _Query, column, redactions: dict) -> str:
             if related is column:
                 known = _lookup(_related_values(query, relation, column, path), f"f.c{len(FETCH) + n}::text")
                 return known if query.csv else f"COALESCE({known}, '\"\"')"
+    if column.chain:
+        return _chain_sql(query, column, redactions)
     if column.fetched is not None:
         sql = query.fetched(column.fetched)
         if column.shape == "number":
             return f"{sql}::text" if query.csv else f"COALESCE({sql}::text, 'null')"
         if column.shape == "date":
             return sql if query.csv else f"COALESCE(to_json({sql})::text, 'null')"
+        if not _textual(column.fetched):
+            sql = f"{sql}::text"  # a number written as text, as the column's value is (str of it)
         if query.csv and (safe := _safe_choices(column.fetched)):
             # A choice that needs no guard is written as it is: a comparison costs less than the guard's tests.
             return f"CASE WHEN {sql} IN ({', '.join(map(_literal, safe))}) THEN {sql} ELSE {query.text(sql)} END"
@@ -213,15 +245,22 @@ def _redactions(query: _Query) -> dict[str, str]:
     """{original: redacted} for the free texts of the selection that the mask changes for this reader."""
     keys = query.mask.redaction_keys()
     frees = sorted({column.free for column in COLUMNS if column.free})
-    if not keys or not frees:
+    chains = sorted({column.chain for column in COLUMNS if column.chain})
+    if not keys or not (frees or chains):
         return {}
     aliases = ", ".join(f"c{n}" for n in range(len(FETCH)))
-    texts = ", ".join(f"f.c{getattr(AT, name)}" for name in frees)
+    # The free texts, and the names proposed in relay chains (a registry source in a chain is named by id).
+    arrays = [f"ARRAY[{', '.join(f'f.c{getattr(AT, name)}' for name in frees)}]"] if frees else []
+    arrays += [
+        f"ARRAY(SELECT e.v->>1 FROM json_array_elements(f.c{getattr(AT, name)}::json) AS e(v) WHERE e.v->>0 IS NULL)"  # noqa: S608
+        for name in chains
+    ]
+    texts = " || ".join(arrays)
     skeleton = "regexp_replace(translate(d.v, %s, %s), ' {2,}', ' ', 'g')"
     # Each distinct text once, then the test: most free texts repeat (the same relay, the same note).
     sql = (
         f"SELECT d.v FROM (SELECT DISTINCT u.v FROM ({query.base_sql}) AS f({aliases}) "  # noqa: S608 -- ours
-        f"CROSS JOIN LATERAL unnest(ARRAY[{texts}]) AS u(v) "
+        f"CROSS JOIN LATERAL unnest({texts}) AS u(v) "
         f"WHERE u.v <> '' AND f.c{AT.annotator_id} IS DISTINCT FROM %s::bigint) AS d "
         f"WHERE d.v ~ '[^\\x01-\\x7f]' OR EXISTS (SELECT 1 FROM unnest(%s::text[]) AS k(key) "
         f"WHERE strpos({skeleton}, k.key) > 0)"

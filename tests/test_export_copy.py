@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from annotate.masking import Mask, mask_for, skeleton
 from annotate.models import Claim, Source, SourceAlias
+from annotate.relays import ClaimRelay
 from interchange import copying, csvfield, export
 
 from .factories import make_article, make_claim, make_user
@@ -62,9 +63,9 @@ def tricky():
     )
     Source.objects.filter(pk=informant.source_id).update(sensitive=True)
     SourceAlias.objects.create(source_id=informant.source_id, name="José of Hyesan")
-    make_claim(
+    kcna = make_claim(
         make_article(text + " 2", title="=HYPERLINK(x)", outlet="@outlet;-1"), 0, 9, source_name="+KCNA", fact="-1 fact"
-    )
+    ).source
     claims = []
     for n, value in enumerate(TRICKY):
         article = make_article(
@@ -74,12 +75,18 @@ def tricky():
         claims.append(claim.pk)
         Claim.objects.filter(pk=claim.pk).update(
             note=value,
-            via=value[:200],
             proposed_source="" if n % 4 else value,
             proposed_fact=value if n % 3 == 0 else "",
             review_note=value,
             reviewer=ed if n % 5 == 0 else None,
             reviewed_at=timezone.now() if n % 5 == 0 else None,
+        )
+        # A relay chain: a proposed name (the tricky text), then a registry source, sensitive every other time.
+        chain = [(None, value[:200])] if value else []
+        chain += [(Source.objects.get(pk=informant.source_id) if n % 2 else kcna, "")]
+        ClaimRelay.objects.bulk_create(
+            ClaimRelay(claim_id=claim.pk, position=position, source=source, proposed=proposed)
+            for position, (source, proposed) in enumerate(chain)
         )
     return {"rita": rita, "ed": ed}
 

@@ -5,6 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
+        ("annotate", "0011_relay_chains_and_affiliations"),
         ("annotate", "0012_claim_revisions"),
         ("annotate", "0014_distinct_kind_colours"),
     ]

@@ -1,0 +1,200 @@
+"""One sentence's attribution: its cue, who it names (the source mention) and what it attributes (the content).
+
+Pure functions over a string and offsets. English: "SOURCE said (that) CONTENT", "CONTENT, SOURCE said",
+"CONTENT, said SOURCE", "according to SOURCE, CONTENT", "CONTENT, according to SOURCE", "X quoted SOURCE as
+saying CONTENT", "X reported, citing SOURCE, that CONTENT". Korean: "SOURCE에 따르면 CONTENT",
+"SOURCE는 CONTENT라고/고 밝혔다/말했다/전했다".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lexicon import CUE_RE, HEDGE, KO_ACCORDING_RE, KO_CUE_RE, cue_strength
+
+
+@dataclass(frozen=True)
+class Attribution:
+    content: tuple[int, int]  # offsets into the whole text
+    mention: tuple[int, int] | None  # where the source is named, if it is
+    cue: str
+    strength: float
+    relay: tuple[int, int] | None = None  # who passed it on ("X quoted SOURCE as saying")
+    hedge: bool = False
+
+
+_LEAD = re.compile(
+    r"(?:\s|,|:|that\b|on \w+\b|in an? (?:statement|report|interview|briefing|press release|commentary|"
+    r"article|post)\b|"
+    r"(?:on |last |this |early |late )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|yesterday\b|today\b|"
+    r"earlier\b|also\b|further\b|reporters\b|local media\b|on condition of anonymity\b)+",
+    re.IGNORECASE,
+)
+_MENTION_LEAD = re.compile(r"^(?:\s|,|but\b|and\b|however\b|meanwhile\b|also\b|yet\b|so\b)+", re.IGNORECASE)
+_MENTION_TAIL = re.compile(
+    r"(?:\s|,|also|however|meanwhile|has|have|had|was|were|is|are|been|further|publicly|(?:on )?\w+day|recently)+$",
+    re.IGNORECASE,
+)
+_RELAY_CUES = {"citing", "quoting", "quoted", "cited", "quotes", "cites"}
+_OBJECT_END = re.compile(r"[,;:—]|\b(?:that|as|on|in)\b")
+_THAT_CLAUSE = re.compile(r"\bthat(?: (?:stated|said|says|reported|showed)(?: that)?)?\b")
+_NOT_A_SOURCE = re.compile(
+    r"^(?:the |a |an |their |its |his |her )?(?:free )?(?:will|wishes|plans?|laws?|rules|instructions|schedule|"
+    r"principles?|methods?|results?|custom)\b",
+    re.IGNORECASE,
+)
+_THAT = re.compile(r"\bthat\b", re.IGNORECASE)
+_TRIM = " \t,;:—–-"
+_CLAUSE = re.compile(r"[,;:—”\"]\s*")
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _TRIM:
+        start += 1
+    while end > start and (text[end - 1] in _TRIM or text[end - 1] in ".!?"):
+        end -= 1
+    return start, end
+
+
+def _mention(text: str, start: int, end: int) -> tuple[int, int] | None:
+    chunk = text[start:end]
+    lead = _MENTION_LEAD.match(chunk)
+    tail = _MENTION_TAIL.search(chunk)
+    s = start + (lead.end() if lead else 0)
+    e = start + (tail.start() if tail else len(chunk))
+    s, e = _trim(text, s, e)
+    if e - s < 2 or len(text[s:e].split()) > 14:
+        return None
+    return s, e
+
+
+def _outside(matches, quotes: list[tuple[int, int]]):
+    return [m for m in matches if not any(q0 <= m.start() < q1 for q0, q1 in quotes)]
+
+
+def english(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribution | None:
+    """The attribution of the sentence text[s:e] (quotations inside it given as content spans), or None."""
+    cues = _outside(CUE_RE.finditer(text, s, e), quotes)
+    if not cues:
+        return None
+    first = cues[0]
+    cue = first.group().lower()
+    if cue in HEDGE:
+        return Attribution(_trim(text, s, e), None, cue, cue_strength(cue), hedge=True)
+    if cue == "according to":
+        return _according(text, s, e, first)
+    inner = next((m for m in cues[1:] if m.group().lower() in ("as saying", "citing", "quoting", "according to")), None)
+    if cue in _RELAY_CUES or inner is not None:
+        return _relayed(text, s, e, first, inner)
+    return _verb(text, s, e, first, cue)
+
+
+def _according(text, s, e, match) -> Attribution | None:
+    before = text[s : match.start()].strip(_TRIM + " ")
+    strength = cue_strength("according to")
+    if _NOT_A_SOURCE.match(text[match.end() : e].strip()):  # "according to the free will of ..."
+        return None
+    if len(before.split()) <= 1:  # "According to SOURCE, CONTENT"
+        comma = text.find(",", match.end(), e)
+        if comma < 0:
+            return Attribution(_trim(text, s, e), _mention(text, match.end(), e), "according to", strength * 0.8)
+        return Attribution(_trim(text, comma + 1, e), _mention(text, match.end(), comma), "according to", strength)
+    # "CONTENT, according to SOURCE" (what follows may go on after another comma: keep only the name)
+    comma = text.find(",", match.end(), e)
+    mention_end = comma if comma > 0 else e
+    return Attribution(
+        _trim(text, s, match.start()), _mention(text, match.end(), mention_end), "according to", strength
+    )
+
+
+def _relayed(text, s, e, first, inner) -> Attribution:
+    """ "X quoted SOURCE as saying CONTENT", "X reported, citing SOURCE, that CONTENT"."""
+    cue = first.group().lower()
+    strength = cue_strength(cue)
+    if inner is None:  # "X quoted SOURCE that stated that CONTENT", "CONTENT, X reported, citing SOURCE"
+        stop = _OBJECT_END.search(text, first.end(), e)
+        mention = _mention(text, first.end(), stop.start() if stop else e)
+        relay = _subject(text, s, first.start())
+        that = _THAT_CLAUSE.search(text, first.end(), e)
+        content = _trim(text, that.end(), e) if that else _trim(text, s, first.start())
+        return Attribution(content, mention, cue, strength, relay=relay)
+    assert inner is not None
+    relay = _mention(text, s, first.start())
+    mention = _mention(text, first.end(), inner.start())
+    if inner.group().lower() == "according to":
+        comma = text.find(",", inner.end(), e)
+        mention = _mention(text, inner.end(), comma if comma > 0 else e)
+    lead = _LEAD.match(text, inner.end(), e)
+    content = _trim(text, lead.end() if lead else inner.end(), e)
+    return Attribution(content, mention, cue, strength, relay=relay)
+
+
+def _verb(text, s, e, match, cue) -> Attribution | None:
+    before = text[s : match.start()]
+    after = text[match.end() : e]
+    strength = cue_strength(cue)
+    passive = re.match(r"\s+by\s", after)
+    if passive and len(before.split()) >= 4:  # "CONTENT, as reported by SOURCE"
+        stop = _CLAUSE.search(text, match.end() + passive.end(), e)
+        content = _trim(text, s, match.start())
+        return Attribution(
+            content, _mention(text, match.end() + passive.end(), stop.start() if stop else e), cue, strength
+        )
+    if passive:
+        return None
+    boundary = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
+    after_words = len(after.split())
+    if boundary >= 0 and not _THAT.search(after) and after_words <= 10 and len(before[:boundary].split()) >= 3:
+        # "CONTENT, SOURCE said." or "CONTENT, said SOURCE, a professor at ..."
+        content = _trim(text, s, s + boundary)
+        if before[boundary + 1 :].strip():
+            mention = _mention(text, s + boundary + 1, match.start())
+        else:
+            mention = _mention(text, match.end(), e)
+        return Attribution(content, mention, cue, strength)
+    # "SOURCE said (on Tuesday) (that) CONTENT": the content starts after the time, place and "that"
+    lead = _LEAD.match(text, match.end(), e)
+    start = lead.end() if lead else match.end()
+    if cue in ("told", "tells"):
+        that = _THAT.search(text, match.end(), min(e, match.end() + 60))
+        start = that.end() if that else start
+    if cue in ("told", "tells") and start == match.end():
+        comma = text.find(",", match.end(), e)
+        start = comma + 1 if 0 < comma < match.end() + 60 else start
+    content = _trim(text, start, e)
+    if len(text[content[0] : content[1]].split()) < 3:
+        return None
+    return Attribution(content, _subject(text, s, match.start()), cue, strength)
+
+
+def _subject(text: str, s: int, end: int) -> tuple[int, int] | None:
+    """The source named before a verb cue: the last clause before it ("In March, North Korea said"), or all
+    of it when it ends with an apposition ("The Institute, a think tank, said")."""
+    before = text[s:end].rstrip()
+    if not before.endswith(","):
+        cut = max(before.rfind(","), before.rfind(";"), before.rfind("”"), before.rfind('"'))
+        if cut >= 0:
+            s += cut + 1
+    return _mention(text, s, end)
+
+
+_KO_TOPIC = re.compile(r"(?:[^\s,“”\"]+\s){0,2}[^\s,“”\"]+?(?:은|는|이|가)\s")
+
+
+def korean(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribution | None:
+    """ "SOURCE에 따르면 CONTENT" and "SOURCE는 (…) CONTENT라고 밝혔다"."""
+    according = _outside(KO_ACCORDING_RE.finditer(text, s, e), quotes)
+    if according:
+        m = according[0]
+        mention = _mention(text, s, m.start())
+        content = _trim(text, m.end(), e)
+        return Attribution(content, mention, "에 따르면", 1.0)
+    ending = _outside(KO_CUE_RE.finditer(text, s, e), quotes)
+    if not ending:
+        return None
+    m = ending[-1]
+    topic = _KO_TOPIC.match(text, s, m.start())
+    mention = _trim(text, s, topic.end()) if topic else None
+    content = _trim(text, topic.end() if topic else s, m.start())
+    return Attribution(content, mention, m.group().strip(), 1.0)

@@ -49,7 +49,14 @@ _TRIM = " \t,;:—–-"
 _CLAUSE = re.compile(r"[,;:—”\"]\s*")
 
 
+# What the outlet adds after the attributed clause: ", marking the first time...", ", which...", ", a move that...".
+_ADDED = re.compile(r",\s+(?:marking|making|which|a move|the first|in what)\b")
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    added = _ADDED.search(text, start, end)
+    if added and added.start() - start > 40:
+        end = added.start()
     while start < end and text[start] in _TRIM:
         start += 1
     while end > start and (text[end - 1] in _TRIM or text[end - 1] in ".!?"):

@@ -11,7 +11,7 @@ benchmark. No model is loaded; everything is rules, lexicons and the registry.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -86,12 +86,25 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return inter > 0 and inter * 2 >= min(a[1] - a[0], b[1] - b[0])
 
 
-def _quote_spans(quote_list: list[Quote], sentence: Sentence) -> list[tuple[int, int]]:
-    return [
-        (q.open, (q.close if q.close is not None else q.end) + 1)
-        for q in quote_list
-        if q.open < sentence.end and q.end > sentence.start
-    ]
+def _quote_spans(quote_list: list[Quote], opens: list[int], sentence: Sentence) -> list[tuple[int, int]]:
+    """The quotations (marks included) inside or across `sentence`. Quotations never overlap, so both their
+    starts and ends are sorted: bisect, then walk back while they still reach into the sentence."""
+    out = []
+    index = bisect_left(opens, sentence.end) - 1
+    while index >= 0:
+        q = quote_list[index]
+        close = (q.close if q.close is not None else q.end) + 1
+        if close <= sentence.start:
+            break
+        out.append((q.open, close))
+        index -= 1
+    return out
+
+
+def _near(spans: list[tuple[int, int]], span: tuple[int, int], reach: int = 4) -> bool:
+    """Whether `span` overlaps one of the sorted, nearly disjoint `spans` (its neighbours are enough)."""
+    index = bisect_left(spans, span)
+    return any(_overlaps(span, spans[i]) for i in range(max(0, index - reach), min(len(spans), index + reach)))
 
 
 def _make(text, span, speaker, cue, strength, via=(), bonus=0.0) -> Suggestion | None:
@@ -124,13 +137,14 @@ def _sentence_suggestions(text, sents, quote_list, gazetteer) -> list[Suggestion
     recent: list[_Speaker] = []
     last: tuple[int, _Speaker, str] | None = None  # (paragraph, speaker, cue) of the previous attributed sentence
     paragraph_ends = {s.paragraph: s.end for s in sents}
+    opens = [q.open for q in quote_list]
     for sentence in sents:
         if (
             not _ENDED.search(text, sentence.start, sentence.end + 1)
             and paragraph_ends.get(sentence.paragraph) == sentence.end
         ):
             continue  # a headline or a caption: no sentence of its own
-        inner = _quote_spans(quote_list, sentence)
+        inner = _quote_spans(quote_list, opens, sentence)
         chunk = text[sentence.start : sentence.end]
         parse = attribution.korean if _HANGUL.search(chunk) else attribution.english
         found = parse(text, sentence.start, sentence.end, inner)
@@ -189,21 +203,30 @@ def _quote_suggestions(text, quote_list, sents, by_sentence, gazetteer) -> list[
                 credited = by_sentence.get(before.start)
         if credited is not None:
             speaker = _Speaker(credited.kind, credited.source, credited.entry, frozenset(), "the quotation's sentence")
-            made = _make(text, (quote.start, quote.end), speaker, credited.cue, 1.0, credited.via, 0.04)
+            how = (credited.cue, 1.0, credited.via, 0.04)
         elif (
             previous is not None and holder.paragraph - previous[0] <= 1 and quote.open == _para_start(para_of, holder)
         ):
-            made = _make(text, (quote.start, quote.end), previous[1], previous[2], 0.7)
+            speaker, how = previous[1], (previous[2], 0.7, (), 0.0)
         else:
             continue
+        made = [m for piece in _pieces(quote, sents, starts) if (m := _make(text, piece, speaker, *how))]
+        out += made
         if made:
-            out.append(made)
-            previous = (
-                holder.paragraph,
-                _Speaker(made.kind, made.source, made.entry, frozenset(), "the account it continues"),
-                "quotation",
-            )
+            account = _Speaker(speaker.kind, speaker.name, speaker.entry, frozenset(), "the account it continues")
+            previous = (_holder(sents, starts, quote.end - 1).paragraph, account, "quotation")
     return out
+
+
+def _pieces(quote: Quote, sents: list[Sentence], starts: list[int]) -> list[tuple[int, int]]:
+    """A quotation of several sentences is proposed sentence by sentence: one claim, one assertion."""
+    first = bisect_right(starts, quote.start) - 1
+    pieces = []
+    for sentence in sents[max(first, 0) :]:
+        if sentence.start >= quote.end:
+            break
+        pieces.append((max(quote.start, sentence.start), min(quote.end, sentence.end)))
+    return pieces or [(quote.start, quote.end)]
 
 
 def _holder(sents: list[Sentence], starts: list[int], at: int) -> Sentence | None:
@@ -241,17 +264,16 @@ def suggest(
             by_sentence.setdefault(holder.start, made)
     quoted = _quote_suggestions(text, quote_list, sents, by_sentence, gazetteer)
     # A quotation stands for the sentence that carries it: keep the quotation, drop the sentence.
-    chosen = quoted + [
-        s for s in by_sentence_list if not any(_overlaps((s.start, s.end), (q.start, q.end)) for q in quoted)
-    ]
+    quoted_spans = sorted((q.start, q.end) for q in quoted)
+    chosen = quoted + [s for s in by_sentence_list if not _near(quoted_spans, (s.start, s.end))]
     tagged = list(tagged)
     gone = {key(t) for t in dismissed}
     kept: list[Suggestion] = []
+    kept_spans: list[tuple[int, int]] = []
     for made in sorted(chosen, key=lambda s: (-s.score, s.start)):
         span = (made.start, made.end)
-        if any(_overlaps(span, t) for t in tagged) or key(made.exact) in gone:
-            continue
-        if any(_overlaps(span, (k.start, k.end)) for k in kept):
+        if any(_overlaps(span, t) for t in tagged) or key(made.exact) in gone or _near(kept_spans, span):
             continue
         kept.append(made)
+        insort(kept_spans, span)
     return sorted(kept, key=lambda s: (s.start, s.end))

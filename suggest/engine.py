@@ -210,23 +210,14 @@ def _quote_suggestions(text, quote_list, sents, by_sentence, gazetteer) -> list[
             speaker, how = previous[1], (previous[2], 0.7, (), 0.0)
         else:
             continue
-        made = [m for piece in _pieces(quote, sents, starts) if (m := _make(text, piece, speaker, *how))]
+        # Proposed whole: splitting a quotation into its sentences tagged more than annotators do (measured
+        # on the demo reading: precision 0.62 whole, 0.51 split, recall unchanged).
+        made = [m for m in [_make(text, (quote.start, quote.end), speaker, *how)] if m]
         out += made
         if made:
             account = _Speaker(speaker.kind, speaker.name, speaker.entry, frozenset(), "the account it continues")
             previous = (_holder(sents, starts, quote.end - 1).paragraph, account, "quotation")
     return out
-
-
-def _pieces(quote: Quote, sents: list[Sentence], starts: list[int]) -> list[tuple[int, int]]:
-    """A quotation of several sentences is proposed sentence by sentence: one claim, one assertion."""
-    first = bisect_right(starts, quote.start) - 1
-    pieces = []
-    for sentence in sents[max(first, 0) :]:
-        if sentence.start >= quote.end:
-            break
-        pieces.append((max(quote.start, sentence.start), min(quote.end, sentence.end)))
-    return pieces or [(quote.start, quote.end)]
 
 
 def _holder(sents: list[Sentence], starts: list[int], at: int) -> Sentence | None:

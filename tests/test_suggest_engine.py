@@ -1,0 +1,190 @@
+"""The suggestion engine as pure functions: cues, quotation shapes, source patterns, the registry, fact links."""
+
+import pytest
+
+from suggest.engine import suggest
+from suggest.facts import FactDoc, FactIndex, figures
+from suggest.gazetteer import Entry, Gazetteer
+from suggest.lexicon import kind_of
+from suggest.text import quotes, sentences
+
+REGISTRY = Gazetteer.of(
+    [
+        Entry("KCNA", "state_media", 1, aliases=("Korean Central News Agency",)),
+        Entry("Ministry of Unification", "foreign_government", 2, aliases=("unification ministry", "통일부")),
+        Entry("Hoeryong resident", "in_country_informant", 3, sensitive=True, aliases=("a resident of Hoeryong",)),
+        Entry("Asan Institute for Policy Studies", "think_tank", 4),
+    ]
+)
+
+
+def one(text, gazetteer=None):
+    found = suggest(text, gazetteer)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "source"),
+    [
+        ("The unification ministry said on Tuesday that the vote was staged.", "the vote was staged", "unification"),
+        ("The vote was staged by the authorities, the unification ministry said.", "The vote was staged", "unif"),
+        ("The vote was staged by the authorities, said Lee Min-ho, a professor.", "The vote was staged", "Lee"),
+        ("According to the KCNA, turnout was 99.63 percent in the local elections.", "turnout was 99.63", "KCNA"),
+        ("Turnout was 99.63 percent in the elections, according to the KCNA.", "Turnout was 99.63", "KCNA"),
+        ("A ministry official told reporters that the boxes were watched closely.", "the boxes were watched", "min"),
+        ("Kim Tae-hyun warned that the elections were only a formality this year.", "the elections were only", "Kim"),
+    ],
+)
+def test_english_cues_give_the_content_and_the_source(text, content, source):
+    found = one(text)
+    assert found.exact.startswith(content)
+    assert source.lower() in found.source.lower()
+    assert found.exact == text[found.start : found.end]
+    assert "cue" in found.reason
+
+
+def test_a_sentence_without_a_cue_is_not_proposed():
+    assert suggest("The voters queued in the cold outside the polling station for hours.") == []
+
+
+def test_hedges_are_unsourced():
+    found = one("Elections in the North are widely seen as a formality by most outside observers.")
+    assert (found.kind, found.source) == ("unsourced_quote", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "source"),
+    [
+        ("통일부에 따르면 북한의 투표율은 99.63%로 집계됐다.", "북한의 투표율은", "통일부"),
+        ("통일부는 이번 선거에서 반대표가 처음 공개됐다고 밝혔다.", "이번 선거에서", "통일부"),
+    ],
+)
+def test_korean_cues(text, content, source):
+    found = one(text, REGISTRY)
+    assert found.exact.startswith(content)
+    assert (found.source, found.kind) == ("Ministry of Unification", "foreign_government")
+    assert source in text[: found.start]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“Nobody dared to vote against the candidate,” a resident of Hoeryong said.",
+        '"Nobody dared to vote against the candidate," a resident of Hoeryong said.',
+        "A resident of Hoeryong said: “Nobody dared to vote against the candidate.”",
+    ],
+)
+def test_quotations_straight_and_curly_are_credited_to_their_speaker(text):
+    found = one(text, REGISTRY)
+    assert found.exact == "Nobody dared to vote against the candidate"
+    assert (found.kind, found.source) == ("in_country_informant", "Hoeryong resident")
+
+
+def test_nested_quotes_stay_inside_the_quotation():
+    text = "“They called the box ‘the traitor box’ and nobody went near it,” the resident said."
+    assert [(q.start, q.end) for q in quotes(text)] == [(1, text.index("”"))]
+    found = one(text)
+    assert "‘the traitor box’" in found.exact and found.kind == "in_country_informant"
+
+
+def test_a_quotation_over_paragraphs_continues_one_account():
+    text = (
+        "“The meeting lasted three hours and the cadres repeated the rules,” a resident of Hoeryong said.\n\n"
+        "“Everyone was told the new boxes made no difference to anyone.\n\n"
+        "“So everyone put the ballot in the approval box as usual.”\n"
+    )
+    found = suggest(text, REGISTRY)
+    assert [s.source for s in found] == ["Hoeryong resident"] * 3
+    assert found[2].exact == "So everyone put the ballot in the approval box as usual"
+    [continued] = [q for q in quotes(text) if q.close is not None and text.count("\n", q.open, q.close) > 0]
+    assert text[continued.close] == "”"
+
+
+def test_a_quotation_of_several_sentences_is_proposed_whole():
+    text = "“The boxes were green and white. Nobody went near the white one,” a resident of Hoeryong said."
+    assert [s.exact for s in suggest(text, REGISTRY)] == [
+        "The boxes were green and white. Nobody went near the white one"
+    ]
+
+
+def test_short_quotes_are_not_claims():
+    assert suggest(
+        "Some voters cast “no” votes in the election this year, officials reported nothing more."
+    ) == [] or all(s.exact != "no" for s in suggest("Some voters cast “no” votes, officials said."))
+
+
+@pytest.mark.parametrize(
+    ("mention", "kind"),
+    [
+        ("Seoul's unification ministry", "foreign_government"),
+        ("the Korea Institute for National Unification, a state-run think tank", "think_tank"),
+        ("a source in North Hamgyong Province", "in_country_informant"),
+        ("a resident of Hyesan", "in_country_informant"),
+        ("the KCNA", "state_media"),
+        ("Rodong Sinmun", "state_media"),
+        ("North Korea", "state_media"),
+        ("Yonhap", "news_agency"),
+        ("a defector who fled in 2019", "defector_testimony"),
+        ("analysts", "unsourced_quote"),
+        ("Professor Lee Min-ho", "expert"),
+        ("통일부", "foreign_government"),
+        ("현지 소식통", "in_country_informant"),
+        ("조선중앙통신", "state_media"),
+    ],
+)
+def test_source_patterns_give_the_kind(mention, kind):
+    assert kind_of(mention) == kind
+
+
+def test_the_registry_kind_wins_and_aliases_and_near_spellings_match():
+    assert REGISTRY.find("the official Korean Central News Agency (KCNA)")[0].name == "KCNA"
+    assert REGISTRY.find("the Asan Institute for Policy Study")[0].name == "Asan Institute for Policy Studies"
+    assert REGISTRY.find("통일부는")[0].name == "Ministry of Unification"
+    assert REGISTRY.find("the weather service") is None
+    # Wording alone would make an institute a think tank; the registry says otherwise.
+    custom = Gazetteer.of([Entry("Sejong Institute", "expert", 9)])
+    assert one("The Sejong Institute said that the turnout figure was implausible.", custom).kind == "expert"
+
+
+def test_the_registry_grows_suggestions_improve():
+    text = "The newsletter said that the boxes were placed in full view of the guards."
+    assert suggest(text) == []  # wording tells nothing: no kind, no suggestion
+    grown = Gazetteer.of([Entry("newsletter", "news_agency", 5)])
+    assert one(text, grown).kind == "news_agency"
+
+
+def test_tagged_spans_and_dismissed_texts_are_not_proposed_again():
+    text = "The unification ministry said that the vote was staged. The KCNA said that turnout was 99.63 percent."
+    both = suggest(text)
+    assert len(both) == 2
+    first = both[0]
+    assert [s.exact for s in suggest(text, tagged=[(first.start, first.end)])] == [both[1].exact]
+    assert [s.exact for s in suggest(text, dismissed=[both[1].exact])] == [first.exact]
+
+
+def test_sentences_keep_offsets_and_paragraphs():
+    text = "First one here. Second one, Mr. Kim said.\n\n통일부는 밝혔다. 그는 말했다."
+    found = sentences(text)
+    assert [text[s.start : s.end] for s in found] == [
+        "First one here.",
+        "Second one, Mr. Kim said.",
+        "통일부는 밝혔다.",
+        "그는 말했다.",
+    ]
+    assert [s.paragraph for s in found] == [0, 0, 1, 1]
+
+
+def test_facts_ranked_by_shared_figures_then_words():
+    assert figures("27,858 deputies; turnout 99.63% since 1956, 3 boxes") == {"27858", "99.63", "1956"}
+    index = FactIndex(
+        [
+            FactDoc("turnout-99-63", "Turnout was 99.63%.", ("The voter turnout was recorded at 99.63 percent",), 4),
+            FactDoc("deputies-27858", "27,858 deputies were elected.", (), 3),
+            FactDoc("staged", "The election was staged for show.", ("widely seen as staged",), 2),
+        ]
+    )
+    assert index.rank("turnout reached 99.63 percent")[0].slug == "turnout-99-63"
+    assert index.rank("A total of 27858 deputies won seats")[0].slug == "deputies-27858"
+    assert index.rank("the polls were staged for show abroad")[0].slug == "staged"
+    assert index.rank("the weather was cold") == []

@@ -161,11 +161,13 @@ def create_claim(
     directness: str = "",
     note: str = "",
     annotator,
+    origin: dict | None = None,
 ) -> Claim:
     """Tag [start, end) of an article; refuses a span that does not quote the text exactly.
 
     `source_name` and `fact_statement` are what the annotator typed, resolved with their rights
     (`resolve_source`, `resolve_fact`); code that has already chosen the rows passes `source` and `fact`.
+    `origin` (an accepted suggestion's key, engine version, score) is kept in the audit event.
     """
     try:
         check_span(article.text, start, end, exact)
@@ -204,7 +206,7 @@ def create_claim(
             claim.save()
     except IntegrityError:  # the same claim, sent twice at once
         raise ValidationError(f"You have already tagged this text as “{kind.label}”.", code="duplicate") from None
-    log_event("created", claim, annotator, after=claim.snapshot())
+    log_event("created", claim, annotator, after=claim.snapshot() | ({"origin": origin} if origin else {}))
     return claim
 
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "interchange",
     "demo",
     "api",
+    "suggest",
 ]
 
 MIDDLEWARE = [

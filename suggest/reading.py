@@ -27,9 +27,9 @@ FACT_CANDIDATES = 3
 def registry() -> Gazetteer:
     """Every registered source by its name and aliases, each with its kind's slug (two queries)."""
     aliases: dict[int, list[str]] = {}
-    for source_id, name in SourceAlias.objects.values_list("source_id", "name"):
+    for source_id, name in SourceAlias.objects.order_by().values_list("source_id", "name"):
         aliases.setdefault(source_id, []).append(name)
-    rows = Source.objects.values_list("pk", "name", "kind__slug", "sensitive")
+    rows = Source.objects.order_by().values_list("pk", "name", "kind__slug", "sensitive")
     return Gazetteer.of(
         Entry(name, kind, pk, sensitive, tuple(aliases.get(pk, ()))) for pk, name, kind, sensitive in rows
     )

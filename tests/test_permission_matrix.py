@@ -14,6 +14,8 @@ from django.urls import reverse
 from annotate.models import Claim, Fact, ReviewEvent, Source, SourceAlias
 from api.models import ApiToken
 from corpus.models import Article
+from suggest.engine import suggest
+from suggest.models import Dismissal
 
 from .crawl import routes
 from .factories import make_article, make_claim, make_user
@@ -56,6 +58,7 @@ def cases(w) -> list[tuple]:
     tag = {"start": start, "end": start + 20, "exact": "Nobody voted against", "kind": "state_media"}
     edit = {"kind": "state_media", "source": "KCNA", "version": claim.version, "note": "changed"}
     api_claim = {"article": article.slug} | tag
+    suggestion = next(s.key for s in suggest(TEXT) if s.exact.startswith("Nobody"))
     return [
         ("login", "get", {}, None, OPEN),
         ("logout", "post", {}, None, dict.fromkeys(ROLES, "login")),
@@ -103,6 +106,10 @@ def cases(w) -> list[tuple]:
         ("interchange:export_csv", "get", {}, None, READERS),
         ("interchange:export_jsonl", "get", {}, None, READERS),
         ("interchange:export_jsonld", "get", {}, None, READERS),
+        ("suggest:article", "get", a, None, READERS),
+        ("suggest:accept", "post", a, {"suggestion": suggestion, "kind": "in_country_informant"}, READERS),
+        ("suggest:dismiss", "post", a, {"suggestion": suggestion}, READERS),
+        ("api:list_suggestions", "get", a, None, API_READERS),
     ]
 
 
@@ -116,6 +123,7 @@ def state() -> tuple:
         list(Fact.objects.order_by("pk").values_list("pk", "statement")),
         sorted(Fact.conflicts.through.objects.values_list("from_fact_id", "to_fact_id")),
         list(Article.objects.values_list("pk", "independent")),
+        Dismissal.objects.count(),
     )
 
 
@@ -159,7 +167,8 @@ KEYS = [
     ("annotate:source_edit", "post"), ("annotate:source_merge", "post"), ("annotate:source_suggest", "get"),
     ("annotate:fact_suggest", "get"), ("dashboard:index", "get"), ("dashboard:json", "get"),
     ("dashboard:csv", "get"), ("interchange:export_csv", "get"), ("interchange:export_jsonl", "get"),
-    ("interchange:export_jsonld", "get"),
+    ("interchange:export_jsonld", "get"), ("suggest:article", "get"), ("suggest:accept", "post"),
+    ("suggest:dismiss", "post"), ("api:list_suggestions", "get"),
 ]  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 
 from annotate.masking import Mask, mask_for
 from annotate.models import Claim, Fact, ProvenanceKind, Source, SourceAlias
+from annotate.names import REDACTED
 from corpus.models import Article
 
 from .engine import ENGINE_VERSION, Suggestion, suggest
@@ -90,6 +91,11 @@ class FactOption:
     statement: str
     articles: int
     score: float
+
+    @property
+    def value(self) -> str:
+        """What the Fact field takes: the statement, or the slug where a name in it is hidden from this user."""
+        return self.slug if REDACTED in self.statement else self.statement
 
     @property
     def label(self) -> str:
@@ -189,3 +195,11 @@ def shown_name_of(name: str, gazetteer: Gazetteer, mask: Mask) -> str:
 def find(article: Article, reader: Reader, suggestion_key: str) -> Suggestion | None:
     """The current suggestion named `suggestion_key` ("start-end-kind"), if the engine still proposes it."""
     return next((s for s in raw_suggestions(article, reader) if s.key == suggestion_key), None)
+
+
+def fact_options(article: Article, reader: Reader, text: str) -> tuple[FactOption, ...]:
+    """Candidate facts for a text of `article` that the reader selected, best first: the tag panel's Fact field
+    offers them before anything is typed."""
+    if not text.strip():
+        return ()
+    return _fact_options(fact_index(article, reader).rank(text, limit=5), reader.mask)

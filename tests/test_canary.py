@@ -152,6 +152,7 @@ def samples(world) -> dict:
         "suggest:article": {"slug": world["untagged"].slug},
         "suggest:accept": None,
         "suggest:dismiss": None,
+        "suggest:fact_options": {"slug": world["untagged"].slug, "?": "start=0&end=40"},
         "api:list_suggestions": {"slug": world["untagged"].slug},
         "dashboard:index": {"?": "status=all"},
         "dashboard:json": {"?": "status=all"},

@@ -163,6 +163,7 @@ PAGES = [
     Page("suggest:article", get=(), args="slug"),
     Page("suggest:accept", post=("suggestion", *CLAIM_FIELDS), args="slug"),
     Page("suggest:dismiss", post=("suggestion",), args="slug"),
+    Page("suggest:fact_options", get=("start", "end"), args="slug"),
     Page("dashboard:index", get=(*FILTERS, "page")),
     Page("dashboard:json", get=FILTERS),
     Page("dashboard:csv", get=FILTERS),

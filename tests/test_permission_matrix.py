@@ -109,6 +109,7 @@ def cases(w) -> list[tuple]:
         ("suggest:article", "get", a, None, READERS),
         ("suggest:accept", "post", a, {"suggestion": suggestion, "kind": "in_country_informant"}, READERS),
         ("suggest:dismiss", "post", a, {"suggestion": suggestion}, READERS),
+        ("suggest:fact_options", "get", a | {"?": "start=0&end=22"}, None, READERS),
         ("api:list_suggestions", "get", a, None, API_READERS),
     ]
 
@@ -168,7 +169,7 @@ KEYS = [
     ("annotate:fact_suggest", "get"), ("dashboard:index", "get"), ("dashboard:json", "get"),
     ("dashboard:csv", "get"), ("interchange:export_csv", "get"), ("interchange:export_jsonl", "get"),
     ("interchange:export_jsonld", "get"), ("suggest:article", "get"), ("suggest:accept", "post"),
-    ("suggest:dismiss", "post"), ("api:list_suggestions", "get"),
+    ("suggest:dismiss", "post"), ("suggest:fact_options", "get"), ("api:list_suggestions", "get"),
 ]  # fmt: skip
 
 

@@ -176,3 +176,14 @@ def test_the_api_refuses_what_the_browser_refuses(client, article):
     client.force_login(make_user("olga"))
     assert client.get("/api/articles/no-such/suggestions").status_code == 404
     assert Source.objects.count() == 0
+
+
+def test_the_tag_panel_is_offered_the_facts_a_selection_reports(client, rita, article, registry):
+    other = make_article("Officials said turnout was 99.63% this year.", title="Other report")
+    make_claim(other, 15, 43, annotator=rita, fact="Turnout was 99.63%")
+    client.force_login(rita)
+    url = reverse("suggest:fact_options", args=[article.slug])
+    body = client.get(url, {"start": 0, "end": 25}).content.decode()
+    assert body.startswith('<option value="Turnout was 99.63%" label="Turnout was 99.63% — 1 article">')
+    for bad in ({"start": 5, "end": 2}, {"start": "x"}, {"start": 0, "end": 10**9}, {}):
+        assert client.get(url, bad).content.decode().strip() == ""

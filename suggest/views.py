@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from annotate.models import ProvenanceKind
-from config.input import number
 from annotate.responses import form_message, inline_error
+from config.input import number
 from corpus.models import Article
 
 from .forms import AcceptForm, DismissForm

@@ -186,7 +186,16 @@ def _subject(text: str, s: int, end: int) -> tuple[int, int] | None:
     return _mention(text, s, end)
 
 
-_KO_TOPIC = re.compile(r"(?:[^\s,“”\"]+\s){0,2}[^\s,“”\"]+?(?:은|는|이|가)\s")
+# The speaker opens the sentence, marked as its topic (은/는) or else its subject (이/가); the fewest words win,
+# so "조선중앙통신은 투표율이 …" names the agency, not the turnout.
+_KO_TOPICS = [
+    re.compile(r"(?:[^\s,“”\"]+\s){0,2}?[^\s,“”\"]+?(?:은|는)\s"),
+    re.compile(r"(?:[^\s,“”\"]+\s){0,2}?[^\s,“”\"]+?(?:이|가)\s"),
+]
+
+
+_KO_SUBJECT = re.compile(r"(?<=\s)((?:[^\s,“”\"]+\s)?[^\s,“”\"]+?(?:은|는|이|가))\s+$")
+_KO_SAID = re.compile(r"[”\"’']?(?:(?:이)?라고|다고|고)\s+(?=\S+\s*$)")
 
 
 def korean(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribution | None:
@@ -201,7 +210,13 @@ def korean(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribut
     if not ending:
         return None
     m = ending[-1]
-    topic = _KO_TOPIC.match(text, s, m.start())
-    mention = _trim(text, s, topic.end()) if topic else None
-    content = _trim(text, topic.end() if topic else s, m.start())
-    return Attribution(content, mention, m.group().strip(), 1.0)
+    topic = next((t for pattern in _KO_TOPICS if (t := pattern.match(text, s, m.start()))), None)
+    if topic:  # "SOURCE는 CONTENT라고 밝혔다"
+        return Attribution(_trim(text, topic.end(), m.start()), _trim(text, s, topic.end()), m.group().strip(), 1.0)
+    # "“CONTENT”고 SOURCE는 전했다": the subject comes after the quotation, just before the verb
+    subject = _KO_SUBJECT.search(text, s, m.start())
+    if subject is None:
+        return None
+    said = _KO_SAID.search(text, s, subject.start())
+    content = _trim(text, s, said.start() if said else subject.start())
+    return Attribution(content, (subject.start(1), subject.end(1)), m.group().strip(), 0.95)

@@ -113,7 +113,7 @@ def _make(text, span, speaker, cue, strength, via=(), bonus=0.0) -> Suggestion |
         start += 1
     while end > start and text[end - 1] in " .,;:“”\"‘’')":
         end -= 1
-    if end - start < 12:
+    if end - start < (6 if _HANGUL.search(text, start, end) else 12):  # Hangul says as much in half the letters
         return None
     known = speaker.entry is not None
     score = strength * (0.92 if known else 0.78) + bonus

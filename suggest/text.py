@@ -48,6 +48,11 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _KO_END = re.compile(r"(?<=[다요죠음함됨])[.!?]+[”’\"']?\s+")
 
 
+def _inside_quote(text: str) -> bool:
+    """Whether a quotation opened in `text` is still open at its end."""
+    return text.count("“") > text.count("”") or text.count('"') % 2 == 1
+
+
 def sentences(text: str, paras: list[Span] | None = None) -> list[Sentence]:
     """The sentences of `text`, paragraph by paragraph, each trimmed of surrounding white space.
 
@@ -59,6 +64,8 @@ def sentences(text: str, paras: list[Span] | None = None) -> list[Sentence]:
         if _HANGUL.search(chunk):
             pieces, cursor = [], 0
             for m in _KO_END.finditer(chunk):
+                if _inside_quote(chunk[cursor : m.start() + 1]):
+                    continue  # a full stop inside a quotation does not end the sentence that carries it
                 pieces.append(chunk[cursor : m.end()])
                 cursor = m.end()
             pieces.append(chunk[cursor:])

@@ -189,3 +189,18 @@ def test_facts_ranked_by_shared_figures_then_words():
     assert index.rank("A total of 27858 deputies won seats")[0].slug == "deputies-27858"
     assert index.rank("the polls were staged for show abroad")[0].slug == "staged"
     assert index.rank("the weather was cold") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "exact", "kind"),
+    [
+        ("혜산의 한 주민은 “이번 선거에서 반대표를 던진 사람은 아무도 없었다”라고 말했다.",
+         "이번 선거에서 반대표를 던진 사람은 아무도 없었다", "in_country_informant"),
+        ("조선중앙통신은 투표율이 99.63%라고 보도했다.", "투표율이 99.63%", "state_media"),
+        ("“반대한 사람은 없었다. 모두 찬성했다”고 현지 소식통은 전했다.",
+         "반대한 사람은 없었다. 모두 찬성했다", "in_country_informant"),
+    ],
+)  # fmt: skip
+def test_korean_quotations_and_reported_speech(text, exact, kind):
+    found = one(text)
+    assert (found.exact, found.kind) == (exact, kind)

@@ -1,6 +1,8 @@
 """The suggestion engine as pure functions: cues, quotation shapes, source patterns, the registry, fact links."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from suggest.engine import suggest
 from suggest.facts import FactDoc, FactIndex, figures
@@ -204,3 +206,18 @@ def test_facts_ranked_by_shared_figures_then_words():
 def test_korean_quotations_and_reported_speech(text, exact, kind):
     found = one(text)
     assert (found.exact, found.kind) == (exact, kind)
+
+
+PIECES = ["“", "”", '"', "‘", "’", "\n", "\n\n", ". ", ", ", " said ", " according to ", "에 따르면 ", "라고 말했다. ",
+          "KCNA", "the ministry", "a resident of Hyesan", "🗳️", "북한", " that ", ":", "(", ")", "99.63%"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), max_size=40))
+def test_any_text_gives_valid_spans_in_order(parts):
+    text = "".join(parts)
+    found = suggest(text, REGISTRY)
+    for s in found:
+        assert 0 <= s.start < s.end <= len(text) and s.exact == text[s.start : s.end]
+        assert 0 < s.score < 1 and s.kind
+    assert [s.start for s in found] == sorted(s.start for s in found)

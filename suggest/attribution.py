@@ -33,7 +33,8 @@ _LEAD = re.compile(
 )
 _MENTION_LEAD = re.compile(r"^(?:\s|,|but\b|and\b|however\b|meanwhile\b|also\b|yet\b|so\b)+", re.IGNORECASE)
 _MENTION_TAIL = re.compile(
-    r"(?:\s|,|also|however|meanwhile|has|have|had|was|were|is|are|been|further|publicly|(?:on )?\w+day|recently)+$",
+    r"(?:\s|,|\b(?:also|however|meanwhile|has|have|had|was|were|is|are|been|further|publicly|recently|reportedly|"
+    r"specifically|previously|separately|earlier|officially|(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b)+$",
     re.IGNORECASE,
 )
 _RELAY_CUES = {"citing", "quoting", "quoted", "cited", "quotes", "cites"}

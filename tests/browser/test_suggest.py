@@ -10,6 +10,7 @@ from review import services as review
 from suggest.models import Dismissal
 from tests.factories import kind, make_article, make_user
 
+from .conftest import save_screenshot
 from .helpers import article_text_in_page, assert_not_reloaded, log_in, log_out, open_article
 
 pytestmark = pytest.mark.browser
@@ -38,9 +39,10 @@ def test_accept_one_suggestion_by_keyboard_dismiss_another_and_find_it_in_the_da
     assert page.evaluate("() => CSS.highlights.get('suggestion')?.size") == 2
     assert article_text_in_page(page) == TEXT
     expect(cards(page).first).to_contain_text("Turnout was 99.63% — 0 articles")
+    cards(page).first.focus()
+    save_screenshot(page, "test_suggestions-reading")
 
     # Accept the first with one key.
-    cards(page).first.focus()
     page.keyboard.press("a")
     expect(page.locator(".claim-list li")).to_have_count(1)
     expect(cards(page)).to_have_count(1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from annotate.masking import Mask, mask_for
 from annotate.models import Claim, Fact, ProvenanceKind, Source, SourceAlias
@@ -23,6 +23,7 @@ from .gazetteer import Entry, Gazetteer, key
 from .models import Dismissal
 
 FACT_CANDIDATES = 3
+FACT_TEXTS = 5_000
 
 
 def registry() -> Gazetteer:
@@ -68,18 +69,16 @@ def raw_suggestions(article: Article, reader: Reader, gazetteer: Gazetteer | Non
 
 
 def fact_index(article: Article, reader: Reader) -> FactIndex:
-    """The facts the reader may see, each with its claims' texts from other articles and how many articles."""
-    facts = {fact.pk: fact for fact in reader.facts}
+    """The facts the reader may see, each with how many articles tag it and the texts of its most recent claims
+    in other articles (at most `FACT_TEXTS` in all, so the cost stays bounded however many claims there are)."""
+    facts = {fact.pk: fact for fact in reader.facts.order_by()}
+    linked = reader.claims.filter(fact_id__isnull=False).order_by()
+    articles = dict(linked.values("fact_id").annotate(n=Count("article_id", distinct=True)).values_list("fact_id", "n"))
     texts: dict[int, list[str]] = {}
-    articles: dict[int, set[int]] = {}
-    claims = reader.claims.filter(fact_id__in=facts).values_list("fact_id", "exact", "article_id")
-    for fact_id, exact, article_id in claims:
-        articles.setdefault(fact_id, set()).add(article_id)
-        if article_id != article.pk:
-            texts.setdefault(fact_id, []).append(exact)
+    for fact_id, exact in linked.exclude(article=article).order_by("-pk").values_list("fact_id", "exact")[:FACT_TEXTS]:
+        texts.setdefault(fact_id, []).append(exact[:500])
     return FactIndex(
-        FactDoc(fact.slug, fact.statement, tuple(texts.get(pk, ())), len(articles.get(pk, ())))
-        for pk, fact in facts.items()
+        FactDoc(fact.slug, fact.statement, tuple(texts.get(pk, ())), articles.get(pk, 0)) for pk, fact in facts.items()
     )
 
 

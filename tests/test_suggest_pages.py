@@ -144,12 +144,12 @@ def test_suggestions_skip_claims_the_reader_sees(client, rita, article, registry
 
 def test_the_page_asks_few_queries(client, rita, article, registry, django_assert_max_num_queries):
     client.force_login(rita)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         assert suggestions(client, article, **{"HX-Request": "true"}).status_code == 200
     for n in range(30):
         register_source(name=f"Wire {n}", kind=kind("news_agency"))
         register_fact(statement=f"Fact number {n} about turnout")
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         assert suggestions(client, article, **{"HX-Request": "true"}).status_code == 200
 
 

@@ -76,7 +76,8 @@ def _resolve(mention: str, gazetteer: Gazetteer, recent: list[_Speaker]) -> _Spe
     kind = kind_of(mention)
     if kind is None:
         return None
-    name = re.sub(r"^(?:the|a|an)\s+", "", mention, flags=re.IGNORECASE)
+    # A name from the text: without its article or a parenthesised abbreviation ("the KCNA", "(KCNA)").
+    name = re.sub(r"^(?:the|a|an)\s+|\s*\([^)]*\)", "", mention, flags=re.IGNORECASE).strip()
     return _Speaker(kind, name or None, None, words, "wording")
 
 

@@ -151,6 +151,9 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
         )
     if passive:
         return None
+    quoted = _quote_first(text, s, match, before, after, cue, strength)
+    if quoted is not None:
+        return quoted
     boundary = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
     after_words = len(after.split())
     if boundary >= 0 and not _THAT.search(after) and after_words <= 10 and len(before[:boundary].split()) >= 3:
@@ -174,6 +177,21 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
     if len(text[content[0] : content[1]].split()) < 3:
         return None
     return Attribution(content, _subject(text, s, match.start()), cue, strength)
+
+
+def _quote_first(text, s, match, before, after, cue, strength) -> Attribution | None:
+    """ "“CONTENT,” SOURCE said." and "“CONTENT,” said SOURCE, a professor at ...": the quotation is the content
+    and the speaker stands between it and the cue, or follows the cue, however long their description."""
+    closing = max(before.rfind("”"), before.rfind('"'))
+    if closing < 0 or before[:closing].count("“") + before[:closing].count('"') == 0:
+        return None
+    between = before[closing + 1 :].strip(_TRIM + " ")
+    if len(between.split()) > 12 or _THAT.search(after[:12]):
+        return None
+    content = _trim(text, s, s + closing)
+    if between:
+        return Attribution(content, _mention(text, s + closing + 1, match.start()), cue, strength)
+    return Attribution(content, _mention(text, match.end(), match.end() + len(after)), cue, strength)
 
 
 def _subject(text: str, s: int, end: int) -> tuple[int, int] | None:

@@ -76,9 +76,22 @@ def _resolve(mention: str, gazetteer: Gazetteer, recent: list[_Speaker]) -> _Spe
     kind = kind_of(mention)
     if kind is None:
         return None
-    # A name from the text: without its article or a parenthesised abbreviation ("the KCNA", "(KCNA)").
-    name = re.sub(r"^(?:the|a|an)\s+|\s*\([^)]*\)", "", mention, flags=re.IGNORECASE).strip()
-    return _Speaker(kind, name or None, None, words, "wording")
+    return _Speaker(kind, _name_from_text(mention) or None, None, words, "wording")
+
+
+def _name_from_text(mention: str) -> str:
+    """A source's name as the text gives it: of an apposition ("think tank, the Pacific Foundation"), the part
+    that is a proper name; without its article or a parenthesised abbreviation ("the KCNA", "(KCNA)")."""
+
+    def clean(text: str) -> str:
+        return re.sub(r"^(?:the|a|an)\s+|\s*\([^)]*\)", "", text.strip(), flags=re.IGNORECASE).strip()
+
+    first, *rest = mention.split(",")
+    if first.lower() == first:  # a description first ("think tank, the Pacific Foundation"): the name follows
+        named = next((clean(p) for p in rest if clean(p)[:1].isupper()), None)
+        if named:
+            return named
+    return clean(mention)
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

@@ -19,7 +19,7 @@ _VERBS = {
     "disclosed discloses stressed stresses emphasized emphasised emphasizes asserted asserts "
     "estimated estimates predicted predicts alleged alleges maintained maintains conceded concedes "
     "cautioned caution cautions described describes testified testifies recalled recalls",
-    0.7: "believe believes believed suggested suggests suspect suspects expect expects observed observes",
+    0.7: "believe believes believed suggested suggests suspect suspects expect expects observed observes continued",
 }
 CUE_STRENGTH: dict[str, float] = {word: strength for strength, words in _VERBS.items() for word in words.split()}
 
@@ -120,14 +120,21 @@ KIND_PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in
 # North Korea speaking for itself ("North Korea said", "Pyongyang reported") is its state media.
 STATE_SPEAKER = re.compile(r"^(?:the )?(?:north korea|north|pyongyang|dprk|북한|북)(?:'s|’s)?\b", re.IGNORECASE)
 
-# Someone named: two or more capitalised words, or a title and a name; then an expert speaks for themselves.
-PERSON = re.compile(
-    r"\b(?:professor|prof\.|dr\.|researcher|analyst|fellow|scholar|lecturer|director|senior fellow|"
-    r"교수|연구위원|박사)\b|(?:^|\s)[A-Z][a-z]+(?:[- ][A-Z][a-z]+){1,3}\b"
+# Someone speaking for themselves: a title ("a professor at ...", "researcher") makes an expert even when an
+# institution follows, since the person, not the institution, is credited; two or more capitalised words
+# with no other clue are a named person too.
+TITLE = re.compile(
+    r"\b(?:professor|prof\.|dr\.|researcher|research fellow|analyst|fellow|scholar|lecturer|economist|"
+    r"historian|political scientist|former (?:diplomat|ambassador))\b|교수|연구위원|박사",
+    re.IGNORECASE,
 )
+PERSON = re.compile(r"(?:^|\s)[A-Z][a-z]+(?:[- ][A-Z][a-z]+){1,3}\b")
 
+# A speaker named again without their name: resolved to the last speaker of the same article.
 PRONOUN = re.compile(
-    r"^(?:he|she|they|it|we|i|the (?:source|resident|informant|official|ministry|agency)|그|그녀|그들)$", re.I
+    r"^(?:he|she|they|it|we|i|the (?:source|resident|informant|official|ministry|agency|report|statement|study|"
+    r"paper|newspaper|survey|analysis|document|directive|institute|group|organi[sz]ation)|그|그녀|그들)$",
+    re.I,
 )
 
 
@@ -135,10 +142,14 @@ def kind_of(mention: str) -> str | None:
     """The kind a source mention's wording implies ("the unification ministry" → foreign_government)."""
     if not mention:
         return None
-    for kind, pattern in KIND_PATTERNS[:3]:  # informants and defectors before a country's name
+    # Informants and defectors before a country's name ("a source in North Korea"), then a titled person
+    # before their institution ("a professor at the Asan Institute").
+    for kind, pattern in KIND_PATTERNS[:2]:
         if pattern.search(mention):
             return kind
-    if STATE_SPEAKER.search(mention.strip()):
+    if TITLE.search(mention):
+        return "expert"
+    if KIND_PATTERNS[2][1].search(mention) or STATE_SPEAKER.search(mention.strip()):
         return "state_media"
     for kind, pattern in KIND_PATTERNS[3:]:
         if pattern.search(mention):

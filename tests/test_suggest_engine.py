@@ -221,3 +221,27 @@ def test_any_text_gives_valid_spans_in_order(parts):
         assert 0 <= s.start < s.end <= len(text) and s.exact == text[s.start : s.end]
         assert 0 < s.score < 1 and s.kind
     assert [s.start for s in found] == sorted(s.start for s in found)
+
+
+def test_quotation_first_then_a_long_speaker_description():
+    text = '"The regime wants to look normal to the world," said Kim Tae-ho, a professor at Seoul National University.'
+    found = one(text)
+    assert (found.exact, found.kind) == ("The regime wants to look normal to the world", "expert")
+    assert found.source.startswith("Kim Tae-ho")
+
+
+def test_an_institution_named_between_the_quotation_and_the_cue_then_referred_to_again():
+    text = (
+        "“The portrayal aims at legitimacy abroad,” think tank, the Pacific Foundation, said in a report.\n\n"
+        "“Discreet voting will remain limited under watch,” the report said."
+    )
+    first, second = suggest(text)
+    assert (first.kind, first.source) == ("think_tank", "Pacific Foundation")
+    assert (second.kind, second.source, second.exact) == (
+        "think_tank", "Pacific Foundation", "Discreet voting will remain limited under watch",
+    )  # fmt: skip
+
+
+def test_a_title_makes_an_expert_even_at_an_institute():
+    assert kind_of("Lee Min-ho, a researcher at the Asan Institute") == "expert"
+    assert kind_of("the Asan Institute") == "think_tank"

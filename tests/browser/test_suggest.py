@@ -8,10 +8,18 @@ from annotate.models import Claim, ReviewEvent
 from annotate.services import register_fact, register_source
 from review import services as review
 from suggest.models import Dismissal
-from tests.factories import kind, make_article, make_user
+from tests.factories import kind, make_article, make_claim, make_user
 
 from .conftest import save_screenshot
-from .helpers import article_text_in_page, assert_not_reloaded, log_in, log_out, open_article
+from .helpers import (
+    article_text_in_page,
+    assert_not_reloaded,
+    log_in,
+    log_out,
+    open_article,
+    select_with_mouse,
+    tag_panel,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -72,3 +80,16 @@ def test_accept_one_suggestion_by_keyboard_dismiss_another_and_find_it_in_the_da
     row = page.locator(".matrix tbody tr").filter(has=page.get_by_role("link", name=TURNOUT, exact=True))
     expect(row.locator("td.num")).to_have_text(["1", "1"])  # articles, claims
     expect(row.locator(".sources")).to_have_text("KCNA")
+
+
+def test_the_tag_panel_offers_first_the_facts_a_selection_reports(page: Page, reviewer):
+    other = make_article("Officials said turnout was 99.63% this year.", title="Other report")
+    make_claim(other, 15, 43, annotator=reviewer, fact=TURNOUT)
+    article = make_article(TEXT, title="Turnout in the local elections")
+    log_in(page, reviewer)
+    open_article(page, article)
+    select_with_mouse(page, "Turnout was 99.63 percent in the local elections")
+    expect(tag_panel(page)).to_be_visible()
+    option = page.locator("#fact-options option").first
+    expect(option).to_have_attribute("label", "Turnout was 99.63% — 1 article")
+    expect(option).to_have_attribute("value", TURNOUT)

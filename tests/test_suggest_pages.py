@@ -76,6 +76,8 @@ def test_accept_with_the_tagging_service_and_an_audit_event_naming_the_suggestio
     assert origin == {"suggestion": row["key"], "engine": ENGINE_VERSION, "score": row["score"],
                       "reason": row["reason"], "edited": False}  # fmt: skip
     assert "Turnout was 99.63 pe" not in keys(client, article)  # tagged: not proposed again
+    history = client.get(reverse("review:claim", args=[claim.pk])).content.decode()
+    assert f"{ENGINE_VERSION}, score {row['score']}" in history
 
 
 def test_edit_then_accept(client, rita, article, registry):

@@ -117,22 +117,28 @@ def _according(text, s, e, match) -> Attribution | None:
 
 
 def _relayed(text, s, e, first, inner) -> Attribution:
-    """ "X quoted SOURCE as saying CONTENT", "X reported, citing SOURCE, that CONTENT"."""
+    """ "X quoted SOURCE as saying CONTENT", "X reported, citing SOURCE, that CONTENT", "CONTENT, X reported,
+    citing SOURCE": SOURCE is the origin, X the relay."""
     cue = first.group().lower()
     strength = cue_strength(cue)
-    if inner is None:  # "X quoted SOURCE that stated that CONTENT", "CONTENT, X reported, citing SOURCE"
-        stop = _OBJECT_END.search(text, first.end(), e)
-        mention = _mention(text, first.end(), stop.start() if stop else e)
-        relay = _subject(text, s, first.start())
-        that = _THAT_CLAUSE.search(text, first.end(), e)
-        content = _trim(text, that.end(), e) if that else _trim(text, s, first.start())
+    citing = inner if inner is not None and inner.group().lower() in ("citing", "quoting", "according to") else None
+    if inner is None or citing is not None:
+        named = citing or first  # the cue the origin's name follows
+        stop = _OBJECT_END.search(text, named.end(), e)
+        mention = _mention(text, named.end(), stop.start() if stop else e)
+        relay = _subject(text, s, first.start()) if named is not first or first.start() > s else None
+        that = _THAT_CLAUSE.search(text, named.end(), e)
+        if that:
+            content = _trim(text, that.end(), e)
+        else:  # the content came first: up to the clause that names the relay
+            cut = text.rfind(",", s, first.start())
+            content = _trim(text, s, cut if cut > s else first.start())
+            relay = _mention(text, cut + 1, first.start()) if cut > s else relay
+        if citing is not None and citing.group().lower() == "according to":
+            mention, relay = relay, mention  # "SOURCE said, according to RELAY, that ..."
         return Attribution(content, mention, cue, strength, relay=relay)
-    assert inner is not None
     relay = _mention(text, s, first.start())
-    mention = _mention(text, first.end(), inner.start())
-    if inner.group().lower() == "according to":
-        comma = text.find(",", inner.end(), e)
-        mention = _mention(text, inner.end(), comma if comma > 0 else e)
+    mention = _mention(text, first.end(), inner.start())  # "X quoted SOURCE as saying CONTENT"
     lead = _LEAD.match(text, inner.end(), e)
     content = _trim(text, lead.end() if lead else inner.end(), e)
     return Attribution(content, mention, cue, strength, relay=relay)

@@ -245,3 +245,24 @@ def test_an_institution_named_between_the_quotation_and_the_cue_then_referred_to
 def test_a_title_makes_an_expert_even_at_an_institute():
     assert kind_of("Lee Min-ho, a researcher at the Asan Institute") == "expert"
     assert kind_of("the Asan Institute") == "think_tank"
+
+
+@pytest.mark.parametrize(
+    ("text", "exact", "via"),
+    [
+        ("Yonhap reported, citing the KCNA, that turnout was 99.63 percent in the vote.",
+         "turnout was 99.63 percent in the vote", ("Yonhap",)),
+        ("Turnout was 99.63 percent in the vote, Yonhap reported, citing the KCNA.",
+         "Turnout was 99.63 percent in the vote", ("Yonhap",)),
+        ("The Minju Chosun quoted the KCNA as saying that turnout was 99.63 percent.",
+         "turnout was 99.63 percent", ("Minju Chosun",)),
+    ],
+)  # fmt: skip
+def test_relays_are_proposed_as_the_via_chain(text, exact, via):
+    found = one(text, REGISTRY)
+    assert (found.exact, found.source, found.kind, found.via) == (exact, "KCNA", "state_media", via)
+
+
+def test_according_to_after_a_verb_names_the_relay():
+    found = one("The unification ministry said, according to Yonhap, that the vote was staged by the party.", REGISTRY)
+    assert (found.source, found.via) == ("Ministry of Unification", ("Yonhap",))

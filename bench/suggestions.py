@@ -14,6 +14,7 @@ No database: the engine is pure functions.
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import subprocess
@@ -193,6 +194,8 @@ def main():
             table("warm (the demo registry)", quality(texts, gold, Gazetteer.of(entries), names_of)),
             table("fact links", fact_links(gold, facts)),
             table("speed", speed(texts, entries)),
+            f"Load average when measured: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (a shared machine: "
+            "absolute times are inflated by the load, the flat column is what linear means).",
         ]
     )
     print(section)

@@ -151,15 +151,9 @@ class Source(models.Model):
         super().clean()
         if self.affiliation_id is not None and self.pk is not None:
             parents = dict(Source.objects.exclude(affiliation=None).values_list("pk", "affiliation_id"))
-            parents[self.pk] = self.affiliation_id
-            if affiliation_cycle(parents, self.pk):
-                raise ValidationError(
-                    {
-                        "affiliation": f"“{self.affiliation}” belongs, through its own affiliations, to “{self.name}”: "
-                        "an affiliation cannot go round in a circle."
-                    },
-                    code="affiliation_cycle",
-                )
+            if affiliation_cycle(parents | {self.pk: self.affiliation_id}, self.pk):
+                message = f"“{self.affiliation}” belongs to “{self.name}”: an affiliation cannot go round in a circle."
+                raise ValidationError({"affiliation": message}, code="affiliation_cycle")
 
 
 class SourceAlias(models.Model):

@@ -163,3 +163,15 @@ def test_query_counts_stay_constant_as_facts_claims_and_chains_grow(client, worl
         Claim.objects.update(status="accepted")
     assert pages[0] == pages[1] == pages[2], pages
     assert jsons[0] == jsons[1] == jsons[2], jsons
+
+
+def test_the_demo_turnout_rests_on_several_outlets_and_one_independent_origin(client, db):
+    from django.core.management import call_command
+
+    call_command("import_articles", "corpus/seed", "--no-progress", verbosity=0)
+    call_command("load_demo_annotations", verbosity=0)
+    turnout = facts_json(client, make_user("rita"))["turnout-99-63"]
+    assert turnout["outlets"] >= 3 and turnout["independent_origins"] == 1, turnout
+    assert turnout["origins"] == ["North Korean state"] and "single_origin" in turnout["flags"]
+    kcna = Claim.objects.filter(fact__slug="turnout-99-63", source__name="KCNA").get()
+    assert [relay.source.name for relay in kcna.relays.all()] == ["Yonhap"]

@@ -687,6 +687,8 @@ def test_the_openapi_schema_is_served_to_a_token_and_lists_the_endpoints():
         "/api/articles/{slug}": {"get"},
         "/api/claims": {"get", "post"},
         "/api/claims/{pk}": {"get", "patch", "delete"},
+        "/api/sources": {"get"},
+        "/api/sources/{pk}": {"get", "patch"},
     }
     parameters = {p["name"] for p in schema["paths"]["/api/claims"]["get"]["parameters"]}
     assert {"kind", "outlet", "article", "status", "annotator", "from", "to", "fact", "page", "page_size"} <= parameters

@@ -100,8 +100,8 @@ def test_two_articles_report_one_fact_from_one_source(page: Page, reviewer):
     page.goto("/dashboard/")
     assert matrix_statements(page) == [TURNOUT]
     row = matrix_row(page, TURNOUT)
-    expect(row.locator("td.num")).to_have_text(["2", "2"])  # articles, claims
-    expect(row.locator(".flags .badge")).to_have_text(["State media only", "One source"])
+    expect(row.locator("td.num")).to_have_text(["2", "2", "1", "2"])  # articles, outlets, origins, claims
+    expect(row.locator(".flags .badge")).to_have_text(["State media only", "Single origin", "One source"])
     expect(row.locator(".sources")).to_have_text(KCNA)
     expect(row.locator("td.cell.filled")).to_have_count(1)
     cell = row.get_by_role("link", name=f"{TURNOUT}, State media: 2 claims in 2 articles", exact=True)

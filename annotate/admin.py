@@ -48,10 +48,12 @@ class SourceAliasInline(admin.TabularInline):
 
 @admin.register(Source)
 class SourceAdmin(ShowsSourceNames, admin.ModelAdmin):
-    list_display = ["name", "kind", "sensitive", "created"]
+    list_display = ["name", "kind", "affiliation", "sensitive", "created"]
     list_filter = ["kind", "sensitive"]
     search_fields = ["name", "aliases__name", "description"]
-    list_select_related = ["kind"]
+    list_select_related = ["kind", "affiliation"]
+    # The model's clean() refuses an affiliation that would go round in a circle.
+    autocomplete_fields = ["affiliation"]
     inlines = [SourceAliasInline]
 
     def has_delete_permission(self, request, obj=None):

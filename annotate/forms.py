@@ -3,9 +3,13 @@ from django.urls import reverse_lazy
 
 from config.input import problem
 
-from .models import Claim, ProvenanceKind, Source, SourceAlias
+from .models import Claim, Fact, ProvenanceKind, Source, SourceAlias
 from .names import clean_name as tidy
 from .names import name_key, validate_not_reserved
+from .relays import MAX_RELAYS, VIA_SEPARATOR, split_via
+
+# The whole chain as typed: MAX_RELAYS names of a source's length and their separators.
+VIA_MAX_LENGTH = MAX_RELAYS * (200 + len(VIA_SEPARATOR))
 
 
 class KindField(forms.ModelChoiceField):
@@ -57,8 +61,10 @@ class ClaimFieldsForm(forms.Form):
     )
     via = forms.CharField(
         required=False,
-        max_length=Claim._meta.get_field("via").max_length,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Relayed by, e.g. Yonhap"}),
+        label="Via",
+        max_length=VIA_MAX_LENGTH,
+        help_text="The sources it passed through, nearest to the article first, separated by “;”.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Relayed by, e.g. Yonhap; KCNA"}),
     )
     directness = forms.ChoiceField(required=False, choices=[("", "Not said"), *Claim.Directness.choices])
     note = forms.CharField(
@@ -68,10 +74,22 @@ class ClaimFieldsForm(forms.Form):
     def clean(self):
         """Control characters (other than tab and line breaks) are refused, as the API refuses them."""
         data = super().clean()
-        for name in ("source", "fact", "via", "note"):
+        for name in ("source", "fact", "note"):
             if trouble := problem(data.get(name) or "", controls=True):
                 self.add_error(name, f"{name.capitalize()}: {trouble.message}")
         return data
+
+    def clean_via(self) -> list[str]:
+        """The relay chain as a list of names, nearest to the article first."""
+        if trouble := problem(self.cleaned_data["via"], controls=True):
+            raise forms.ValidationError(f"Via: {trouble.message}", code="control")
+        names = split_via(self.cleaned_data["via"])
+        if len(names) > MAX_RELAYS:
+            raise forms.ValidationError(f"A relay chain has at most {MAX_RELAYS} sources.", code="max_relays")
+        limit = Source._meta.get_field("name").max_length
+        if any(len(name) > limit for name in names):
+            raise forms.ValidationError(f"A relay's name has at most {limit} characters.", code="max_length")
+        return names
 
 
 class ClaimForm(ClaimFieldsForm):
@@ -116,7 +134,7 @@ class SourceForm(forms.ModelForm):
 
     class Meta:
         model = Source
-        fields = ["name", "kind", "description", "sensitive"]
+        fields = ["name", "kind", "affiliation", "description", "sensitive"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def clean_name(self):
@@ -148,6 +166,25 @@ class SourceForm(forms.ModelForm):
 
 class MergeForm(forms.Form):
     into = forms.ModelChoiceField(queryset=Source.objects.all(), label="Merge into")
+
+
+class VerdictForm(forms.Form):
+    """An editor's verdict on a fact: a rating label and its explanation (an empty label clears it)."""
+
+    verdict = forms.CharField(
+        required=False,
+        max_length=Fact._meta.get_field("verdict").max_length,
+        label="Verdict",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. False, Misleading, Unproven, True"}),
+    )
+    explanation = forms.CharField(required=False, max_length=5_000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        for name in ("verdict", "explanation"):
+            if trouble := problem(data.get(name) or "", controls=True):
+                self.add_error(name, f"{name.capitalize()}: {trouble.message}")
+        return data
 
 
 class ConflictForm(forms.Form):

@@ -82,7 +82,8 @@ def _wordlike(char: str) -> bool:
     return char.isalnum() and ord(char) < 0x1100
 
 
-def _pattern(names: list[str]) -> re.Pattern | None:
+def name_pattern(names: list[str]) -> re.Pattern | None:
+    """One pattern finding any of `names` in `skeleton()`ed text; None when there is nothing to find."""
     parts = set()
     for name in names:
         key = skeleton(name).strip()
@@ -113,7 +114,7 @@ class _Registry:
         return cls(
             numbers=numbers,
             by_number={number: pk for pk, number in numbers.items()},
-            pattern=_pattern([name for _, name in sensitive] + list(aliases)),
+            pattern=name_pattern([name for _, name in sensitive] + list(aliases)),
         )
 
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -8,6 +9,7 @@ from django.urls import reverse
 from corpus.models import Article
 
 from .names import name_key, validate_not_reserved
+from .relays import RELAYS, affiliation_cycle
 
 
 def can_see_sensitive(user) -> bool:
@@ -115,12 +117,26 @@ class Source(models.Model):
         help_text="A person whose identity must be protected (e.g. an informant inside the country): "
         "the name is shown only to editors.",
     )
+    affiliation = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        help_text="The source this one belongs to or speaks for (Rodong Sinmun: the North Korean state). "
+        "Sources of one affiliation count as one independent origin.",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = [Lower("name")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(affiliation__isnull=True) | ~Q(affiliation=F("pk")), name="source_not_own_affiliation"
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -129,6 +145,15 @@ class Source(models.Model):
         # The key is derived from the name; the unique index on it is what keeps names apart.
         self.key = name_key(self.name)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        """An affiliation may not lead back to the source itself: the tree would have no root."""
+        super().clean()
+        if self.affiliation_id is not None and self.pk is not None:
+            parents = dict(Source.objects.exclude(affiliation=None).values_list("pk", "affiliation_id"))
+            if affiliation_cycle(parents | {self.pk: self.affiliation_id}, self.pk):
+                message = f"“{self.affiliation}” belongs to “{self.name}”: an affiliation cannot go round in a circle."
+                raise ValidationError({"affiliation": message}, code="affiliation_cycle")
 
 
 class SourceAlias(models.Model):
@@ -179,6 +204,13 @@ class Fact(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     note = models.TextField(blank=True)
     conflicts = models.ManyToManyField("self", symmetrical=True, blank=True, help_text="Facts this one contradicts.")
+    # An editor's verdict: a rating label ("False", "Unproven") and why; exported as a ClaimReview's rating.
+    verdict = models.CharField(max_length=80, blank=True)
+    verdict_explanation = models.TextField(blank=True)
+    verdict_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verdict_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     objects = FactQuerySet.as_manager()
@@ -203,8 +235,8 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(article=article).with_related().order_by("start", "-end", "pk")
 
     def with_related(self):
-        """Everything a claim row shows, in the same query."""
-        return self.select_related("kind", "source", "fact", "annotator", "reviewer")
+        """Everything a claim row shows: one query, and one more for the relay chains."""
+        return self.select_related("kind", "source", "fact", "annotator", "reviewer").prefetch_related(RELAYS)
 
     def pending(self):
         """Claims no editor has reviewed yet."""
@@ -262,7 +294,6 @@ class Claim(models.Model):
     # claim, when it is looked up (sensitive sources included) or registered. Linking it at once would
     # tell the reviewer whether they had guessed a protected source's name.
     proposed_source = models.CharField(max_length=200, blank=True)
-    via = models.CharField(max_length=200, blank=True, help_text="The outlet or agency that relayed it.")
     directness = models.CharField(max_length=15, choices=Directness, blank=True)
     fact = models.ForeignKey(Fact, null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
     # Likewise a new fact's statement typed by a reviewer: editors register facts.
@@ -340,7 +371,9 @@ class Claim(models.Model):
             "source": self.source.name if self.source else "",
             "source_id": self.source_id,
             "proposed_source": self.proposed_source,
-            "via": self.via,
+            # The relay chain, nearest to the article first: registered sources by name and id, proposals by name.
+            "via": [relay.name for relay in self.relays.all()],
+            "via_ids": [relay.source_id for relay in self.relays.all()],
             "directness": self.directness,
             "fact": self.fact.slug if self.fact else "",
             "proposed_fact": self.proposed_fact,

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from corpus.models import Article
 
+from .chains import shown_relays
 from .masking import Mask, mask_for
 from .models import Claim, Fact, ProvenanceKind
 from .spans import sentence_around
@@ -62,7 +63,7 @@ class ClaimCard:
     source_label: str  # a name, a pseudonym, or a proposed name; "" when none is given
     source_proposed: bool  # typed by a reviewer, not registered yet
     source_sensitive: bool  # only ever true for those who may see sensitive names
-    via: str
+    via: list[str]  # the relay chain, nearest to the article first, through the mask
     directness: str
     fact: FactRef | None
     proposed_fact: str
@@ -113,7 +114,7 @@ def present(claim: Claim, user, *, in_context: bool = False) -> ClaimCard:
         source_label=source,
         source_proposed=bool(claim.proposed_source),
         source_sensitive=bool(claim.source_id and claim.source.sensitive and mask.reveal),
-        via=mask.text(claim.via, author),
+        via=shown_relays(claim, user),
         directness=claim.directness,
         fact=fact_ref(claim.fact, mask) if claim.fact_id else None,
         proposed_fact=mask.text(claim.proposed_fact, author),

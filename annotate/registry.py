@@ -1,20 +1,19 @@
 """The source and fact registry as reviewers meet it (autocomplete) and editors keep it (the sources pages)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .forms import MergeForm, SourceForm
-from .models import Fact, Source, SourceAlias
-from .names import name_key
+from .models import Fact, Source
 from .presenters import fact_refs
 from .responses import inline_error
 from .services import (
     merge_sources,
 )
+from .source_services import save_source
 
 SUGGESTIONS = 12
 
@@ -69,7 +68,9 @@ def source_list(request):
     _editor_only(request)
     query = request.GET.get("q", "").strip()
     sources = (
-        Source.objects.select_related("kind").prefetch_related("aliases").annotate(n=Count("claims", distinct=True))
+        Source.objects.select_related("kind", "affiliation")
+        .prefetch_related("aliases")
+        .annotate(n=Count("claims", distinct=True))
     )
     if query:
         sources = sources.matching(query)
@@ -84,12 +85,7 @@ def source_edit(request, pk):
     aliases = "\n".join(source.aliases.values_list("name", flat=True))
     form = SourceForm(request.POST or None, instance=source, initial={"aliases": aliases})
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            source.aliases.all().delete()
-            SourceAlias.objects.bulk_create(
-                SourceAlias(source=source, name=name, key=name_key(name)) for name in form.cleaned_data["aliases"]
-            )
+        save_source(form=form)
         return redirect("annotate:source_list")
     merge = MergeForm()
     merge.fields["into"].queryset = Source.objects.exclude(pk=source.pk)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -11,8 +13,9 @@ from django.utils.text import slugify
 
 from corpus.models import Article
 
+from . import chains
 from .masking import mask_for, remove_sensitive_names
-from .models import Claim, Fact, ProvenanceKind, ReviewEvent, Source, SourceAlias
+from .models import RELAYS, Claim, Fact, ProvenanceKind, ReviewEvent, Source, SourceAlias
 from .names import clean_name, is_reserved, name_key
 from .spans import SpanError, check_span, context
 
@@ -94,6 +97,22 @@ def resolve_source(*, name: str, kind: ProvenanceKind, actor) -> tuple[Source | 
     return (public, "") if public else (None, name)
 
 
+def resolve_relays(
+    *, names: Sequence[str], kind: ProvenanceKind, actor, keep: Sequence[tuple[str, chains.Link]] = ()
+) -> list[chains.Link]:
+    """The relay chain `actor` typed, each name resolved as `resolve_source` resolves a claim's source (a
+    new name from an editor registered with the relay kind); a name in `keep` comes back as it was shown."""
+    chains.check_chain(names)
+    kept = {name_key(label): link for label, link in keep}
+    links, relay_kind = [], None
+    for name in names:
+        if (link := kept.get(name_key(name))) is None:
+            relay_kind = relay_kind or chains.relay_kind(kind)
+            link = resolve_source(name=name, kind=relay_kind, actor=actor)
+        links.append(link)
+    return links
+
+
 def _fact_slug(statement: str) -> str:
     # Sensitive names stay out of web addresses: everyone sees a fact's slug.
     base = slugify(remove_sensitive_names(statement))[:80].rstrip("-") or "fact"
@@ -157,18 +176,16 @@ def create_claim(
     fact_statement: str = "",
     source: Source | None = None,
     fact: Fact | None = None,
-    via: str = "",
+    via: Sequence[str] = (),
+    relays: Sequence[Source] | None = None,
     directness: str = "",
     note: str = "",
     annotator,
     origin: dict | None = None,
 ) -> Claim:
-    """Tag [start, end) of an article; refuses a span that does not quote the text exactly.
-
-    `source_name` and `fact_statement` are what the annotator typed, resolved with their rights
-    (`resolve_source`, `resolve_fact`); code that has already chosen the rows passes `source` and `fact`.
-    `origin` (an accepted suggestion's key, engine version, score) is kept in the audit event.
-    """
+    """Tag [start, end) of an article; refuses a span that does not quote the text exactly. `source_name`,
+    `fact_statement`, `via` (the relay chain, nearest to the article first) are resolved with the annotator's rights;
+    code that chose the rows passes `source`, `fact`, `relays`. `origin` (an accepted suggestion's) is audited."""
     try:
         check_span(article.text, start, end, exact)
     except SpanError as exc:
@@ -183,6 +200,7 @@ def create_claim(
         source, proposed_source = resolve_source(name=source_name, kind=kind, actor=annotator)
     if fact is None:
         fact, proposed_fact = resolve_fact(statement=fact_statement, actor=annotator)
+    links = [(r, "") for r in relays] if relays is not None else resolve_relays(names=via, kind=kind, actor=annotator)
     prefix, suffix = context(article.text, start, end)
     claim = Claim(
         article=article,
@@ -196,7 +214,6 @@ def create_claim(
         proposed_source=proposed_source,
         fact=fact,
         proposed_fact=proposed_fact,
-        via=via.strip(),
         directness=directness,
         note=note.strip(),
         annotator=annotator,
@@ -206,6 +223,7 @@ def create_claim(
             claim.save()
     except IntegrityError:  # the same claim, sent twice at once
         raise ValidationError(f"You have already tagged this text as “{kind.label}”.", code="duplicate") from None
+    chains.save_relays(claim.pk, links)
     log_event("created", claim, annotator, after=claim.snapshot() | ({"origin": origin} if origin else {}))
     return claim
 
@@ -268,11 +286,11 @@ def update_claim(
     kind: ProvenanceKind,
     source_name: str,
     fact_statement: str = "",
-    via: str = "",
+    via: Sequence[str] = (),
     directness: str = "",
     note: str = "",
 ) -> Claim:
-    """Change a pending claim's kind, source, fact or note, if nobody changed it since `version`."""
+    """Change a pending claim's kind, source, fact, relay chain or note, if nobody changed it since `version`."""
     current = _lock_for_author(claim=claim, actor=actor, version=version)
     if kind.pk != current.kind_id and not kind.active:
         raise ValidationError(f"The kind “{kind.label}” is no longer in use.", code="inactive_kind")
@@ -287,6 +305,9 @@ def update_claim(
         fact, proposed_fact = current.fact, current.proposed_fact
     else:
         fact, proposed_fact = resolve_fact(statement=fact_statement, actor=actor)
+    links = resolve_relays(names=via, kind=kind, actor=actor, keep=chains.current_links(current, actor))
+    if not chains.same_chain(links, current):
+        chains.save_relays(current.pk, links, replace=True)
     try:
         with transaction.atomic():
             Claim.objects.filter(pk=current.pk).update(
@@ -295,7 +316,6 @@ def update_claim(
                 proposed_source=proposed_source,
                 fact=fact,
                 proposed_fact=proposed_fact,
-                via=via.strip(),
                 directness=directness,
                 note=note.strip(),
                 # Answering a request for changes sends the claim back to the queue; the request stays in the history.
@@ -337,9 +357,11 @@ def merge_sources(*, source: Source, into: Source, actor) -> int:
         Claim.objects.select_for_update(of=("self",))
         .filter(source=source)
         .select_related("kind", "source", "fact", "reviewer")
+        .prefetch_related(RELAYS)
     )
     befores = {claim.pk: claim.snapshot() for claim in moved}
     Claim.objects.filter(pk__in=befores).update(source=into, version=F("version") + 1, updated=Now())
+    chains.merge_affiliations(source=source, into=into)
     names = [source.name, *source.aliases.values_list("name", flat=True)]
     known = {into.key, *into.aliases.values_list("key", flat=True)}
     source.aliases.all().delete()
@@ -348,7 +370,11 @@ def merge_sources(*, source: Source, into: Source, actor) -> int:
     SourceAlias.objects.bulk_create(
         [SourceAlias(source=into, name=name, key=key) for key, name in kept.items() if key not in known]
     )
-    after = Claim.objects.filter(pk__in=befores).select_related("kind", "source", "fact", "reviewer")
+    after = (
+        Claim.objects.filter(pk__in=befores)
+        .select_related("kind", "source", "fact", "reviewer")
+        .prefetch_related(RELAYS)
+    )
     ReviewEvent.objects.bulk_create(
         ReviewEvent(
             claim=claim,

@@ -14,11 +14,13 @@ from django_htmx.http import trigger_client_event
 from config.input import number
 from corpus.models import Article
 
+from .chains import shown_relays
 from .filters import NO_FACT, Filters
 from .forms import ClaimEditForm, ClaimForm, DeleteForm
 from .masking import mask_for
 from .models import Claim, Fact, ProvenanceKind
 from .presenters import fact_ref, present_all
+from .relays import VIA_SEPARATOR
 from .rendering import article_html, claim_list_html, highlights
 from .responses import form_message, inline_error
 from .services import (
@@ -180,7 +182,7 @@ def claim_edit(request, pk):
                 "kind": claim.kind.slug,
                 "source": shown_source(claim, request.user),
                 "fact": shown_fact(claim, request.user),
-                "via": claim.via,
+                "via": VIA_SEPARATOR.join(shown_relays(claim, request.user)),
                 "directness": claim.directness,
                 "note": claim.note,
                 "version": claim.version,

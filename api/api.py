@@ -12,6 +12,7 @@ from ninja import NinjaAPI, Query, Status
 from ninja.renderers import JSONRenderer
 
 from annotate import services
+from annotate.chains import current_links
 from annotate.filters import Filters
 from annotate.models import Claim, ProvenanceKind
 from annotate.presenters import present
@@ -317,7 +318,7 @@ def edit_claim(request, pk: int, payload: ClaimPatch):
             kind=claim.kind if payload.kind is None else _kind(payload.kind),
             source_name=services.shown_source(claim, request.user) if payload.source is None else payload.source,
             fact_statement=_fact_statement(payload.fact, claim, request.user),
-            via=claim.via if payload.via is None else payload.via,
+            via=[label for label, _ in current_links(claim, request.user)] if payload.via is None else payload.via,
             directness=claim.directness if payload.directness is None else payload.directness,
             note=claim.note if payload.note is None else payload.note,
         )

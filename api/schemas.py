@@ -7,6 +7,7 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict, ValidationInfo, field_validator
 
 from annotate.models import Claim
+from annotate.relays import MAX_RELAYS
 from config.input import problem
 
 Directness = Literal[("", *Claim.Directness.values)]
@@ -27,6 +28,11 @@ def _checked(controls: bool):
 Text = Annotated[str, _checked(controls=True)]
 # A quote must equal the article's text, which may hold control characters: only what cannot be stored is refused.
 Quote = Annotated[str, _checked(controls=False)]
+RelayName = Annotated[Text, Field(min_length=1, max_length=200)]
+VIA_DESCRIPTION = (
+    "The relay chain: the names of the sources the claim passed through on its way into the article, nearest "
+    "to the article first. Each is resolved as `source` is (a new name from a reviewer is held as proposed)."
+)
 
 
 class Error(Schema):
@@ -84,7 +90,9 @@ class ClaimOut(Schema):
     )
     fact: str | None = Field(description="The fact's slug.")
     fact_statement: str | None
-    via: str
+    via: list[str] = Field(
+        description="The relay chain, nearest to the article first: names, pseudonyms or proposed names."
+    )
     directness: Directness
     note: str
     status: str
@@ -131,7 +139,7 @@ class ClaimIn(Schema):
         description="A fact's statement or slug. A new statement is registered at once for editors; from a "
         "reviewer it is held as proposed until an editor accepts the claim.",
     )
-    via: Text = Field("", max_length=200)
+    via: list[RelayName] = Field([], max_length=MAX_RELAYS, description=VIA_DESCRIPTION)
     directness: Directness = ""
     note: Text = Field("", max_length=5_000)
 
@@ -166,7 +174,7 @@ class ClaimPatch(Schema):
         None, max_length=200, description="The source as the claim shows it to you (a pseudonym too) keeps it."
     )
     fact: Text | None = Field(None, max_length=300)
-    via: Text | None = Field(None, max_length=200)
+    via: list[RelayName] | None = Field(None, max_length=MAX_RELAYS, description=VIA_DESCRIPTION)
     directness: Directness | None = None
     note: Text | None = Field(None, max_length=5_000)
 

@@ -454,19 +454,19 @@ def copy_sql(user) -> tuple[str, tuple]:
     name = F("source__name")
     if not can_see_sensitive(user):
         name = Case(When(source__sensitive=True, then=pseudonyms), default=name)
+    expressions = {name: expression for name, expression, _ in columns.FETCH}
     computed = {
         "kind": "kind__slug",
         "kind_label": "kind__label",
         "source": Coalesce(name, F("proposed_source")),
         "source_kind": "source__kind__slug",
-        "via": "via",
+        "via": expressions["via"],  # the relay chain as JSON text, read with the claim's row
         "fact_slug": "fact__slug",
         "fact_statement": Coalesce(F("fact__statement"), F("proposed_fact")),
         "annotator": "annotator__username",
         "reviewer": "reviewer__username",
         "note": "note",
     }
-    expressions = {name: expression for name, expression, _ in columns.FETCH}
     selected = [expressions[column.fetched] if column.fetched else computed[column.name] for column in columns.COLUMNS]
     claims = export.select(QueryDict(), Claim.objects.visible_to(user), user=user).claims
     return export.export_order(claims).values_list(*selected).query.sql_with_params()

@@ -87,7 +87,6 @@ KIND_WEIGHTS = {
     "defector_testimony": 4,
 }
 SENSITIVE_KINDS = {"in_country_informant", "defector_testimony"}
-RELAYS = ["Yonhap", "Reuters", "AP", "AFP", "Kyodo", "NK News", "Daily NK"]
 NOTES = [
     "Checked against the original release.",
     'Quoted as "impossible", with a comma, in the original.',
@@ -129,6 +128,7 @@ def generate(
             batch = generator.articles(min(BATCH, articles - done))
             generator.write_claims(generator.claims(batch, claims_per_article), bar)
             done += len(batch)
+        generator.write_relays()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -206,7 +206,31 @@ class Generator:
         sources_of = {kind.pk: [] for kind in self.kinds}
         for pk, kind_id in Source.objects.filter(name__in=list(wanted)).values_list("pk", "kind_id"):
             sources_of[kind_id].append(pk)
+        # Affiliation trees for the origin counting: a third of the sources belong to one of ten roots.
+        ids = sorted(pk for pks in sources_of.values() for pk in pks)
+        roots = ids[:10]
+        for i, pk in enumerate(ids[10:]):
+            if i % 3 == 0:
+                Source.objects.filter(pk=pk, affiliation=None).update(affiliation_id=roots[i % len(roots)])
         return sources_of
+
+    def write_relays(self) -> None:
+        """Relay chains for the claims that have none: 30% pass through one relay source, 10% through two."""
+        relays = [pk for kind in self.kinds if kind.role == "relay" for pk in self.sources_of[kind.pk]]
+        if not relays:
+            return
+        values = ", ".join(f"({k}, {pk})" for k, pk in enumerate(relays))  # ids: integers we read, not input
+        n = len(relays)
+        for position, share in ((0, 3), (1, 1)):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"WITH r(k, sid) AS (VALUES {values}) "  # noqa: S608
+                    "INSERT INTO annotate_claimrelay (claim_id, position, source_id, proposed) "
+                    f"SELECT c.id, {position}, r.sid, '' FROM annotate_claim c "
+                    f"JOIN r ON r.k = (c.id + {position}) % {n} "
+                    f"WHERE c.id % 10 < {share} AND NOT EXISTS (SELECT 1 FROM annotate_claimrelay x "
+                    f"WHERE x.claim_id = c.id AND x.position = {position})"
+                )
 
     def _facts(self) -> list[int]:
         wanted = {
@@ -315,7 +339,6 @@ class Generator:
                     "suffix": suffix,
                     "kind_id": kind,
                     "source_id": rng.choice(sources) if sources and rng.random() < 0.7 else None,
-                    "via": rng.choice(RELAYS) if rng.random() < 0.3 else "",
                     "directness": rng.choice(Claim.Directness.values) if rng.random() < 0.6 else "",
                     "fact_id": self.facts[int(len(self.facts) * rng.random() ** 2)] if rng.random() < 0.7 else None,
                     "note": rng.choice(NOTES) if rng.random() < 0.1 else "",

@@ -161,6 +161,9 @@ API_THROTTLE_FAILED = os.environ.get("API_THROTTLE_FAILED", "60/min")
 # Review queue: may an editor accept their own claims (a one-person desk)? How long an opened card stays theirs.
 REVIEW_SELF_ACCEPT = env_bool("REVIEW_SELF_ACCEPT", False)
 REVIEW_LEASE_SECONDS = int(os.environ.get("REVIEW_LEASE_SECONDS", "600"))
+# The IRI of our own terms in the JSON-LD exports (prov:status, pv:via ...) and of the kinds (<IRI>/kind#slug):
+# a deployment sets a URL under a domain it controls. The default's .example domain can never name anyone else's.
+PROVENANCE_VOCABULARY = os.environ.get("PROVENANCE_VOCABULARY", "https://provenance.example/ns").rstrip("#/")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "annotate:article_list"

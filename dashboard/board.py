@@ -7,7 +7,7 @@ the number of facts, claims or articles. The basis and flags come from `dashboar
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
@@ -17,7 +17,9 @@ from annotate.models import Claim, Fact, ProvenanceKind, Source
 from annotate.presenters import FactRef, fact_ref
 from corpus.models import Article
 
+from . import origins
 from .basis import Basis, basis
+from .origins import Origins
 
 
 @dataclass
@@ -37,6 +39,12 @@ class FactRow:
     named_sources: int
     basis: Basis
     conflicts: list[FactRef]
+    origins: Origins = field(default_factory=Origins)
+
+    @property
+    def flags(self) -> list[str]:
+        """The basis flags, and "single_origin" when several outlets rest on one independent origin."""
+        return self.basis.flags() + (["single_origin"] if self.origins.single_origin else [])
 
     @property
     def basis_kinds(self) -> list[ProvenanceKind]:
@@ -94,6 +102,7 @@ def build(filters: Filters, user, *, fact: Fact | None = None, article_rows: int
     mask = mask_for(user)
     facts = {pk: fact_ref(fact, mask) for pk, fact in Fact.objects.in_bulk(list(totals)).items()}
     conflicts_of = _conflicts_of(list(totals), user)
+    origins_of = origins.for_facts(linked, user, {kind.pk: kind.role for kind in kinds})
     rows = []
     for fact_id, total in totals.items():
         per_kind = grid[fact_id]
@@ -107,6 +116,7 @@ def build(filters: Filters, user, *, fact: Fact | None = None, article_rows: int
                 named_sources=total["sources"],
                 basis=basis({k.slug for k in kinds if k.pk in per_kind}, total["all_sources"], roles=roles),
                 conflicts=sorted(conflicts_of[fact_id], key=lambda f: f.statement.lower()),
+                origins=origins_of.get(fact_id, Origins()),
             )
         )
     rows.sort(key=lambda r: (-r.articles, -r.claims, r.fact.statement.lower()))
@@ -235,8 +245,12 @@ def as_json(board: Dashboard) -> dict:
                 "articles": row.articles,
                 "named_sources": row.named_sources,
                 "sources": row.sources,
+                "outlets": row.origins.outlets,
+                "independent_origins": row.origins.count,
+                "origins": list(row.origins.labels),
+                "unattributed_claims": row.origins.unattributed,
                 "basis": sorted(row.basis.kinds),
-                "flags": row.basis.flags(),
+                "flags": row.flags,
                 "conflicts_with": [f.slug for f in row.conflicts],
                 "kinds": {c.kind.slug: {"claims": c.claims, "articles": c.articles} for c in row.cells if c.claims},
             }

@@ -6,12 +6,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from annotate.fact_services import record_verdict
 from annotate.filters import Filters
-from annotate.forms import ConflictForm
+from annotate.forms import ConflictForm, VerdictForm
 from annotate.masking import mask_for
 from annotate.models import Claim, Fact
 from annotate.presenters import fact_ref, fact_refs, present_all
-from annotate.responses import inline_error
+from annotate.responses import form_message, inline_error
 from annotate.services import (
     set_conflict,
 )
@@ -64,6 +65,11 @@ def fact_detail(request, slug):
     context = {
         "fact": fact_ref(fact, mask),
         "fact_note": mask.text(fact.note),
+        "verdict": mask.text(fact.verdict),
+        "verdict_explanation": mask.text(fact.verdict_explanation, fact.verdict_by_id),
+        "verdict_form": VerdictForm(initial={"verdict": fact.verdict, "explanation": fact.verdict_explanation})
+        if can_edit
+        else None,
         "claims": claims,
         "row": row,
         "conflicts": [(fact_ref(other, mask), conflict_claims[other.pk]) for other in conflicts],
@@ -71,6 +77,27 @@ def fact_detail(request, slug):
         "other_facts": fact_refs(other_facts, request.user) if can_edit else [],
     }
     return render(request, "dashboard/fact_detail.html", context)
+
+
+@require_POST
+def fact_verdict(request, slug):
+    """Editors record (or clear) a verdict on a fact."""
+    fact = get_object_or_404(Fact, slug=slug)
+    form = VerdictForm(request.POST)
+    if not request.user.has_perm("annotate.change_fact"):
+        return inline_error(request, "Only editors can record a verdict.", status=403, target="#verdict-errors")
+    if not form.is_valid():
+        return inline_error(request, form_message(form), status=400, target="#verdict-errors")
+    try:
+        record_verdict(
+            fact=fact,
+            verdict=form.cleaned_data["verdict"],
+            explanation=form.cleaned_data["explanation"],
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        return inline_error(request, " ".join(exc.messages), status=400, target="#verdict-errors")
+    return redirect(fact.get_absolute_url())
 
 
 @require_POST

@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from annotate import roles
+from annotate.chains import set_affiliation
 from annotate.models import Claim, Fact, ProvenanceKind, Source, SourceAlias
 from annotate.services import create_claim
 from corpus.models import Article
@@ -70,7 +71,7 @@ def _account(username: str, last_name: str):
 
 def _sources(entries: list[dict], kinds: dict) -> dict[str, Source]:
     """The demo's sources by name: those already registered (by name or alias) as they are, the rest new."""
-    sources = {}
+    sources, created = {}, set()
     for entry in entries:
         if entry["kind"] not in kinds:
             raise DemoError(f"source {entry['name']!r}: unknown kind {entry['kind']!r}")
@@ -82,10 +83,17 @@ def _sources(entries: list[dict], kinds: dict) -> dict[str, Source]:
                 description=entry.get("description", ""),
                 sensitive=entry.get("sensitive", False),
             )
+            created.add(entry["name"])
             for alias in entry.get("aliases", []):
                 if not Source.objects.named(alias).exists():
                     SourceAlias.objects.create(source=source, name=alias)
         sources[entry["name"]] = source
+    for entry in entries:  # affiliations once every source is there; existing sources stay as editors keep them
+        source, parent = sources[entry["name"]], entry.get("affiliation")
+        if parent and entry["name"] in created:
+            if parent not in sources:
+                raise DemoError(f"source {entry['name']!r}: unknown affiliation {parent!r}")
+            set_affiliation(source=source, affiliation=sources[parent])
     return sources
 
 
@@ -136,7 +144,7 @@ def _claims(data: dict, kinds: dict, sources: dict, facts: dict) -> Report:
             kind=kind,
             source=sources.get(entry.get("source", "")),
             fact=facts[entry["fact"]] if entry.get("fact") else None,
-            via=entry.get("via", ""),
+            relays=[sources[name] for name in entry.get("via", [])],
             directness=entry.get("directness", ""),
             note=entry.get("note", ""),
             annotator=user,

@@ -10,6 +10,7 @@ tables: adding a column is one line here.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -20,6 +21,7 @@ from django.db.models import CharField, F, Func
 
 from annotate.masking import Mask
 from annotate.models import Claim, Fact, ProvenanceKind, Source
+from annotate.relays import VIA_SEPARATOR
 
 
 class _Text(Func):
@@ -48,6 +50,40 @@ class _Text(Func):
         return f"strftime(%s, {sql})", ("%Y-%m-%dT%H:%M:%SZ" if self.instant else "%Y-%m-%d", *params)
 
 
+class _Relays(Func):
+    """A claim's relay chain as JSON text, `[[source id or null, proposed name], ...]` nearest to the article
+    first, or NULL: read with the claim's own row, so a streamed export neither joins (one row per relay) nor
+    holds every chain in memory."""
+
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotSupportedError("Exports need PostgreSQL or SQLite.")
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (
+            # `sql` is the compiled outer claim's id column, not user input.
+            "(SELECT json_agg(json_build_array(r.source_id, r.proposed) ORDER BY r.position)::text "  # noqa: S608
+            f"FROM annotate_claimrelay r WHERE r.claim_id = {sql})",
+            params,
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (
+            "(SELECT CASE WHEN count(*) THEN json_group_array(json_array(r.source_id, r.proposed)) END "  # noqa: S608
+            f"FROM (SELECT source_id, proposed FROM annotate_claimrelay WHERE claim_id = {sql} ORDER BY position) r)",
+            params,
+        )
+
+
+def _chain(claim: Claim) -> str | None:
+    """What `_Relays` reads, from a claim loaded with its relays."""
+    chain = [[relay.source_id, relay.proposed] for relay in claim.relays.all()]
+    return json.dumps(chain) if chain else None
+
+
 def _instant(value: dt.datetime | None) -> str | None:
     """A timestamp as ISO 8601 in UTC to the second, as `_Text` writes it: 2026-11-22T13:55:01Z."""
     if value is None:
@@ -72,7 +108,7 @@ FETCH = (
     ("kind_id", "kind_id", lambda c: c.kind_id),
     ("source_id", "source_id", lambda c: c.source_id),
     ("proposed_source", "proposed_source", lambda c: c.proposed_source),
-    ("via", "via", lambda c: c.via),
+    ("via", _Relays(F("pk")), _chain),
     ("directness", "directness", lambda c: c.directness),
     ("fact_id", "fact_id", lambda c: c.fact_id),
     ("proposed_fact", "proposed_fact", lambda c: c.proposed_fact),
@@ -145,11 +181,14 @@ class Names:
         """The names one claim needs, from the objects it was loaded with."""
         source, fact = claim.source, claim.fact
         users = {claim.annotator_id: claim.annotator.get_username()}
+        sources = {r.source_id: (r.source.name, r.source.sensitive, "") for r in claim.relays.all() if r.source_id}
+        if source:
+            sources[source.pk] = (source.name, source.sensitive, source.kind.slug)
         if claim.reviewer_id:
             users[claim.reviewer_id] = claim.reviewer.get_username()
         return cls(
             kinds={claim.kind_id: (claim.kind.slug, claim.kind.label)},
-            sources={source.pk: (source.name, source.sensitive, source.kind.slug)} if source else {},
+            sources=sources,
             facts={fact.pk: (fact.slug, fact.statement)} if fact else {},
             users=users,
         )
@@ -189,6 +228,15 @@ class Reader:
         if pk := row[AT.fact_id]:
             return self._facts[pk]
         return "", self.mask.text(row[AT.proposed_fact], row[AT.annotator_id])
+
+    def relays(self, row: tuple) -> list[str]:
+        """The relay chain as the reader may see it, nearest to the article first."""
+        if not row[AT.via]:
+            return []
+        return [
+            self._sources[pk][0] if pk else self.mask.text(proposed, row[AT.annotator_id])
+            for pk, proposed in json.loads(row[AT.via])
+        ]
 
     def text(self, row: tuple, index: int) -> str:
         """Free text the claim's author wrote, masked for the reader."""
@@ -237,7 +285,7 @@ COLUMNS = (
     Column("kind_label", lambda row, r: r.names.kinds[row[AT.kind_id]][1], per="kind_id"),
     Column("source", lambda row, r: r.source(row)[0], incoming="source", per="source_id"),
     Column("source_kind", lambda row, r: r.source(row)[1], incoming="source_kind", per="source_id"),
-    Column("via", lambda row, r: r.text(row, AT.via), w3c="via", incoming="via"),
+    Column("via", lambda row, r: VIA_SEPARATOR.join(r.relays(row)), w3c="via", incoming="via"),
     _plain("directness", w3c="directness", incoming="directness"),
     Column("fact_slug", lambda row, r: r.fact(row)[0], w3c="fact", incoming="fact_slug", per="fact_id"),
     Column(

@@ -28,13 +28,16 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import DatabaseError, transaction
 
+from annotate import chains
 from annotate.models import Claim, Fact, ProvenanceKind, Source
 from annotate.names import clean_name, is_reserved
+from annotate.relays import MAX_RELAYS, split_via
 from annotate.services import create_claim, log_event, register_fact, register_source
 from corpus.models import Article
 
 from .reading import Incoming, Rejected, parse, shown
 
+RELAY_NAME_LIMIT = Source._meta.get_field("name").max_length
 ARTICLE_PATH = re.compile(r"/articles/([-\w]+)/?$")
 ARTICLE_CACHE = 1_000  # articles kept between annotations; a file usually holds many claims per article
 
@@ -152,7 +155,7 @@ class Importer:
                 kind=kind,
                 source=self._source(item, kind, warnings),
                 fact=self._fact(item),
-                via=item.via,
+                relays=self._relays(item, kind, warnings),
                 directness=item.directness,
                 note=item.note,
                 annotator=annotator,
@@ -230,12 +233,14 @@ class Importer:
             if value and value not in choices:
                 raise Rejected(f"unknown {name} “{value}”")
         for what, text, limit in (
-            ("the relay (prov:via)", item.via.strip(), Claim._meta.get_field("via").max_length),
+            *(("a relay's name (prov:via)", name, RELAY_NAME_LIMIT) for name in split_via(item.via)),
             ("the source's name", clean_name(item.source), Source._meta.get_field("name").max_length),
             ("the fact's statement", clean_name(item.fact_statement), Fact._meta.get_field("statement").max_length),
         ):
             if len(text) > limit:
                 raise Rejected(f"{what} is longer than {limit} characters")
+        if len(split_via(item.via)) > MAX_RELAYS:
+            raise Rejected(f"the relay chain (prov:via) has more than {MAX_RELAYS} sources")
         if item.review_reason and item.status not in (Claim.Status.REJECTED, Claim.Status.CHANGES_REQUESTED):
             raise Rejected("a review reason goes only with a rejected claim or a request for changes")
 
@@ -260,6 +265,19 @@ class Importer:
         if item.source_sensitive and not existing.sensitive:
             warnings.append(f"the source “{existing.name}” is sensitive in the file but not here: left as it is")
         return existing
+
+    def _relays(self, item: Incoming, kind: ProvenanceKind, warnings: list[str]) -> list[Source]:
+        """The relay chain's sources, registered like the claim's source; a withheld name (a pseudonym) is left out."""
+        relays, relay_kind = [], None
+        for name in split_via(item.via):
+            if is_reserved(name):
+                warnings.append("a relay's name was withheld in the file: left out of the chain")
+                continue
+            if (existing := Source.objects.named(name).first()) is None:
+                relay_kind = relay_kind or chains.relay_kind(kind)
+                existing = register_source(name=name, kind=relay_kind)
+            relays.append(existing)
+        return relays
 
     def _fact(self, item: Incoming) -> Fact | None:
         """The claim's fact: by the file's slug or statement, or a new fact under the file's slug."""

@@ -8,14 +8,16 @@ W3C term go under our prov: namespace, empty ones left out.
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from annotate.masking import mask_for
 from annotate.models import Claim
 
 from .columns import AT, COLUMNS, NAMES, Names, Reader, cells, instance_row
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
-NS = "https://provenance.example/ns#"  # our own terms
-KIND_NS = "https://provenance.example/ns/kind#"  # each kind of source is a term of this one
+NS = f"{settings.PROVENANCE_VOCABULARY}#"  # our own terms
+KIND_NS = f"{settings.PROVENANCE_VOCABULARY}/kind#"  # each kind of source is a term of this one
 CONTEXT = [ANNO_CONTEXT, {"prov": NS}]
 # Our terms, by column, and the one the record has no column for: the reviewer's note.
 TERMS = {column.name: column.w3c for column in COLUMNS if column.w3c}

@@ -46,23 +46,40 @@ class _Names:
     def __init__(self, snapshots: list[dict], mask: Mask):
         self.mask = mask
         keys = {name_key(s["source"]) for s in snapshots if s.get("source")}
+        keys |= {name_key(name) for s in snapshots for name, _ in _chain(s)}
         self.public, self.hidden = set(), set()
         rows = [*Source.objects.filter(key__in=keys).values_list("key", "sensitive")]
         rows += SourceAlias.objects.filter(key__in=keys).values_list("key", "source__sensitive")
         for key, sensitive in rows:
             (self.hidden if sensitive else self.public).add(key)
         ids = {s.get("source_id") for s in snapshots if s.get("source_id")}
+        ids |= {pk for s in snapshots for _, pk in _chain(s) if pk}
         self.sensitive_ids = dict(Source.objects.filter(pk__in=ids, sensitive=True).values_list("pk", "name"))
 
     def source(self, snapshot: dict) -> str:
-        name = snapshot.get("source") or ""
+        return self.name(snapshot.get("source") or "", snapshot.get("source_id"))
+
+    def chain(self, snapshot: dict, author: int) -> str:
+        """The relay chain then, nearest to the article first; a chain kept as free text by older snapshots."""
+        if isinstance(snapshot.get("via"), str):
+            return self.mask.text(snapshot["via"], author)
+        return " ← ".join(self.name(name, pk) if pk else self.mask.text(name, author) for name, pk in _chain(snapshot))
+
+    def name(self, name: str, pk: int | None) -> str:
         if not name or self.mask.reveal:
             return name
-        pk = snapshot.get("source_id")
         if pk in self.sensitive_ids:
             return self.mask.source(pk, self.sensitive_ids[pk], True)
         key = name_key(name)
         return name if key in self.public and key not in self.hidden else pseudonym(None)
+
+
+def _chain(snapshot: dict) -> list[tuple[str, int | None]]:
+    """(name, source id or None for a proposal) for each relay a snapshot recorded."""
+    via = snapshot.get("via")
+    if not isinstance(via, list):
+        return []
+    return list(zip(via, snapshot.get("via_ids") or [None] * len(via), strict=False))
 
 
 def rows(claim: Claim, user) -> list[HistoryRow]:
@@ -84,7 +101,7 @@ def rows(claim: Claim, user) -> list[HistoryRow]:
             "kind": kinds.get(snapshot.get("kind"), snapshot.get("kind") or ""),
             "source": names.source(snapshot) or mask.text(snapshot.get("proposed_source", ""), author),
             "fact": facts.get(fact, fact) if fact else mask.text(snapshot.get("proposed_fact", ""), author),
-            "via": mask.text(snapshot.get("via") or "", author),
+            "via": names.chain(snapshot, author),
             "directness": LABELS["directness"].get(snapshot.get("directness"), ""),
             "note": mask.text(snapshot.get("note") or "", author),
             "status": LABELS["status"].get(snapshot.get("status"), snapshot.get("status") or ""),

@@ -17,6 +17,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from annotate import chains
 from annotate.models import Claim, ProvenanceKind, ReviewEvent, can_see_sensitive
 from annotate.services import StaleEdit, lock_claim, log_event, register_fact, register_source
 
@@ -116,6 +117,7 @@ def _registered(claim: Claim, editor) -> dict:
         fields |= {"source": register_source(name=claim.proposed_source, kind=claim.kind), "proposed_source": ""}
     if claim.proposed_fact:
         fields |= {"fact": register_fact(statement=claim.proposed_fact), "proposed_fact": ""}
+    chains.register_proposed_relays(claim, register_source)
     return fields
 
 

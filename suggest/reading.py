@@ -191,6 +191,12 @@ def shown_name_of(name: str, gazetteer: Gazetteer, mask: Mask) -> str:
     return mask.text(name)
 
 
+def shown_via(found: Suggestion, mask: Mask, gazetteer: Gazetteer | None = None) -> list[str]:
+    """The suggestion's relay chain as this user is shown it (and sends it back when accepting unchanged)."""
+    gazetteer = registry() if gazetteer is None else gazetteer
+    return [shown_name_of(name, gazetteer, mask) for name in found.via]
+
+
 def find(article: Article, reader: Reader, suggestion_key: str) -> Suggestion | None:
     """The current suggestion named `suggestion_key` ("start-end-kind"), if the engine still proposes it."""
     return next((s for s in raw_suggestions(article, reader) if s.key == suggestion_key), None)

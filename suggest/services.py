@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -34,13 +36,15 @@ def accept_suggestion(
     kind: ProvenanceKind,
     source_name: str = "",
     fact_statement: str = "",
-    via: str = "",
+    via: Sequence[str] = (),
     directness: str = "",
     note: str = "",
     edited: bool = False,
 ) -> Claim:
     """The suggestion as a claim of `annotator`'s, through `create_claim` (the same checks, rights and audit
-    trail as tagging by hand); its audit event names the suggestion, the engine version and the score."""
+    trail as tagging by hand); its audit event names the suggestion, the engine version and the score.
+    `via` is the relay chain as the reviewer saw or edited it, nearest to the article first: each name is
+    resolved by `resolve_relays` with the reviewer's rights, as the tag panel's Via field is."""
     return create_claim(
         article=article,
         start=suggestion.start,
@@ -49,7 +53,7 @@ def accept_suggestion(
         kind=kind,
         source_name=source_name,
         fact_statement=fact_statement,
-        via=via,
+        via=list(via),
         directness=directness,
         note=note,
         annotator=annotator,

@@ -9,12 +9,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from annotate.models import ProvenanceKind
+from annotate.relays import VIA_SEPARATOR
 from annotate.responses import form_message, inline_error
 from config.input import number
 from corpus.models import Article
 
 from .forms import AcceptForm, DismissForm
-from .reading import Reader, fact_options, find, present, shown_name
+from .reading import Reader, fact_options, find, present, shown_name, shown_via
 from .services import accept_suggestion, dismiss_suggestion
 
 GONE = "This suggestion is no longer proposed: its text was tagged or dismissed in the meantime."
@@ -34,7 +35,7 @@ def _forms(article, cards) -> list[tuple]:
             "suggestion": card.key,
             "source": card.source,
             "fact": card.fact.value if card.fact else "",
-            "via": ", ".join(card.via),
+            "via": VIA_SEPARATOR.join(card.via),
         }
         rows.append((card, AcceptForm(initial=initial, auto_id=f"sg-{card.key}-%s", datalist=f"sg-{card.key}-facts")))
     return rows
@@ -68,8 +69,10 @@ def accept(request, slug):
     found = find(article, reader, data["suggestion"])
     if found is None:
         return inline_error(request, GONE, status=409, target="#suggest-errors")
+    # The chain as the reviewer was shown it (pseudonyms for protected relays), resolved as the tag panel's Via
+    # field is: a pseudonym names its source, any other name is held as proposed unless public.
     via = data["via"]
-    proposed = (found.kind, shown_name(found, reader.mask), ", ".join(found.via))
+    proposed = (found.kind, shown_name(found, reader.mask), shown_via(found, reader.mask))
     edited = (data["kind"].slug, data["source"], via) != proposed or bool(data["note"] or data["directness"])
     try:
         claim = accept_suggestion(

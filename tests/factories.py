@@ -70,6 +70,19 @@ def make_claim(
     )
 
 
+def set_relays(claim: Claim, *names: str, proposed: bool = False) -> None:
+    """Give a claim a relay chain, nearest to the article first: sources registered as an editor would, or
+    names held as proposed."""
+    from annotate.relays import ClaimRelay
+
+    ClaimRelay.objects.filter(claim_id=claim.pk).delete()
+    for position, name in enumerate(names):
+        source = None if proposed else register_source(name=name, kind=kind("news_agency"))
+        ClaimRelay.objects.create(
+            claim_id=claim.pk, position=position, source=source, proposed=name if proposed else ""
+        )
+
+
 def seed_migrated_rows() -> None:
     """The rows the migrations create (the default kinds with their roles, the two groups), for tests whose
     database was flushed: transactional tests and live-server tests."""

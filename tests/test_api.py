@@ -326,7 +326,7 @@ def test_a_claim_as_json(author, claim):
         "source_registered": True,
         "fact": "turnout-was-9963",
         "fact_statement": "Turnout was 99.63%",
-        "via": "",
+        "via": [],
         "directness": "",
         "note": "",
         "status": "pending",
@@ -518,12 +518,12 @@ def test_an_inactive_kind_is_refused_for_new_claims(article, author):
 
 def test_edit_a_claim_keeps_what_is_left_out(author, claim):
     response = bearer(author).patch(
-        f"/api/claims/{claim.pk}", {"version": 1, "note": "Checked.", "via": "Yonhap"}, "application/json"
+        f"/api/claims/{claim.pk}", {"version": 1, "note": "Checked.", "via": ["Yonhap", "KCNA"]}, "application/json"
     )
 
     assert response.status_code == 200, response.content
     body = response.json()
-    assert (body["version"], body["note"], body["via"]) == (2, "Checked.", "Yonhap")
+    assert (body["version"], body["note"], body["via"]) == (2, "Checked.", ["Yonhap", "KCNA"])
     assert (body["kind"], body["source"], body["fact"]) == ("state_media", "KCNA", "turnout-was-9963")
     claim.refresh_from_db()
     assert (claim.version, claim.note, claim.source.name) == (2, "Checked.", "KCNA")
@@ -688,6 +688,8 @@ def test_the_openapi_schema_is_served_to_a_token_and_lists_the_endpoints():
         "/api/articles/{slug}/suggestions": {"get"},
         "/api/claims": {"get", "post"},
         "/api/claims/{pk}": {"get", "patch", "delete"},
+        "/api/sources": {"get"},
+        "/api/sources/{pk}": {"get", "patch"},
     }
     parameters = {p["name"] for p in schema["paths"]["/api/claims"]["get"]["parameters"]}
     assert {"kind", "outlet", "article", "status", "annotator", "from", "to", "fact", "page", "page_size"} <= parameters

@@ -12,6 +12,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils.text import slugify
 
+from annotate.chains import set_affiliation
+from annotate.fact_services import record_verdict
 from annotate.models import Claim, Fact, Source, SourceAlias
 from annotate.services import create_claim, merge_sources, register_fact, register_source, update_claim
 from api.models import ApiToken
@@ -58,6 +60,7 @@ def world():
     Source.objects.filter(pk=wire.pk).update(description=f"Relays {NAME} and {HANGUL}")
     fact = register_fact(statement=f"{NAME} reports a turnout of 99.63%")
     Fact.objects.filter(pk=fact.pk).update(note=f"Per {ALIAS}")
+    record_verdict(fact=fact, verdict=f"Unproven beyond {ALIAS}", explanation=f"Only {NAME} says so", actor=editor)
     other = register_fact(statement="Nobody voted against")
     other.conflicts.add(fact)
 
@@ -73,7 +76,7 @@ def world():
             **fields,
         )
 
-    turnout = tag("The turnout", "99.63%", source=informant, fact=fact, via=f"through {ALIAS}", note=f"{NAME} said")
+    turnout = tag("The turnout", "99.63%", source=informant, fact=fact, via=[ALIAS, "Yonhap"], note=f"{NAME} said")
     review.decide(claim_id=turnout.pk, version=1, editor=make_user("desk", role="editor"), decision="accept")
     refused = tag("Nobody", "against", source=informant, fact=other, note=f"{HANGUL} confirmed")
     review.decide(claim_id=refused.pk, version=1, editor=editor, decision="reject", reason="other", note=f"Not {ALIAS}")
@@ -81,7 +84,7 @@ def world():
     Source.objects.filter(pk=former.pk).update(name="Informant 9", key="informant 9")  # the history keeps the old
     # A reviewer who knows a name and types it: held as proposed, shown only to them.
     rita_claim = tag("Analysts", "doubt it", annotator=rita, kind=kind("think_tank"), source_name=ALIAS,
-                     fact_statement=f"{NAME} doubts it", note=f"Heard from {NAME}")  # fmt: skip
+                     fact_statement=f"{NAME} doubts it", note=f"Heard from {NAME}", via=[ALIAS])  # fmt: skip
     update_claim(
         claim=rita_claim,
         actor=rita,
@@ -89,8 +92,13 @@ def world():
         kind=kind("think_tank"),
         source_name=NAME,
         fact_statement=f"{ALIAS} doubts it",
+        via=[NAME, "Yonhap"],
         note=ALIAS,
     )
+    # A public source that speaks for the sensitive one: the affiliation root is a pseudonym in graphs.
+    set_affiliation(source=register_source(name="Yonhap", kind=kind("news_agency")), affiliation=informant)
+    # A relay of the sensitive source, by a claim of a public one.
+    tag("a resident said", "a resident said", source_name="Yonhap", via=[NAME], kind=kind("news_agency"))
     # A sensitive source merged into another: its claims' history keeps the name of a source now gone.
     duplicate = register_source(name="Qqxcanary Delta", kind=kind("in_country_informant"), sensitive=True)
     tag("Nobody", "Nobody", source=duplicate)
@@ -125,6 +133,8 @@ def samples(world) -> dict:
         "api:get_article": {"slug": article.slug},
         "api:claims": {"?": "status=all"},
         "api:claim": {"pk": claim.pk},
+        "api:sources": {},
+        "api:source": {"pk": world["source"].pk},
         "annotate:article_list": {"?": "q=turnout"},
         "annotate:article_detail": slug,
         "annotate:article_claims": slug | {"?": f"at={claim.start}"},
@@ -144,6 +154,14 @@ def samples(world) -> dict:
         "dashboard:fact_list": {},
         "dashboard:fact_detail": {"slug": fact.slug},
         "dashboard:fact_conflict": None,
+        "dashboard:fact_graph": {"slug": fact.slug},
+        "dashboard:fact_verdict": None,
+        "dashboard:story_graph": {"?": "status=all"},
+        "dashboard:export_graphml": {"?": "status=all"},
+        "dashboard:export_gephi_nodes": {"?": "status=all"},
+        "dashboard:export_gephi_edges": {"?": "status=all"},
+        "dashboard:export_prov": {"?": "status=all"},
+        "dashboard:export_claimreview": {"?": "status=all"},
         "annotate:source_list": {"?": "q=a"},
         "annotate:source_edit": {"pk": world["source"].pk},
         "annotate:source_merge": None,
@@ -168,9 +186,12 @@ def extra_urls(world) -> list[str]:
     urls = []
     for claim in Claim.objects.all():
         urls += [reverse("review:claim", args=[claim.pk]), reverse("api:claim", args=[claim.pk])]
+    for source in Source.objects.all():
+        urls.append(reverse("api:source", args=[source.pk]))
         urls.append(reverse("annotate:article_claims", args=[claim.article.slug]) + f"?ids={claim.pk}")
     for fact in Fact.objects.all():
         urls += [reverse("dashboard:fact_detail", args=[fact.slug]), f"/claims/?fact={fact.slug}&status=all"]
+        urls.append(reverse("dashboard:fact_graph", args=[fact.slug]))
         urls += [f"/export/claims.csv?fact={fact.slug}", f"/api/claims?fact={fact.slug}"]
     for typed in ("zqx", "wvy", "canary", "캐너", "alpha", "protected"):
         urls += [f"/suggest/sources/?source={quote(typed)}", f"/suggest/facts/?fact={quote(typed)}"]

@@ -160,7 +160,8 @@ def test_json_has_the_same_numbers_and_filters(client, corpus):
     client.force_login(make_user("ed", role="editor"))
     data = client.get(reverse("dashboard:json")).json()
     turnout = next(f for f in data["facts"] if f["slug"] == "turnout-was-9963")
-    assert turnout["basis"] == ["state_media"] and turnout["flags"] == ["one_kind_only"]
+    assert turnout["basis"] == ["state_media"] and turnout["flags"] == ["one_kind_only", "single_origin"]
+    assert (turnout["independent_origins"], turnout["origins"], turnout["outlets"]) == (1, ["KCNA"], 2)
     assert turnout["kinds"]["news_agency"] == {"claims": 2, "articles": 2}
     assert sorted(turnout["sources"]) == ["KCNA", "Reuters", "Yonhap"]
     filtered = client.get(reverse("dashboard:json"), {"kind": "unsourced_quote"}).json()

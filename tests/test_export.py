@@ -17,7 +17,7 @@ from django.utils import timezone
 from annotate.models import Claim, Source
 from interchange import columns, csvfield, export, w3c
 
-from .factories import make_article, make_claim, make_user
+from .factories import make_article, make_claim, make_user, set_relays
 
 pytestmark = pytest.mark.django_db
 
@@ -237,11 +237,13 @@ def assert_no_cell_is_a_formula(text: str) -> None:
     ],
 )
 def test_a_formula_after_any_separator_inside_a_cell_is_neutralised(client, corpus, note):
-    Claim.objects.filter(pk=corpus["turnout"].pk).update(note=note, via=note)
+    Claim.objects.filter(pk=corpus["turnout"].pk).update(note=note)
+    set_relays(corpus["turnout"], note, proposed=True)
     text = body(get(client, corpus["rita"], "export_csv"))
     assert_no_cell_is_a_formula(text)
     row = by_exact(csv_rows(text), "KCNA said turnout was 99.63%.")
     assert row["note"] == csvfield.csv_safe(note) and row["note"].replace("'", "") == note.replace("'", "")
+    assert row["via"] == csvfield.csv_safe(note)
 
 
 def test_the_separator_rule_in_short():
@@ -421,7 +423,8 @@ def test_unicode_offsets_are_code_points_and_identical_in_csv_jsonl_and_w3c(clie
 def test_csv_and_json_lines_carry_the_same_records(client, corpus, role):
     """CSV rows are written straight from the database rows; JSON Lines from `record`'s values."""
     user = make_user(role=role)
-    Claim.objects.filter(pk=corpus["informant"].pk).update(via="=Yonhap", directness="relayed")
+    Claim.objects.filter(pk=corpus["informant"].pk).update(directness="relayed")
+    set_relays(corpus["informant"], "=Yonhap", "KCNA")
     in_csv = body(get(client, user, "export_csv"))
     in_jsonl = jsonl_rows(body(get(client, user, "export_jsonl")))
     assert in_csv == csvfield.csv_line(COLUMNS) + "".join(csvfield.csv_line(row.values()) for row in in_jsonl)

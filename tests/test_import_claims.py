@@ -14,7 +14,7 @@ from interchange.importing import anchor
 from interchange.reading import Rejected
 from interchange.w3c import KIND_NS
 
-from .factories import make_article, make_claim, make_user
+from .factories import make_article, make_claim, make_user, set_relays
 
 pytestmark = pytest.mark.django_db
 
@@ -275,7 +275,8 @@ FAILURES = [
         "prov:note contains a lone surrogate (U+D800, half of a UTF-16 pair), which cannot be stored",
     ),
     (lambda: annotation("KCNA said") | {"prov:via": "a\x00b"}, "prov:via contains a NUL character"),
-    (lambda: annotation("KCNA said") | {"prov:via": "Yonhap " * 40}, "the relay (prov:via) is longer than 200"),
+    (lambda: annotation("KCNA said") | {"prov:via": "Yonhap " * 40}, "a relay's name (prov:via) is longer than 200"),
+    (lambda: annotation("KCNA said") | {"prov:via": "a; " * 11}, "the relay chain (prov:via) has more than 10"),
     (lambda: annotation("KCNA said") | {"prov:factStatement": "x" * 301}, "the fact's statement is longer than 300"),
     (lambda: annotation("KCNA said", target_source="http://[::1/x"), "unknown article"),
     (
@@ -425,7 +426,8 @@ def tagged_corpus():
     make_claim(article, *span("The agency repeated it.", occurrence=2), kind_slug="news_agency", annotator=rita)
     make_claim(article, *span("Analysts doubt the figure"), kind_slug="think_tank", annotator=rita, fact="Doubts")
     make_claim(other, *span("the ministry said nothing", other.text), kind_slug="foreign_government", annotator=rita)
-    Claim.objects.filter(pk=a.pk).update(via="Yonhap", directness="relayed")
+    Claim.objects.filter(pk=a.pk).update(directness="relayed")
+    set_relays(a, "Yonhap", "Korean Central News Agency")
     now = timezone.now()
     Claim.objects.filter(pk=a.pk).update(status="accepted", reviewer=ed, reviewed_at=now)
     Claim.objects.filter(pk=b.pk).update(

@@ -147,7 +147,7 @@ def new_claim(article, **fields) -> dict:
     }
 
 
-@pytest.mark.parametrize("field", ["article", "kind", "source", "fact", "via", "note", "exact"])
+@pytest.mark.parametrize("field", ["article", "kind", "source", "fact", "note", "exact"])
 def test_a_lone_surrogate_in_any_api_text_is_a_field_error(article, claim, field):
     client = bearer(make_user("otto"))
     before = counts()
@@ -161,6 +161,18 @@ def test_a_lone_surrogate_in_any_api_text_is_a_field_error(article, claim, field
     ]
     patched = client.patch(f"/api/claims/{claim.pk}", '{"version": 1, "note": "\\udfff"}', "application/json")
     assert patched.status_code in (400, 403)
+    assert counts() == before
+
+
+def test_a_lone_surrogate_in_a_relays_name_is_a_field_error(article):
+    client = bearer(make_user("otto"))
+    before = counts()
+    payload = json.dumps(new_claim(article) | {"via": ["Yonhap", "a"]}).replace('"a"]', '"a\\ud800b"]')
+    response = post(client, payload)
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {
+        "via.1": ["Text may not contain lone surrogates (found U+D800, half of a UTF-16 pair)."]
+    }
     assert counts() == before
 
 

@@ -49,7 +49,8 @@ def test_an_editor_tagging_with_a_new_source_and_fact_registers_them(client, art
     claim = Claim.objects.select_related("source", "fact").get()
     assert (claim.source.name, claim.source.kind.slug) == ("KCNA", "state_media")
     assert (claim.fact.statement, claim.fact.slug) == ("Turnout was 99.63%", "turnout-was-9963")
-    assert (claim.via, claim.directness) == ("Yonhap", "relayed")
+    assert claim.directness == "relayed"
+    assert [(r.source.name, r.source.kind.slug) for r in claim.relays.all()] == [("Yonhap", "news_agency")]
 
 
 def test_a_reviewers_new_source_and_fact_wait_for_the_editor_who_accepts_the_claim(client, reviewer, article):

@@ -87,7 +87,39 @@ def test_edit_then_accept(client, rita, article, registry):
     response = client.post(reverse("suggest:accept", args=[article.slug]), data)
     claim = Claim.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"#claim-{claim.pk}")
-    assert (claim.kind.slug, claim.via, claim.note) == ("news_agency", "Yonhap", "checked")
+    relays = [(relay.source, relay.proposed) for relay in claim.relays.all()]
+    assert (claim.kind.slug, relays, claim.note) == ("news_agency", [(None, "Yonhap")], "checked")
+    assert ReviewEvent.objects.get(claim=claim).after["origin"]["edited"] is True
+
+
+RELAYED = "Turnout was 99.63 percent in the county, Wirenews reported, citing the KCNA.\n"
+
+
+def test_accepting_a_relayed_suggestion_writes_the_relay_chain_through_the_mask(client, rita, registry):
+    relay = register_source(name="Wirenews", kind=kind("news_agency"), sensitive=True)
+    article = make_article(RELAYED, title="Relayed report")
+    client.force_login(rita)
+    row = keys(client, article)["Turnout was 99.63 pe"]
+    assert (row["source"], row["via"]) == ("KCNA", ["Protected source 2"])  # the relay's registry name stays hidden
+    data = {"suggestion": row["key"], "kind": row["kind"], "source": "KCNA", "via": "; ".join(row["via"])}
+    client.post(reverse("suggest:accept", args=[article.slug]), data)
+    claim = Claim.objects.get()
+    assert [(r.position, r.source, r.proposed) for r in claim.relays.all()] == [(0, relay, "")]
+    assert ReviewEvent.objects.get(claim=claim).after["origin"]["edited"] is False
+    assert ReviewEvent.objects.get(claim=claim).after["via"] == ["Wirenews"]  # the audit trail has the chain
+
+
+def test_an_edited_chain_follows_the_no_oracle_rule(client, rita, registry):
+    register_source(name="Wirenews", kind=kind("news_agency"), sensitive=True)
+    article = make_article(RELAYED, title="Relayed report")
+    client.force_login(rita)
+    row = keys(client, article)["Turnout was 99.63 pe"]
+    data = {"suggestion": row["key"], "kind": row["kind"], "source": "KCNA", "via": "Wirenews; KCNA"}
+    client.post(reverse("suggest:accept", args=[article.slug]), data)
+    claim = Claim.objects.get()
+    # A protected source typed by its name is held as proposed, like any unknown name; a public one is linked.
+    chain = [(r.source.name if r.source else None, r.proposed) for r in claim.relays.all()]
+    assert chain == [(None, "Wirenews"), ("KCNA", "")]
     assert ReviewEvent.objects.get(claim=claim).after["origin"]["edited"] is True
 
 

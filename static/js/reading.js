@@ -152,9 +152,10 @@ if (panel) {
       closePanel();
     } else if (
       event.key === "Enter" &&
-      // On a button Enter presses that button (Cancel cancels, a kind button picks its kind);
-      // in the note it starts a new line unless Ctrl or Cmd is held.
-      !event.target.matches("button") &&
+      // On a button Enter presses that button (Cancel cancels, a kind button picks its kind), on the
+      // "Relay, directness, note" summary it opens them; in the note it starts a new line unless Ctrl or
+      // Cmd is held.
+      !event.target.matches("button, summary") &&
       (!event.target.matches("textarea") || event.ctrlKey || event.metaKey)
     ) {
       event.preventDefault();

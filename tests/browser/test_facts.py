@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from annotate.models import Claim, Fact, Source
 from corpus.models import Article
-from tests.factories import make_article, make_claim, make_user
+from tests.factories import make_article, make_claim, make_user, set_relays
 
 from .conftest import PASSWORD, save_screenshot
 from .helpers import assert_not_reloaded, import_seed, log_in, log_out, open_article, select_with_mouse, tag_panel
@@ -22,6 +22,10 @@ ASIAPRESS_SLUG = "inside-n-korea-the-major-changes-surrounding-the-november-26-e
 ASIAPRESS_SPAN = "voter turnout was 99.63%"
 KCNA = "Korean Central News Agency"
 TURNOUT = "Turnout was 99.63%"
+
+
+def chain(claim: Claim) -> list[str]:
+    return [relay.source.name for relay in claim.relays.all()]
 
 
 def matrix_row(page: Page, statement: str):
@@ -96,8 +100,8 @@ def test_two_articles_report_one_fact_from_one_source(page: Page, reviewer):
     page.goto("/dashboard/")
     assert matrix_statements(page) == [TURNOUT]
     row = matrix_row(page, TURNOUT)
-    expect(row.locator("td.num")).to_have_text(["2", "2"])  # articles, claims
-    expect(row.locator(".flags .badge")).to_have_text(["State media only", "One source"])
+    expect(row.locator("td.num")).to_have_text(["2", "2", "1", "2"])  # articles, outlets, origins, claims
+    expect(row.locator(".flags .badge")).to_have_text(["State media only", "Single origin", "One source"])
     expect(row.locator(".sources")).to_have_text(KCNA)
     expect(row.locator("td.cell.filled")).to_have_count(1)
     cell = row.get_by_role("link", name=f"{TURNOUT}, State media: 2 claims in 2 articles", exact=True)
@@ -248,7 +252,8 @@ def test_author_moves_a_claim_to_another_fact(page: Page, reviewer):
     other = make_article("Four years ago turnout was 99.98%.")
     claim = make_claim(article, 0, 29, kind_slug="state_media", annotator=reviewer, source_name="KCNA", fact=TURNOUT)
     make_claim(other, 0, 34, kind_slug="state_media", source_name="KCNA", fact="Turnout was 99.98%")
-    Claim.objects.filter(pk=claim.pk).update(via="Yonhap", directness=Claim.Directness.RELAYED)
+    Claim.objects.filter(pk=claim.pk).update(directness=Claim.Directness.RELAYED)
+    set_relays(claim, "Yonhap")
     log_in(page, reviewer)
     open_article(page, article)
     expect(page.locator(".claim-list li .fact-ref")).to_have_text(TURNOUT)
@@ -270,7 +275,7 @@ def test_author_moves_a_claim_to_another_fact(page: Page, reviewer):
     assert_not_reloaded(page)
     claim.refresh_from_db()
     assert claim.fact.statement == "Turnout was 99.98%"
-    assert (claim.source.name, claim.via, claim.directness) == ("KCNA", "Yonhap", "relayed")
+    assert (claim.source.name, chain(claim), claim.directness) == ("KCNA", ["Yonhap"], "relayed")
     assert claim.version == 2
     assert Fact.objects.count() == 2  # the typed statement matched the existing fact
 
@@ -283,5 +288,5 @@ def test_author_moves_a_claim_to_another_fact(page: Page, reviewer):
     expect(popover).to_be_hidden()
     expect(page.locator(".claim-list li .fact-ref")).to_have_text("Turnout was 99.98%")
     claim.refresh_from_db()
-    assert (claim.fact.statement, claim.via, claim.directness) == ("Turnout was 99.98%", "Yonhap", "relayed")
+    assert (claim.fact.statement, chain(claim), claim.directness) == ("Turnout was 99.98%", ["Yonhap"], "relayed")
     assert (claim.note, claim.version) == ("Same figure as four years ago?", 3)

@@ -1,0 +1,103 @@
+"""The provenance graph: layout, the fact and story pages, masking, conflicts side by side, query counts."""
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from annotate.models import Claim, Fact
+from annotate.relays import ClaimRelay
+from annotate.services import register_source, set_conflict
+from dashboard.graph import COLUMN, Node, layout
+
+from .factories import kind, make_article, make_claim, make_user
+from .test_origins import TEXT, build_world, span
+
+SVG = re.compile(r"<svg .*?</svg>", re.S)
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+def test_layout_places_nodes_in_their_columns_and_draws_each_link_once():
+    nodes = [Node("a1", 0, "Outlet"), Node("r4", 1, "Yonhap"), Node("r5", 1, "KCNA"), Node("s2", 2, "CEGC")]
+    edges, width, height = layout(nodes, {("a1", "r4"), ("r4", "r5"), ("r5", "s2"), ("s2", "gone")})
+    assert [node.x for node in nodes] == [10, 10 + COLUMN, 10 + COLUMN, 10 + 2 * COLUMN]
+    assert nodes[1].y < nodes[2].y and len(edges) == 3 and width > 3 * COLUMN and height > nodes[2].y
+
+
+def svg_of(page: str) -> ET.Element:
+    return ET.fromstring(SVG.search(page).group(0))  # noqa: S314 (our own page)
+
+
+def test_a_reviewer_sees_the_relay_path_the_origin_and_pseudonyms(client, world):
+    client.force_login(make_user("rita"))
+    page = client.get(reverse("dashboard:fact_graph", args=["turnout-was-9963"])).content.decode()
+    svg = svg_of(page)
+    labels = [text.text for text in svg.iter("text")]
+    assert {"Yonhap", "KCNA", "Rodong Sinmun", "North Korean state"} <= set(labels)
+    assert "<strong>1</strong> independent origin: North Korean state" in page
+    assert "Single origin" in page and "Yonhap ← " not in page
+    informants = client.get(reverse("dashboard:fact_graph", args=["nobody-believed-it"])).content.decode()
+    assert "Hyesan" not in informants and "Hoeryong" not in informants
+    assert "Protected source 1" in informants and "Protected source 2" in informants
+    client.force_login(world["editor"])
+    assert (
+        "Hyesan resident" in client.get(reverse("dashboard:fact_graph", args=["nobody-believed-it"])).content.decode()
+    )
+
+
+def test_every_node_links_to_its_row_of_claims(client, world):
+    client.force_login(make_user("rita"))
+    page = client.get(reverse("dashboard:fact_graph", args=["turnout-was-9963"])).content.decode()
+    targets = re.findall(r'<a class="node[^"]*" href="#([^"]+)"', page)
+    assert targets and all(f'id="{target}"' in page for target in targets)
+    assert page.count('class="node origin') == 1
+
+
+def test_conflicting_facts_are_drawn_side_by_side_with_their_origins(client, world):
+    other = make_claim(
+        make_article(TEXT + " Other.", title="Other", outlet="Daily NK"),
+        *span("A resident said"),
+        kind_slug="in_country_informant",
+        source_name="Kim Analyst",
+        fact="Turnout was lower",
+    )
+    Claim.objects.filter(pk=other.pk).update(status="accepted")
+    set_conflict(fact=Fact.objects.get(slug="turnout-was-9963"), other=other.fact)
+    client.force_login(make_user("rita"))
+    page = client.get(reverse("dashboard:fact_graph", args=["turnout-was-9963"])).content.decode()
+    assert 'class="graph-sides conflicting"' in page and len(SVG.findall(page)) == 2
+    assert "Conflicts with: " in page and "Kim Analyst" in page
+
+
+def test_the_story_graph_follows_the_dashboards_filters(client, world):
+    client.force_login(make_user("rita"))
+    page = client.get(reverse("dashboard:story_graph"), {"kind": "state_media"}).content.decode()
+    assert "Turnout was 99.63%" in page and "North Korean state" in page
+    outlet = client.get(reverse("dashboard:story_graph"), {"outlet": "999999"}).content.decode()
+    assert "No fact matches these filters" in outlet
+
+
+def test_the_graphs_query_count_does_not_grow_with_claims_or_chains(client, world):
+    client.force_login(make_user("rita"))
+    agencies = [register_source(name=f"Agency {n}", kind=kind("news_agency")) for n in range(8)]
+    counts = []
+    for extra in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("dashboard:fact_graph", args=["turnout-was-9963"])).status_code == 200
+        counts.append(len(queries))
+        article = make_article(TEXT + f" {extra}.", title=f"Wire {extra}", outlet=f"Wire {extra}")
+        for i in range(3):
+            claim = make_claim(
+                article, 0, 10 + i, kind_slug="state_media", source_name=f"Desk {extra}{i}", fact="Turnout was 99.63%"
+            )
+            for position, agency in enumerate(agencies[: extra * 3 + i]):
+                ClaimRelay.objects.create(claim=claim, position=position, source=agency)
+        Claim.objects.update(status="accepted")
+    assert counts[0] == counts[1] == counts[2], counts

@@ -31,6 +31,7 @@ from django.utils.text import slugify  # noqa: E402
 from suggest.engine import suggest  # noqa: E402
 from suggest.facts import FactDoc, FactIndex  # noqa: E402
 from suggest.gazetteer import Entry, Gazetteer, key  # noqa: E402
+from suggest.lexicon import CUE_RE  # noqa: E402
 
 SEED = ROOT / "corpus" / "seed"
 MARK_START, MARK_END = "<!-- suggestions:start -->", "<!-- suggestions:end -->"
@@ -61,8 +62,51 @@ def iou(a, b):
     return inter / (max(a[1], b[1]) - min(a[0], b[0])) if inter > 0 else 0.0
 
 
+# Rules are tuned looking only at these three reports; the other two are held out, so a rule that fits the
+# demo file's wording rather than attribution in general shows as a gap between the two figures.
+TUNE = (
+    "inside-n-korea-the-major-changes-surrounding-the-november-26-elections-1",
+    "n-korea-reports-1st-opposing-votes-in-local-elections-in-decades",
+    "the-story-behind-the-north-korean-election-it-is-impossible-to-vote-against",
+)
+
+
+def split(texts, held_out: bool):
+    return {slug: text for slug, text in texts.items() if (slug in TUNE) != held_out}
+
+
+def why_wrong(texts, gold, gazetteer) -> dict:
+    """False positives by the engine's reason (how the source was found) and missed gold spans by shape."""
+    wrong: dict[str, int] = {}
+    for slug, text in texts.items():
+        golds = [g for g in gold if g["article"] == slug]
+        found = suggest(text, gazetteer)
+        for s in found:
+            hit = [g for g in golds if iou((s.start, s.end), (g["start"], g["end"])) >= 0.5 and g["kind"] == s.kind]
+            if not hit:
+                how = s.reason.split("; source by ")[-1] if "; source by " in s.reason else "a hedge, no source"
+                overlap = any(iou((s.start, s.end), (g["start"], g["end"])) > 0 for g in golds)
+                label = f"false positive: {how.split(',')[0]}" + (" (span overlaps a claim)" if overlap else "")
+                wrong[label] = wrong.get(label, 0) + 1
+        for g in golds:
+            if any(iou((s.start, s.end), (g["start"], g["end"])) >= 0.5 and g["kind"] == s.kind for s in found):
+                continue
+            if any(iou((s.start, s.end), (g["start"], g["end"])) >= 0.5 for s in found):
+                shape = "kind differs"
+            elif any(iou((s.start, s.end), (g["start"], g["end"])) > 0 for s in found):
+                shape = "span boundaries differ"
+            elif text.count("“", 0, g["start"]) > text.count("”", 0, g["start"]) or g["quote"][:1] in '“"':
+                shape = "inside a quotation"
+            else:
+                sentence = text[text.rfind(".", 0, g["start"]) + 1 : text.find(".", g["end"])]
+                shape = "a cue in its sentence" if CUE_RE.search(sentence) else "no cue (the outlet's own account)"
+            wrong[f"missed: {shape}"] = wrong.get(f"missed: {shape}", 0) + 1
+    return dict(sorted(wrong.items()))
+
+
 def quality(texts, gold, gazetteer, names_of):
     predicted = matched = kind_right = source_total = source_right = 0
+    gold = [g for g in gold if g["article"] in texts]
     for slug, text in texts.items():
         golds = [g for g in gold if g["article"] == slug]
         used = set()
@@ -192,6 +236,14 @@ def main():
             "for ≥ 0.8; < 100 ms for 5,000 characters with 5,000 names; flat time per character.",
             table("cold (empty registry)", quality(texts, gold, Gazetteer(), names_of)),
             table("warm (the demo registry)", quality(texts, gold, Gazetteer.of(entries), names_of)),
+            "Held out: rules are tuned looking at three reports only (`TUNE` in the script); the other two "
+            "measure whether they generalise.",
+            *[
+                table(f"{mode}, {part}", quality(split(texts, held), gold, gz, names_of))
+                for mode, gz in (("cold", Gazetteer()), ("warm", Gazetteer.of(entries)))
+                for part, held in (("tuning reports (3)", False), ("held-out reports (2)", True))
+            ],
+            table("where it is wrong, warm, all five reports", why_wrong(texts, gold, Gazetteer.of(entries))),
             table("fact links", fact_links(gold, facts)),
             table("speed", speed(texts, entries)),
             f"Load average when measured: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (a shared machine: "

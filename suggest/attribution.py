@@ -81,10 +81,20 @@ def _outside(matches, quotes: list[tuple[int, int]]):
     return [m for m in matches if not any(q0 <= m.start() < q1 for q0, q1 in quotes)]
 
 
+# A photo caption describes a picture ("A photo of X voting, as reported by Y"): no claim of its own.
+_CAPTION = re.compile(
+    r"\s*(?:an? |the )?(?:file )?(?:picture|photo|photograph|image|screenshot)s? (?:of|shows?|showing)\b", re.I
+)
+# "CONTENT, as reported by SOURCE": the "as" belongs to the cue.
+_AS_END = re.compile(r"[\s,]*\bas\s*$", re.IGNORECASE)
+# "SOURCE said in a statement / through a directive / to reporters that CONTENT": the content starts after "that".
+_PREP_THAT = re.compile(r"\s+(?:in|on|at|through|via|during|with|to|after)\b[^,.;:“\"]{0,60}?\bthat\b", re.I)
+
+
 def english(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribution | None:
     """The attribution of the sentence text[s:e] (quotations inside it given as content spans), or None."""
     cues = _outside(CUE_RE.finditer(text, s, e), quotes)
-    if not cues:
+    if not cues or _CAPTION.match(text, s, e):
         return None
     first = cues[0]
     cue = first.group().lower()
@@ -151,7 +161,8 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
     passive = re.match(r"\s+by\s", after)
     if passive and len(before.split()) >= 4:  # "CONTENT, as reported by SOURCE"
         stop = _CLAUSE.search(text, match.end() + passive.end(), e)
-        content = _trim(text, s, match.start())
+        as_end = _AS_END.search(before)
+        content = _trim(text, s, s + as_end.start() if as_end else match.start())
         return Attribution(
             content, _mention(text, match.end() + passive.end(), stop.start() if stop else e), cue, strength
         )
@@ -176,6 +187,8 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
     if cue in ("told", "tells"):
         that = _THAT.search(text, match.end(), min(e, match.end() + 60))
         start = that.end() if that else start
+    elif prep := _PREP_THAT.match(text, match.end(), e):
+        start = prep.end()
     if cue in ("told", "tells") and start == match.end():
         comma = text.find(",", match.end(), e)
         start = comma + 1 if 0 < comma < match.end() + 60 else start

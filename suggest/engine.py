@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 from . import attribution
 from .gazetteer import Entry, Gazetteer, key, norm_words
-from .lexicon import PRONOUN, kind_of
+from .lexicon import ANALYSIS, PRONOUN, kind_of
 from .text import Quote, Sentence, paragraphs, quotes, sentences
 
-ENGINE_VERSION = "suggest-1.0"
+ENGINE_VERSION = "suggest-1.1"
 MIN_QUOTE_WORDS = 4  # shorter quotations are scare quotes or titles ("no" votes), not claims
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _DIGIT = re.compile(r"\d")
@@ -171,7 +171,8 @@ def _sentence_suggestions(text, sents, quote_list, gazetteer) -> list[Suggestion
                 last = None
             continue
         if found.hedge:
-            speaker = _Speaker("unsourced_quote", None, None, frozenset(), "")
+            kind = "outlet_reporting" if found.cue.lower() in ANALYSIS else "unsourced_quote"
+            speaker = _Speaker(kind, None, None, frozenset(), "")
         else:
             mention = text[found.mention[0] : found.mention[1]] if found.mention else ""
             speaker = _resolve(mention, gazetteer, recent) if mention else None
@@ -218,9 +219,7 @@ def _quote_suggestions(text, quote_list, sents, by_sentence, gazetteer) -> list[
         if credited is not None:
             speaker = _Speaker(credited.kind, credited.source, credited.entry, frozenset(), "the quotation's sentence")
             how = (credited.cue, 1.0, credited.via, 0.04)
-        elif (
-            previous is not None and holder.paragraph - previous[0] <= 1 and quote.open == _para_start(para_of, holder)
-        ):
+        elif previous is not None and _continues(text, previous[0], holder, quote, _para_start(para_of, holder)):
             speaker, how = previous[1], (previous[2], 0.7, (), 0.0)
         else:
             continue
@@ -232,6 +231,15 @@ def _quote_suggestions(text, quote_list, sents, by_sentence, gazetteer) -> list[
             account = _Speaker(speaker.kind, speaker.name, speaker.entry, frozenset(), "the account it continues")
             previous = (_holder(sents, starts, quote.end - 1).paragraph, account, "quotation")
     return out
+
+
+def _continues(text: str, paragraph: int, holder: Sentence, quote, para_start: int) -> bool:
+    """Whether a quotation with no cue of its own goes on with the previous quotation's account: it opens the
+    next paragraph ("He added, “...”" then "“...”"), or it opens a sentence of the same paragraph
+    (“...,” he said. “...”)."""
+    if quote.open == para_start:
+        return holder.paragraph - paragraph <= 1
+    return holder.paragraph == paragraph and not text[holder.start : quote.open].strip()
 
 
 def _holder(sents: list[Sentence], starts: list[int], at: int) -> Sentence | None:

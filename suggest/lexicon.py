@@ -62,6 +62,9 @@ KO_CUE_RE = re.compile(
 )
 
 HEDGE = set(_HEDGES)
+# Impersonal judgements that credit no one but the writer ("it is interpreted as", "is widely seen as"): by the
+# kinds' definitions the outlet's own analysis, where "rumors" or "many who point out" credit unnamed others.
+ANALYSIS = {"widely seen as", "widely viewed as", "widely regarded as", "it is interpreted"}
 
 
 def cue_strength(cue: str) -> float:

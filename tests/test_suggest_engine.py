@@ -50,9 +50,57 @@ def test_a_sentence_without_a_cue_is_not_proposed():
     assert suggest("The voters queued in the cold outside the polling station for hours.") == []
 
 
-def test_hedges_are_unsourced():
-    found = one("Elections in the North are widely seen as a formality by most outside observers.")
-    assert (found.kind, found.source) == ("unsourced_quote", None)
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("There are rumors that the harbour will close to fishing boats before the winter.", "unsourced_quote"),
+        ("There are many who point out that the bridge was built without any permit.", "unsourced_quote"),
+        # An impersonal judgement credits no one but the writer: the outlet's own analysis.
+        ("The new tariff is widely seen as a concession to the farmers of the southern provinces.",
+         "outlet_reporting"),
+        ("It is interpreted as a signal that the talks on the canal may resume next spring.", "outlet_reporting"),
+    ],
+)  # fmt: skip
+def test_hedges_crediting_unnamed_others_are_unsourced_and_impersonal_judgements_the_outlets(text, kind):
+    found = one(text)
+    assert (found.kind, found.source) == (kind, None)
+
+
+def test_a_photo_caption_is_not_a_claim():
+    assert suggest("A photo of the mayor cutting the ribbon as reported by the Daily Courier.") == []
+    assert suggest("The file picture shows the minister voting, as released by the state broadcaster.") == []
+
+
+def test_as_reported_by_leaves_the_as_to_the_cue():
+    found = one("The harbour fees rose by a third last spring, as reported by the Daily Courier.")
+    assert found.exact == "The harbour fees rose by a third last spring"
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("The ministry stated through a circular that every shop must close at nine on weekdays.",
+         "every shop must close at nine on weekdays"),
+        ("The ministry said in a notice to its members that the fees would double in the autumn.",
+         "the fees would double in the autumn"),
+    ],
+)  # fmt: skip
+def test_content_starts_after_that_when_a_phrase_stands_between_the_cue_and_it(text, content):
+    assert one(text).exact == content
+
+
+def test_a_quotation_after_the_cue_in_the_same_paragraph_goes_on_with_the_account():
+    text = (
+        "A resident of the port town told the paper, “The boats have not gone out for three weeks now,” he "
+        "said. “Nobody knows when the fuel will come back to the harbour.”\n\n"
+        "The weather was mild that week."
+    )
+    found = suggest(text)
+    assert [s.exact for s in found] == [
+        "The boats have not gone out for three weeks now",
+        "Nobody knows when the fuel will come back to the harbour",
+    ]
+    assert found[1].kind == found[0].kind and "account it continues" in found[1].reason
 
 
 @pytest.mark.parametrize(

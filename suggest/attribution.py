@@ -85,6 +85,7 @@ def _outside(matches, quotes: list[tuple[int, int]]):
 _CAPTION = re.compile(
     r"\s*(?:an? |the )?(?:file )?(?:picture|photo|photograph|image|screenshot)s? (?:of|shows?|showing)\b", re.I
 )
+_DUMMY_IT = re.compile(r"\bit\s+(?:was|is|has been|had been|were|will be)\s*$", re.IGNORECASE)
 # "CONTENT, as reported by SOURCE": the "as" belongs to the cue.
 _AS_END = re.compile(r"[\s,]*\bas\s*$", re.IGNORECASE)
 # "SOURCE said in a statement / through a directive / to reporters that CONTENT": the content starts after "that".
@@ -98,6 +99,8 @@ def english(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribu
         return None
     first = cues[0]
     cue = first.group().lower()
+    if cue not in HEDGE and _DUMMY_IT.search(text, s, first.start()):  # "it was reported that": "it" is no speaker
+        return None
     if cue in HEDGE:
         return Attribution(_trim(text, s, e), None, cue, cue_strength(cue), hedge=True)
     if cue == "according to":

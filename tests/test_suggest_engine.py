@@ -66,6 +66,16 @@ def test_hedges_crediting_unnamed_others_are_unsourced_and_impersonal_judgements
     assert (found.kind, found.source) == (kind, None)
 
 
+def test_it_was_reported_names_no_speaker():
+    text = (
+        "The ministry said on Monday that the fees would rise for all the boats in the port. "
+        "The new rules were posted at the gate, and it was reported that the fees would double."
+    )
+    assert [s.exact for s in suggest(text)] == ["the fees would rise for all the boats in the port"]
+    found = one("It is widely seen as a concession to the farmers of the southern provinces and their unions.")
+    assert found.kind == "outlet_reporting"
+
+
 def test_a_photo_caption_is_not_a_claim():
     assert suggest("A photo of the mayor cutting the ribbon as reported by the Daily Courier.") == []
     assert suggest("The file picture shows the minister voting, as released by the state broadcaster.") == []

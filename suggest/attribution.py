@@ -97,7 +97,13 @@ def english(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribu
     cues = _outside(CUE_RE.finditer(text, s, e), quotes)
     if not cues or _CAPTION.match(text, s, e):
         return None
+    # A source named in a clause of its own beats a hedge: "X appears to be Y, the ministry said" is the
+    # ministry's; "there are many who point out that ..." stays a hedge.
     first = cues[0]
+    if first.group().lower() in HEDGE:
+        first = next(
+            (m for m in cues[1:] if "," in text[first.end() : m.start()] and m.group().lower() not in HEDGE), first
+        )
     cue = first.group().lower()
     if cue not in HEDGE and _DUMMY_IT.search(text, s, first.start()):  # "it was reported that": "it" is no speaker
         return None

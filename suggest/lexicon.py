@@ -43,6 +43,11 @@ _HEDGES = {  # unattributed assertions: their own kind, the unsourced quote
     "rumors": 0.75,
     "rumours": 0.75,
     "there are many who": 0.8,
+    # Epistemic judgements in the writer's voice (the outlet's analysis, below).
+    "appears to be": 0.6,
+    "appear to be": 0.6,
+    "seems to be": 0.6,
+    "may be intended": 0.65,
 }
 
 CUE_RE = re.compile(
@@ -64,7 +69,10 @@ KO_CUE_RE = re.compile(
 HEDGE = set(_HEDGES)
 # Impersonal judgements that credit no one but the writer ("it is interpreted as", "is widely seen as"): by the
 # kinds' definitions the outlet's own analysis, where "rumors" or "many who point out" credit unnamed others.
-ANALYSIS = {"widely seen as", "widely viewed as", "widely regarded as", "it is interpreted"}
+ANALYSIS = {
+    "widely seen as", "widely viewed as", "widely regarded as", "it is interpreted",
+    "appears to be", "appear to be", "seems to be", "may be intended",
+}  # fmt: skip
 
 
 def cue_strength(cue: str) -> float:

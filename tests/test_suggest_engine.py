@@ -59,6 +59,8 @@ def test_a_sentence_without_a_cue_is_not_proposed():
         ("The new tariff is widely seen as a concession to the farmers of the southern provinces.",
          "outlet_reporting"),
         ("It is interpreted as a signal that the talks on the canal may resume next spring.", "outlet_reporting"),
+        ("There appears to be a shortage of diesel in the northern towns this winter.", "outlet_reporting"),
+        ("The new levy may be intended to show that the council listens to the shopkeepers.", "outlet_reporting"),
     ],
 )  # fmt: skip
 def test_hedges_crediting_unnamed_others_are_unsourced_and_impersonal_judgements_the_outlets(text, kind):
@@ -74,6 +76,14 @@ def test_it_was_reported_names_no_speaker():
     assert [s.exact for s in suggest(text)] == ["the fees would rise for all the boats in the port"]
     found = one("It is widely seen as a concession to the farmers of the southern provinces and their unions.")
     assert found.kind == "outlet_reporting"
+
+
+def test_a_named_source_beats_a_hedge_in_the_same_sentence():
+    found = one("The closure appears to be a response to the floods in the valley, the ministry said.")
+    assert (found.kind, found.exact) == (
+        "foreign_government",
+        "The closure appears to be a response to the floods in the valley",
+    )
 
 
 def test_a_photo_caption_is_not_a_claim():

@@ -78,7 +78,7 @@ def test_accept_one_suggestion_by_keyboard_dismiss_another_and_find_it_in_the_da
     review.decide(claim_id=claim.pk, version=claim.version, editor=editor, decision="accept")
     page.goto("/dashboard/")
     row = page.locator(".matrix tbody tr").filter(has=page.get_by_role("link", name=TURNOUT, exact=True))
-    expect(row.locator("td.num")).to_have_text(["1", "1"])  # articles, claims
+    expect(row.locator("td.num")).to_have_text(["1", "1", "1", "1"])  # articles, outlets, origins, claims
     expect(row.locator(".sources")).to_have_text("KCNA")
 
 

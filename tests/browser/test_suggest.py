@@ -44,7 +44,8 @@ def test_accept_one_suggestion_by_keyboard_dismiss_another_and_find_it_in_the_da
     expect(cards(page)).to_have_count(2)
     # Drawn apart from claims: no <mark>, a highlight of its own that leaves the text as it is.
     expect(page.locator("#article-text mark")).to_have_count(0)
-    assert page.evaluate("() => CSS.highlights.get('suggestion')?.size") == 2
+    # The module draws the highlights once the sidebar has loaded: wait for it rather than race it.
+    page.wait_for_function("() => CSS.highlights.get('suggestion')?.size === 2")
     assert article_text_in_page(page) == TEXT
     expect(cards(page).first).to_contain_text("Turnout was 99.63% — 0 articles")
     cards(page).first.focus()

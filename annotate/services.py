@@ -186,12 +186,14 @@ def create_claim(
     directness: str = "",
     note: str = "",
     annotator,
+    origin: dict | None = None,
 ) -> Claim:
     """Tag [start, end) of an article; refuses a span that does not quote the text exactly.
 
     `source_name`, `fact_statement` and `via` (the relay chain, nearest to the article first) are what the
     annotator typed, resolved with their rights (`resolve_source`, `resolve_fact`, `resolve_relays`); code
-    that has chosen the rows passes `source`, `fact` and `relays`.
+    that has chosen the rows passes `source`, `fact` and `relays`. `origin` (an accepted suggestion's) is
+    recorded in the audit event.
 
     At most four queries when both names are typed and there is no relay (a source, a fact, the claim, its
     audit event), one more for a chain plus one per relay name: the unique constraint, not a query
@@ -216,6 +218,7 @@ def create_claim(
             fact=fact,
             via=via,
             relays=relays,
+            origin=origin,
             directness=directness,
             note=note.strip(),
             annotator=annotator,
@@ -232,7 +235,7 @@ def create_claim(
 
 @transaction.atomic
 def _insert_claim(
-    *, article, start, end, exact, kind, source_name, fact_statement, source, fact, via, relays, **fields
+    *, article, start, end, exact, kind, source_name, fact_statement, source, fact, via, relays, origin, **fields
 ) -> Claim:
     annotator = fields["annotator"]
     proposed_source = proposed_fact = ""
@@ -258,7 +261,7 @@ def _insert_claim(
     )
     claim.save()
     chains.save_relays(claim.pk, links)
-    log_event("created", claim, annotator, after=claim.snapshot())
+    log_event("created", claim, annotator, after=claim.snapshot() | ({"origin": origin} if origin else {}))
     return claim
 
 

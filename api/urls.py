@@ -3,7 +3,10 @@ from django.urls import path, re_path
 
 from config.access import role_not_required
 
-from . import sources  # noqa: F401 (registers the /sources endpoints on the API)
+from . import (
+    sources,  # noqa: F401 (registers the /sources endpoints on the API)
+    suggestions,  # noqa: F401  (registers its endpoint on the API)
+)
 from .api import api, unknown_endpoint
 from .errors import outside_ninja
 

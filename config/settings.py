@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "ingest",
     "demo",
     "api",
+    "suggest",
 ]
 
 MIDDLEWARE = [

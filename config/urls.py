@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("review.urls")),
     path("", include("dashboard.urls")),
     path("", include("interchange.urls")),
+    path("", include("suggest.urls")),
 ]
 
 # A database outage met outside a view still answers 503; anything else gets 500.html.

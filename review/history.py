@@ -113,5 +113,9 @@ def rows(claim: Claim, user) -> list[HistoryRow]:
     for event in events:
         before, after = shown(event.before or {}), shown(event.after or {})
         changes = [(label, before[key], after[key]) for key, label in SHOWN_FIELDS if before[key] != after[key]]
+        if origin := (event.after or {}).get("origin"):  # an accepted suggestion: which, by which engine, how sure
+            edited = ", edited" if origin.get("edited") else ""
+            shown_origin = f"{origin.get('engine')}, score {origin.get('score')}{edited}"
+            changes.append(("Suggested by", "", shown_origin))
         result.append(HistoryRow(event.at, event.actor.get_username(), event.get_action_display(), changes))
     return result

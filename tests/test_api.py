@@ -685,6 +685,7 @@ def test_the_openapi_schema_is_served_to_a_token_and_lists_the_endpoints():
     assert paths == {
         "/api/articles": {"get", "post"},
         "/api/articles/{slug}": {"get"},
+        "/api/articles/{slug}/suggestions": {"get"},
         "/api/claims": {"get", "post"},
         "/api/claims/{pk}": {"get", "patch", "delete"},
         "/api/sources": {"get"},

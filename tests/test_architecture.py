@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["corpus", "annotate", "review", "dashboard", "interchange", "ingest", "demo", "api", "config"]
+APPS = ["corpus", "annotate", "review", "dashboard", "interchange", "ingest", "demo", "api", "suggest", "config"]
 # What each app may import of the others. config wires them all together, so it may import any.
 ALLOWED = {
     "corpus": {"config"},
@@ -16,7 +16,11 @@ ALLOWED = {
     # ingest: adding articles; a new revision re-anchors claims through annotate.revising
     "ingest": {"annotate", "corpus", "config"},
     "demo": {"annotate", "review", "corpus", "config"},
-    "api": {"annotate", "interchange", "ingest", "corpus", "config"},  # ingest.api: POST /api/articles
+    # ingest.api: POST /api/articles; suggest: an article's suggestions
+    "api": {"annotate", "interchange", "ingest", "corpus", "config", "suggest"},
+    # Reads the registry and claims, writes claims through annotate's tagging service; nothing imports it but
+    # api and config.
+    "suggest": {"annotate", "corpus", "config"},
     "config": set(APPS),
 }
 MAX_APP_SHARE = 0.40

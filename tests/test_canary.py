@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db
 NAME, ALIAS, FORMER, HANGUL = "Zqxcanary Alpha", "Wvycanary Beta", "Qqxcanary Gamma", "캐너리감마"
 CANARIES = ["zqxcanary", "wvycanary", "qqxcanary", HANGUL]
 TEXT = "The turnout was 99.63%, the KCNA said. Nobody voted against, a resident said. Analysts doubt it."
+UNTAGGED = "The turnout was 99.63 percent in the vote, the KCNA said on Monday. Public Wire said that it was staged."
 W3C = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 
 
@@ -103,8 +104,11 @@ def world():
     tag("Nobody", "Nobody", source=duplicate)
     merge_sources(source=duplicate, into=informant, actor=editor)
     make_claim(hidden, 0, 3, annotator=rita, note=f"{NAME}")
+    # Untagged: its suggestions offer the facts above (by the figure) and name the sources the registry knows.
+    untagged = make_article(UNTAGGED, title="Untagged report")
     return {
         "article": article,
+        "untagged": untagged,
         "hidden": hidden,
         "claim": turnout,
         "renamed": renamed,
@@ -164,6 +168,11 @@ def samples(world) -> dict:
         "annotate:source_merge": None,
         "annotate:source_suggest": {"?": "source=a"},
         "annotate:fact_suggest": {"?": "fact=report"},
+        "suggest:article": {"slug": world["untagged"].slug},
+        "suggest:accept": None,
+        "suggest:dismiss": None,
+        "suggest:fact_options": {"slug": world["untagged"].slug, "?": "start=0&end=40"},
+        "api:list_suggestions": {"slug": world["untagged"].slug},
         "dashboard:index": {"?": "status=all"},
         "dashboard:json": {"?": "status=all"},
         "dashboard:csv": {"?": "status=all"},

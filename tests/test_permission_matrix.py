@@ -14,6 +14,8 @@ from django.urls import reverse
 from annotate.models import Claim, Fact, ReviewEvent, Source, SourceAlias
 from api.models import ApiToken
 from corpus.models import Article
+from suggest.engine import suggest
+from suggest.models import Dismissal
 
 from .crawl import routes
 from .factories import make_article, make_claim, make_user
@@ -59,6 +61,7 @@ def cases(w) -> list[tuple]:
     api_claim = {"article": article.slug} | tag
     new_article = {"form-TOTAL_FORMS": 1, "form-INITIAL_FORMS": 0, "form-0-keep": "on", "form-0-title": "New",
                    "form-0-text": "A new report on the elections in the North."}  # fmt: skip
+    suggestion = next(s.key for s in suggest(TEXT) if s.exact.startswith("Nobody"))
     return [
         ("login", "get", {}, None, OPEN),
         ("logout", "post", {}, None, dict.fromkeys(ROLES, "login")),
@@ -126,6 +129,11 @@ def cases(w) -> list[tuple]:
         # The matrix sends JSON; the endpoint reads a form (files go beside it), so editors get the 400 of an
         # empty request and everyone else the refusal first.
         ("api:articles_add", "post", {}, {"text": "x"}, API_EDITORS | {"editor": 400, "superuser": 400}),
+        ("suggest:article", "get", a, None, READERS),
+        ("suggest:accept", "post", a, {"suggestion": suggestion, "kind": "in_country_informant"}, READERS),
+        ("suggest:dismiss", "post", a, {"suggestion": suggestion}, READERS),
+        ("suggest:fact_options", "get", a | {"?": "start=0&end=22"}, None, READERS),
+        ("api:list_suggestions", "get", a, None, API_READERS),
     ]
 
 
@@ -139,6 +147,7 @@ def state() -> tuple:
         list(Fact.objects.order_by("pk").values_list("pk", "statement", "verdict")),
         sorted(Fact.conflicts.through.objects.values_list("from_fact_id", "to_fact_id")),
         list(Article.objects.values_list("pk", "independent", "revision")),
+        Dismissal.objects.count(),
     )
 
 
@@ -190,6 +199,8 @@ KEYS = [
     ("dashboard:csv", "get"), ("interchange:export_csv", "get"), ("interchange:export_jsonl", "get"),
     ("interchange:export_jsonld", "get"), ("ingest:add", "get"), ("ingest:add", "post"), ("ingest:save", "post"),
     ("ingest:revisions", "get"), ("ingest:revision", "get"), ("api:articles_add", "post"),
+    ("interchange:export_jsonld", "get"), ("suggest:article", "get"), ("suggest:accept", "post"),
+    ("suggest:dismiss", "post"), ("suggest:fact_options", "get"), ("api:list_suggestions", "get"),
 ]  # fmt: skip
 
 

@@ -1,0 +1,269 @@
+"""One sentence's attribution: its cue, who it names (the source mention) and what it attributes (the content).
+
+Pure functions over a string and offsets. English: "SOURCE said (that) CONTENT", "CONTENT, SOURCE said",
+"CONTENT, said SOURCE", "according to SOURCE, CONTENT", "CONTENT, according to SOURCE", "X quoted SOURCE as
+saying CONTENT", "X reported, citing SOURCE, that CONTENT". Korean: "SOURCE에 따르면 CONTENT",
+"SOURCE는 CONTENT라고/고 밝혔다/말했다/전했다".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lexicon import CUE_RE, HEDGE, KO_ACCORDING_RE, KO_CUE_RE, cue_strength
+
+
+@dataclass(frozen=True)
+class Attribution:
+    content: tuple[int, int]  # offsets into the whole text
+    mention: tuple[int, int] | None  # where the source is named, if it is
+    cue: str
+    strength: float
+    relay: tuple[int, int] | None = None  # who passed it on ("X quoted SOURCE as saying")
+    hedge: bool = False
+
+
+_LEAD = re.compile(
+    r"(?:\s|,|:|that\b|on \w+\b|in an? (?:statement|report|interview|briefing|press release|commentary|"
+    r"article|post)\b|"
+    r"(?:on |last |this |early |late )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|yesterday\b|today\b|"
+    r"earlier\b|also\b|further\b|reporters\b|local media\b|on condition of anonymity\b)+",
+    re.IGNORECASE,
+)
+_MENTION_LEAD = re.compile(r"^(?:\s|,|but\b|and\b|however\b|meanwhile\b|also\b|yet\b|so\b)+", re.IGNORECASE)
+_MENTION_TAIL = re.compile(
+    r"(?:\s|,|\b(?:also|however|meanwhile|has|have|had|was|were|is|are|been|further|publicly|recently|reportedly|"
+    r"specifically|previously|separately|earlier|officially|(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b)+$",
+    re.IGNORECASE,
+)
+_RELAY_CUES = {"citing", "quoting", "quoted", "cited", "quotes", "cites"}
+_OBJECT_END = re.compile(r"[,;:—]|\b(?:that|as|on|in)\b")
+_THAT_CLAUSE = re.compile(r"\bthat(?: (?:stated|said|says|reported|showed)(?: that)?)?\b")
+_NOT_A_SOURCE = re.compile(
+    r"^(?:the |a |an |their |its |his |her )?(?:free )?(?:will|wishes|plans?|laws?|rules|instructions|schedule|"
+    r"principles?|methods?|results?|custom)\b",
+    re.IGNORECASE,
+)
+_THAT = re.compile(r"\bthat\b", re.IGNORECASE)
+_TRIM = " \t,;:—–-"
+_CLAUSE = re.compile(r"[,;:—”\"]\s*")
+
+
+# What the outlet adds after the attributed clause: ", marking the first time...", ", which...", ", a move that...".
+_ADDED = re.compile(r",\s+(?:marking|making|which|a move|the first|in what)\b")
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    added = _ADDED.search(text, start, end)
+    if added and added.start() - start > 40:
+        end = added.start()
+    while start < end and text[start] in _TRIM:
+        start += 1
+    while end > start and (text[end - 1] in _TRIM or text[end - 1] in ".!?"):
+        end -= 1
+    return start, end
+
+
+def _mention(text: str, start: int, end: int) -> tuple[int, int] | None:
+    chunk = text[start:end]
+    lead = _MENTION_LEAD.match(chunk)
+    tail = _MENTION_TAIL.search(chunk)
+    s = start + (lead.end() if lead else 0)
+    e = start + (tail.start() if tail else len(chunk))
+    s, e = _trim(text, s, e)
+    if e - s < 2 or len(text[s:e].split()) > 14:
+        return None
+    return s, e
+
+
+def _outside(matches, quotes: list[tuple[int, int]]):
+    return [m for m in matches if not any(q0 <= m.start() < q1 for q0, q1 in quotes)]
+
+
+# A photo caption describes a picture ("A photo of X voting, as reported by Y"): no claim of its own.
+_CAPTION = re.compile(
+    r"\s*(?:an? |the )?(?:file )?(?:picture|photo|photograph|image|screenshot)s? (?:of|shows?|showing)\b", re.I
+)
+_DUMMY_IT = re.compile(r"\bit\s+(?:was|is|has been|had been|were|will be)\s*$", re.IGNORECASE)
+# "CONTENT, as reported by SOURCE": the "as" belongs to the cue.
+_AS_END = re.compile(r"[\s,]*\bas\s*$", re.IGNORECASE)
+# "SOURCE said in a statement / through a directive / to reporters that CONTENT": the content starts after "that".
+_PREP_THAT = re.compile(r"\s+(?:in|on|at|through|via|during|with|to|after)\b[^,.;:“\"]{0,60}?\bthat\b", re.I)
+
+
+def english(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribution | None:
+    """The attribution of the sentence text[s:e] (quotations inside it given as content spans), or None."""
+    cues = _outside(CUE_RE.finditer(text, s, e), quotes)
+    if not cues or _CAPTION.match(text, s, e):
+        return None
+    # A source named in a clause of its own beats a hedge: "X appears to be Y, the ministry said" is the
+    # ministry's; "there are many who point out that ..." stays a hedge.
+    first = cues[0]
+    if first.group().lower() in HEDGE:
+        first = next(
+            (m for m in cues[1:] if "," in text[first.end() : m.start()] and m.group().lower() not in HEDGE), first
+        )
+    cue = first.group().lower()
+    if cue not in HEDGE and _DUMMY_IT.search(text, s, first.start()):  # "it was reported that": "it" is no speaker
+        return None
+    if cue in HEDGE:
+        return Attribution(_trim(text, s, e), None, cue, cue_strength(cue), hedge=True)
+    if cue == "according to":
+        return _according(text, s, e, first)
+    inner = next((m for m in cues[1:] if m.group().lower() in ("as saying", "citing", "quoting", "according to")), None)
+    if cue in _RELAY_CUES or inner is not None:
+        return _relayed(text, s, e, first, inner)
+    return _verb(text, s, e, first, cue)
+
+
+def _according(text, s, e, match) -> Attribution | None:
+    before = text[s : match.start()].strip(_TRIM + " ")
+    strength = cue_strength("according to")
+    if _NOT_A_SOURCE.match(text[match.end() : e].strip()):  # "according to the free will of ..."
+        return None
+    if len(before.split()) <= 1:  # "According to SOURCE, CONTENT"
+        comma = text.find(",", match.end(), e)
+        if comma < 0:
+            return Attribution(_trim(text, s, e), _mention(text, match.end(), e), "according to", strength * 0.8)
+        return Attribution(_trim(text, comma + 1, e), _mention(text, match.end(), comma), "according to", strength)
+    # "CONTENT, according to SOURCE" (what follows may go on after another comma: keep only the name)
+    comma = text.find(",", match.end(), e)
+    mention_end = comma if comma > 0 else e
+    return Attribution(
+        _trim(text, s, match.start()), _mention(text, match.end(), mention_end), "according to", strength
+    )
+
+
+def _relayed(text, s, e, first, inner) -> Attribution:
+    """ "X quoted SOURCE as saying CONTENT", "X reported, citing SOURCE, that CONTENT", "CONTENT, X reported,
+    citing SOURCE": SOURCE is the origin, X the relay."""
+    cue = first.group().lower()
+    strength = cue_strength(cue)
+    citing = inner if inner is not None and inner.group().lower() in ("citing", "quoting", "according to") else None
+    if inner is None or citing is not None:
+        named = citing or first  # the cue the origin's name follows
+        stop = _OBJECT_END.search(text, named.end(), e)
+        mention = _mention(text, named.end(), stop.start() if stop else e)
+        relay = _subject(text, s, first.start()) if named is not first or first.start() > s else None
+        that = _THAT_CLAUSE.search(text, named.end(), e)
+        if that:
+            content = _trim(text, that.end(), e)
+        else:  # the content came first: up to the clause that names the relay
+            cut = text.rfind(",", s, first.start())
+            content = _trim(text, s, cut if cut > s else first.start())
+            relay = _mention(text, cut + 1, first.start()) if cut > s else relay
+        if citing is not None and citing.group().lower() == "according to":
+            mention, relay = relay, mention  # "SOURCE said, according to RELAY, that ..."
+        return Attribution(content, mention, cue, strength, relay=relay)
+    relay = _mention(text, s, first.start())
+    mention = _mention(text, first.end(), inner.start())  # "X quoted SOURCE as saying CONTENT"
+    lead = _LEAD.match(text, inner.end(), e)
+    content = _trim(text, lead.end() if lead else inner.end(), e)
+    return Attribution(content, mention, cue, strength, relay=relay)
+
+
+def _verb(text, s, e, match, cue) -> Attribution | None:
+    before = text[s : match.start()]
+    after = text[match.end() : e]
+    strength = cue_strength(cue)
+    passive = re.match(r"\s+by\s", after)
+    if passive and len(before.split()) >= 4:  # "CONTENT, as reported by SOURCE"
+        stop = _CLAUSE.search(text, match.end() + passive.end(), e)
+        as_end = _AS_END.search(before)
+        content = _trim(text, s, s + as_end.start() if as_end else match.start())
+        return Attribution(
+            content, _mention(text, match.end() + passive.end(), stop.start() if stop else e), cue, strength
+        )
+    if passive:
+        return None
+    quoted = _quote_first(text, s, match, before, after, cue, strength)
+    if quoted is not None:
+        return quoted
+    boundary = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
+    after_words = len(after.split())
+    if boundary >= 0 and not _THAT.search(after) and after_words <= 10 and len(before[:boundary].split()) >= 3:
+        # "CONTENT, SOURCE said." or "CONTENT, said SOURCE, a professor at ..."
+        content = _trim(text, s, s + boundary)
+        if before[boundary + 1 :].strip():
+            mention = _mention(text, s + boundary + 1, match.start())
+        else:
+            mention = _mention(text, match.end(), e)
+        return Attribution(content, mention, cue, strength)
+    # "SOURCE said (on Tuesday) (that) CONTENT": the content starts after the time, place and "that"
+    lead = _LEAD.match(text, match.end(), e)
+    start = lead.end() if lead else match.end()
+    if cue in ("told", "tells"):
+        that = _THAT.search(text, match.end(), min(e, match.end() + 60))
+        start = that.end() if that else start
+    elif prep := _PREP_THAT.match(text, match.end(), e):
+        start = prep.end()
+    if cue in ("told", "tells") and start == match.end():
+        comma = text.find(",", match.end(), e)
+        start = comma + 1 if 0 < comma < match.end() + 60 else start
+    content = _trim(text, start, e)
+    if len(text[content[0] : content[1]].split()) < 3:
+        return None
+    return Attribution(content, _subject(text, s, match.start()), cue, strength)
+
+
+def _quote_first(text, s, match, before, after, cue, strength) -> Attribution | None:
+    """ "“CONTENT,” SOURCE said." and "“CONTENT,” said SOURCE, a professor at ...": the quotation is the content
+    and the speaker stands between it and the cue, or follows the cue, however long their description."""
+    closing = max(before.rfind("”"), before.rfind('"'))
+    if closing < 0 or before[:closing].count("“") + before[:closing].count('"') == 0:
+        return None
+    between = before[closing + 1 :].strip(_TRIM + " ")
+    if len(between.split()) > 12 or _THAT.search(after[:12]):
+        return None
+    content = _trim(text, s, s + closing)
+    if between:
+        return Attribution(content, _mention(text, s + closing + 1, match.start()), cue, strength)
+    return Attribution(content, _mention(text, match.end(), match.end() + len(after)), cue, strength)
+
+
+def _subject(text: str, s: int, end: int) -> tuple[int, int] | None:
+    """The source named before a verb cue: the last clause before it ("In March, North Korea said"), or all
+    of it when it ends with an apposition ("The Institute, a think tank, said")."""
+    before = text[s:end].rstrip()
+    if not before.endswith(","):
+        cut = max(before.rfind(","), before.rfind(";"), before.rfind("”"), before.rfind('"'))
+        if cut >= 0:
+            s += cut + 1
+    return _mention(text, s, end)
+
+
+# The speaker opens the sentence, marked as its topic (은/는) or else its subject (이/가); the fewest words win,
+# so "조선중앙통신은 투표율이 …" names the agency, not the turnout.
+_KO_TOPICS = [
+    re.compile(r"(?:[^\s,“”\"]+\s){0,2}?[^\s,“”\"]+?(?:은|는)\s"),
+    re.compile(r"(?:[^\s,“”\"]+\s){0,2}?[^\s,“”\"]+?(?:이|가)\s"),
+]
+
+
+_KO_SUBJECT = re.compile(r"(?<=\s)((?:[^\s,“”\"]+\s)?[^\s,“”\"]+?(?:은|는|이|가))\s+$")
+_KO_SAID = re.compile(r"[”\"’']?(?:(?:이)?라고|다고|고)\s+(?=\S+\s*$)")
+
+
+def korean(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribution | None:
+    """ "SOURCE에 따르면 CONTENT" and "SOURCE는 (…) CONTENT라고 밝혔다"."""
+    according = _outside(KO_ACCORDING_RE.finditer(text, s, e), quotes)
+    if according:
+        m = according[0]
+        mention = _mention(text, s, m.start())
+        content = _trim(text, m.end(), e)
+        return Attribution(content, mention, "에 따르면", 1.0)
+    ending = _outside(KO_CUE_RE.finditer(text, s, e), quotes)
+    if not ending:
+        return None
+    m = ending[-1]
+    topic = next((t for pattern in _KO_TOPICS if (t := pattern.match(text, s, m.start()))), None)
+    if topic:  # "SOURCE는 CONTENT라고 밝혔다"
+        return Attribution(_trim(text, topic.end(), m.start()), _trim(text, s, topic.end()), m.group().strip(), 1.0)
+    # "“CONTENT”고 SOURCE는 전했다": the subject comes after the quotation, just before the verb
+    subject = _KO_SUBJECT.search(text, s, m.start())
+    if subject is None:
+        return None
+    said = _KO_SAID.search(text, s, subject.start())
+    content = _trim(text, s, said.start() if said else subject.start())
+    return Attribution(content, (subject.start(1), subject.end(1)), m.group().strip(), 0.95)

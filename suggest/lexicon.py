@@ -1,0 +1,170 @@
+"""What attribution looks like in news text: reporting cues (English and Korean) and the patterns that tell a
+source's kind from its mention when the registry does not know it.
+
+The lists are general news-attribution vocabulary (reporting verbs as in PARC 3.0's cue lexicon, Korean
+press's 밝혔다/전했다/에 따르면), not phrases of any one article. Kinds are named by their default slugs;
+the engine's callers map them to the kinds that exist.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Reporting verbs, in every form a news sentence uses. The strength says how surely a sentence carrying the
+# cue attributes its content to someone (a "said" almost always does; a "believe" often expresses opinion).
+_VERBS = {
+    1.0: "said says say told tells reported reports stated states announced quoted quoting quotes cited citing "
+    "confirmed confirms claimed claims added adds wrote writes acknowledged acknowledges admitted admits",
+    0.85: "noted notes explained explains warned warns argued argues insisted insists revealed reveals "
+    "disclosed discloses stressed stresses emphasized emphasised emphasizes asserted asserts "
+    "estimated estimates predicted predicts alleged alleges maintained maintains conceded concedes "
+    "cautioned caution cautions described describes testified testifies recalled recalls",
+    0.7: "believe believes believed suggested suggests suspect suspects expect expects observed observes continued",
+}
+CUE_STRENGTH: dict[str, float] = {word: strength for strength, words in _VERBS.items() for word in words.split()}
+
+# Multi-word cues: the source follows them ("according to the KCNA") or they carry no source at all.
+_PHRASES = {
+    "according to": 1.0,
+    "pointed out": 0.85,
+    "point out": 0.85,
+    "as saying": 1.0,
+    "in a statement": 0.9,
+    "in a report": 0.9,
+}
+_HEDGES = {  # unattributed assertions: their own kind, the unsourced quote
+    "widely seen as": 0.8,
+    "widely viewed as": 0.8,
+    "widely regarded as": 0.8,
+    "it is believed": 0.75,
+    "it is said": 0.75,
+    "it is interpreted": 0.7,
+    "speculation that": 0.8,
+    "rumors": 0.75,
+    "rumours": 0.75,
+    "there are many who": 0.8,
+    # Epistemic judgements in the writer's voice (the outlet's analysis, below).
+    "appears to be": 0.6,
+    "appear to be": 0.6,
+    "seems to be": 0.6,
+    "may be intended": 0.65,
+}
+
+CUE_RE = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(sorted((re.escape(p) for p in [*_PHRASES, *_HEDGES, *CUE_STRENGTH]), key=len, reverse=True))
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
+
+# Korean reporting endings (…라고 밝혔다, …고 전했다) and "X에 따르면" (according to X). The verb stems
+# come with their past and present endings; 했다고 marks reported speech inside a longer sentence.
+KO_ACCORDING_RE = re.compile(r"(?:에|의)\s?따르면|에 의하면|(?<=\S)(?:이|가)? ?전한 바에 따르면")
+KO_CUE_RE = re.compile(
+    r"(?:(?:이)?라고|다고|냐고|자고|고)\s?"
+    r"(?:말했|밝혔|전했|보도했|주장했|설명했|강조했|지적했|덧붙였|알려왔|알렸|증언했|발표했|덧붙였|전망했|분석했|평가했|말한|밝힌|전한|보도한)"
+    r"|(?:말했|밝혔|전했|보도했|주장했|설명했|강조했|지적했|덧붙였|알려왔|증언했|발표했|전망했|분석했|평가했)다"
+)
+
+HEDGE = set(_HEDGES)
+# Impersonal judgements that credit no one but the writer ("it is interpreted as", "is widely seen as"): by the
+# kinds' definitions the outlet's own analysis, where "rumors" or "many who point out" credit unnamed others.
+ANALYSIS = {
+    "widely seen as", "widely viewed as", "widely regarded as", "it is interpreted",
+    "appears to be", "appear to be", "seems to be", "may be intended",
+}  # fmt: skip
+
+
+def cue_strength(cue: str) -> float:
+    """How surely `cue` attributes a sentence's content (1.0 for "said", less for "believe")."""
+    cue = cue.lower()
+    return CUE_STRENGTH.get(cue) or _PHRASES.get(cue) or _HEDGES.get(cue) or 0.8
+
+
+# Kind patterns, first match wins: the more specific shapes come first, so "a source in North Korea" is an
+# informant before "North Korea" makes it state media. Korean forms beside the English ones.
+_KIND_PATTERNS: list[tuple[str, str]] = [
+    (
+        "defector_testimony",
+        r"\bdefectors?\b|\bescapees?\b|\bformer (?:resident|official|soldier|worker)s?\b|who (?:fled|escaped)|"
+        r"탈북(?:민|자|인)|귀순자",
+    ),
+    (
+        "in_country_informant",
+        r"\b(?:a |an |one |the |local |our |two |three |several |multiple )?(?:sources?|informants?|contacts?) "
+        r"(?:in|inside|within|from|based in|living in|close to)\b|\bresidents? (?:of|in|from)\b|\binformants?\b|"
+        r"\breporting partners?\b|\blocal sources?\b|\bin-country\b|\bsources? inside\b|\bresidents?\b|"
+        r"소식통|내부 (?:소식통|관계자)|주민(?:은|이|들)?",
+    ),
+    (
+        "state_media",
+        r"\bkcna\b|korean central (?:news agency|broadcasting|television)|\brodong sinmun\b|\bminju chosun\b|"
+        r"\bstate(?:-run)? (?:media|news agency|television|tv|radio|newspaper)\b|\bofficial (?:media|newspaper)\b|"
+        r"\buriminzokkiri\b|\bcentral (?:election|elections) (?:guidance )?committee\b|"
+        r"조선중앙(?:통신|방송|TV|텔레비전)|[로노]동신문|민주조선|관영 (?:매체|언론|통신)|북한 매체|선거지도위원회",
+    ),
+    (
+        "news_agency",
+        r"\byonhap\b|\breuters\b|\bassociated press\b|\bap\b|\bafp\b|\bagence france|\bkyodo\b|\bxinhua\b|"
+        r"\btass\b|\bbloomberg\b|\bnews agency\b|\bwire service\b|연합뉴스|뉴시스|교도통신|신화통신",
+    ),
+    (
+        "think_tank",
+        r"\binstitute\b|\binstitution\b|\bthink[- ]tank\b|\bcent(?:er|re) for\b|\bfoundation\b|\bcouncil on\b|"
+        r"\bresearch (?:group|center|centre|firm)\b|\bkinu\b|\basan\b|연구원|연구소|재단",
+    ),
+    (
+        "foreign_government",
+        r"\bministr(?:y|ies)\b|\bminister\b|\bgovernment officials?\b|\bofficials?\b|\bspokes(?:man|woman|person)\b|"
+        r"\bstate department\b|\bpentagon\b|\bwhite house\b|\bnational intelligence service\b|\bnis\b|\bjcs\b|"
+        r"\bjoint chiefs\b|\bembassy\b|\bpresidential office\b|\bseoul\b|\bwashington\b|\btokyo\b|\bbeijing\b|"
+        r"통일부|외교부|국방부|국정원|국가정보원|합참|대통령실|청와대|정부 (?:관계자|당국자)|당국자",
+    ),
+    (
+        "unsourced_quote",
+        r"\banalysts?\b|\bexperts?\b|\bobservers?\b|\bcritics?\b|\bsome\b|\bmany\b|\bothers\b|\bpeople\b|"
+        r"\brumou?rs?\b|\bspeculation\b|\bobservers\b|\bwatchers\b|전문가들|관측통|일각|소문",
+    ),
+]
+KIND_PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _KIND_PATTERNS]
+
+# North Korea speaking for itself ("North Korea said", "Pyongyang reported") is its state media.
+STATE_SPEAKER = re.compile(r"^(?:the )?(?:north korea|north|pyongyang|dprk|북한|북)(?:'s|’s)?\b", re.IGNORECASE)
+
+# Someone speaking for themselves: a title ("a professor at ...", "researcher") makes an expert even when an
+# institution follows, since the person, not the institution, is credited; two or more capitalised words
+# with no other clue are a named person too.
+TITLE = re.compile(
+    r"\b(?:professor|prof\.|dr\.|researcher|research fellow|analyst|fellow|scholar|lecturer|economist|"
+    r"historian|political scientist|former (?:diplomat|ambassador))\b|교수|연구위원|박사",
+    re.IGNORECASE,
+)
+PERSON = re.compile(r"(?:^|\s)[A-Z][a-z]+(?:[- ][A-Z][a-z]+){1,3}\b")
+
+# A speaker named again without their name: resolved to the last speaker of the same article.
+PRONOUN = re.compile(
+    r"^(?:he|she|they|it|we|i|the (?:source|resident|informant|official|ministry|agency|report|statement|study|"
+    r"paper|newspaper|survey|analysis|document|directive|institute|group|organi[sz]ation)|그|그녀|그들)$",
+    re.I,
+)
+
+
+def kind_of(mention: str) -> str | None:
+    """The kind a source mention's wording implies ("the unification ministry" → foreign_government)."""
+    if not mention:
+        return None
+    # Informants and defectors before a country's name ("a source in North Korea"), then a titled person
+    # before their institution ("a professor at the Asan Institute").
+    for kind, pattern in KIND_PATTERNS[:2]:
+        if pattern.search(mention):
+            return kind
+    if TITLE.search(mention):
+        return "expert"
+    if KIND_PATTERNS[2][1].search(mention) or STATE_SPEAKER.search(mention.strip()):
+        return "state_media"
+    for kind, pattern in KIND_PATTERNS[3:]:
+        if pattern.search(mention):
+            return kind
+    if PERSON.search(mention):
+        return "expert"
+    return None

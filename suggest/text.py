@@ -1,0 +1,135 @@
+"""The text's shape, in code-point offsets: paragraphs, sentences (pysbd, a maintained rule-based segmenter
+that needs no model) and quotations, including those that run over sentences and paragraphs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import pysbd
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Sentence(Span):
+    paragraph: int  # index of its paragraph
+
+
+@dataclass(frozen=True)
+class Quote(Span):
+    """A quotation: [start, end) is its content, inside the marks; `open` and `close` are the marks' offsets
+    (`close` is None when it runs to the end of its last paragraph without closing)."""
+
+    open: int
+    close: int | None
+
+
+_PARAGRAPH = re.compile(r"[^\n]+")
+
+
+def paragraphs(text: str) -> list[Span]:
+    """Each non-empty line is a paragraph (the corpus keeps one paragraph a line)."""
+    return [Span(m.start(), m.end()) for m in _PARAGRAPH.finditer(text) if m.group().strip()]
+
+
+@cache
+def _segmenter() -> pysbd.Segmenter:
+    # Korean press text ends sentences with the same full stops, so the English rules serve it too.
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_KO_END = re.compile(r"(?<=[다요죠음함됨])[.!?]+[”’\"']?\s+")
+
+
+def _inside_quote(text: str) -> bool:
+    """Whether a quotation opened in `text` is still open at its end."""
+    return text.count("“") > text.count("”") or text.count('"') % 2 == 1
+
+
+def sentences(text: str, paras: list[Span] | None = None) -> list[Sentence]:
+    """The sentences of `text`, paragraph by paragraph, each trimmed of surrounding white space.
+
+    Segmenting a paragraph at a time keeps the cost linear in the text's length.
+    """
+    out: list[Sentence] = []
+    for index, para in enumerate(paras if paras is not None else paragraphs(text)):
+        chunk = text[para.start : para.end]
+        if _HANGUL.search(chunk):
+            pieces, cursor = [], 0
+            for m in _KO_END.finditer(chunk):
+                if _inside_quote(chunk[cursor : m.start() + 1]):
+                    continue  # a full stop inside a quotation does not end the sentence that carries it
+                pieces.append(chunk[cursor : m.end()])
+                cursor = m.end()
+            pieces.append(chunk[cursor:])
+        else:
+            pieces = _segmenter().segment(chunk)
+        cursor = 0
+        for piece in pieces:
+            stripped = piece.strip()
+            if not stripped:
+                continue
+            at = chunk.find(stripped, cursor)
+            if at < 0:  # the segmenter changed the text: keep what is left of the paragraph whole
+                stripped, at = chunk[cursor:].strip(), chunk.find(chunk[cursor:].strip(), cursor)
+            out.append(Sentence(para.start + at, para.start + at + len(stripped), index))
+            cursor = at + len(stripped)
+    return out
+
+
+OPENING = {"“": "”", "‘": "’", '"': '"', "«": "»", "「": "」", "『": "』", "„": "“"}
+
+
+def _opens(text: str, i: int) -> bool:
+    """A straight double quote opens when it follows the start, a space or an opening bracket."""
+    return i == 0 or text[i - 1].isspace() or text[i - 1] in "([{—–-:"
+
+
+def quotes(text: str, paras: list[Span] | None = None) -> list[Quote]:
+    """Double quotations (curly, straight, guillemets, Korean brackets) with their content's offsets.
+
+    Single quotes nest inside them and are not quotations of their own (‘’ is also the apostrophe). A
+    quotation left open at the end of a paragraph continues when the next paragraph opens with a quote mark
+    (the press convention for a quote over several paragraphs); otherwise it ends with its paragraph.
+    """
+    paras = paras if paras is not None else paragraphs(text)
+    found: list[Quote] = []
+    carry: int | None = None  # the offset of a quotation's opening mark, still open from earlier paragraphs
+    for p_index, para in enumerate(paras):
+        i, opened, closer = para.start, carry, None
+        if carry is not None:
+            closer = OPENING.get(text[carry], "”")
+            if text[para.start] == text[carry]:
+                i += 1  # the reopening mark of a continued quotation
+            else:
+                found.append(Quote(carry + 1, _last_end(text, paras, p_index), carry, None))
+                opened = carry = None
+        while i < para.end:
+            char = text[i]
+            if opened is None:
+                if char in "“«「『„" or (char == '"' and _opens(text, i)):
+                    opened, closer = i, OPENING[char]
+            elif char == closer or (closer == '"' and char == "”"):
+                found.append(Quote(opened + 1, i, opened, i))
+                opened = None
+            i += 1
+        carry = opened
+        if carry is not None and (p_index + 1 == len(paras) or text[paras[p_index + 1].start] != text[carry]):
+            found.append(Quote(carry + 1, para.end, carry, None))
+            carry = None
+    return [q for q in found if q.end > q.start]
+
+
+def _last_end(text: str, paras: list[Span], index: int) -> int:
+    return paras[index - 1].end
+
+
+def words(text: str) -> int:
+    return len(text.split())

@@ -1,0 +1,336 @@
+"""The suggestion engine as pure functions: cues, quotation shapes, source patterns, the registry, fact links."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from suggest.engine import suggest
+from suggest.facts import FactDoc, FactIndex, figures
+from suggest.gazetteer import Entry, Gazetteer
+from suggest.lexicon import kind_of
+from suggest.text import quotes, sentences
+
+REGISTRY = Gazetteer.of(
+    [
+        Entry("KCNA", "state_media", 1, aliases=("Korean Central News Agency",)),
+        Entry("Ministry of Unification", "foreign_government", 2, aliases=("unification ministry", "통일부")),
+        Entry("Hoeryong resident", "in_country_informant", 3, sensitive=True, aliases=("a resident of Hoeryong",)),
+        Entry("Asan Institute for Policy Studies", "think_tank", 4),
+    ]
+)
+
+
+def one(text, gazetteer=None):
+    found = suggest(text, gazetteer)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "source"),
+    [
+        ("The unification ministry said on Tuesday that the vote was staged.", "the vote was staged", "unification"),
+        ("The vote was staged by the authorities, the unification ministry said.", "The vote was staged", "unif"),
+        ("The vote was staged by the authorities, said Lee Min-ho, a professor.", "The vote was staged", "Lee"),
+        ("According to the KCNA, turnout was 99.63 percent in the local elections.", "turnout was 99.63", "KCNA"),
+        ("Turnout was 99.63 percent in the elections, according to the KCNA.", "Turnout was 99.63", "KCNA"),
+        ("A ministry official told reporters that the boxes were watched closely.", "the boxes were watched", "min"),
+        ("Kim Tae-hyun warned that the elections were only a formality this year.", "the elections were only", "Kim"),
+    ],
+)
+def test_english_cues_give_the_content_and_the_source(text, content, source):
+    found = one(text)
+    assert found.exact.startswith(content)
+    assert source.lower() in found.source.lower()
+    assert found.exact == text[found.start : found.end]
+    assert "cue" in found.reason
+
+
+def test_a_sentence_without_a_cue_is_not_proposed():
+    assert suggest("The voters queued in the cold outside the polling station for hours.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("There are rumors that the harbour will close to fishing boats before the winter.", "unsourced_quote"),
+        ("There are many who point out that the bridge was built without any permit.", "unsourced_quote"),
+        # An impersonal judgement credits no one but the writer: the outlet's own analysis.
+        ("The new tariff is widely seen as a concession to the farmers of the southern provinces.",
+         "outlet_reporting"),
+        ("It is interpreted as a signal that the talks on the canal may resume next spring.", "outlet_reporting"),
+        ("There appears to be a shortage of diesel in the northern towns this winter.", "outlet_reporting"),
+        ("The new levy may be intended to show that the council listens to the shopkeepers.", "outlet_reporting"),
+    ],
+)  # fmt: skip
+def test_hedges_crediting_unnamed_others_are_unsourced_and_impersonal_judgements_the_outlets(text, kind):
+    found = one(text)
+    assert (found.kind, found.source) == (kind, None)
+
+
+def test_it_was_reported_names_no_speaker():
+    text = (
+        "The ministry said on Monday that the fees would rise for all the boats in the port. "
+        "The new rules were posted at the gate, and it was reported that the fees would double."
+    )
+    assert [s.exact for s in suggest(text)] == ["the fees would rise for all the boats in the port"]
+    found = one("It is widely seen as a concession to the farmers of the southern provinces and their unions.")
+    assert found.kind == "outlet_reporting"
+
+
+def test_a_named_source_beats_a_hedge_in_the_same_sentence():
+    found = one("The closure appears to be a response to the floods in the valley, the ministry said.")
+    assert (found.kind, found.exact) == (
+        "foreign_government",
+        "The closure appears to be a response to the floods in the valley",
+    )
+
+
+def test_a_photo_caption_is_not_a_claim():
+    assert suggest("A photo of the mayor cutting the ribbon as reported by the Daily Courier.") == []
+    assert suggest("The file picture shows the minister voting, as released by the state broadcaster.") == []
+
+
+def test_as_reported_by_leaves_the_as_to_the_cue():
+    found = one("The harbour fees rose by a third last spring, as reported by the Daily Courier.")
+    assert found.exact == "The harbour fees rose by a third last spring"
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("The ministry stated through a circular that every shop must close at nine on weekdays.",
+         "every shop must close at nine on weekdays"),
+        ("The ministry said in a notice to its members that the fees would double in the autumn.",
+         "the fees would double in the autumn"),
+    ],
+)  # fmt: skip
+def test_content_starts_after_that_when_a_phrase_stands_between_the_cue_and_it(text, content):
+    assert one(text).exact == content
+
+
+def test_a_quotation_after_the_cue_in_the_same_paragraph_goes_on_with_the_account():
+    text = (
+        "A resident of the port town told the paper, “The boats have not gone out for three weeks now,” he "
+        "said. “Nobody knows when the fuel will come back to the harbour.”\n\n"
+        "The weather was mild that week."
+    )
+    found = suggest(text)
+    assert [s.exact for s in found] == [
+        "The boats have not gone out for three weeks now",
+        "Nobody knows when the fuel will come back to the harbour",
+    ]
+    assert found[1].kind == found[0].kind and "account it continues" in found[1].reason
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "source"),
+    [
+        ("통일부에 따르면 북한의 투표율은 99.63%로 집계됐다.", "북한의 투표율은", "통일부"),
+        ("통일부는 이번 선거에서 반대표가 처음 공개됐다고 밝혔다.", "이번 선거에서", "통일부"),
+    ],
+)
+def test_korean_cues(text, content, source):
+    found = one(text, REGISTRY)
+    assert found.exact.startswith(content)
+    assert (found.source, found.kind) == ("Ministry of Unification", "foreign_government")
+    assert source in text[: found.start]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“Nobody dared to vote against the candidate,” a resident of Hoeryong said.",
+        '"Nobody dared to vote against the candidate," a resident of Hoeryong said.',
+        "A resident of Hoeryong said: “Nobody dared to vote against the candidate.”",
+    ],
+)
+def test_quotations_straight_and_curly_are_credited_to_their_speaker(text):
+    found = one(text, REGISTRY)
+    assert found.exact == "Nobody dared to vote against the candidate"
+    assert (found.kind, found.source) == ("in_country_informant", "Hoeryong resident")
+
+
+def test_nested_quotes_stay_inside_the_quotation():
+    text = "“They called the box ‘the traitor box’ and nobody went near it,” the resident said."
+    assert [(q.start, q.end) for q in quotes(text)] == [(1, text.index("”"))]
+    found = one(text)
+    assert "‘the traitor box’" in found.exact and found.kind == "in_country_informant"
+
+
+def test_a_quotation_over_paragraphs_continues_one_account():
+    text = (
+        "“The meeting lasted three hours and the cadres repeated the rules,” a resident of Hoeryong said.\n\n"
+        "“Everyone was told the new boxes made no difference to anyone.\n\n"
+        "“So everyone put the ballot in the approval box as usual.”\n"
+    )
+    found = suggest(text, REGISTRY)
+    assert [s.source for s in found] == ["Hoeryong resident"] * 2
+    assert found[1].exact.startswith("Everyone was told")
+    assert found[1].exact.endswith("So everyone put the ballot in the approval box as usual")
+    [continued] = [q for q in quotes(text) if q.close is not None and text.count("\n", q.open, q.close) > 0]
+    assert text[continued.close] == "”"
+
+
+def test_a_quotation_of_several_sentences_is_proposed_whole():
+    text = "“The boxes were green and white. Nobody went near the white one,” a resident of Hoeryong said."
+    assert [s.exact for s in suggest(text, REGISTRY)] == [
+        "The boxes were green and white. Nobody went near the white one"
+    ]
+
+
+def test_short_quotes_are_not_claims():
+    assert suggest(
+        "Some voters cast “no” votes in the election this year, officials reported nothing more."
+    ) == [] or all(s.exact != "no" for s in suggest("Some voters cast “no” votes, officials said."))
+
+
+@pytest.mark.parametrize(
+    ("mention", "kind"),
+    [
+        ("Seoul's unification ministry", "foreign_government"),
+        ("the Korea Institute for National Unification, a state-run think tank", "think_tank"),
+        ("a source in North Hamgyong Province", "in_country_informant"),
+        ("a resident of Hyesan", "in_country_informant"),
+        ("the KCNA", "state_media"),
+        ("Rodong Sinmun", "state_media"),
+        ("North Korea", "state_media"),
+        ("Yonhap", "news_agency"),
+        ("a defector who fled in 2019", "defector_testimony"),
+        ("analysts", "unsourced_quote"),
+        ("Professor Lee Min-ho", "expert"),
+        ("통일부", "foreign_government"),
+        ("현지 소식통", "in_country_informant"),
+        ("조선중앙통신", "state_media"),
+    ],
+)
+def test_source_patterns_give_the_kind(mention, kind):
+    assert kind_of(mention) == kind
+
+
+def test_the_registry_kind_wins_and_aliases_and_near_spellings_match():
+    assert REGISTRY.find("the official Korean Central News Agency (KCNA)")[0].name == "KCNA"
+    assert REGISTRY.find("the Asan Institute for Policy Study")[0].name == "Asan Institute for Policy Studies"
+    assert REGISTRY.find("통일부는")[0].name == "Ministry of Unification"
+    assert REGISTRY.find("the weather service") is None
+    # Wording alone would make an institute a think tank; the registry says otherwise.
+    custom = Gazetteer.of([Entry("Sejong Institute", "expert", 9)])
+    assert one("The Sejong Institute said that the turnout figure was implausible.", custom).kind == "expert"
+
+
+def test_the_registry_grows_suggestions_improve():
+    text = "The newsletter said that the boxes were placed in full view of the guards."
+    assert suggest(text) == []  # wording tells nothing: no kind, no suggestion
+    grown = Gazetteer.of([Entry("newsletter", "news_agency", 5)])
+    assert one(text, grown).kind == "news_agency"
+
+
+def test_tagged_spans_and_dismissed_texts_are_not_proposed_again():
+    text = "The unification ministry said that the vote was staged. The KCNA said that turnout was 99.63 percent."
+    both = suggest(text)
+    assert len(both) == 2
+    first = both[0]
+    assert [s.exact for s in suggest(text, tagged=[(first.start, first.end)])] == [both[1].exact]
+    assert [s.exact for s in suggest(text, dismissed=[both[1].exact])] == [first.exact]
+
+
+def test_sentences_keep_offsets_and_paragraphs():
+    text = "First one here. Second one, Mr. Kim said.\n\n통일부는 밝혔다. 그는 말했다."
+    found = sentences(text)
+    assert [text[s.start : s.end] for s in found] == [
+        "First one here.",
+        "Second one, Mr. Kim said.",
+        "통일부는 밝혔다.",
+        "그는 말했다.",
+    ]
+    assert [s.paragraph for s in found] == [0, 0, 1, 1]
+
+
+def test_facts_ranked_by_shared_figures_then_words():
+    assert figures("27,858 deputies; turnout 99.63% since 1956, 3 boxes") == {"27858", "99.63", "1956"}
+    index = FactIndex(
+        [
+            FactDoc("turnout-99-63", "Turnout was 99.63%.", ("The voter turnout was recorded at 99.63 percent",), 4),
+            FactDoc("deputies-27858", "27,858 deputies were elected.", (), 3),
+            FactDoc("staged", "The election was staged for show.", ("widely seen as staged",), 2),
+        ]
+    )
+    assert index.rank("turnout reached 99.63 percent")[0].slug == "turnout-99-63"
+    assert index.rank("A total of 27858 deputies won seats")[0].slug == "deputies-27858"
+    assert index.rank("the polls were staged for show abroad")[0].slug == "staged"
+    assert index.rank("the weather was cold") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "exact", "kind"),
+    [
+        ("혜산의 한 주민은 “이번 선거에서 반대표를 던진 사람은 아무도 없었다”라고 말했다.",
+         "이번 선거에서 반대표를 던진 사람은 아무도 없었다", "in_country_informant"),
+        ("조선중앙통신은 투표율이 99.63%라고 보도했다.", "투표율이 99.63%", "state_media"),
+        ("“반대한 사람은 없었다. 모두 찬성했다”고 현지 소식통은 전했다.",
+         "반대한 사람은 없었다. 모두 찬성했다", "in_country_informant"),
+    ],
+)  # fmt: skip
+def test_korean_quotations_and_reported_speech(text, exact, kind):
+    found = one(text)
+    assert (found.exact, found.kind) == (exact, kind)
+
+
+PIECES = ["“", "”", '"', "‘", "’", "\n", "\n\n", ". ", ", ", " said ", " according to ", "에 따르면 ", "라고 말했다. ",
+          "KCNA", "the ministry", "a resident of Hyesan", "🗳️", "북한", " that ", ":", "(", ")", "99.63%"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), max_size=40))
+def test_any_text_gives_valid_spans_in_order(parts):
+    text = "".join(parts)
+    found = suggest(text, REGISTRY)
+    for s in found:
+        assert 0 <= s.start < s.end <= len(text) and s.exact == text[s.start : s.end]
+        assert 0 < s.score < 1 and s.kind
+    assert [s.start for s in found] == sorted(s.start for s in found)
+
+
+def test_quotation_first_then_a_long_speaker_description():
+    text = '"The regime wants to look normal to the world," said Kim Tae-ho, a professor at Seoul National University.'
+    found = one(text)
+    assert (found.exact, found.kind) == ("The regime wants to look normal to the world", "expert")
+    assert found.source.startswith("Kim Tae-ho")
+
+
+def test_an_institution_named_between_the_quotation_and_the_cue_then_referred_to_again():
+    text = (
+        "“The portrayal aims at legitimacy abroad,” think tank, the Pacific Foundation, said in a report.\n\n"
+        "“Discreet voting will remain limited under watch,” the report said."
+    )
+    first, second = suggest(text)
+    assert (first.kind, first.source) == ("think_tank", "Pacific Foundation")
+    assert (second.kind, second.source, second.exact) == (
+        "think_tank", "Pacific Foundation", "Discreet voting will remain limited under watch",
+    )  # fmt: skip
+
+
+def test_a_title_makes_an_expert_even_at_an_institute():
+    assert kind_of("Lee Min-ho, a researcher at the Asan Institute") == "expert"
+    assert kind_of("the Asan Institute") == "think_tank"
+
+
+@pytest.mark.parametrize(
+    ("text", "exact", "via"),
+    [
+        ("Yonhap reported, citing the KCNA, that turnout was 99.63 percent in the vote.",
+         "turnout was 99.63 percent in the vote", ("Yonhap",)),
+        ("Turnout was 99.63 percent in the vote, Yonhap reported, citing the KCNA.",
+         "Turnout was 99.63 percent in the vote", ("Yonhap",)),
+        ("The Minju Chosun quoted the KCNA as saying that turnout was 99.63 percent.",
+         "turnout was 99.63 percent", ("Minju Chosun",)),
+    ],
+)  # fmt: skip
+def test_relays_are_proposed_as_the_via_chain(text, exact, via):
+    found = one(text, REGISTRY)
+    assert (found.exact, found.source, found.kind, found.via) == (exact, "KCNA", "state_media", via)
+
+
+def test_according_to_after_a_verb_names_the_relay():
+    found = one("The unification ministry said, according to Yonhap, that the vote was staged by the party.", REGISTRY)
+    assert (found.source, found.via) == ("Ministry of Unification", ("Yonhap",))

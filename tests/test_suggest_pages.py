@@ -1,0 +1,226 @@
+"""Suggestions in the reading view, the API and the command: accepting, editing, dismissing; masking; never
+counted or exported as claims until accepted."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from annotate.models import Claim, ReviewEvent, Source
+from annotate.services import register_fact, register_source
+from suggest.engine import ENGINE_VERSION
+from suggest.models import Dismissal
+
+from .factories import kind, make_article, make_claim, make_user
+
+pytestmark = pytest.mark.django_db
+
+TEXT = (
+    "Turnout was 99.63 percent in the local elections, the KCNA said on Monday.\n\n"
+    "A resident of Hyesan said that nobody dared to put a ballot in the box for votes against.\n\n"
+    "The weather was cold on the day of the vote and queues were long."
+)
+INFORMANT = "Hyesan informant Zqxcanary"
+
+
+@pytest.fixture
+def article():
+    return make_article(TEXT, title="Turnout report")
+
+
+@pytest.fixture
+def registry():
+    register_source(name="KCNA", kind=kind("state_media"))
+    informant = register_source(name=INFORMANT, kind=kind("in_country_informant"), sensitive=True)
+    informant.aliases.create(name="a resident of Hyesan")
+    register_fact(statement="Turnout was 99.63%")
+    return informant
+
+
+def suggestions(client, article, **headers):
+    return client.get(reverse("suggest:article", args=[article.slug]), headers=headers)
+
+
+def keys(client, article):
+    response = client.get(f"/api/articles/{article.slug}/suggestions")
+    assert response.status_code == 200
+    return {row["exact"][:20]: row for row in response.json()["results"]}
+
+
+def test_the_reading_view_loads_suggestions_apart_from_claims(client, rita, article, registry):
+    client.force_login(rita)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert 'id="suggestions"' in page and reverse("suggest:article", args=[article.slug]) in page
+    fragment = suggestions(client, article, **{"HX-Request": "true"}).content.decode()
+    assert fragment.strip().startswith('<section id="suggestions"')
+    assert "Turnout was 99.63 percent in the local elections" in fragment
+    assert fragment.count('class="suggestion"') == 2 and "suggested" in fragment
+    assert "Turnout was 99.63% — 0 articles" in fragment  # the fact offered first, with its article count
+
+
+def test_accept_with_the_tagging_service_and_an_audit_event_naming_the_suggestion(client, rita, article, registry):
+    client.force_login(rita)
+    row = keys(client, article)["Turnout was 99.63 pe"]
+    assert (row["kind"], row["source"], row["fact"]) == ("state_media", "KCNA", "turnout-was-9963")
+    data = {"suggestion": row["key"], "kind": row["kind"], "source": row["source"], "fact": row["fact"], "via": ""}
+    response = client.post(reverse("suggest:accept", args=[article.slug]), data, headers={"HX-Request": "true"})
+    assert response.status_code == 204 and "suggestion-accepted" in response["HX-Trigger"]
+    claim = Claim.objects.get()
+    assert (claim.start, claim.end, claim.exact) == (row["start"], row["end"], row["exact"])
+    assert (claim.kind.slug, claim.source.name, claim.fact.slug, claim.annotator) == (
+        "state_media", "KCNA", "turnout-was-9963", rita,
+    )  # fmt: skip
+    origin = ReviewEvent.objects.get(claim=claim, action="created").after["origin"]
+    assert origin == {"suggestion": row["key"], "engine": ENGINE_VERSION, "score": row["score"],
+                      "reason": row["reason"], "edited": False}  # fmt: skip
+    assert "Turnout was 99.63 pe" not in keys(client, article)  # tagged: not proposed again
+    history = client.get(reverse("review:claim", args=[claim.pk])).content.decode()
+    assert f"{ENGINE_VERSION}, score {row['score']}" in history
+
+
+def test_edit_then_accept(client, rita, article, registry):
+    client.force_login(rita)
+    row = keys(client, article)["Turnout was 99.63 pe"]
+    data = {"suggestion": row["key"], "kind": "news_agency", "source": "KCNA", "via": "Yonhap", "note": "checked"}
+    response = client.post(reverse("suggest:accept", args=[article.slug]), data)
+    claim = Claim.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"#claim-{claim.pk}")
+    relays = [(relay.source, relay.proposed) for relay in claim.relays.all()]
+    assert (claim.kind.slug, relays, claim.note) == ("news_agency", [(None, "Yonhap")], "checked")
+    assert ReviewEvent.objects.get(claim=claim).after["origin"]["edited"] is True
+
+
+RELAYED = "Turnout was 99.63 percent in the county, Wirenews reported, citing the KCNA.\n"
+
+
+def test_accepting_a_relayed_suggestion_writes_the_relay_chain_through_the_mask(client, rita, registry):
+    relay = register_source(name="Wirenews", kind=kind("news_agency"), sensitive=True)
+    article = make_article(RELAYED, title="Relayed report")
+    client.force_login(rita)
+    row = keys(client, article)["Turnout was 99.63 pe"]
+    assert (row["source"], row["via"]) == ("KCNA", ["Protected source 2"])  # the relay's registry name stays hidden
+    data = {"suggestion": row["key"], "kind": row["kind"], "source": "KCNA", "via": "; ".join(row["via"])}
+    client.post(reverse("suggest:accept", args=[article.slug]), data)
+    claim = Claim.objects.get()
+    assert [(r.position, r.source, r.proposed) for r in claim.relays.all()] == [(0, relay, "")]
+    assert ReviewEvent.objects.get(claim=claim).after["origin"]["edited"] is False
+    assert ReviewEvent.objects.get(claim=claim).after["via"] == ["Wirenews"]  # the audit trail has the chain
+
+
+def test_an_edited_chain_follows_the_no_oracle_rule(client, rita, registry):
+    register_source(name="Wirenews", kind=kind("news_agency"), sensitive=True)
+    article = make_article(RELAYED, title="Relayed report")
+    client.force_login(rita)
+    row = keys(client, article)["Turnout was 99.63 pe"]
+    data = {"suggestion": row["key"], "kind": row["kind"], "source": "KCNA", "via": "Wirenews; KCNA"}
+    client.post(reverse("suggest:accept", args=[article.slug]), data)
+    claim = Claim.objects.get()
+    # A protected source typed by its name is held as proposed, like any unknown name; a public one is linked.
+    chain = [(r.source.name if r.source else None, r.proposed) for r in claim.relays.all()]
+    assert chain == [(None, "Wirenews"), ("KCNA", "")]
+    assert ReviewEvent.objects.get(claim=claim).after["origin"]["edited"] is True
+
+
+def test_dismissed_is_not_proposed_again_to_anyone(client, rita, article, registry):
+    client.force_login(rita)
+    row = keys(client, article)["Turnout was 99.63 pe"]
+    response = client.post(reverse("suggest:dismiss", args=[article.slug]), {"suggestion": row["key"]})
+    assert response.status_code == 302
+    assert Dismissal.objects.get().exact == row["exact"]
+    assert "Turnout was 99.63 pe" not in keys(client, article)
+    client.force_login(make_user("olga"))
+    assert "Turnout was 99.63 pe" not in keys(client, article)
+    assert Claim.objects.count() == 0
+
+
+def test_a_stale_or_bad_suggestion_changes_nothing(client, rita, article, registry):
+    client.force_login(rita)
+    url = reverse("suggest:accept", args=[article.slug])
+    assert client.post(url, {"suggestion": "0-5-state_media", "kind": "state_media"}).status_code == 409
+    assert client.post(url, {"suggestion": "", "kind": "nope"}).status_code == 400
+    dismiss = reverse("suggest:dismiss", args=[article.slug])
+    assert client.post(dismiss, {"suggestion": "1-2-x"}, headers={"HX-Request": "true"}).status_code == 409
+    assert (Claim.objects.count(), ReviewEvent.objects.count(), Dismissal.objects.count()) == (0, 0, 0)
+
+
+def test_a_sensitive_source_is_shown_as_its_pseudonym_to_reviewers_only(client, rita, editor, article, registry):
+    client.force_login(rita)
+    row = keys(client, article)["nobody dared to put "]
+    assert row["source"] == "Protected source 1" and row["kind"] == "in_country_informant"
+    for response in (suggestions(client, article), suggestions(client, article, **{"HX-Request": "true"})):
+        assert "zqxcanary" not in response.content.decode().lower()
+    # Accepting with the pseudonym links the claim to the protected source, without naming it.
+    data = {"suggestion": row["key"], "kind": "in_country_informant", "source": row["source"]}
+    client.post(reverse("suggest:accept", args=[article.slug]), data)
+    assert Claim.objects.get().source == registry
+    # An editor, who may see the name, is shown it (on an article where the text is not tagged yet).
+    again = make_article(TEXT + " Again.", title="Turnout report, again")
+    client.force_login(editor)
+    assert INFORMANT in suggestions(client, again).content.decode()
+    assert keys(client, again)["nobody dared to put "]["source"] == INFORMANT
+
+
+def test_suggestions_never_count_nor_are_exported_until_accepted(client, rita, article, registry):
+    client.force_login(rita)
+    assert len(keys(client, article)) == 2
+    dashboard = client.get(reverse("dashboard:json"), {"status": "all"}).json()
+    assert dashboard["claims"] == 0
+    export = client.get(reverse("interchange:export_jsonl"), {"status": "all"})
+    assert b"".join(export.streaming_content).strip() == b""
+    assert client.get(f"/api/articles/{article.slug}").json()["claims"] == 0
+    assert "No claims yet" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_suggestions_skip_claims_the_reader_sees(client, rita, article, registry):
+    make_claim(article, 0, 49, annotator=rita)
+    client.force_login(rita)
+    assert "Turnout was 99.63 pe" not in keys(client, article)
+
+
+def test_the_page_asks_few_queries(client, rita, article, registry, django_assert_max_num_queries):
+    client.force_login(rita)
+    with django_assert_max_num_queries(16):
+        assert suggestions(client, article, **{"HX-Request": "true"}).status_code == 200
+    for n in range(30):
+        register_source(name=f"Wire {n}", kind=kind("news_agency"))
+        register_fact(statement=f"Fact number {n} about turnout")
+    with django_assert_max_num_queries(16):
+        assert suggestions(client, article, **{"HX-Request": "true"}).status_code == 200
+
+
+def test_command_prints_json_lines_and_a_table(article, registry):
+    out = io.StringIO()
+    call_command("suggest_claims", "--article", article.slug, stdout=out)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [sorted(r) for r in rows[:1]] == [
+        ["article", "end", "exact", "fact", "kind", "reason", "score", "source", "start", "via"]
+    ]
+    assert {r["source"] for r in rows} == {"KCNA", "Protected source 1"}
+    assert all(r["exact"] == TEXT[r["start"] : r["end"]] and r["article"] == article.slug for r in rows)
+    out = io.StringIO()
+    call_command("suggest_claims", "--format", "table", "--include-sensitive", stdout=out)
+    assert INFORMANT in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("suggest_claims", "--article", "no-such-article")
+
+
+def test_the_api_refuses_what_the_browser_refuses(client, article):
+    assert client.get(f"/api/articles/{article.slug}/suggestions").status_code == 401
+    client.force_login(make_user("nobody", role=None))
+    assert client.get(f"/api/articles/{article.slug}/suggestions").status_code == 403
+    client.force_login(make_user("olga"))
+    assert client.get("/api/articles/no-such/suggestions").status_code == 404
+    assert Source.objects.count() == 0
+
+
+def test_the_tag_panel_is_offered_the_facts_a_selection_reports(client, rita, article, registry):
+    other = make_article("Officials said turnout was 99.63% this year.", title="Other report")
+    make_claim(other, 15, 43, annotator=rita, fact="Turnout was 99.63%")
+    client.force_login(rita)
+    url = reverse("suggest:fact_options", args=[article.slug])
+    body = client.get(url, {"start": 0, "end": 25}).content.decode()
+    assert body.startswith('<option value="Turnout was 99.63%" label="Turnout was 99.63% — 1 article">')
+    for bad in ({"start": 5, "end": 2}, {"start": "x"}, {"start": 0, "end": 10**9}, {}):
+        assert client.get(url, bad).content.decode().strip() == ""

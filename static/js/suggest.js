@@ -89,28 +89,7 @@ document.addEventListener("focusin", (event) => focusHighlight(event.target.clos
 // After an accept the sidebar loads anew: the focus goes to the suggestion that took the accepted one's place.
 let focusAfterLoad = null;
 document.body.addEventListener("htmx:afterSettle", () => {
-  // The tag panel's Fact field offers the facts the selected text most likely reports before anything is
-// typed; typing replaces them with the facts that match what is typed.
-const panel = document.getElementById("tag-panel");
-if (panel) {
-  const offerFacts = new MutationObserver(() => {
-    const section = document.getElementById("suggestions");
-    const options = document.getElementById("fact-options");
-    if (panel.hidden || !section?.dataset.factsUrl || !options || panel.elements.fact?.value) return;
-    const query = new URLSearchParams({ start: panel.elements.start.value, end: panel.elements.end.value });
-    fetch(`${section.dataset.factsUrl}?${query}`, { headers: { "HX-Request": "true" } })
-      .then((response) => (response.ok ? response.text() : ""))
-      .then((html) => {
-        if (html.trim() && !panel.elements.fact.value) options.innerHTML = html;
-      });
-  });
-  // The panel is shown for a new selection, or its quote changes while it stays open.
-  offerFacts.observe(panel, { attributes: true, attributeFilter: ["hidden"] });
-  const quote = document.getElementById("tag-quote");
-  if (quote) offerFacts.observe(quote, { childList: true, characterData: true, subtree: true });
-}
-
-draw();
+  draw();
   const list = cards();
   if (focusAfterLoad !== null && list.length) {
     list[Math.min(focusAfterLoad, list.length - 1)].focus();

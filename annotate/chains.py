@@ -48,11 +48,11 @@ def check_chain(names: Sequence[str]) -> None:
         raise ValidationError(f"A relay chain has at most {MAX_RELAYS} sources.", code="max_relays")
 
 
-def save_relays(claim_id: int, links: Sequence[Link], *, replace: bool = False) -> None:
-    """Write a claim's chain, in order; `replace` drops the chain it had."""
+def save_relays(claim_id: int, links: Sequence[Link], *, replace: bool = False) -> list[ClaimRelay]:
+    """Write a claim's chain, in order; `replace` drops the chain it had. The relays written, in order."""
     if replace:
         ClaimRelay.objects.filter(claim_id=claim_id).delete()
-    ClaimRelay.objects.bulk_create(
+    return ClaimRelay.objects.bulk_create(
         ClaimRelay(claim_id=claim_id, position=position, source=source, proposed="" if source else proposed)
         for position, (source, proposed) in enumerate(links)
     )

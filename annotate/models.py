@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from corpus.models import Article
 
+from .events import ReviewEvent  # noqa: F401 -- the audit trail, a model of this family kept in its own module
 from .names import name_key, validate_not_reserved
 from .relays import RELAYS, affiliation_cycle
 
@@ -398,35 +399,3 @@ class Claim(models.Model):
             "reviewed_at": self.reviewed_at.isoformat() if self.reviewed_at else None,
             "version": self.version,
         }
-
-
-class ReviewEvent(models.Model):
-    """Append-only audit trail: every creation, edit, deletion and review of a claim."""
-
-    class Action(models.TextChoices):
-        CREATED = "created", "Created"
-        EDITED = "edited", "Edited"
-        DELETED = "deleted", "Deleted"
-        ACCEPTED = "accepted", "Accepted"
-        REJECTED = "rejected", "Rejected"
-        CHANGES_REQUESTED = "changes_requested", "Changes requested"
-        CORRECTED = "corrected", "Corrected"
-        UNDONE = "undone", "Undone"
-        MOVED = "moved", "Moved to a new revision"
-        ORPHANED = "orphaned", "Orphaned by a new revision"
-
-    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
-    claim_ref = models.PositiveBigIntegerField(help_text="The claim's id, kept after it is deleted.")
-    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(max_length=20, choices=Action)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["claim_ref", "at"], name="event_claim_at")]
-
-    def __str__(self):
-        return f"{self.actor} {self.action} claim {self.claim_ref}"

@@ -14,10 +14,7 @@ from .forms import MergeForm, SourceForm
 from .models import Fact, Source
 from .presenters import fact_refs
 from .responses import inline_error
-from .services import (
-    merge_sources,
-)
-from .source_services import save_source
+from .source_services import merge_sources, save_source
 
 SUGGESTIONS = 12
 

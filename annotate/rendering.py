@@ -100,7 +100,7 @@ def _mark_classes(kinds: tuple[int, ...]) -> str:
 
 def _status(claims) -> str:
     """A run's status as drawn (app.css): the innermost claim still standing, "rejected" when none is."""
-    standing = [c.status for c in claims if getattr(c, "status", "") != Claim.Status.REJECTED]
+    standing = [s for s in (getattr(c, "status", "") for c in claims) if s != Claim.Status.REJECTED]
     return f' data-status="{standing[-1] if standing else Claim.Status.REJECTED}"' if claims else ""
 
 

@@ -15,7 +15,7 @@ from corpus.models import Article
 
 from . import chains
 from .masking import mask_for, remove_sensitive_names
-from .models import RELAYS, Claim, Fact, ProvenanceKind, ReviewEvent, Source, SourceAlias
+from .models import Claim, Fact, ProvenanceKind, ReviewEvent, Source
 from .names import clean_name, is_reserved, name_key
 from .spans import SpanError, check_span, context
 
@@ -260,8 +260,11 @@ def _insert_claim(
         **fields,
     )
     claim.save()
-    chains.save_relays(claim.pk, links)
+    # The chain just written is the claim's: its snapshot (the audit event) reads it without a query. The
+    # claim goes back without it, so that a caller reads the chain as it is then.
+    claim._prefetched_objects_cache = {"relays": chains.save_relays(claim.pk, links)}
     log_event("created", claim, annotator, after=claim.snapshot() | ({"origin": origin} if origin else {}))
+    del claim._prefetched_objects_cache
     return claim
 
 
@@ -374,57 +377,6 @@ def delete_claim(*, claim: Claim, actor, version: int) -> None:
     current = _lock_for_author(claim=claim, actor=actor, version=version)
     log_event("deleted", current, actor, before=current.snapshot())
     current.delete()
-
-
-@transaction.atomic
-def merge_sources(*, source: Source, into: Source, actor) -> int:
-    """Fold a duplicate source into another: its claims move over, its names become aliases.
-
-    Returns the number of claims moved. Every moved claim gets a version bump and an audit event.
-    """
-    if source.pk == into.pk:
-        raise ValidationError("A source cannot be merged into itself.", code="same_source")
-    if source.sensitive and not into.sensitive:
-        # Its names would become aliases of a source everyone may see.
-        raise ValidationError(
-            f"“{source.name}” is sensitive: merge it into a sensitive source, or mark “{into.name}” sensitive first.",
-            code="sensitive_merge",
-        )
-    moved = list(
-        Claim.objects.select_for_update(of=("self",))
-        .filter(source=source)
-        .select_related("kind", "source", "fact", "reviewer")
-        .prefetch_related(RELAYS)
-    )
-    befores = {claim.pk: claim.snapshot() for claim in moved}
-    Claim.objects.filter(pk__in=befores).update(source=into, version=F("version") + 1, updated=Now())
-    chains.merge_affiliations(source=source, into=into)
-    names = [source.name, *source.aliases.values_list("name", flat=True)]
-    known = {into.key, *into.aliases.values_list("key", flat=True)}
-    source.aliases.all().delete()
-    source.delete()
-    kept = {name_key(name): name for name in reversed(names)}  # the source's own name wins over an alias
-    SourceAlias.objects.bulk_create(
-        [SourceAlias(source=into, name=name, key=key) for key, name in kept.items() if key not in known]
-    )
-    after = (
-        Claim.objects.filter(pk__in=befores)
-        .select_related("kind", "source", "fact", "reviewer")
-        .prefetch_related(RELAYS)
-    )
-    ReviewEvent.objects.bulk_create(
-        ReviewEvent(
-            claim=claim,
-            claim_ref=claim.pk,
-            article_id=claim.article_id,
-            actor=actor,
-            action="edited",
-            before=befores[claim.pk],
-            after=claim.snapshot(),
-        )
-        for claim in after
-    )
-    return len(moved)
 
 
 @transaction.atomic

@@ -39,7 +39,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 REPLICA = "replica"
 # The claim data and the accounts it names; sessions, API tokens and sign-in lockouts stay on the primary.
-ROUTED_APPS = frozenset({"annotate", "corpus", "auth"})
+ROUTED_APPS = frozenset({"annotate", "corpus", "dashboard", "suggest", "auth"})
 PIN_COOKIE = "provenance_primary"
 _SAFE = ("GET", "HEAD")
 

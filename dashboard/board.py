@@ -131,7 +131,11 @@ def build(
     mask = mask_for(user)
     facts = {pk: fact_ref(fact, mask) for pk, fact in Fact.objects.in_bulk(list(totals)).items()}
     conflicts_of = _conflicts_of(list(totals), user)
-    origins_of = origins.for_facts(linked, user, {kind.pk: kind.role for kind in kinds})
+    # Origins follow each claim's relay chain, which the summary does not keep: they read the claims.
+    live = claims if claims.model is not ClaimCount else counted(filters, user, summary=False)
+    if fact is not None and live is not claims:
+        live = live.filter(fact=fact)
+    origins_of = origins.for_facts(live.filter(fact__isnull=False), user, {kind.pk: kind.role for kind in kinds})
     rows = []
     for fact_id, total in totals.items():
         per_kind = grid[fact_id]

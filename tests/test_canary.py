@@ -15,7 +15,8 @@ from django.utils.text import slugify
 from annotate.chains import set_affiliation
 from annotate.fact_services import record_verdict
 from annotate.models import Claim, Fact, Source, SourceAlias
-from annotate.services import create_claim, merge_sources, register_fact, register_source, update_claim
+from annotate.services import create_claim, register_fact, register_source, update_claim
+from annotate.source_services import merge_sources
 from api.models import ApiToken
 from review import services as review
 

@@ -9,7 +9,8 @@ from django.urls import reverse
 from annotate.chains import set_affiliation
 from annotate.models import Claim, Source
 from annotate.relays import ClaimRelay
-from annotate.services import merge_sources, register_source
+from annotate.services import register_source
+from annotate.source_services import merge_sources
 from dashboard.origins import Support, origins, root
 
 from .factories import kind, make_article, make_claim, make_user

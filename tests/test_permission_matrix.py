@@ -199,7 +199,7 @@ KEYS = [
     ("dashboard:csv", "get"), ("interchange:export_csv", "get"), ("interchange:export_jsonl", "get"),
     ("interchange:export_jsonld", "get"), ("ingest:add", "get"), ("ingest:add", "post"), ("ingest:save", "post"),
     ("ingest:revisions", "get"), ("ingest:revision", "get"), ("api:articles_add", "post"),
-    ("interchange:export_jsonld", "get"), ("suggest:article", "get"), ("suggest:accept", "post"),
+    ("suggest:article", "get"), ("suggest:accept", "post"),
     ("suggest:dismiss", "post"), ("suggest:fact_options", "get"), ("api:list_suggestions", "get"),
 ]  # fmt: skip
 

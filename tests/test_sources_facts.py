@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from annotate.models import Claim, Fact, ReviewEvent, Source, SourceAlias
-from annotate.services import merge_sources
+from annotate.source_services import merge_sources
 from annotate.spans import sentence_around
 from review import services as review
 

@@ -22,11 +22,11 @@ from annotate.services import (
     StaleEdit,
     create_claim,
     delete_claim,
-    merge_sources,
     register_fact,
     register_source,
     update_claim,
 )
+from annotate.source_services import merge_sources
 from dashboard import board as dashboard
 from dashboard.models import ClaimCount
 from interchange.importing import import_items

@@ -34,3 +34,29 @@ def test_lost_triggers_are_put_back_and_the_summary_refilled():
     make_claim(article, 40, 50)
     assert totals() == 3
     assert ensure(connection) is False  # nothing to do when they are in place
+
+
+def test_origins_are_counted_from_the_claims_whether_or_not_the_summary_answers():
+    """The summary keeps no relay chain: origins, outlets and unattributed claims come from the claims, and
+    the dashboard shows the same whichever answers the rest."""
+    from annotate.filters import Filters
+    from dashboard import board
+    from tests.factories import make_user, set_relays
+
+    editor = make_user("ed", role="editor")
+    for n in range(3):
+        article = make_article(f"Report {n}: turnout was 99.63%, officials said.", outlet=f"Outlet {n}")
+        sourced = make_claim(article, 0, 8, source_name="KCNA", fact="Turnout was 99.63%")
+        set_relays(sourced, "Yonhap")
+        relayed_only = make_claim(article, 10, 20, kind_slug="news_agency", fact="Turnout was 99.63%")
+        set_relays(relayed_only, f"Agency {n}")
+        make_claim(article, 22, 30, kind_slug="unsourced_quote", fact="Turnout was 99.63%")
+    Claim.objects.update(status="accepted")
+
+    def origins(summary: bool):
+        row = board.build(Filters(), editor, summary=summary).facts[0]
+        return row.origins.count, row.origins.outlets, row.origins.unattributed, sorted(row.origins.labels)
+
+    assert board.counted(Filters(), editor).model is ClaimCount
+    assert origins(True) == origins(False)
+    assert origins(True)[:3] == (1, 3, 3)  # KCNA (Yonhap and the agencies relay); three outlets; three unsourced

@@ -193,11 +193,37 @@ function onSelectionDone({ exact = false } = {}) {
 }
 
 if (panel) {
+  let pendingOpen = null; // the panel's opening after a mouse-up, until its turn comes
   document.addEventListener("mouseup", (event) => {
     if (panel.contains(event.target) || popover.contains(event.target)) return;
     // Let the browser finish updating the selection first.
-    setTimeout(() => onSelectionDone({ exact: event.altKey }), 0);
+    const exact = event.altKey;
+    clearTimeout(pendingOpen?.timer);
+    pendingOpen = { exact, timer: setTimeout(() => openPending(), 0) };
   });
+  function openPending() {
+    if (!pendingOpen) return;
+    const { exact, timer } = pendingOpen;
+    clearTimeout(timer);
+    pendingOpen = null;
+    onSelectionDone({ exact });
+  }
+  // A key pressed before that turn (a quick hand, a busy machine) opens the panel first, and a kind's key
+  // then counts in it rather than being lost in the text.
+  document.addEventListener(
+    "keydown",
+    (event) => {
+      if (!pendingOpen) return;
+      openPending();
+      const button = !panel.hidden && panel.querySelector(`.kind-btn[data-key="${event.key}"]`);
+      if (button && /^[1-9]$/.test(event.key)) {
+        event.preventDefault();
+        event.stopPropagation();
+        chooseKind(button.dataset.kind);
+      }
+    },
+    true,
+  );
   // The keyboard and touch ways of selecting (text-keys.js) say when a selection is ready to tag.
   document.addEventListener("text-selected", (event) => onSelectionDone({ exact: Boolean(event.detail?.exact) }));
 

@@ -19,9 +19,8 @@ TEXT = f"Pyongyang, 28 November.\n{SENTENCE}\nVoters queued from dawn."
 TURNOUT = "Turnout was 99.63%"
 INFORMANT = "Hyesan resident"
 
-# Select `text` in the article as a reader extending the selection with Shift+arrows would. Headless
-# Chromium moves no caret through text that is not editable, so the script places the selection and the
-# test then presses Shift+ArrowRight, whose keyup is what the reading view answers by opening the panel.
+# Select `text` in the article, as a reader would with Shift+arrows from the focused text (tests/browser/
+# test_keyboard_touch.py walks there word by word); the test then presses Enter, which opens the panel.
 SELECT_JS = """
 (text) => {
   const root = document.getElementById("article-text");
@@ -60,8 +59,9 @@ def test_tag_a_relay_by_keyboard_and_follow_the_fact_to_its_graph(page: Page, re
     open_article(page, article)
     panel = tag_panel(page)
 
+    page.locator("#article-text").focus()
     assert page.evaluate(SELECT_JS, SENTENCE)
-    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Enter")
     expect(panel).to_be_visible()
     page.keyboard.press("1")  # state media
     expect(panel.get_by_role("button", name="State media")).to_have_attribute("aria-pressed", "true")

@@ -124,7 +124,7 @@ def test_swagger_ui_renders_the_operations_offline_under_the_policy(page: Page, 
     operation = page.locator(".opblock", has_text="list_claims")
     expect(operation).to_be_visible()
     expect(operation).to_contain_text("/api/claims")
-    expect(page.locator(".opblock-summary-operation-id")).to_have_count(11)  # articles, claims, sources and suggestions
+    expect(page.locator(".opblock-summary-operation-id")).to_have_count(12)  # articles, claims, sources and suggestions
     operation.locator(".opblock-summary").click()
     expect(operation.locator(".parameters")).to_contain_text("page_size")
     save_screenshot(page, "api-docs")

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from annotate.models import Claim
-from tests.factories import make_article, make_user
+from tests.factories import make_article, make_claim, make_user, set_relays
 
 from .conftest import PASSWORD, save_screenshot
 from .helpers import log_in, open_article, tag_panel
@@ -95,13 +95,19 @@ def test_no_page_scrolls_sideways_at_390_px(browser, live_server, migrated_rows,
     import_seed()
     user = make_user(f"phone-{role}", role=role, password=PASSWORD)
     article = make_article(TEXT, title="Narrow")
+    # A fact with a long path behind it, so that its graph and the graph's table have something to draw.
+    claim = make_claim(article, 0, 10, source_name="Central Elections Guidance Committee", fact="Turnout was 99.63%")
+    set_relays(claim, "Korean Central News Agency", "Yonhap News Agency of the Republic of Korea")
+    Claim.objects.update(status="accepted")
+    fact = claim.fact.get_absolute_url()
     context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 800})
     page = context.new_page()
     try:
         log_in(page, user)
-        pages = ["/articles/", article.get_absolute_url(), "/facts/", "/dashboard/", "/claims/", "/nope/"]
+        pages = ["/articles/", article.get_absolute_url(), "/facts/", fact, f"{fact}graph/", "/graph/", "/dashboard/"]
+        pages += ["/claims/", "/claims/mine/", "/nope/"]
         if role == "editor":
-            pages += ["/review/", "/sources/", "/agreement/"]
+            pages += ["/review/", "/sources/", "/agreement/", "/articles/add/"]
         for url in pages:
             page.goto(url)
             width = page.evaluate("document.documentElement.scrollWidth")

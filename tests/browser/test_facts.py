@@ -221,6 +221,7 @@ def test_a_sensitive_source_is_named_to_editors_only(page: Page, reviewer):
     assert Source.objects.count() == 1
     # Nor does the Source field's autocomplete offer the name.
     select_with_mouse(page, "Some abstained.")
+    expect(tag_panel(page)).to_be_visible()  # the panel has opened on the selection before anything is typed
     with page.expect_response(lambda r: "/suggest/sources/" in r.url):
         tag_panel(page).get_by_label("Source", exact=True).press_sequentially("Kim")
     expect(page.locator("#source-options option")).to_have_count(0)

@@ -25,12 +25,6 @@ def _story(request):
     return exports.story(filters, request.user), None
 
 
-def _download(body, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _csv(rows) -> str:
     out = io.StringIO()
     csv.writer(out).writerows(rows)
@@ -43,53 +37,52 @@ def _jsonld(document: dict) -> str:
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-@require_GET
-@permission_required("annotate.export_claims", raise_exception=True)
-def graph_graphml(request):
-    """The provenance graph as GraphML (yEd, Gephi, networkx)."""
-    selected, refused = _story(request)
-    if refused:
-        return refused
-    return _download(exports.graphml(selected.graph), "application/graphml+xml", "provenance-graph.graphml")
+def _download(what: str, filename: str, content_type: str, body):
+    """A download view: the story the filters select, as `body(story, user, site)` writes it."""
+
+    @require_GET
+    @permission_required("annotate.export_claims", raise_exception=True)
+    def view(request):
+        selected, refused = _story(request)
+        if refused:
+            return refused
+        site = request.build_absolute_uri("/").rstrip("/")
+        response = HttpResponse(body(selected, request.user, site), content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    view.__doc__ = what
+    return view
 
 
-@require_GET
-@permission_required("annotate.export_claims", raise_exception=True)
-def graph_nodes_csv(request):
-    """The graph's nodes as Gephi's node table."""
-    selected, refused = _story(request)
-    if refused:
-        return refused
-    return _download(_csv(exports.gephi_nodes(selected.graph)), "text/csv; charset=utf-8", "provenance-nodes.csv")
-
-
-@require_GET
-@permission_required("annotate.export_claims", raise_exception=True)
-def graph_edges_csv(request):
-    """The graph's edges as Gephi's edge table."""
-    selected, refused = _story(request)
-    if refused:
-        return refused
-    return _download(_csv(exports.gephi_edges(selected.graph)), "text/csv; charset=utf-8", "provenance-edges.csv")
-
-
-@require_GET
-@permission_required("annotate.export_claims", raise_exception=True)
-def prov_jsonld(request):
-    """The claims' provenance as W3C PROV-O in JSON-LD."""
-    selected, refused = _story(request)
-    if refused:
-        return refused
-    document = exports.prov_document(selected, request.user, request.build_absolute_uri("/").rstrip("/"))
-    return _download(_jsonld(document), "application/ld+json", "provenance-prov.jsonld")
-
-
-@require_GET
-@permission_required("annotate.export_claims", raise_exception=True)
-def claimreview_jsonld(request):
-    """Each fact as a schema.org ClaimReview in JSON-LD."""
-    selected, refused = _story(request)
-    if refused:
-        return refused
-    document = exports.claim_reviews(selected, request.user, request.build_absolute_uri("/").rstrip("/"))
-    return _download(_jsonld(document), "application/ld+json", "provenance-claimreview.jsonld")
+CSV, JSONLD = "text/csv; charset=utf-8", "application/ld+json"
+graph_graphml = _download(
+    "The provenance graph as GraphML (yEd, Gephi, networkx).",
+    "provenance-graph.graphml",
+    "application/graphml+xml",
+    lambda story, user, site: exports.graphml(story.graph),
+)
+graph_nodes_csv = _download(
+    "The graph's nodes as Gephi's node table.",
+    "provenance-nodes.csv",
+    CSV,
+    lambda story, user, site: _csv(exports.gephi_nodes(story.graph)),
+)
+graph_edges_csv = _download(
+    "The graph's edges as Gephi's edge table.",
+    "provenance-edges.csv",
+    CSV,
+    lambda story, user, site: _csv(exports.gephi_edges(story.graph)),
+)
+prov_jsonld = _download(
+    "The claims' provenance as W3C PROV-O in JSON-LD.",
+    "provenance-prov.jsonld",
+    JSONLD,
+    lambda story, user, site: _jsonld(exports.prov_document(story, user, site)),
+)
+claimreview_jsonld = _download(
+    "Each fact as a schema.org ClaimReview in JSON-LD.",
+    "provenance-claimreview.jsonld",
+    JSONLD,
+    lambda story, user, site: _jsonld(exports.claim_reviews(story, user, site)),
+)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 import tomllib
@@ -26,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import common  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 
 from suggest.engine import suggest  # noqa: E402
@@ -34,7 +34,6 @@ from suggest.gazetteer import Entry, Gazetteer, key  # noqa: E402
 from suggest.lexicon import CUE_RE  # noqa: E402
 
 SEED = ROOT / "corpus" / "seed"
-MARK_START, MARK_END = "<!-- suggestions:start -->", "<!-- suggestions:end -->"
 
 
 def load():
@@ -224,13 +223,9 @@ def table(title, rows):
 def main():
     texts, gold, entries, facts = load()
     names_of = {e.name: {key(n) for n in (e.name, *e.aliases)} for e in entries}
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
-    ).stdout.strip()
     section = "\n\n".join(
         [
-            "## Suggestions (`bench/suggestions.py`)",
-            f"Commit {commit}, `.venv/bin/python bench/suggestions.py`. Against `demo/annotations.toml` "
+            "Against `demo/annotations.toml` "
             "(the project's own reading: spans by IoU ≥ 0.5, the kind must match). Targets: cold precision ≥ 0.7, "
             "recall ≥ 0.5; warm precision ≥ 0.8, recall ≥ 0.7; kind right on ≥ 0.8 of matches; fact in the top 3 "
             "for ≥ 0.8; < 100 ms for 5,000 characters with 5,000 names; flat time per character.",
@@ -250,17 +245,13 @@ def main():
             "absolute times are inflated by the load, the flat column is what linear means).",
         ]
     )
-    print(section)
-    results = ROOT / "bench" / "RESULTS.md"
-    current = results.read_text(encoding="utf-8")
-    block = f"{MARK_START}\n{section}\n{MARK_END}"
-    if MARK_START in current:
-        head, rest = current.split(MARK_START, 1)
-        current = head + block + rest.split(MARK_END, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + block + "\n"
-    if "--no-write" not in sys.argv:
-        results.write_text(current, encoding="utf-8")
+    # A section of the suite's results (bench/results/suggestions.json), which RESULTS.md is written from.
+    output = Path(sys.argv[sys.argv.index("--output") + 1]) if "--output" in sys.argv else common.RESULTS_FILE
+    if "--no-write" in sys.argv:
+        print(section)
+        return
+    setup, _, notes = section.partition("\n\n")
+    common.write_section("suggestions", output, title="Suggestions", setup=setup, comparisons=[], notes=notes)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ STEPS = (
     "reanchor",
     "labelstudio",
     "replica",
+    "suggestions",
 )
 SCRIPTS = {
     "load": "load.py",
@@ -46,6 +47,7 @@ SCRIPTS = {
     "reanchor": "reanchor.py",
     "labelstudio": "labelstudio.py",
     "replica": "replica.py",
+    "suggestions": "suggestions.py",
 }
 ON_CORPUS = ("reading", "growth", "large", "tagging", "dashboard", "export")
 # Fewer than 999 facts: SQLite reads longer lists of ids in batches, which would add a query at the full size.

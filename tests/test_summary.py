@@ -128,7 +128,8 @@ def _raw_update(world, rng):
     if claim := _claim(world, rng):
         with connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE annotate_claim SET status = %s, fact_id = %s WHERE id = %s",
+                # As any writer must: a review reason belongs to a refusal, so a raw status change drops it.
+                "UPDATE annotate_claim SET status = %s, fact_id = %s, review_reason = '' WHERE id = %s",
                 [rng.choice(["pending", "accepted", "rejected"]), world.facts[0].pk, claim.pk],
             )
 

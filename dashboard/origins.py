@@ -14,8 +14,9 @@ they are one release of a North Korean state body, passed along. The rule, in pu
   never an origin.
 - A sensitive source is an origin like any other, shown by its pseudonym.
 
-`origins()` takes plain values, so it is tested without a database; `for_facts()` reads them for every
-fact of the dashboard in a fixed number of queries.
+`origins()` takes plain values, so it is tested without a database; `for_facts()` applies it to every fact
+of the dashboard from the dashboard's own per-fact aggregate (`dashboard.board`) and `far_ends()`, in a
+fixed number of queries.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import BigIntegerField, BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from annotate.masking import mask_for
 from annotate.models import KindRole, Source
@@ -117,59 +117,56 @@ def origins(
     )
 
 
-def for_facts(linked: QuerySet, user, roles: Mapping[int, str]) -> dict[int, Origins]:
-    """The origins of every fact among `linked` claims, their labels masked for `user`.
+def far_ends(live: QuerySet, unsourced: Iterable[int]) -> dict[int, dict[int | None, int]]:
+    """By fact, how many of the `live` claims that name no source rest on each far end of their relay chain
+    (None: a name still proposed, which is no origin but makes the claim attributed all the same).
 
-    Four queries whatever the number of facts, claims and chain lengths: the distinct (fact, kind,
-    source, far end of the chain of a claim without a source), the per-fact counts, the affiliation
-    tree, the roots' names. The database reduces a million claims to the few distinct supports.
+    The one part of the origins that the dashboard's summary cannot answer: one query, driven by the relay
+    table, over the claims that name no source, which a partial index (`claim_unsourced`) holds.
     """
-    relays = ClaimRelay.objects.filter(claim=OuterRef("pk"))
-    far_end = Subquery(relays.order_by("-position").values("source_id")[:1])
-    unsourced = [pk for pk, role in roles.items() if role == UNSOURCED]
-    relaying = [pk for pk, role in roles.items() if role == RELAY]
-    # The database applies `Support.rests_on` itself (unsourced kinds out; no source: the chain's far end, as a
-    # relay), so that only the distinct (fact, relay or not, source) come back: at a million claims, reading
-    # (fact, kind, source, far end) instead returned several times the rows for Python to go through.
+    later = ClaimRelay.objects.filter(claim_id=OuterRef("claim_id"), position__gt=OuterRef("position"))
+    chained = live.filter(fact__isnull=False, source__isnull=True).exclude(kind_id__in=list(unsourced))
     rows = (
-        linked.exclude(kind_id__in=unsourced)
-        .annotate(
-            rests_on=Coalesce("source_id", far_end, output_field=BigIntegerField()),
-            relayed=Case(
-                When(Q(kind_id__in=relaying) | Q(source__isnull=True), then=True),
-                default=False,
-                output_field=BooleanField(),
-            ),
-        )
-        .filter(rests_on__isnull=False)
-        .values_list("fact_id", "relayed", "rests_on")
-        .distinct()
+        ClaimRelay.objects.filter(claim__in=chained.values("pk"))
+        .exclude(Exists(later))
+        .values_list("claim__fact_id", "source_id")
+        .annotate(n=Count("pk"))
         .order_by()
     )
-    supports = defaultdict(list)
-    for fact_id, relayed, source_id in rows:
-        supports[fact_id].append(Support(RELAY if relayed else ORIGIN, source_id))
-    counts = (
-        linked.annotate(relayed=Exists(relays))
-        .values("fact_id")
-        .annotate(
-            articles=Count("article_id", distinct=True),
-            outlets=Count("article__outlet_id", distinct=True),
-            unattributed=Count("pk", filter=Q(source__isnull=True, relayed=False) | Q(kind_id__in=unsourced)),
-        )
-        .order_by()
-    )
+    found = defaultdict(dict)
+    for fact_id, source_id, n in rows:
+        found[fact_id][source_id] = n
+    return found
+
+
+class Tally(NamedTuple):
+    """What the dashboard's per-fact aggregate gives the origins: the distinct sources of claims of an
+    origin kind and of a relay kind, the claims of an unsourced kind or naming no source, and the reach."""
+
+    origin_sources: Iterable[int]
+    relay_sources: Iterable[int]
+    bare: int  # claims that name no source (with or without a chain) or are of an unsourced kind
+    articles: int
+    outlets: int
+
+
+def for_facts(tallies: Mapping[int, Tally], far: Mapping[int, Mapping[int | None, int]], user) -> dict[int, Origins]:
+    """The origins of every fact, from its tally and the far ends of its claims' chains; labels masked for
+    `user`. Two queries whatever the number of facts, claims and chain lengths: the affiliation tree and the
+    roots' names.
+    """
     parents = dict(Source.objects.exclude(affiliation=None).values_list("pk", "affiliation_id"))
-    result = {
-        row["fact_id"]: origins(
-            supports[row["fact_id"]],
+    result = {}
+    for fact_id, tally in tallies.items():
+        ends = far.get(fact_id, {})
+        relayed = [*tally.relay_sources, *(pk for pk in ends if pk is not None)]
+        result[fact_id] = origins(
+            [Support(ORIGIN, pk) for pk in tally.origin_sources] + [Support(RELAY, pk) for pk in relayed],
             parents,
-            unattributed=row["unattributed"],
-            articles=row["articles"],
-            outlets=row["outlets"],
+            unattributed=tally.bare - sum(ends.values()),
+            articles=tally.articles,
+            outlets=tally.outlets,
         )
-        for row in counts
-    }
     return _labelled(result, user)
 
 

@@ -324,3 +324,30 @@ def test_renaming_every_kind_changes_nothing_but_the_names(client, corpus):
     # The wires relaying KCNA still add no kind of their own to the turnout figure.
     turnout = in_old_names(after)["turnout-was-9963"]
     assert turnout["basis"] == ["state_media"] and "one_kind_only" in turnout["flags"]
+
+
+def test_a_row_names_its_first_sources_and_counts_the_rest_which_the_facts_page_lists(client, corpus):
+    """A fact repeated from many sources does not fill the matrix with their names: the row names six and
+    says how many more, the fact's own page names them all."""
+    article = make_article(TEXT + "   ", title="Many sources", outlet="Wire")
+    start, end = q(TEXT, "The turnout was 99.63%.")
+    for n in range(9):
+        make_claim(
+            article, start, end - n, kind_slug="state_media", source_name=f"Bureau {n}", fact="Turnout was 99.63%"
+        )
+    Claim.objects.update(status="accepted")
+    client.force_login(corpus["rita"])
+    page = client.get(reverse("dashboard:index")).content.decode()
+    # KCNA, Yonhap, Reuters and nine bureaus: twelve sources, the first six named.
+    assert '<span class="sources">Bureau 0, Bureau 1, Bureau 2, Bureau 3, Bureau 4, Bureau 5 and 6 more</span>' in page
+    assert "Bureau 8" not in page
+    fact_page = client.get(row(board_for(corpus["rita"]), "Turnout was 99.63%").fact.get_absolute_url())
+    assert all(f"Bureau {n}" in fact_page.content.decode() for n in range(9))
+
+
+def test_many_articles_are_read_without_a_list_of_their_ids_and_give_the_same_dashboard(corpus, monkeypatch):
+    make_article(TEXT + "    ", title="An article without claims", outlet="Elsewhere")
+    listed = dashboard.as_json(board_for(corpus["rita"]))
+    monkeypatch.setattr(dashboard, "LISTED_IDS", 0)
+    assert dashboard.as_json(board_for(corpus["rita"])) == listed
+    assert "An article without claims" not in str(listed)

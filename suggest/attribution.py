@@ -182,6 +182,10 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
         return quoted
     boundary = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
     after_words = len(after.split())
+    inverted = boundary >= 0 and not before[boundary + 1 :].strip()  # "CONTENT, said SOURCE"
+    if not inverted:  # "In regard to X, SOURCE said CONTENT": a clause after the cue is the content
+        lead = _LEAD.match(text, match.end(), e)
+        after_words = 11 if len(text[lead.end() if lead else match.end() : e].split()) >= 3 else after_words
     if boundary >= 0 and not _THAT.search(after) and after_words <= 10 and len(before[:boundary].split()) >= 3:
         # "CONTENT, SOURCE said." or "CONTENT, said SOURCE, a professor at ..."
         content = _trim(text, s, s + boundary)

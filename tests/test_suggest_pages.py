@@ -147,7 +147,7 @@ def test_a_stale_or_bad_suggestion_changes_nothing(client, rita, article, regist
 
 def test_a_sensitive_source_is_shown_as_its_pseudonym_to_reviewers_only(client, rita, editor, article, registry):
     client.force_login(rita)
-    row = keys(client, article)["nobody dared to put "]
+    row = keys(client, article)["A resident of Hyesan"]
     assert row["source"] == "Protected source 1" and row["kind"] == "in_country_informant"
     for response in (suggestions(client, article), suggestions(client, article, **{"HX-Request": "true"})):
         assert "zqxcanary" not in response.content.decode().lower()
@@ -159,7 +159,7 @@ def test_a_sensitive_source_is_shown_as_its_pseudonym_to_reviewers_only(client, 
     again = make_article(TEXT + " Again.", title="Turnout report, again")
     client.force_login(editor)
     assert INFORMANT in suggestions(client, again).content.decode()
-    assert keys(client, again)["nobody dared to put "]["source"] == INFORMANT
+    assert keys(client, again)["A resident of Hyesan"]["source"] == INFORMANT
 
 
 def test_suggestions_never_count_nor_are_exported_until_accepted(client, rita, article, registry):

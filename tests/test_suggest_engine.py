@@ -360,3 +360,17 @@ def test_relays_are_proposed_as_the_via_chain(text, exact, via):
 def test_according_to_after_a_verb_names_the_relay():
     found = one("The unification ministry said, according to Yonhap, that the vote was staged by the party.", REGISTRY)
     assert (found.source, found.via) == ("Ministry of Unification", ("Yonhap",))
+
+
+def test_a_hedge_inside_a_quotation_is_credited_to_unnamed_others_relayed_by_the_speaker():
+    text = (
+        "“There are rumors that the mine will close before the spring. Nobody here believes the managers "
+        "any more, and Mr. Park keeps quiet,” a resident of Hoeryong said."
+    )
+    hedge, rest = suggest(text, REGISTRY)
+    assert (hedge.exact, hedge.kind, hedge.source) == (
+        "There are rumors that the mine will close before the spring", "unsourced_quote", None,
+    )  # fmt: skip
+    assert hedge.via == ("Hoeryong resident",) and "rumors" in hedge.reason
+    assert rest.exact == "Nobody here believes the managers any more, and Mr. Park keeps quiet"
+    assert (rest.kind, rest.source) == ("in_country_informant", "Hoeryong resident")

@@ -11,7 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicon import CUE_RE, HEDGE, KO_ACCORDING_RE, KO_CUE_RE, cue_strength
+from .lexicon import (
+    CUE_RE,
+    CUE_STRENGTH,
+    HEDGE,
+    KO_ACCORDING_RE,
+    KO_CITING_RE,
+    KO_CUE_RE,
+    KO_HEDGE_RE,
+    cue_strength,
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,7 @@ _NOT_A_SOURCE = re.compile(
     re.IGNORECASE,
 )
 _THAT = re.compile(r"\bthat\b", re.IGNORECASE)
+_CITING = re.compile(r"\s*(?:(?:which|who|that) (?:cited|quoted)|citing|quoting)\s+", re.IGNORECASE)
 _TRIM = " \t,;:—–-"
 _CLAUSE = re.compile(r"[,;:—”\"]\s*")
 
@@ -83,8 +93,12 @@ def _outside(matches, quotes: list[tuple[int, int]]):
 
 # A photo caption describes a picture ("A photo of X voting, as reported by Y"): no claim of its own.
 _CAPTION = re.compile(
-    r"\s*(?:an? |the )?(?:file )?(?:picture|photo|photograph|image|screenshot)s? (?:of|shows?|showing)\b", re.I
+    r"\s*(?:an? |the )?(?:file )?(?:picture|photo|photograph|image|screenshot|video|footage)s?\b"
+    r"(?: (?:of|shows?|showed|showing)\b|[^.;]{0,60}? (?:shows?|showed|showing)\b)",
+    re.I,
 )
+# "X is accused of", "was described as": the subject of a passive cue is what is spoken of, not who speaks.
+_PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _DUMMY_IT = re.compile(r"\bit\s+(?:was|is|has been|had been|were|will be)\s*$", re.IGNORECASE)
 # "CONTENT, as reported by SOURCE": the "as" belongs to the cue.
 _AS_END = re.compile(r"[\s,]*\bas\s*$", re.IGNORECASE)
@@ -92,9 +106,17 @@ _AS_END = re.compile(r"[\s,]*\bas\s*$", re.IGNORECASE)
 _PREP_THAT = re.compile(r"\s+(?:in|on|at|through|via|during|with|to|after)\b[^,.;:“\"]{0,60}?\bthat\b", re.I)
 
 
+def _spoken_of(text: str, s: int, cue) -> bool:
+    """A cue in the passive with no agent ("X is accused of", "was described as") speaks of its subject."""
+    word = cue.group().lower()
+    if word in _RELAY_CUES or word in CUE_STRENGTH and re.match(r"\s+by\b", text[cue.end() : cue.end() + 4]):
+        return False
+    return word in CUE_STRENGTH and _PASSIVE.search(text, s, cue.start()) is not None
+
+
 def english(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribution | None:
     """The attribution of the sentence text[s:e] (quotations inside it given as content spans), or None."""
-    cues = _outside(CUE_RE.finditer(text, s, e), quotes)
+    cues = [m for m in _outside(CUE_RE.finditer(text, s, e), quotes) if not _spoken_of(text, s, m)]
     if not cues or _CAPTION.match(text, s, e):
         return None
     # A source named in a clause of its own beats a hedge: "X appears to be Y, the ministry said" is the
@@ -122,16 +144,23 @@ def _according(text, s, e, match) -> Attribution | None:
     strength = cue_strength("according to")
     if _NOT_A_SOURCE.match(text[match.end() : e].strip()):  # "according to the free will of ..."
         return None
+    comma = text.find(",", match.end(), e)
+    relay, origin = None, _CITING.match(text, comma + 1, e) if comma > 0 else None
+    if origin:  # "according to RELAY, citing SOURCE, ..." or "..., which cited SOURCE": the relay passed it on
+        relay = _mention(text, match.end(), comma)
+        stop = text.find(",", origin.end(), e)
+        comma, named = (stop if stop > 0 else e), origin.end()
+    else:
+        named = match.end()
     if len(before.split()) <= 1:  # "According to SOURCE, CONTENT"
-        comma = text.find(",", match.end(), e)
         if comma < 0:
             return Attribution(_trim(text, s, e), _mention(text, match.end(), e), "according to", strength * 0.8)
-        return Attribution(_trim(text, comma + 1, e), _mention(text, match.end(), comma), "according to", strength)
+        content = _trim(text, comma + 1, e)
+        return Attribution(content, _mention(text, named, comma), "according to", strength, relay=relay)
     # "CONTENT, according to SOURCE" (what follows may go on after another comma: keep only the name)
-    comma = text.find(",", match.end(), e)
     mention_end = comma if comma > 0 else e
     return Attribution(
-        _trim(text, s, match.start()), _mention(text, match.end(), mention_end), "according to", strength
+        _trim(text, s, match.start()), _mention(text, named, mention_end), "according to", strength, relay=relay
     )
 
 
@@ -158,6 +187,11 @@ def _relayed(text, s, e, first, inner) -> Attribution:
         return Attribution(content, mention, cue, strength, relay=relay)
     relay = _mention(text, s, first.start())
     mention = _mention(text, first.end(), inner.start())  # "X quoted SOURCE as saying CONTENT"
+    passive = _PASSIVE.search(text, s, first.start())
+    if passive:  # "SOURCE was quoted (by RELAY) as saying CONTENT"
+        by = re.match(r"\s*by\b", text[first.end() : inner.start()])
+        relay = _mention(text, first.end() + by.end(), inner.start()) if by else None
+        mention = _mention(text, s, passive.start())
     lead = _LEAD.match(text, inner.end(), e)
     content = _trim(text, lead.end() if lead else inner.end(), e)
     return Attribution(content, mention, cue, strength, relay=relay)
@@ -175,7 +209,7 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
         return Attribution(
             content, _mention(text, match.end() + passive.end(), stop.start() if stop else e), cue, strength
         )
-    if passive:
+    if passive or _PASSIVE.search(before):
         return None
     quoted = _quote_first(text, s, match, before, after, cue, strength)
     if quoted is not None:
@@ -259,11 +293,18 @@ def korean(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribut
         return Attribution(content, mention, "에 따르면", 1.0)
     ending = _outside(KO_CUE_RE.finditer(text, s, e), quotes)
     if not ending:
+        hedge = _outside(KO_HEDGE_RE.finditer(text, s, e), quotes)
+        if hedge:  # "…것으로 보인다" (appears to), "…는 소문이 돌고 있다" (there are rumours)
+            return Attribution(_trim(text, s, e), None, hedge[0].group(), cue_strength(hedge[0].group()), hedge=True)
         return None
     m = ending[-1]
     topic = next((t for pattern in _KO_TOPICS if (t := pattern.match(text, s, m.start()))), None)
-    if topic:  # "SOURCE는 CONTENT라고 밝혔다"
-        return Attribution(_trim(text, topic.end(), m.start()), _trim(text, s, topic.end()), m.group().strip(), 1.0)
+    if topic:  # "SOURCE는 CONTENT라고 밝혔다", "RELAY는 SOURCE를 인용해 CONTENT라고 보도했다"
+        content, mention, relay = (topic.end(), m.start()), _trim(text, s, topic.end()), None
+        citing = KO_CITING_RE.search(text, topic.end() - 1, m.start())
+        if citing:
+            content, mention, relay = (citing.end(), m.start()), (citing.start(1), citing.end(1)), mention
+        return Attribution(_trim(text, *content), mention, m.group().strip(), 1.0, relay=relay)
     # "“CONTENT”고 SOURCE는 전했다": the subject comes after the quotation, just before the verb
     subject = _KO_SUBJECT.search(text, s, m.start())
     if subject is None:

@@ -24,6 +24,7 @@ ENGINE_VERSION = "suggest-1.2"
 MIN_QUOTE_WORDS = 4  # shorter quotations are scare quotes or titles ("no" votes), not claims
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _DIGIT = re.compile(r"\d")
+_KO_PARTICLE = re.compile(r"(?<=[\uac00-\ud7a3])(?:은|는|이|가|도|측은|측이)$")
 _ENDED = re.compile(r"[.!?:…”\"’]\s*$")
 
 
@@ -84,7 +85,8 @@ def _name_from_text(mention: str) -> str:
     that is a proper name; without its article or a parenthesised abbreviation ("the KCNA", "(KCNA)")."""
 
     def clean(text: str) -> str:
-        return re.sub(r"^(?:the|a|an)\s+|\s*\([^)]*\)", "", text.strip(), flags=re.IGNORECASE).strip()
+        text = re.sub(r"^(?:the|a|an)\s+|\s*\([^)]*\)", "", text.strip(), flags=re.IGNORECASE).strip()
+        return _KO_PARTICLE.sub("", text)  # "통일부는" (the ministry, as topic) is named "통일부"
 
     first, *rest = mention.split(",")
     if first.lower() == first:  # a description first ("think tank, the Pacific Foundation"): the name follows

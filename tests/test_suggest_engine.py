@@ -374,3 +374,97 @@ def test_a_hedge_inside_a_quotation_is_credited_to_unnamed_others_relayed_by_the
     assert hedge.via == ("Hoeryong resident",) and "rumors" in hedge.reason
     assert rest.exact == "Nobody here believes the managers any more, and Mr. Park keeps quiet"
     assert (rest.kind, rest.source) == ("in_country_informant", "Hoeryong resident")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "source"),
+    [
+        ("The ministry denied that any talks had taken place with the North this year.",
+         "foreign_government", "ministry"),
+        ("The ministry's data shows that exports to the north fell by a third last year.",
+         "foreign_government", "ministry's data"),
+        ("Lee Min-ho, a professor, concluded that the vote was a display for the outside world.", "expert",
+         "Lee Min-ho, a professor"),
+        ("Diplomatic sources in Seoul indicated that the talks had stalled over the winter.",
+         "foreign_government", "Diplomatic sources in Seoul"),
+        ("A source familiar with the matter replied that the shipment had left the port already.",
+         "unsourced_quote", "source familiar with the matter"),
+        ("The Daily Courier published figures that showed fuel prices doubling over the winter.",
+         "news_agency", "Daily Courier"),
+    ],
+)  # fmt: skip
+def test_more_reporting_verbs_and_source_shapes(text, kind, source):
+    found = one(text)
+    assert (found.kind, found.source) == (kind, source)
+
+
+def test_a_passive_cue_speaks_of_its_subject_and_a_later_cue_names_the_speaker():
+    found = one("The governor is accused of hoarding the fuel meant for the port, the ministry said.")
+    assert (found.kind, found.source) == ("foreign_government", "ministry")
+    assert suggest("The governor was accused of hoarding the fuel meant for the port and the mines.") == []
+    assert suggest("A video released by the state broadcaster showed the governor opening the new port.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "via"),
+    [
+        ("A ministry official was quoted as saying that the talks would resume in the spring.",
+         "ministry official", ()),
+        ("A ministry official was quoted by Yonhap as saying that the talks would resume in the spring.",
+         "ministry official", ("Yonhap",)),
+        ("Turnout was 99.63 percent in the vote, according to Yonhap, which cited the KCNA.", "KCNA", ("Yonhap",)),
+        ("According to Yonhap, citing the KCNA, turnout was 99.63 percent in the vote.", "KCNA", ("Yonhap",)),
+    ],
+)  # fmt: skip
+def test_passive_quotes_and_relays_after_according_to(text, source, via):
+    gazetteer = Gazetteer.of([*REGISTRY.entries, Entry("Yonhap", "news_agency", 5)])
+    found = one(text, gazetteer)
+    assert found.source.endswith(source) and found.via == via and found.exact == text.rstrip(".")
+
+
+@pytest.mark.parametrize(
+    ("mention", "kind"),
+    [
+        ("the Daily Courier", "news_agency"),
+        ("Radio Free Asia", "news_agency"),
+        ("a North Korean official", "state_media"),
+        ("the ruling Workers' Party", "state_media"),
+        ("a diplomat in Seoul", "foreign_government"),
+        ("the South Korean government", "foreign_government"),
+        ("lawmakers", "foreign_government"),
+        ("sources familiar with the matter", "unsourced_quote"),
+        ("witnesses", "unsourced_quote"),
+        ("조선일보", "news_agency"),
+        ("정부 관계자", "foreign_government"),
+        ("the weather service", None),
+    ],
+)
+def test_outlets_officials_and_anonymous_sources_by_their_wording(mention, kind):
+    assert kind_of(mention) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "exact", "kind", "source"),
+    [
+        ("통일부는 북한이 선거 결과를 조작했을 가능성이 있다고 했다.",
+         "통일부는 북한이 선거 결과를 조작했을 가능성이 있다고 했다", "foreign_government", "통일부"),
+        ("현지 소식통은 선거 전에 주민 회의가 여러 차례 열렸다고 전했다.",
+         "현지 소식통은 선거 전에 주민 회의가 여러 차례 열렸다고 전했다", "in_country_informant", "현지 소식통"),
+        ("이번 반대표 공개는 대외적으로 민주적 선거를 과시하려는 것으로 보인다.",
+         "이번 반대표 공개는 대외적으로 민주적 선거를 과시하려는 것으로 보인다", "outlet_reporting", None),
+        ("일각에서는 반대표 수치가 미리 정해져 있었다는 주장도 나온다.",
+         "일각에서는 반대표 수치가 미리 정해져 있었다는 주장도 나온다", "unsourced_quote", None),
+        ("한 전문가는 “반대표는 연출된 것”이라며 선거의 의미를 낮게 평가했다.",
+         "반대표는 연출된 것", "unsourced_quote", "전문가"),
+    ],
+)  # fmt: skip
+def test_more_korean_cues_hedges_and_names_without_their_particle(text, exact, kind, source):
+    found = one(text)
+    assert (found.exact, found.kind) == (exact, kind)
+    assert found.source == source or source in (found.source or "")
+
+
+def test_korean_citing_names_the_origin_and_the_relay():
+    gazetteer = Gazetteer.of([*REGISTRY.entries, Entry("Yonhap", "news_agency", 5, aliases=("연합뉴스",))])
+    found = one("연합뉴스는 조선중앙통신을 인용해 투표율이 99.63%였다고 보도했다.", gazetteer)
+    assert (found.source, found.kind, found.via) == ("조선중앙통신", "state_media", ("Yonhap",))

@@ -55,6 +55,9 @@ _NOT_A_SOURCE = re.compile(
     re.IGNORECASE,
 )
 _THAT = re.compile(r"\bthat\b", re.IGNORECASE)
+_APPOSITION = re.compile(
+    r"\s*(?:[^\s,]+\s+){0,4}[^\s,]+,\s+(?:a|an|the|who|which|one of|head of|director of)\b[^,]*,\s*$", re.IGNORECASE
+)
 _CITING = re.compile(r"\s*(?:(?:which|who|that) (?:cited|quoted)|citing|quoting)\s+", re.IGNORECASE)
 _TRIM = " \t,;:—–-"
 _CLAUSE = re.compile(r"[,;:—”\"]\s*")
@@ -107,8 +110,11 @@ _PREP_THAT = re.compile(r"\s+(?:in|on|at|through|via|during|with|to|after)\b[^,.
 
 
 def _spoken_of(text: str, s: int, cue) -> bool:
-    """A cue in the passive with no agent ("X is accused of", "was described as") speaks of its subject."""
+    """A cue in the passive with no agent ("X is accused of", "was described as") speaks of its subject; one
+    after "to" ("gathered to confirm their names") is a purpose, not a report."""
     word = cue.group().lower()
+    if word in CUE_STRENGTH and re.search(r"\bto\s+$", text[max(s, cue.start() - 4) : cue.start()]):
+        return True
     if word in _RELAY_CUES or word in CUE_STRENGTH and re.match(r"\s+by\b", text[cue.end() : cue.end() + 4]):
         return False
     return word in CUE_STRENGTH and _PASSIVE.search(text, s, cue.start()) is not None
@@ -176,8 +182,12 @@ def _relayed(text, s, e, first, inner) -> Attribution:
         mention = _mention(text, named.end(), stop.start() if stop else e)
         relay = _subject(text, s, first.start()) if named is not first or first.start() > s else None
         that = _THAT_CLAUSE.search(text, named.end(), e)
+        verb = _verb_after(text, stop.start() if stop else e, e)
         if that:
             content = _trim(text, that.end(), e)
+        elif verb is not None:  # "RELAY, citing SOURCE, said CONTENT"
+            lead = _LEAD.match(text, verb.end(), e)
+            content = _trim(text, lead.end() if lead else verb.end(), e)
         else:  # the content came first: up to the clause that names the relay
             cut = text.rfind(",", s, first.start())
             content = _trim(text, s, cut if cut > s else first.start())
@@ -195,6 +205,13 @@ def _relayed(text, s, e, first, inner) -> Attribution:
     lead = _LEAD.match(text, inner.end(), e)
     content = _trim(text, lead.end() if lead else inner.end(), e)
     return Attribution(content, mention, cue, strength, relay=relay)
+
+
+def _verb_after(text: str, at: int, e: int):
+    """A reporting verb right after the clause that names the origin ("citing the KCNA, said ...")."""
+    found = re.match(r"[\s,]*", text[at:e])
+    verb = CUE_RE.match(text, at + found.end(), e)
+    return verb if verb and verb.group().lower() in CUE_STRENGTH and verb.group().lower() not in _RELAY_CUES else None
 
 
 def _verb(text, s, e, match, cue) -> Attribution | None:
@@ -216,7 +233,8 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
         return quoted
     boundary = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
     after_words = len(after.split())
-    inverted = boundary >= 0 and not before[boundary + 1 :].strip()  # "CONTENT, said SOURCE"
+    # "CONTENT, said SOURCE", but not "SOURCE, an analyst at X, said CONTENT" (a name and its apposition)
+    inverted = boundary >= 0 and not before[boundary + 1 :].strip() and not _APPOSITION.match(before)
     if not inverted:  # "In regard to X, SOURCE said CONTENT": a clause after the cue is the content
         lead = _LEAD.match(text, match.end(), e)
         after_words = 11 if len(text[lead.end() if lead else match.end() : e].split()) >= 3 else after_words

@@ -14,16 +14,20 @@ import re
 # cue attributes its content to someone (a "said" almost always does; a "believe" often expresses opinion).
 _VERBS = {
     1.0: "said says say told tells reported reports stated states announced quoted quoting quotes cited citing "
-    "confirmed confirms claimed claims added adds wrote writes acknowledged acknowledges admitted admits",
+    "confirmed confirms claimed claims added adds wrote writes acknowledged acknowledges admitted admits "
+    "confirm acknowledge admit",
     0.85: "noted notes explained explains warned warns argued argues insisted insists revealed reveals "
     "disclosed discloses stressed stresses emphasized emphasised emphasizes asserted asserts "
     "estimated estimates predicted predicts alleged alleges maintained maintains conceded concedes "
     "cautioned caution cautions described describes testified testifies recalled recalls "
+    # Base forms for plural speakers ("analysts warn"), leaving out those that are as often nouns (report, claim).
+    "explain warn argue insist reveal disclose emphasize emphasise assert predict allege "
+    "maintain concede testify deny accuse indicate conclude complain "
     "denied denies accused accuses declared declares reiterated reiterates indicated indicates concluded "
     "concludes responded replied replies remarked commented mentioned complained complains forecast "
     "shows showed",
     0.7: "believe believes believed suggested suggests suspect suspects expect expects observed observes continued "
-    "speculated assessed published publishes",
+    "speculated assessed published publishes speculate assess suggest",
 }
 CUE_STRENGTH: dict[str, float] = {word: strength for strength, words in _VERBS.items() for word in words.split()}
 

@@ -468,3 +468,22 @@ def test_korean_citing_names_the_origin_and_the_relay():
     gazetteer = Gazetteer.of([*REGISTRY.entries, Entry("Yonhap", "news_agency", 5, aliases=("연합뉴스",))])
     found = one("연합뉴스는 조선중앙통신을 인용해 투표율이 99.63%였다고 보도했다.", gazetteer)
     assert (found.source, found.kind, found.via) == ("조선중앙통신", "state_media", ("Yonhap",))
+
+
+def test_a_name_with_its_apposition_before_the_cue_is_the_speaker_not_the_content():
+    found = one("Kim Tae-ho, an analyst at the Sejong Institute, said the vote was meant for foreign eyes.")
+    assert (found.kind, found.source) == ("expert", "Kim Tae-ho, an analyst at the Sejong Institute")
+    assert found.exact.endswith("the vote was meant for foreign eyes")
+
+
+def test_plural_speakers_take_the_base_form_and_an_infinitive_is_no_report():
+    found = one("Some experts warn that the vote could be a prelude to a new constitution next year.")
+    assert (found.kind, found.source) == ("unsourced_quote", "Some experts")
+    assert suggest("The residents were gathered to confirm their names and ages before the vote began.") == []
+
+
+def test_a_relay_citing_its_origin_before_the_verb():
+    gazetteer = Gazetteer.of([*REGISTRY.entries, Entry("Yonhap", "news_agency", 5)])
+    found = one("Yonhap, citing the KCNA, said turnout was 99.63 percent in the vote.", gazetteer)
+    assert (found.source, found.via) == ("KCNA", ("Yonhap",))
+    assert found.exact == "Yonhap, citing the KCNA, said turnout was 99.63 percent in the vote"

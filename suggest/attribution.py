@@ -40,7 +40,10 @@ _LEAD = re.compile(
     r"earlier\b|also\b|further\b|reporters\b|local media\b|on condition of anonymity\b)+",
     re.IGNORECASE,
 )
-_MENTION_LEAD = re.compile(r"^(?:\s|,|but\b|and\b|however\b|meanwhile\b|also\b|yet\b|so\b)+", re.IGNORECASE)
+_MENTION_LEAD = re.compile(
+    r"^(?:\s|,|but\b|and\b|however\b|meanwhile\b|also\b|yet\b|so\b|though\b|although\b|while\b|whereas\b)+",
+    re.IGNORECASE,
+)
 _MENTION_TAIL = re.compile(
     r"(?:\s|,|\b(?:also|however|meanwhile|has|have|had|was|were|is|are|been|further|publicly|recently|reportedly|"
     r"specifically|previously|separately|earlier|officially|(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b)+$",
@@ -235,7 +238,9 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
     after_words = len(after.split())
     # "CONTENT, said SOURCE", but not "SOURCE, an analyst at X, said CONTENT" (a name and its apposition)
     inverted = boundary >= 0 and not before[boundary + 1 :].strip() and not _APPOSITION.match(before)
-    if not inverted:  # "In regard to X, SOURCE said CONTENT": a clause after the cue is the content
+    # "In regard to X, SOURCE said CONTENT": a clause after the cue is the content; one after a comma
+    # ("CONTENT, the military said, the latest in a series of launches") is the outlet's addition.
+    if not inverted and not after.lstrip().startswith(","):
         lead = _LEAD.match(text, match.end(), e)
         after_words = 11 if len(text[lead.end() if lead else match.end() : e].split()) >= 3 else after_words
     if boundary >= 0 and not _THAT.search(after) and after_words <= 10 and len(before[:boundary].split()) >= 3:

@@ -24,6 +24,13 @@ ENGINE_VERSION = "suggest-1.2"
 MIN_QUOTE_WORDS = 4  # shorter quotations are scare quotes or titles ("no" votes), not claims
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _DIGIT = re.compile(r"\d")
+# A wire story's dateline ("SEOUL, March 3 (Reuters) - ") is not part of the claim.
+_DATELINE = re.compile(r"[A-Z][A-Z.' ]{1,30}(?:,\s*[A-Z][a-z]{2,8}\.? \d{1,2})?\s*(?:\([^)]{1,40}\))?\s*[-–—]{1,2}\s+")
+_DOCUMENT_OF = re.compile(
+    r"^(?:(?:new|recent|latest|annual|joint)\s+)?(?:report|statement|study|survey|data|analysis|paper|figures|"
+    r"assessment|document)s?\s+(?:by|from|of|released by|published by)\s+(?:the\s+)?",
+    re.IGNORECASE,
+)
 _KO_PARTICLE = re.compile(r"(?<=[\uac00-\ud7a3])(?:은|는|이|가|도|측은|측이)$")
 _ENDED = re.compile(r"[.!?:…”\"’]\s*$")
 
@@ -86,6 +93,7 @@ def _name_from_text(mention: str) -> str:
 
     def clean(text: str) -> str:
         text = re.sub(r"^(?:the|a|an)\s+|\s*\([^)]*\)", "", text.strip(), flags=re.IGNORECASE).strip()
+        text = _DOCUMENT_OF.sub("", text)  # "a report by the Institute" is the Institute's
         return _KO_PARTICLE.sub("", text)  # "통일부는" (the ministry, as topic) is named "통일부"
 
     first, *rest = mention.split(",")
@@ -217,7 +225,10 @@ def _claim_span(text: str, sentence: Sentence, found: attribution.Attribution, i
         s0 = sentence.start
     if len(text[s1 : sentence.end].split()) <= 3:
         s1 = sentence.end
-    return s0, s1
+    elif cue := re.match(r"\s*" + re.escape(found.cue) + r"\b", text[s1 : sentence.end], re.IGNORECASE):
+        s1 += cue.end()  # "CONTENT, the military said, the latest in a series of launches"
+    dateline = _DATELINE.match(text, s0, s1)
+    return (dateline.end() if dateline else s0), s1
 
 
 def _quote_suggestions(text, quote_list, sents, by_sentence, gazetteer) -> list[Suggestion]:
@@ -299,6 +310,23 @@ def _continues(text: str, paragraph: int, holder: Sentence, quote, para_start: i
     return holder.paragraph == paragraph and not text[holder.start : quote.open].strip()
 
 
+# A quotation embedded in running text: a word before its opening mark and one after its closing mark, not a
+# Korean quotative ending ("a “new-type weapon” and ..." but not "said, “...”" nor "“...”라고 말했다").
+_BEFORE_PHRASE = re.compile(r"\w\s*[“\"‘']+$")
+_AFTER_PHRASE = re.compile(r"[”\"’']+\s*(?!(?:이)?라(?:고|며)|고\s|며\s)\w")
+
+
+def _a_phrase_of(text: str, quote: Suggestion, reported: Suggestion | None) -> bool:
+    """Whether a quotation is a phrase inside reported speech ("KCNA said Kim oversaw the test of a “new-type
+    weapon”"), which the sentence's claim stands for, rather than the speaker's words the sentence carries."""
+    if reported is None or not (reported.start <= quote.start and quote.end <= reported.end):
+        return False
+    if quote.source != reported.source or (quote.end - quote.start) * 2 >= reported.end - reported.start:
+        return False
+    before = _BEFORE_PHRASE.search(text, max(0, quote.start - 8), quote.start)
+    return before is not None and _AFTER_PHRASE.match(text, quote.end, quote.end + 8) is not None
+
+
 def _holder(sents: list[Sentence], starts: list[int], at: int) -> Sentence | None:
     """The sentence that holds offset `at`, found by bisection."""
     index = bisect_right(starts, at) - 1
@@ -333,6 +361,11 @@ def suggest(
         if holder is not None:
             by_sentence.setdefault(holder.start, made)
     quoted = _quote_suggestions(text, quote_list, sents, by_sentence, gazetteer)
+    quoted = [
+        q
+        for q in quoted
+        if not _a_phrase_of(text, q, by_sentence.get(getattr(_holder(sents, starts, q.start), "start", -1)))
+    ]
     # A quotation stands for the sentence that carries it: keep the quotation, drop the sentence.
     quoted_spans = sorted((q.start, q.end) for q in quoted)
     chosen = quoted + [s for s in by_sentence_list if not _near(quoted_spans, (s.start, s.end))]

@@ -487,3 +487,29 @@ def test_a_relay_citing_its_origin_before_the_verb():
     found = one("Yonhap, citing the KCNA, said turnout was 99.63 percent in the vote.", gazetteer)
     assert (found.source, found.via) == ("KCNA", ("Yonhap",))
     assert found.exact == "Yonhap, citing the KCNA, said turnout was 99.63 percent in the vote"
+
+
+def test_a_wire_dateline_and_the_outlets_addition_stay_out_of_the_claim():
+    text = (
+        "PORTVILLE, March 3 (Wirenews) - The harbour closed to fishing boats on Sunday, the fisheries ministry "
+        "said, the third closure this year."
+    )
+    found = one(text)
+    assert found.exact == "The harbour closed to fishing boats on Sunday, the fisheries ministry said"
+
+
+def test_a_document_is_its_authors_and_a_conjunction_is_not_part_of_the_name():
+    found = one("A report by the Asan Institute estimated that the catch fell by a fifth last year.")
+    assert (found.source, found.kind) == ("Asan Institute", "think_tank")
+    found = one("The port may reopen in May, though harbour officials have said there is no date yet.")
+    assert found.source == "harbour officials"
+
+
+def test_a_quoted_phrase_in_reported_speech_is_proposed_with_its_sentence():
+    text = "The ministry said on Monday that the governor had opened a “new-type fishing harbour” in the bay."
+    assert one(text).exact == text.rstrip(".")
+    # A sentence that is mostly the speaker's quotations keeps them as the claims.
+    text = "He went on, “The boats stay in port all winter.” “Nobody can buy fuel here any more,” a resident said."
+    assert [s.exact for s in suggest(text)] == [
+        "The boats stay in port all winter", "Nobody can buy fuel here any more",
+    ]  # fmt: skip

@@ -31,6 +31,7 @@ _DOCUMENT_OF = re.compile(
     r"assessment|document)s?\s+(?:by|from|of|released by|published by)\s+(?:the\s+)?",
     re.IGNORECASE,
 )
+_DEMONSTRATIVE = frozenset({"this", "that", "these", "those", "same", "이", "그", "해당"})
 _KO_PARTICLE = re.compile(r"(?<=[\uac00-\ud7a3])(?:은|는|이|가|도|측은|측이)$")
 _ENDED = re.compile(r"[.!?:…”\"’]\s*$")
 
@@ -77,9 +78,10 @@ def _resolve(mention: str, gazetteer: Gazetteer, recent: list[_Speaker]) -> _Spe
         entry, how = found
         return _Speaker(entry.kind, entry.name, entry, frozenset(norm_words(mention)), how)
     words = frozenset(norm_words(mention))
-    if PRONOUN.match(mention.lower()) or (words and len(words) <= 3):
+    named = words - _DEMONSTRATIVE  # "this official", "이 당국자" (this official): the one named before
+    if PRONOUN.match(mention.lower()) or (named and len(words) <= 3):
         for speaker in reversed(recent):
-            if PRONOUN.match(mention.lower()) or words <= speaker.words:
+            if PRONOUN.match(mention.lower()) or named <= speaker.words:
                 return speaker
     kind = kind_of(mention)
     if kind is None:
@@ -254,6 +256,10 @@ def _quote_suggestions(text, quote_list, sents, by_sentence, gazetteer) -> list[
             before = sents[index] if index >= 0 else None
             if before is not None and text[before.start : before.end].rstrip().endswith(":"):
                 credited = by_sentence.get(before.start)
+        if credited is None and quote.close is not None and "\n" in text[quote.open : quote.close]:
+            # A quotation over paragraphs credited where it closes: “... (paragraphs) ...,” the source said.
+            closing = _holder(sents, starts, quote.close)
+            credited = by_sentence.get(closing.start) if closing is not None else None
         if credited is not None:
             speaker = _Speaker(credited.kind, credited.source, credited.entry, frozenset(), "the quotation's sentence")
             how = (credited.cue, 1.0, credited.via, 0.04)

@@ -513,3 +513,34 @@ def test_a_quoted_phrase_in_reported_speech_is_proposed_with_its_sentence():
     assert [s.exact for s in suggest(text)] == [
         "The boats stay in port all winter", "Nobody can buy fuel here any more",
     ]  # fmt: skip
+
+
+def test_a_quotation_over_paragraphs_is_credited_where_it_closes():
+    text = (
+        "The harbour master said the port would stay closed until May.\n\n"
+        "“The boats cannot leave, and the fishermen are angry about it.\n\n"
+        "“Nobody believes the quotas can be met this year,” a resident of Hoeryong said."
+    )
+    found = suggest(text, REGISTRY)
+    assert found[-1].exact.startswith("The boats cannot leave") and found[-1].exact.endswith("met this year")
+    assert (found[-1].kind, found[-1].source) == ("in_country_informant", "Hoeryong resident")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A ministry official said the talks had stalled. This official added that a new date was not yet set.",
+        "통일부 당국자는 회담이 중단됐다고 말했다. 이 당국자는 새 일정은 아직 정해지지 않았다고 덧붙였다.",
+    ],
+)
+def test_a_speaker_named_again_with_a_demonstrative_is_the_one_before(text):
+    first, second = suggest(text)
+    assert second.source == first.source and second.kind == "foreign_government"
+
+
+@pytest.mark.parametrize(
+    "mention",
+    ["the UN's Food and Agriculture Organization", "Human Rights Watch", "the World Food Programme", "유엔"],
+)
+def test_international_bodies_and_ngos_are_institutions(mention):
+    assert kind_of(mention) == "think_tank"

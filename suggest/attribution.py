@@ -61,6 +61,8 @@ _THAT = re.compile(r"\bthat\b", re.IGNORECASE)
 _APPOSITION = re.compile(
     r"\s*(?:[^\s,]+\s+){0,4}[^\s,]+,\s+(?:a|an|the|who|which|one of|head of|director of)\b[^,]*,\s*$", re.IGNORECASE
 )
+_SETTINGS = {"in a statement", "in a report"}
+_CARRIED_BY = re.compile(r"\b(?:carried|published|released|run|aired|broadcast|issued) by\s+", re.IGNORECASE)
 _CITING = re.compile(r"\s*(?:(?:which|who|that) (?:cited|quoted)|citing|quoting)\s+", re.IGNORECASE)
 _TRIM = " \t,;:—–-"
 _CLAUSE = re.compile(r"[,;:—”\"]\s*")
@@ -88,6 +90,8 @@ def _mention(text: str, start: int, end: int) -> tuple[int, int] | None:
     s = start + (lead.end() if lead else 0)
     e = start + (tail.start() if tail else len(chunk))
     s, e = _trim(text, s, e)
+    if len(text[s:e].split()) > 14 and "," in text[s:e]:  # "The official, who asked not to be named because ..."
+        s, e = _trim(text, s, text.index(",", s, e))
     if e - s < 2 or len(text[s:e].split()) > 14:
         return None
     return s, e
@@ -131,6 +135,8 @@ def english(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribu
     # A source named in a clause of its own beats a hedge: "X appears to be Y, the ministry said" is the
     # ministry's; "there are many who point out that ..." stays a hedge.
     first = cues[0]
+    if first.group().lower() in _SETTINGS:  # "In a statement, the ministry said ...": the verb names the speaker
+        first = next((m for m in cues[1:] if m.group().lower() in CUE_STRENGTH), first)
     if first.group().lower() in HEDGE:
         first = next(
             (m for m in cues[1:] if "," in text[first.end() : m.start()] and m.group().lower() not in HEDGE), first
@@ -252,6 +258,7 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
             mention = _mention(text, match.end(), e)
         return Attribution(content, mention, cue, strength)
     # "SOURCE said (on Tuesday) (that) CONTENT": the content starts after the time, place and "that"
+    relay = None
     lead = _LEAD.match(text, match.end(), e)
     start = lead.end() if lead else match.end()
     if cue in ("told", "tells"):
@@ -259,13 +266,15 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
         start = that.end() if that else start
     elif prep := _PREP_THAT.match(text, match.end(), e):
         start = prep.end()
+        if carried := _CARRIED_BY.search(text, match.end(), prep.end()):  # "in a statement carried by KCNA that"
+            relay = _mention(text, carried.end(), prep.end() - 4)
     if cue in ("told", "tells") and start == match.end():
         comma = text.find(",", match.end(), e)
         start = comma + 1 if 0 < comma < match.end() + 60 else start
     content = _trim(text, start, e)
     if len(text[content[0] : content[1]].split()) < 3:
         return None
-    return Attribution(content, _subject(text, s, match.start()), cue, strength)
+    return Attribution(content, _subject(text, s, match.start()), cue, strength, relay=relay)
 
 
 def _quote_first(text, s, match, before, after, cue, strength) -> Attribution | None:

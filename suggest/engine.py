@@ -79,10 +79,14 @@ def _resolve(mention: str, gazetteer: Gazetteer, recent: list[_Speaker]) -> _Spe
         return _Speaker(entry.kind, entry.name, entry, frozenset(norm_words(mention)), how)
     words = frozenset(norm_words(mention))
     named = words - _DEMONSTRATIVE  # "this official", "이 당국자" (this official): the one named before
-    if PRONOUN.match(mention.lower()) or (named and len(words) <= 3):
+    pronoun = PRONOUN.match(mention.lower())
+    if pronoun or (named and len(words) <= 3):
         for speaker in reversed(recent):
-            if PRONOUN.match(mention.lower()) or named <= speaker.words:
+            if named <= speaker.words:
                 return speaker
+        # "he", "they": the last speaker; "the official": the last one only if its wording says nothing else
+        if pronoun and (recent and (not named or kind_of(mention) is None)):
+            return recent[-1]
     kind = kind_of(mention)
     if kind is None:
         return None
@@ -98,6 +102,7 @@ def _name_from_text(mention: str) -> str:
         text = _DOCUMENT_OF.sub("", text)  # "a report by the Institute" is the Institute's
         return _KO_PARTICLE.sub("", text)  # "통일부는" (the ministry, as topic) is named "통일부"
 
+    mention = re.sub(r",\s*(?:who|whose|which)\b.*$", "", mention)  # "a resident, who declined to give his name"
     first, *rest = mention.split(",")
     if first.lower() == first:  # a description first ("think tank, the Pacific Foundation"): the name follows
         named = next((clean(p) for p in rest if clean(p)[:1].isupper()), None)

@@ -137,7 +137,7 @@ _KIND_PATTERNS: list[tuple[str, str]] = [
         r"\binstitute\b|\binstitution\b|\bthink[- ]tank\b|\bcent(?:er|re) for\b|\bfoundation\b|\bcouncil on\b|"
         r"\bresearch (?:group|center|centre|firm)\b|\bkinu\b|\basan\b|연구원|연구소|재단|"
         # Other institutions that publish analysis: international bodies, NGOs, universities.
-        r"\borgani[sz]ation\b|\bprogramme\b|\bunited nations\b|\bu\.?n\.?(?:'s|’s)?\b|\bcommission\b|"
+        r"\borgani[sz]ation\b|\bprogramme\b|\bunited nations\b|\bu\.n\.|\bcommission\b|"
         r"\bassociation\b|\bfederation\b|\brights watch\b|\bamnesty\b|\buniversity\b|\bngo\b|유엔|대학",
     ),
     (

@@ -544,3 +544,23 @@ def test_a_speaker_named_again_with_a_demonstrative_is_the_one_before(text):
 )
 def test_international_bodies_and_ngos_are_institutions(mention):
     assert kind_of(mention) == "think_tank"
+
+
+def test_a_statement_carried_by_an_agency_and_a_setting_before_the_speaker():
+    found = one("The ministry said in a statement carried by Yonhap that the port would reopen in May.")
+    assert (found.source, found.via) == ("ministry", ("Yonhap",))
+    found = one("In a statement, the fisheries ministry said it “strongly condemns” the closure of the port.")
+    assert (found.source, found.kind) == ("fisheries ministry", "foreign_government")
+    assert found.exact.startswith("the fisheries ministry said")
+
+
+def test_a_long_relative_clause_after_the_speaker_and_the_official_named_anew():
+    text = (
+        "Lee Min-ho, a professor, said the port would reopen soon.\n\n"
+        "The official, who asked not to be named because he was not authorized to speak to the media, said the "
+        "talks had collapsed over the fees.\n\n"
+        "“We will not wait for the boats forever,” said one resident of Hoeryong, who declined to give his name."
+    )
+    expert, official, resident = suggest(text)
+    assert (official.kind, official.source) == ("foreign_government", "official")
+    assert (resident.kind, resident.source) == ("in_country_informant", "one resident of Hoeryong")

@@ -285,7 +285,8 @@ def _quote_suggestions(text, quote_list, sents, by_sentence, gazetteer) -> list[
         out += made
         if made:
             account = _Speaker(speaker.kind, speaker.name, speaker.entry, frozenset(), "the account it continues")
-            previous = (_holder(sents, starts, quote.end - 1).paragraph, account, "quotation")
+            last = _holder(sents, starts, quote.end - 1) or holder  # a quotation may end in trailing space
+            previous = (last.paragraph, account, "quotation")
     return out
 
 

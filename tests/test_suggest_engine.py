@@ -564,3 +564,10 @@ def test_a_long_relative_clause_after_the_speaker_and_the_official_named_anew():
     expert, official, resident = suggest(text)
     assert (official.kind, official.source) == ("foreign_government", "official")
     assert (resident.kind, resident.source) == ("in_country_informant", "one resident of Hoeryong")
+
+
+def test_a_quotation_left_open_to_a_paragraph_ending_in_space_is_still_credited():
+    text = "A resident of Hoeryong said, “The boxes were watched all day by the guards. Nobody went near them "
+    found = suggest(text, REGISTRY)
+    assert [s.source for s in found] == ["Hoeryong resident"]
+    assert found[0].exact == "The boxes were watched all day by the guards. Nobody went near them"

@@ -46,7 +46,8 @@ _MENTION_LEAD = re.compile(
 )
 _MENTION_TAIL = re.compile(
     r"(?:\s|,|\b(?:also|however|meanwhile|has|have|had|was|were|is|are|been|further|publicly|recently|reportedly|"
-    r"specifically|previously|separately|earlier|officially|(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b)+$",
+    r"specifically|previously|separately|earlier|officially|(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+    r"(?-i:[a-z]+ly))\b)+$",
     re.IGNORECASE,
 )
 _RELAY_CUES = {"citing", "quoting", "quoted", "cited", "quotes", "cites"}
@@ -58,8 +59,14 @@ _NOT_A_SOURCE = re.compile(
     re.IGNORECASE,
 )
 _THAT = re.compile(r"\bthat\b", re.IGNORECASE)
+# "SOURCE, an analyst at X, said", "SOURCE, speaking on condition of anonymity, said", "SOURCE, however, said":
+# what stands between the speaker and the cue is about the speaker, so the content follows the cue.
 _APPOSITION = re.compile(
-    r"\s*(?:[^\s,]+\s+){0,4}[^\s,]+,\s+(?:a|an|the|who|which|one of|head of|director of)\b[^,]*,\s*$", re.IGNORECASE
+    r"\s*(?:[^\s,]+\s+){0,4}[^\s,]+,\s+(?:(?:a|an|the|who|which|one of|head of|director of|speaking|asking|asked|"
+    r"requesting|declining|writing)\b[^,]*|however|meanwhile|too|also|though|in turn|for (?:its|his|her|their) part|"
+    r"(?:on |last |this )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|in (?:a|its|his|her) (?:statement|report))"
+    r",\s*$",
+    re.IGNORECASE,
 )
 _SETTINGS = {"in a statement", "in a report"}
 _CARRIED_BY = re.compile(r"\b(?:carried|published|released|run|aired|broadcast|issued) by\s+", re.IGNORECASE)
@@ -197,6 +204,11 @@ def _relayed(text, s, e, first, inner) -> Attribution:
         elif verb is not None:  # "RELAY, citing SOURCE, said CONTENT"
             lead = _LEAD.match(text, verb.end(), e)
             content = _trim(text, lead.end() if lead else verb.end(), e)
+        elif citing is not None and first.start() > s and "," not in text[s : first.start()]:
+            # "SOURCE said CONTENT, according to RELAY": the content runs from the cue to the relay's clause
+            lead = _LEAD.match(text, first.end(), e)
+            cut = text.rfind(",", first.end(), citing.start())
+            content = _trim(text, lead.end() if lead else first.end(), cut if cut > 0 else citing.start())
         else:  # the content came first: up to the clause that names the relay
             cut = text.rfind(",", s, first.start())
             content = _trim(text, s, cut if cut > s else first.start())

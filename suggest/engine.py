@@ -102,7 +102,8 @@ def _name_from_text(mention: str) -> str:
         text = _DOCUMENT_OF.sub("", text)  # "a report by the Institute" is the Institute's
         return _KO_PARTICLE.sub("", text)  # "통일부는" (the ministry, as topic) is named "통일부"
 
-    mention = re.sub(r",\s*(?:who|whose|which)\b.*$", "", mention)  # "a resident, who declined to give his name"
+    # "a resident, who declined to give his name", "officials, speaking on condition of anonymity"
+    mention = re.sub(r",\s*(?:who|whose|which|speaking|asking|requesting|declining)\b.*$", "", mention)
     first, *rest = mention.split(",")
     if first.lower() == first:  # a description first ("think tank, the Pacific Foundation"): the name follows
         named = next((clean(p) for p in rest if clean(p)[:1].isupper()), None)

@@ -121,7 +121,7 @@ _KIND_PATTERNS: list[tuple[str, str]] = [
         "state_media",
         r"\bkcna\b|korean central (?:news agency|broadcasting|television)|\brodong sinmun\b|\bminju chosun\b|"
         r"\bstate(?:-run)? (?:media|news agency|television|tv|radio|newspaper)\b|\bofficial (?:media|newspaper)\b|"
-        r"\buriminzokkiri\b|\bcentral (?:election|elections) (?:guidance )?committee\b|"
+        r"\buriminzokkiri\b|\bregime\b|\bcentral (?:election|elections) (?:guidance )?committee\b|"
         r"조선중앙(?:통신|방송|TV|텔레비전)|[로노]동신문|민주조선|관영 (?:매체|언론|통신)|북한 매체|선거지도위원회",
     ),
     (
@@ -137,7 +137,7 @@ _KIND_PATTERNS: list[tuple[str, str]] = [
         r"\binstitute\b|\binstitution\b|\bthink[- ]tank\b|\bcent(?:er|re) for\b|\bfoundation\b|\bcouncil on\b|"
         r"\bresearch (?:group|center|centre|firm)\b|\bkinu\b|\basan\b|연구원|연구소|재단|"
         # Other institutions that publish analysis: international bodies, NGOs, universities.
-        r"\borgani[sz]ation\b|\bprogramme\b|\bunited nations\b|\bu\.n\.|\bcommission\b|"
+        r"\borgani[sz]ation\b|\bprogramme\b|\bunited nations\b|\bu\.n\.|"
         r"\bassociation\b|\bfederation\b|\brights watch\b|\bamnesty\b|\buniversity\b|\bngo\b|유엔|대학",
     ),
     (

@@ -571,3 +571,24 @@ def test_a_quotation_left_open_to_a_paragraph_ending_in_space_is_still_credited(
     found = suggest(text, REGISTRY)
     assert [s.source for s in found] == ["Hoeryong resident"]
     assert found[0].exact == "The boxes were watched all day by the guards. Nobody went near them"
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "kind"),
+    [
+        ("Officials in Seoul, speaking on condition of anonymity, said the launch had failed.",
+         "Officials in Seoul", "foreign_government"),
+        ("The ministry, however, said the figures could not be verified.", "ministry", "foreign_government"),
+        ("Pyongyang has repeatedly denied that it abducted foreign nationals.", "Pyongyang", "state_media"),
+        ("The regime claimed that the vote was the freest in the world.", "regime", "state_media"),
+    ],
+)  # fmt: skip
+def test_what_stands_between_the_speaker_and_the_cue_is_about_the_speaker(text, source, kind):
+    found = one(text)
+    assert (found.source, found.kind, found.exact) == (source, kind, text.rstrip("."))
+
+
+def test_reported_speech_then_according_to_the_relay():
+    found = one("The ministry said the port would “never” reopen to foreign boats, according to Yonhap.")
+    assert (found.source, found.via) == ("ministry", ("Yonhap",))
+    assert found.exact.endswith("according to Yonhap")

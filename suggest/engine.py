@@ -82,7 +82,7 @@ def _resolve(mention: str, gazetteer: Gazetteer, recent: list[_Speaker]) -> _Spe
     pronoun = PRONOUN.match(mention.lower())
     if pronoun or (named and len(words) <= 3):
         for speaker in reversed(recent):
-            if named <= speaker.words:
+            if named <= speaker.words or _shortened(named, speaker.words):
                 return speaker
         # "he", "they": the last speaker; "the official": the last one only if its wording says nothing else
         if pronoun and (recent and (not named or kind_of(mention) is None)):
@@ -93,6 +93,13 @@ def _resolve(mention: str, gazetteer: Gazetteer, recent: list[_Speaker]) -> _Spe
     return _Speaker(kind, _name_from_text(mention) or None, None, words, "wording")
 
 
+def _shortened(named: frozenset[str], words: frozenset[str]) -> bool:
+    """A Korean name shortened to its last part: "신문" (the paper) for "노동신문", "통신" for "조선중앙통신"."""
+    return len(named) == 1 and all(
+        _HANGUL.match(n) and len(n) >= 2 and any(w.endswith(n) and w != n for w in words) for n in named
+    )
+
+
 def _name_from_text(mention: str) -> str:
     """A source's name as the text gives it: of an apposition ("think tank, the Pacific Foundation"), the part
     that is a proper name; without its article or a parenthesised abbreviation ("the KCNA", "(KCNA)")."""
@@ -100,6 +107,7 @@ def _name_from_text(mention: str) -> str:
     def clean(text: str) -> str:
         text = re.sub(r"^(?:the|a|an)\s+|\s*\([^)]*\)", "", text.strip(), flags=re.IGNORECASE).strip()
         text = _DOCUMENT_OF.sub("", text)  # "a report by the Institute" is the Institute's
+        text = re.sub(r"^(?:(?:지난\s)?\d+일|이날|오늘|어제)\s+", "", text)  # "27일 통일부는": the day is no name
         return _KO_PARTICLE.sub("", text)  # "통일부는" (the ministry, as topic) is named "통일부"
 
     # "a resident, who declined to give his name", "officials, speaking on condition of anonymity"

@@ -122,7 +122,8 @@ _KIND_PATTERNS: list[tuple[str, str]] = [
         r"\bkcna\b|korean central (?:news agency|broadcasting|television)|\brodong sinmun\b|\bminju chosun\b|"
         r"\bstate(?:-run)? (?:media|news agency|television|tv|radio|newspaper)\b|\bofficial (?:media|newspaper)\b|"
         r"\buriminzokkiri\b|\bregime\b|\bcentral (?:election|elections) (?:guidance )?committee\b|"
-        r"조선중앙(?:통신|방송|TV|텔레비전)|[로노]동신문|민주조선|관영 (?:매체|언론|통신)|북한 매체|선거지도위원회",
+        r"조선중앙(?:통신|방송|TV|텔레비전)|[로노]동신문|민주조선|관영 (?:매체|언론|통신)|북한 매체|"
+        r"선거지도위원회|외무성|우리민족끼리",
     ),
     (
         "news_agency",
@@ -147,7 +148,8 @@ _KIND_PATTERNS: list[tuple[str, str]] = [
         r"\bprosecutors?\b|\bpolice\b|\bauthorities\b|\bagency\b|\bmilitary\b|\bcommand\b|"
         r"\bstate department\b|\bpentagon\b|\bwhite house\b|\bnational intelligence service\b|\bnis\b|\bjcs\b|"
         r"\bjoint chiefs\b|\bembassy\b|\bpresidential office\b|\bseoul\b|\bwashington\b|\btokyo\b|\bbeijing\b|"
-        r"통일부|외교부|국방부|국정원|국가정보원|합참|대통령실|청와대|정부 (?:관계자|당국자)|당국자",
+        r"통일부|외교부|국방부|국정원|국가정보원|합참|대통령실|청와대|정부 (?:관계자|당국자)|당국자|"
+        r"대변인|국무부|백악관|국방성|정부|(?<!대)의원|경찰|검찰",
     ),
     (
         "unsourced_quote",

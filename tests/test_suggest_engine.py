@@ -592,3 +592,23 @@ def test_reported_speech_then_according_to_the_relay():
     found = one("The ministry said the port would “never” reopen to foreign boats, according to Yonhap.")
     assert (found.source, found.via) == ("ministry", ("Yonhap",))
     assert found.exact.endswith("according to Yonhap")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "sources"),
+    [
+        ("27일 통일부는 북한의 발표가 사실과 다르다고 밝혔다.", "foreign_government", ["통일부"]),
+        ("북한 노동신문은 28일 선거가 성공적으로 진행됐다고 보도했다. 신문은 투표율이 99.63%에 달했다고 전했다.",
+         "state_media", ["북한 노동신문", "북한 노동신문"]),
+        ("미국 국무부 대변인은 정례 브리핑에서 북한의 선거는 자유롭지도 공정하지도 않다고 지적했다.",
+         "foreign_government", ["미국 국무부 대변인"]),
+        ("북한 외무성은 미국의 제재가 불법이라고 주장했다.", "state_media", ["북한 외무성"]),
+    ],
+)  # fmt: skip
+def test_korean_speakers_dated_shortened_and_official(text, kind, sources):
+    found = suggest(text)
+    assert [s.source for s in found] == sources and {s.kind for s in found} == {kind}
+
+
+def test_a_korean_deputy_is_no_lawmaker():
+    assert kind_of("도 인민회의 대의원") is None and kind_of("국회의원") == "foreign_government"

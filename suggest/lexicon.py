@@ -44,6 +44,11 @@ _HEDGES = {  # unattributed assertions: their own kind, the unsourced quote
     "widely seen as": 0.8,
     "widely viewed as": 0.8,
     "widely regarded as": 0.8,
+    "widely considered": 0.8,
+    "widely expected": 0.75,
+    "is seen as": 0.7,
+    "are seen as": 0.7,
+    "widely believed": 0.75,
     "it is believed": 0.75,
     "it is said": 0.75,
     "it is interpreted": 0.7,
@@ -91,7 +96,8 @@ HEDGE = set(_HEDGES)
 # Impersonal judgements that credit no one but the writer ("it is interpreted as", "is widely seen as"): by the
 # kinds' definitions the outlet's own analysis, where "rumors" or "many who point out" credit unnamed others.
 ANALYSIS = {
-    "widely seen as", "widely viewed as", "widely regarded as", "it is interpreted",
+    "widely seen as", "widely viewed as", "widely regarded as", "widely considered", "widely expected", "is seen as",
+    "are seen as", "it is interpreted",
     "appears to be", "appear to be", "seems to be", "may be intended", *_KO_ANALYSIS,
 }  # fmt: skip
 

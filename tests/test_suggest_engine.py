@@ -62,6 +62,9 @@ def test_a_sentence_without_a_cue_is_not_proposed():
         ("It is interpreted as a signal that the talks on the canal may resume next spring.", "outlet_reporting"),
         ("There appears to be a shortage of diesel in the northern towns this winter.", "outlet_reporting"),
         ("The new levy may be intended to show that the council listens to the shopkeepers.", "outlet_reporting"),
+        ("Such levies are widely considered a show of goodwill rather than a real reform.", "outlet_reporting"),
+        ("The move is seen as an attempt to present the levy as fair to the shopkeepers.", "outlet_reporting"),
+        ("It is widely believed that the levy was decided before the council even met.", "unsourced_quote"),
     ],
 )  # fmt: skip
 def test_hedges_crediting_unnamed_others_are_unsourced_and_impersonal_judgements_the_outlets(text, kind):

@@ -28,7 +28,7 @@ _DIGIT = re.compile(r"\d")
 _DATELINE = re.compile(r"[A-Z][A-Z.' ]{1,30}(?:,\s*[A-Z][a-z]{2,8}\.? \d{1,2})?\s*(?:\([^)]{1,40}\))?\s*[-–—]{1,2}\s+")
 _DOCUMENT_OF = re.compile(
     r"^(?:(?:new|recent|latest|annual|joint)\s+)?(?:report|statement|study|survey|data|analysis|paper|figures|"
-    r"assessment|document)s?\s+(?:by|from|of|released by|published by)\s+(?:the\s+)?",
+    r"assessment|document)s?\s+(?:by|from|of|released by|published by|compiled by)\s+(?:the\s+)?",
     re.IGNORECASE,
 )
 _DEMONSTRATIVE = frozenset({"this", "that", "these", "those", "same", "이", "그", "해당"})

@@ -132,6 +132,12 @@ _KIND_PATTERNS: list[tuple[str, str]] = [
         r"선거지도위원회|외무성|우리민족끼리",
     ),
     (
+        # The outlet speaking of itself ("data compiled by the paper", "told this newspaper"): its own reporting.
+        "outlet_reporting",
+        r"\bthis (?:news)?paper\b|\bthe paper\b|\bthis (?:outlet|site|website|publication|magazine)\b|"
+        r"\bour (?:reporters?|correspondents?|staff|newsroom)\b|본지|본사",
+    ),
+    (
         "news_agency",
         r"\byonhap\b|\breuters\b|\bassociated press\b|\bap\b|\bafp\b|\bagence france|\bkyodo\b|\bxinhua\b|"
         r"\btass\b|\bbloomberg\b|\bnews agency\b|\bwire service\b|연합뉴스|뉴시스|교도통신|신화통신|"

@@ -615,3 +615,18 @@ def test_korean_speakers_dated_shortened_and_official(text, kind, sources):
 
 def test_a_korean_deputy_is_no_lawmaker():
     assert kind_of("도 인민회의 대의원") is None and kind_of("국회의원") == "foreign_government"
+
+
+@pytest.mark.parametrize(
+    ("mention", "kind"),
+    [
+        ("data compiled by the paper", "outlet_reporting"),
+        ("this newspaper", "outlet_reporting"),
+        ("our correspondent in Dandong", "outlet_reporting"),
+        ("본지 취재진", "outlet_reporting"),
+        ("the Rodong Sinmun newspaper", "state_media"),
+        ("a source in Hyesan who spoke to this newspaper", "in_country_informant"),
+    ],
+)
+def test_the_outlet_speaking_of_itself_is_its_own_reporting(mention, kind):
+    assert kind_of(mention) == kind

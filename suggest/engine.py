@@ -28,7 +28,7 @@ _DIGIT = re.compile(r"\d")
 _DATELINE = re.compile(r"[A-Z][A-Z.' ]{1,30}(?:,\s*[A-Z][a-z]{2,8}\.? \d{1,2})?\s*(?:\([^)]{1,40}\))?\s*[-–—]{1,2}\s+")
 _DOCUMENT_OF = re.compile(
     r"^(?:(?:new|recent|latest|annual|joint)\s+)?(?:report|statement|study|survey|data|analysis|paper|figures|"
-    r"assessment|document)s?\s+(?:by|from|of|released by|published by|compiled by)\s+(?:the\s+)?",
+    r"assessment|document|estimate)s?\s+(?:by|from|of|released by|published by|compiled by)\s+(?:the\s+)?",
     re.IGNORECASE,
 )
 _DEMONSTRATIVE = frozenset({"this", "that", "these", "those", "same", "이", "그", "해당"})
@@ -84,9 +84,11 @@ def _resolve(mention: str, gazetteer: Gazetteer, recent: list[_Speaker]) -> _Spe
         for speaker in reversed(recent):
             if named <= speaker.words or _shortened(named, speaker.words):
                 return speaker
-        # "he", "they": the last speaker; "the official": the last one only if its wording says nothing else
-        if pronoun and (recent and (not named or kind_of(mention) is None)):
-            return recent[-1]
+        # "he", "they": the last speaker; "the official": the last one only if its wording says nothing else,
+        # and "the report" or "the agency" an institution, not unnamed people ("analysts")
+        fits = [s for s in recent if not (mention.lower().startswith("the ") and s.kind == "unsourced_quote")]
+        if pronoun and fits and (not named or kind_of(mention) is None):
+            return fits[-1]
     kind = kind_of(mention)
     if kind is None:
         return None
@@ -196,7 +198,9 @@ def _sentence_suggestions(text, sents, quote_list, gazetteer) -> list[Suggestion
             speaker = _Speaker(kind, None, None, frozenset(), "")
         else:
             mention = text[found.mention[0] : found.mention[1]] if found.mention else ""
-            speaker = _resolve(mention, gazetteer, recent) if mention else None
+            # "It suggests that ...": an "it" with a weaker cue than "said" is a situation, not a speaker
+            weak_it = mention.strip().lower() == "it" and found.strength < 0.9
+            speaker = _resolve(mention, gazetteer, recent) if mention and not weak_it else None
             if speaker is None:  # a cue that credits no one ("there were reports of ...") leaves the account open
                 last = _continued(text, sentence, inner, last, out)
                 continue

@@ -630,3 +630,15 @@ def test_a_korean_deputy_is_no_lawmaker():
 )
 def test_the_outlet_speaking_of_itself_is_its_own_reporting(mention, kind):
     assert kind_of(mention) == kind
+
+
+def test_the_report_goes_back_to_an_institution_and_a_weak_it_is_no_speaker():
+    text = (
+        "The fisheries ministry reported that the catch fell by a third this year. Analysts believe the fall "
+        "may be used to ask for foreign aid. The report also noted that the northern ports were closed."
+    )
+    ministry, analysts, report = suggest(text)
+    assert (report.source, report.kind) == (ministry.source, "foreign_government")
+    assert (
+        suggest("The ministry said the ports were closed. It suggests that they may stay closed all winter.")[1:] == []
+    )

@@ -222,9 +222,12 @@ def _relayed(text, s, e, first, inner) -> Attribution:
     if passive:  # "SOURCE was quoted (by RELAY) as saying CONTENT"
         by = re.match(r"\s*by\b", text[first.end() : inner.start()])
         relay = _mention(text, first.end() + by.end(), inner.start()) if by else None
-        mention = _mention(text, s, passive.start())
+        mention = _subject(text, s, passive.start())
     lead = _LEAD.match(text, inner.end(), e)
     content = _trim(text, lead.end() if lead else inner.end(), e)
+    closing = max(text.rfind("”", s, first.start()), text.rfind('"', s, first.start()))
+    if content[1] - content[0] < 2 and closing > s:  # "“CONTENT,” Kim was quoted as saying."
+        content = _trim(text, s, closing)
     return Attribution(content, mention, cue, strength, relay=relay)
 
 

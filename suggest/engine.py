@@ -189,7 +189,8 @@ def _sentence_suggestions(text, sents, quote_list, gazetteer) -> list[Suggestion
         inner = _quote_spans(quote_list, opens, sentence)
         chunk = text[sentence.start : sentence.end]
         parse = attribution.korean if _HANGUL.search(chunk) else attribution.english
-        found = parse(text, sentence.start, sentence.end, inner)
+        dateline = _DATELINE.match(text, sentence.start, sentence.end)  # "SEOUL (Wirenews) - X said ..."
+        found = parse(text, dateline.end() if dateline else sentence.start, sentence.end, inner)
         if found is None:
             last = _continued(text, sentence, inner, last, out)
             continue

@@ -202,6 +202,21 @@ PRONOUN = re.compile(
 )
 
 
+_NAME = re.compile(r"(?:[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?\s+){1,3}[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?")
+
+
+def _named_person(mention: str) -> bool:
+    """A person's name with a description after it ("Yang Moo-jin, president of the University of X"): the
+    person, not the institution, is credited."""
+    head, comma, _ = mention.partition(",")
+    return bool(
+        comma
+        and _NAME.fullmatch(head.strip())
+        and not STATE_SPEAKER.search(head.strip())
+        and not any(pattern.search(head) for _, pattern in KIND_PATTERNS)
+    )
+
+
 def kind_of(mention: str) -> str | None:
     """The kind a source mention's wording implies ("the unification ministry" → foreign_government)."""
     if not mention:
@@ -213,7 +228,7 @@ def kind_of(mention: str) -> str | None:
     for kind, pattern in KIND_PATTERNS[:2]:
         if pattern.search(mention):
             return kind
-    if TITLE.search(mention):
+    if TITLE.search(mention) or _named_person(mention):
         return "expert"
     if KIND_PATTERNS[2][1].search(mention) or STATE_SPEAKER.search(mention.strip()):
         return "state_media"

@@ -642,3 +642,25 @@ def test_the_report_goes_back_to_an_institution_and_a_weak_it_is_no_speaker():
     assert (
         suggest("The ministry said the ports were closed. It suggests that they may stay closed all winter.")[1:] == []
     )
+
+
+@pytest.mark.parametrize(
+    ("mention", "kind"),
+    [
+        ("Yang Moo-jin, president of the University of North Korean Studies in Seoul", "expert"),
+        ("Peter Ward, a fellow at Kookmin University", "expert"),
+        ("Asan Institute, a think tank", "think_tank"),
+        ("North Korea, the isolated state", "state_media"),
+        ("Radio Free Asia, a US-funded broadcaster", "news_agency"),
+    ],
+)
+def test_a_named_person_with_an_affiliation_is_an_expert_not_the_institution(mention, kind):
+    assert kind_of(mention) == kind
+
+
+def test_a_dateline_is_not_the_speaker_and_a_quotation_before_a_passive_quote_cue():
+    found = one("PORTVILLE (Wirenews) - The fisheries ministry said on Thursday the harbour would close.")
+    assert (found.source, found.kind) == ("fisheries ministry", "foreign_government")
+    text = "The minister visited the port. “The boats will sail again next week,” the minister was quoted as saying."
+    found = suggest(text)[-1]
+    assert (found.exact, found.source) == ("The boats will sail again next week", "minister")

@@ -131,7 +131,7 @@ def _spoken_of(text: str, s: int, cue) -> bool:
         return True
     if word in _RELAY_CUES or word in CUE_STRENGTH and re.match(r"\s+by\b", text[cue.end() : cue.end() + 4]):
         return False
-    return word in CUE_STRENGTH and _PASSIVE.search(text, s, cue.start()) is not None
+    return word in CUE_STRENGTH and _PASSIVE.search(text, max(s, cue.start() - 40), cue.start()) is not None
 
 
 def english(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribution | None:

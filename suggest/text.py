@@ -53,6 +53,22 @@ def _inside_quote(text: str) -> bool:
     return text.count("“") > text.count("”") or text.count('"') % 2 == 1
 
 
+PART = 4_000  # pysbd's time grows with the square of a paragraph's length: longer ones go in parts
+_STOP = re.compile(r"[.!?][”’\"')]*\s+")
+
+
+def _parts(chunk: str) -> list[str]:
+    """A paragraph in parts of about `PART` characters, each cut after a sentence's end where there is one
+    (else at a space), so that segmenting stays linear however long a paragraph is."""
+    parts, start = [], 0
+    while len(chunk) - start > PART:
+        ends = [m.end() for m in _STOP.finditer(chunk, start + PART // 2, start + PART)]
+        cut = ends[-1] if ends else (chunk.rfind(" ", start + PART // 2, start + PART) + 1 or start + PART)
+        parts.append(chunk[start:cut])
+        start = cut
+    return [*parts, chunk[start:]]
+
+
 def sentences(text: str, paras: list[Span] | None = None) -> list[Sentence]:
     """The sentences of `text`, paragraph by paragraph, each trimmed of surrounding white space.
 
@@ -70,7 +86,7 @@ def sentences(text: str, paras: list[Span] | None = None) -> list[Sentence]:
                 cursor = m.end()
             pieces.append(chunk[cursor:])
         else:
-            pieces = _segmenter().segment(chunk)
+            pieces = [piece for part in _parts(chunk) for piece in _segmenter().segment(part)]
         cursor = 0
         for piece in pieces:
             stripped = piece.strip()

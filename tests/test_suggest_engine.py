@@ -664,3 +664,12 @@ def test_a_dateline_is_not_the_speaker_and_a_quotation_before_a_passive_quote_cu
     text = "The minister visited the port. “The boats will sail again next week,” the minister was quoted as saying."
     found = suggest(text)[-1]
     assert (found.exact, found.source) == ("The boats will sail again next week", "minister")
+
+
+def test_a_long_paragraph_is_segmented_in_parts_at_sentence_ends():
+    text = "The ministry said the port was closed. " * 300
+    found = sentences(text)
+    assert [text[s.start : s.end] for s in found] == ["The ministry said the port was closed."] * 300
+    endless = "the ministry said that the officials were accused and analysts warn that " * 600  # no full stop
+    assert sum(s.end - s.start for s in sentences(endless)) >= len(endless) - 600
+    assert all(s.exact == endless[s.start : s.end] for s in suggest(endless))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right, insort
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from .lexicon import ANALYSIS, CUE_RE, HEDGE, PRONOUN, cue_strength, kind_of
 from .text import Quote, Sentence, paragraphs, quotes, sentences
 
 ENGINE_VERSION = "suggest-1.2"
+RECENT = 64  # the speakers a later mention ("he", "the ministry") may refer back to
 MIN_QUOTE_WORDS = 4  # shorter quotations are scare quotes or titles ("no" votes), not claims
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _DIGIT = re.compile(r"\d")
@@ -69,7 +71,7 @@ class _Speaker:
     how: str
 
 
-def _resolve(mention: str, gazetteer: Gazetteer, recent: list[_Speaker]) -> _Speaker | None:
+def _resolve(mention: str, gazetteer: Gazetteer, recent: deque[_Speaker]) -> _Speaker | None:
     """The speaker `mention` names: a registry entry, an earlier speaker it refers back to, or a new name whose
     kind its wording tells."""
     mention = mention.strip()
@@ -176,7 +178,7 @@ def _make(text, span, speaker, cue, strength, via=(), bonus=0.0) -> Suggestion |
 
 def _sentence_suggestions(text, sents, quote_list, gazetteer) -> list[Suggestion]:
     out: list[Suggestion] = []
-    recent: list[_Speaker] = []
+    recent: deque[_Speaker] = deque(maxlen=RECENT)  # a speaker referred back to was named not long before
     last: tuple[int, _Speaker, str] | None = None  # (paragraph, speaker, cue) of the previous attributed sentence
     paragraph_ends = {s.paragraph: s.end for s in sents}
     opens = [q.open for q in quote_list]

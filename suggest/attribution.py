@@ -11,7 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicon import CUE_RE, HEDGE, KO_ACCORDING_RE, KO_CUE_RE, cue_strength
+from .lexicon import (
+    CUE_RE,
+    CUE_STRENGTH,
+    HEDGE,
+    KO_ACCORDING_RE,
+    KO_CITING_RE,
+    KO_CUE_RE,
+    KO_HEDGE_RE,
+    cue_strength,
+)
 
 
 @dataclass(frozen=True)
@@ -31,10 +40,14 @@ _LEAD = re.compile(
     r"earlier\b|also\b|further\b|reporters\b|local media\b|on condition of anonymity\b)+",
     re.IGNORECASE,
 )
-_MENTION_LEAD = re.compile(r"^(?:\s|,|but\b|and\b|however\b|meanwhile\b|also\b|yet\b|so\b)+", re.IGNORECASE)
+_MENTION_LEAD = re.compile(
+    r"^(?:\s|,|but\b|and\b|however\b|meanwhile\b|also\b|yet\b|so\b|though\b|although\b|while\b|whereas\b)+",
+    re.IGNORECASE,
+)
 _MENTION_TAIL = re.compile(
     r"(?:\s|,|\b(?:also|however|meanwhile|has|have|had|was|were|is|are|been|further|publicly|recently|reportedly|"
-    r"specifically|previously|separately|earlier|officially|(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b)+$",
+    r"specifically|previously|separately|earlier|officially|(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+    r"(?-i:[a-z]+ly))\b)+$",
     re.IGNORECASE,
 )
 _RELAY_CUES = {"citing", "quoting", "quoted", "cited", "quotes", "cites"}
@@ -46,6 +59,18 @@ _NOT_A_SOURCE = re.compile(
     re.IGNORECASE,
 )
 _THAT = re.compile(r"\bthat\b", re.IGNORECASE)
+# "SOURCE, an analyst at X, said", "SOURCE, speaking on condition of anonymity, said", "SOURCE, however, said":
+# what stands between the speaker and the cue is about the speaker, so the content follows the cue.
+_APPOSITION = re.compile(
+    r"\s*(?:[^\s,]+\s+){0,4}[^\s,]+,\s+(?:(?:a|an|the|who|which|one of|head of|director of|speaking|asking|asked|"
+    r"requesting|declining|writing)\b[^,]*|however|meanwhile|too|also|though|in turn|for (?:its|his|her|their) part|"
+    r"(?:on |last |this )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|in (?:a|its|his|her) (?:statement|report))"
+    r",\s*$",
+    re.IGNORECASE,
+)
+_SETTINGS = {"in a statement", "in a report"}
+_CARRIED_BY = re.compile(r"\b(?:carried|published|released|run|aired|broadcast|issued) by\s+", re.IGNORECASE)
+_CITING = re.compile(r"\s*(?:(?:which|who|that) (?:cited|quoted)|citing|quoting)\s+", re.IGNORECASE)
 _TRIM = " \t,;:—–-"
 _CLAUSE = re.compile(r"[,;:—”\"]\s*")
 
@@ -72,6 +97,8 @@ def _mention(text: str, start: int, end: int) -> tuple[int, int] | None:
     s = start + (lead.end() if lead else 0)
     e = start + (tail.start() if tail else len(chunk))
     s, e = _trim(text, s, e)
+    if len(text[s:e].split()) > 14 and "," in text[s:e]:  # "The official, who asked not to be named because ..."
+        s, e = _trim(text, s, text.index(",", s, e))
     if e - s < 2 or len(text[s:e].split()) > 14:
         return None
     return s, e
@@ -83,8 +110,12 @@ def _outside(matches, quotes: list[tuple[int, int]]):
 
 # A photo caption describes a picture ("A photo of X voting, as reported by Y"): no claim of its own.
 _CAPTION = re.compile(
-    r"\s*(?:an? |the )?(?:file )?(?:picture|photo|photograph|image|screenshot)s? (?:of|shows?|showing)\b", re.I
+    r"\s*(?:an? |the )?(?:file )?(?:picture|photo|photograph|image|screenshot|video|footage)s?\b"
+    r"(?: (?:of|shows?|showed|showing)\b|[^.;]{0,60}? (?:shows?|showed|showing)\b)",
+    re.I,
 )
+# "X is accused of", "was described as": the subject of a passive cue is what is spoken of, not who speaks.
+_PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _DUMMY_IT = re.compile(r"\bit\s+(?:was|is|has been|had been|were|will be)\s*$", re.IGNORECASE)
 # "CONTENT, as reported by SOURCE": the "as" belongs to the cue.
 _AS_END = re.compile(r"[\s,]*\bas\s*$", re.IGNORECASE)
@@ -92,14 +123,27 @@ _AS_END = re.compile(r"[\s,]*\bas\s*$", re.IGNORECASE)
 _PREP_THAT = re.compile(r"\s+(?:in|on|at|through|via|during|with|to|after)\b[^,.;:“\"]{0,60}?\bthat\b", re.I)
 
 
+def _spoken_of(text: str, s: int, cue) -> bool:
+    """A cue in the passive with no agent ("X is accused of", "was described as") speaks of its subject; one
+    after "to" ("gathered to confirm their names") is a purpose, not a report."""
+    word = cue.group().lower()
+    if word in CUE_STRENGTH and re.search(r"\bto\s+$", text[max(s, cue.start() - 4) : cue.start()]):
+        return True
+    if word in _RELAY_CUES or word in CUE_STRENGTH and re.match(r"\s+by\b", text[cue.end() : cue.end() + 4]):
+        return False
+    return word in CUE_STRENGTH and _PASSIVE.search(text, max(s, cue.start() - 40), cue.start()) is not None
+
+
 def english(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribution | None:
     """The attribution of the sentence text[s:e] (quotations inside it given as content spans), or None."""
-    cues = _outside(CUE_RE.finditer(text, s, e), quotes)
+    cues = [m for m in _outside(CUE_RE.finditer(text, s, e), quotes) if not _spoken_of(text, s, m)]
     if not cues or _CAPTION.match(text, s, e):
         return None
     # A source named in a clause of its own beats a hedge: "X appears to be Y, the ministry said" is the
     # ministry's; "there are many who point out that ..." stays a hedge.
     first = cues[0]
+    if first.group().lower() in _SETTINGS:  # "In a statement, the ministry said ...": the verb names the speaker
+        first = next((m for m in cues[1:] if m.group().lower() in CUE_STRENGTH), first)
     if first.group().lower() in HEDGE:
         first = next(
             (m for m in cues[1:] if "," in text[first.end() : m.start()] and m.group().lower() not in HEDGE), first
@@ -122,16 +166,23 @@ def _according(text, s, e, match) -> Attribution | None:
     strength = cue_strength("according to")
     if _NOT_A_SOURCE.match(text[match.end() : e].strip()):  # "according to the free will of ..."
         return None
+    comma = text.find(",", match.end(), e)
+    relay, origin = None, _CITING.match(text, comma + 1, e) if comma > 0 else None
+    if origin:  # "according to RELAY, citing SOURCE, ..." or "..., which cited SOURCE": the relay passed it on
+        relay = _mention(text, match.end(), comma)
+        stop = text.find(",", origin.end(), e)
+        comma, named = (stop if stop > 0 else e), origin.end()
+    else:
+        named = match.end()
     if len(before.split()) <= 1:  # "According to SOURCE, CONTENT"
-        comma = text.find(",", match.end(), e)
         if comma < 0:
             return Attribution(_trim(text, s, e), _mention(text, match.end(), e), "according to", strength * 0.8)
-        return Attribution(_trim(text, comma + 1, e), _mention(text, match.end(), comma), "according to", strength)
+        content = _trim(text, comma + 1, e)
+        return Attribution(content, _mention(text, named, comma), "according to", strength, relay=relay)
     # "CONTENT, according to SOURCE" (what follows may go on after another comma: keep only the name)
-    comma = text.find(",", match.end(), e)
     mention_end = comma if comma > 0 else e
     return Attribution(
-        _trim(text, s, match.start()), _mention(text, match.end(), mention_end), "according to", strength
+        _trim(text, s, match.start()), _mention(text, named, mention_end), "according to", strength, relay=relay
     )
 
 
@@ -147,8 +198,17 @@ def _relayed(text, s, e, first, inner) -> Attribution:
         mention = _mention(text, named.end(), stop.start() if stop else e)
         relay = _subject(text, s, first.start()) if named is not first or first.start() > s else None
         that = _THAT_CLAUSE.search(text, named.end(), e)
+        verb = _verb_after(text, stop.start() if stop else e, e)
         if that:
             content = _trim(text, that.end(), e)
+        elif verb is not None:  # "RELAY, citing SOURCE, said CONTENT"
+            lead = _LEAD.match(text, verb.end(), e)
+            content = _trim(text, lead.end() if lead else verb.end(), e)
+        elif citing is not None and first.start() > s and "," not in text[s : first.start()]:
+            # "SOURCE said CONTENT, according to RELAY": the content runs from the cue to the relay's clause
+            lead = _LEAD.match(text, first.end(), e)
+            cut = text.rfind(",", first.end(), citing.start())
+            content = _trim(text, lead.end() if lead else first.end(), cut if cut > 0 else citing.start())
         else:  # the content came first: up to the clause that names the relay
             cut = text.rfind(",", s, first.start())
             content = _trim(text, s, cut if cut > s else first.start())
@@ -158,9 +218,24 @@ def _relayed(text, s, e, first, inner) -> Attribution:
         return Attribution(content, mention, cue, strength, relay=relay)
     relay = _mention(text, s, first.start())
     mention = _mention(text, first.end(), inner.start())  # "X quoted SOURCE as saying CONTENT"
+    passive = _PASSIVE.search(text, s, first.start())
+    if passive:  # "SOURCE was quoted (by RELAY) as saying CONTENT"
+        by = re.match(r"\s*by\b", text[first.end() : inner.start()])
+        relay = _mention(text, first.end() + by.end(), inner.start()) if by else None
+        mention = _subject(text, s, passive.start())
     lead = _LEAD.match(text, inner.end(), e)
     content = _trim(text, lead.end() if lead else inner.end(), e)
+    closing = max(text.rfind("”", s, first.start()), text.rfind('"', s, first.start()))
+    if content[1] - content[0] < 2 and closing > s:  # "“CONTENT,” Kim was quoted as saying."
+        content = _trim(text, s, closing)
     return Attribution(content, mention, cue, strength, relay=relay)
+
+
+def _verb_after(text: str, at: int, e: int):
+    """A reporting verb right after the clause that names the origin ("citing the KCNA, said ...")."""
+    found = re.match(r"[\s,]*", text[at:e])
+    verb = CUE_RE.match(text, at + found.end(), e)
+    return verb if verb and verb.group().lower() in CUE_STRENGTH and verb.group().lower() not in _RELAY_CUES else None
 
 
 def _verb(text, s, e, match, cue) -> Attribution | None:
@@ -175,13 +250,20 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
         return Attribution(
             content, _mention(text, match.end() + passive.end(), stop.start() if stop else e), cue, strength
         )
-    if passive:
+    if passive or _PASSIVE.search(before):
         return None
     quoted = _quote_first(text, s, match, before, after, cue, strength)
     if quoted is not None:
         return quoted
     boundary = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
     after_words = len(after.split())
+    # "CONTENT, said SOURCE", but not "SOURCE, an analyst at X, said CONTENT" (a name and its apposition)
+    inverted = boundary >= 0 and not before[boundary + 1 :].strip() and not _APPOSITION.match(before)
+    # "In regard to X, SOURCE said CONTENT": a clause after the cue is the content; one after a comma
+    # ("CONTENT, the military said, the latest in a series of launches") is the outlet's addition.
+    if not inverted and not after.lstrip().startswith(","):
+        lead = _LEAD.match(text, match.end(), e)
+        after_words = 11 if len(text[lead.end() if lead else match.end() : e].split()) >= 3 else after_words
     if boundary >= 0 and not _THAT.search(after) and after_words <= 10 and len(before[:boundary].split()) >= 3:
         # "CONTENT, SOURCE said." or "CONTENT, said SOURCE, a professor at ..."
         content = _trim(text, s, s + boundary)
@@ -191,6 +273,7 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
             mention = _mention(text, match.end(), e)
         return Attribution(content, mention, cue, strength)
     # "SOURCE said (on Tuesday) (that) CONTENT": the content starts after the time, place and "that"
+    relay = None
     lead = _LEAD.match(text, match.end(), e)
     start = lead.end() if lead else match.end()
     if cue in ("told", "tells"):
@@ -198,13 +281,15 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
         start = that.end() if that else start
     elif prep := _PREP_THAT.match(text, match.end(), e):
         start = prep.end()
+        if carried := _CARRIED_BY.search(text, match.end(), prep.end()):  # "in a statement carried by KCNA that"
+            relay = _mention(text, carried.end(), prep.end() - 4)
     if cue in ("told", "tells") and start == match.end():
         comma = text.find(",", match.end(), e)
         start = comma + 1 if 0 < comma < match.end() + 60 else start
     content = _trim(text, start, e)
     if len(text[content[0] : content[1]].split()) < 3:
         return None
-    return Attribution(content, _subject(text, s, match.start()), cue, strength)
+    return Attribution(content, _subject(text, s, match.start()), cue, strength, relay=relay)
 
 
 def _quote_first(text, s, match, before, after, cue, strength) -> Attribution | None:
@@ -255,11 +340,18 @@ def korean(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribut
         return Attribution(content, mention, "에 따르면", 1.0)
     ending = _outside(KO_CUE_RE.finditer(text, s, e), quotes)
     if not ending:
+        hedge = _outside(KO_HEDGE_RE.finditer(text, s, e), quotes)
+        if hedge:  # "…것으로 보인다" (appears to), "…는 소문이 돌고 있다" (there are rumours)
+            return Attribution(_trim(text, s, e), None, hedge[0].group(), cue_strength(hedge[0].group()), hedge=True)
         return None
     m = ending[-1]
     topic = next((t for pattern in _KO_TOPICS if (t := pattern.match(text, s, m.start()))), None)
-    if topic:  # "SOURCE는 CONTENT라고 밝혔다"
-        return Attribution(_trim(text, topic.end(), m.start()), _trim(text, s, topic.end()), m.group().strip(), 1.0)
+    if topic:  # "SOURCE는 CONTENT라고 밝혔다", "RELAY는 SOURCE를 인용해 CONTENT라고 보도했다"
+        content, mention, relay = (topic.end(), m.start()), _trim(text, s, topic.end()), None
+        citing = KO_CITING_RE.search(text, topic.end() - 1, m.start())
+        if citing:
+            content, mention, relay = (citing.end(), m.start()), (citing.start(1), citing.end(1)), mention
+        return Attribution(_trim(text, *content), mention, m.group().strip(), 1.0, relay=relay)
     # "“CONTENT”고 SOURCE는 전했다": the subject comes after the quotation, just before the verb
     subject = _KO_SUBJECT.search(text, s, m.start())
     if subject is None:

@@ -14,12 +14,20 @@ import re
 # cue attributes its content to someone (a "said" almost always does; a "believe" often expresses opinion).
 _VERBS = {
     1.0: "said says say told tells reported reports stated states announced quoted quoting quotes cited citing "
-    "confirmed confirms claimed claims added adds wrote writes acknowledged acknowledges admitted admits",
+    "confirmed confirms claimed claims added adds wrote writes acknowledged acknowledges admitted admits "
+    "confirm acknowledge admit",
     0.85: "noted notes explained explains warned warns argued argues insisted insists revealed reveals "
     "disclosed discloses stressed stresses emphasized emphasised emphasizes asserted asserts "
     "estimated estimates predicted predicts alleged alleges maintained maintains conceded concedes "
-    "cautioned caution cautions described describes testified testifies recalled recalls",
-    0.7: "believe believes believed suggested suggests suspect suspects expect expects observed observes continued",
+    "cautioned caution cautions described describes testified testifies recalled recalls "
+    # Base forms for plural speakers ("analysts warn"), leaving out those that are as often nouns (report, claim).
+    "explain warn argue insist reveal disclose emphasize emphasise assert predict allege "
+    "maintain concede testify deny accuse indicate conclude complain "
+    "denied denies accused accuses declared declares reiterated reiterates indicated indicates concluded "
+    "concludes responded replied replies remarked commented mentioned complained complains forecast "
+    "shows showed",
+    0.7: "believe believes believed suggested suggests suspect suspects expect expects observed observes continued "
+    "speculated assessed published publishes speculate assess suggest",
 }
 CUE_STRENGTH: dict[str, float] = {word: strength for strength, words in _VERBS.items() for word in words.split()}
 
@@ -36,6 +44,11 @@ _HEDGES = {  # unattributed assertions: their own kind, the unsourced quote
     "widely seen as": 0.8,
     "widely viewed as": 0.8,
     "widely regarded as": 0.8,
+    "widely considered": 0.8,
+    "widely expected": 0.75,
+    "is seen as": 0.7,
+    "are seen as": 0.7,
+    "widely believed": 0.75,
     "it is believed": 0.75,
     "it is said": 0.75,
     "it is interpreted": 0.7,
@@ -60,18 +73,32 @@ CUE_RE = re.compile(
 # Korean reporting endings (…라고 밝혔다, …고 전했다) and "X에 따르면" (according to X). The verb stems
 # come with their past and present endings; 했다고 marks reported speech inside a longer sentence.
 KO_ACCORDING_RE = re.compile(r"(?:에|의)\s?따르면|에 의하면|(?<=\S)(?:이|가)? ?전한 바에 따르면")
-KO_CUE_RE = re.compile(
-    r"(?:(?:이)?라고|다고|냐고|자고|고)\s?"
-    r"(?:말했|밝혔|전했|보도했|주장했|설명했|강조했|지적했|덧붙였|알려왔|알렸|증언했|발표했|덧붙였|전망했|분석했|평가했|말한|밝힌|전한|보도한)"
-    r"|(?:말했|밝혔|전했|보도했|주장했|설명했|강조했|지적했|덧붙였|알려왔|증언했|발표했|전망했|분석했|평가했)다"
+_KO_VERBS = (
+    "말했|밝혔|전했|보도했|주장했|설명했|강조했|지적했|덧붙였|알려왔|증언했|발표했|전망했|분석했|평가했|"
+    "언급했|경고했|비판했|부인했|인정했|시사했|예상했|추정했|보고했|답했|반박했|공개했|토로했|우려했"
 )
+KO_CUE_RE = re.compile(
+    rf"(?:(?:이)?라고|다고|냐고|자고|고)\s?(?:{_KO_VERBS}|했|알렸|말한|밝힌|전한|보도한|주장한)"
+    rf"|(?:{_KO_VERBS})다"
+    r"|(?:이)?라며\s|다며\s"  # "“...”라며 ..." (saying that ...): the quotation's cue mid-sentence
+)
+# "조선중앙통신을 인용해" (citing the KCNA): the origin, passed on by the sentence's speaker.
+KO_CITING_RE = re.compile(r"(?<=\s)([^\s,“”\"]+?)(?:을|를)\s?인용(?:해|하여|한|했다)\s?")
+# Korean hedges: the writer's judgement (…것으로 보인다, …로 해석된다) or what unnamed others say (소문, 일각).
+_KO_ANALYSIS = {"것으로 보인다": 0.6, "것으로 분석된다": 0.7, "것으로 해석된다": 0.7, "로 해석된다": 0.7,
+                "것으로 풀이된다": 0.7, "것으로 관측된다": 0.7}  # fmt: skip
+_KO_UNNAMED = {"소문이": 0.75, "소문에": 0.75, "소문도": 0.75, "일각에서는": 0.75, "라는 관측이": 0.7}
+KO_HEDGE_RE = re.compile("|".join(map(re.escape, [*_KO_ANALYSIS, *_KO_UNNAMED])))
 
+_HEDGES.update(_KO_ANALYSIS)
+_HEDGES.update(_KO_UNNAMED)
 HEDGE = set(_HEDGES)
 # Impersonal judgements that credit no one but the writer ("it is interpreted as", "is widely seen as"): by the
 # kinds' definitions the outlet's own analysis, where "rumors" or "many who point out" credit unnamed others.
 ANALYSIS = {
-    "widely seen as", "widely viewed as", "widely regarded as", "it is interpreted",
-    "appears to be", "appear to be", "seems to be", "may be intended",
+    "widely seen as", "widely viewed as", "widely regarded as", "widely considered", "widely expected", "is seen as",
+    "are seen as", "it is interpreted",
+    "appears to be", "appear to be", "seems to be", "may be intended", *_KO_ANALYSIS,
 }  # fmt: skip
 
 
@@ -100,36 +127,62 @@ _KIND_PATTERNS: list[tuple[str, str]] = [
         "state_media",
         r"\bkcna\b|korean central (?:news agency|broadcasting|television)|\brodong sinmun\b|\bminju chosun\b|"
         r"\bstate(?:-run)? (?:media|news agency|television|tv|radio|newspaper)\b|\bofficial (?:media|newspaper)\b|"
-        r"\buriminzokkiri\b|\bcentral (?:election|elections) (?:guidance )?committee\b|"
-        r"조선중앙(?:통신|방송|TV|텔레비전)|[로노]동신문|민주조선|관영 (?:매체|언론|통신)|북한 매체|선거지도위원회",
+        r"\buriminzokkiri\b|\bregime\b|\bcentral (?:election|elections) (?:guidance )?committee\b|"
+        r"조선중앙(?:통신|방송|TV|텔레비전)|[로노]동신문|민주조선|관영 (?:매체|언론|통신)|북한 매체|"
+        r"선거지도위원회|외무성|우리민족끼리",
+    ),
+    (
+        # The outlet speaking of itself ("data compiled by the paper", "told this newspaper"): its own reporting.
+        "outlet_reporting",
+        r"\bthis (?:news)?paper\b|\bthe paper\b|\bthis (?:outlet|site|website|publication|magazine)\b|"
+        r"\bour (?:reporters?|correspondents?|staff|newsroom)\b|본지|본사",
     ),
     (
         "news_agency",
         r"\byonhap\b|\breuters\b|\bassociated press\b|\bap\b|\bafp\b|\bagence france|\bkyodo\b|\bxinhua\b|"
-        r"\btass\b|\bbloomberg\b|\bnews agency\b|\bwire service\b|연합뉴스|뉴시스|교도통신|신화통신",
+        r"\btass\b|\bbloomberg\b|\bnews agency\b|\bwire service\b|연합뉴스|뉴시스|교도통신|신화통신|"
+        # Another outlet passing a report on: its name says it is one ("the Daily Courier", "NK News").
+        r"\b(?:newspaper|daily|times|post|herald|journal|tribune|gazette|courier|chronicle|news|radio|broadcast(?:er|ing)|"
+        r"television|magazine|weekly|outlet|press)\b|신문|일보|방송|통신",
     ),
     (
         "think_tank",
         r"\binstitute\b|\binstitution\b|\bthink[- ]tank\b|\bcent(?:er|re) for\b|\bfoundation\b|\bcouncil on\b|"
-        r"\bresearch (?:group|center|centre|firm)\b|\bkinu\b|\basan\b|연구원|연구소|재단",
+        r"\bresearch (?:group|center|centre|firm)\b|\bkinu\b|\basan\b|연구원|연구소|재단|"
+        # Other institutions that publish analysis: international bodies, NGOs, universities.
+        r"\borgani[sz]ation\b|\bprogramme\b|\bunited nations\b|\bu\.n\.|"
+        r"\bassociation\b|\bfederation\b|\brights watch\b|\bamnesty\b|\buniversity\b|\bngo\b|유엔|대학",
     ),
     (
         "foreign_government",
         r"\bministr(?:y|ies)\b|\bminister\b|\bgovernment officials?\b|\bofficials?\b|\bspokes(?:man|woman|person)\b|"
+        r"\bgovernment\b|\bdiplomat(?:s|ic)?\b|\blawmakers?\b|\blegislators?\b|\bparliament\b|\bnational assembly\b|"
+        r"\bprosecutors?\b|\bpolice\b|\bauthorities\b|\bagency\b|\bmilitary\b|\bcommand\b|"
         r"\bstate department\b|\bpentagon\b|\bwhite house\b|\bnational intelligence service\b|\bnis\b|\bjcs\b|"
         r"\bjoint chiefs\b|\bembassy\b|\bpresidential office\b|\bseoul\b|\bwashington\b|\btokyo\b|\bbeijing\b|"
-        r"통일부|외교부|국방부|국정원|국가정보원|합참|대통령실|청와대|정부 (?:관계자|당국자)|당국자",
+        r"통일부|외교부|국방부|국정원|국가정보원|합참|대통령실|청와대|정부 (?:관계자|당국자)|당국자|"
+        r"대변인|국무부|백악관|국방성|정부|(?<!대)의원|경찰|검찰",
     ),
     (
         "unsourced_quote",
         r"\banalysts?\b|\bexperts?\b|\bobservers?\b|\bcritics?\b|\bsome\b|\bmany\b|\bothers\b|\bpeople\b|"
-        r"\brumou?rs?\b|\bspeculation\b|\bobservers\b|\bwatchers\b|전문가들|관측통|일각|소문",
+        r"\brumou?rs?\b|\bspeculation\b|\bobservers\b|\bwatchers\b|전문가(?:들)?|관측통|일각|소문|"
+        # Anonymous sources with no place that makes them in-country ones ("a source familiar with the matter").
+        r"\bsources?\b|\binsiders?\b|\bwitness(?:es)?\b|\bfamiliar with\b|\bscholars\b|\bresearchers\b|"
+        r"\bcommentators?\b|\bcritics\b|관계자|관측",
     ),
 ]
 KIND_PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _KIND_PATTERNS]
 
+OFFICIAL_SOURCE = re.compile(
+    r"\b(?:diplomatic|government|intelligence|military|official|security|police) (?:sources?|insiders?)\b|정부 소식통",
+    re.IGNORECASE,
+)
 # North Korea speaking for itself ("North Korea said", "Pyongyang reported") is its state media.
-STATE_SPEAKER = re.compile(r"^(?:the )?(?:north korea|north|pyongyang|dprk|북한|북)(?:'s|’s)?\b", re.IGNORECASE)
+STATE_SPEAKER = re.compile(
+    r"^(?:the |an? )?(?:north korean?|north|pyongyang|dprk|북한|북)(?:'s|’s)?\b|\bworkers'? party\b|노동당",
+    re.IGNORECASE,
+)
 
 # Someone speaking for themselves: a title ("a professor at ...", "researcher") makes an expert even when an
 # institution follows, since the person, not the institution, is credited; two or more capitalised words
@@ -149,16 +202,33 @@ PRONOUN = re.compile(
 )
 
 
+_NAME = re.compile(r"(?:[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?\s+){1,3}[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?")
+
+
+def _named_person(mention: str) -> bool:
+    """A person's name with a description after it ("Yang Moo-jin, president of the University of X"): the
+    person, not the institution, is credited."""
+    head, comma, _ = mention.partition(",")
+    return bool(
+        comma
+        and _NAME.fullmatch(head.strip())
+        and not STATE_SPEAKER.search(head.strip())
+        and not any(pattern.search(head) for _, pattern in KIND_PATTERNS)
+    )
+
+
 def kind_of(mention: str) -> str | None:
     """The kind a source mention's wording implies ("the unification ministry" → foreign_government)."""
     if not mention:
         return None
     # Informants and defectors before a country's name ("a source in North Korea"), then a titled person
     # before their institution ("a professor at the Asan Institute").
+    if OFFICIAL_SOURCE.search(mention):  # "diplomatic sources in Seoul" speak for a government, not from inside
+        return "foreign_government"
     for kind, pattern in KIND_PATTERNS[:2]:
         if pattern.search(mention):
             return kind
-    if TITLE.search(mention):
+    if TITLE.search(mention) or _named_person(mention):
         return "expert"
     if KIND_PATTERNS[2][1].search(mention) or STATE_SPEAKER.search(mention.strip()):
         return "state_media"

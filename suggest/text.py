@@ -48,9 +48,20 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _KO_END = re.compile(r"(?<=[다요죠음함됨])[.!?]+[”’\"']?\s+")
 
 
-def _inside_quote(text: str) -> bool:
-    """Whether a quotation opened in `text` is still open at its end."""
-    return text.count("“") > text.count("”") or text.count('"') % 2 == 1
+PART = 4_000  # pysbd's time grows with the square of a paragraph's length: longer ones go in parts
+_STOP = re.compile(r"[.!?][”’\"')]*\s+")
+
+
+def _parts(chunk: str) -> list[str]:
+    """A paragraph in parts of about `PART` characters, each cut after a sentence's end where there is one
+    (else at a space), so that segmenting stays linear however long a paragraph is."""
+    parts, start = [], 0
+    while len(chunk) - start > PART:
+        ends = [m.end() for m in _STOP.finditer(chunk, start + PART // 2, start + PART)]
+        cut = ends[-1] if ends else (chunk.rfind(" ", start + PART // 2, start + PART) + 1 or start + PART)
+        parts.append(chunk[start:cut])
+        start = cut
+    return [*parts, chunk[start:]]
 
 
 def sentences(text: str, paras: list[Span] | None = None) -> list[Sentence]:
@@ -62,15 +73,18 @@ def sentences(text: str, paras: list[Span] | None = None) -> list[Sentence]:
     for index, para in enumerate(paras if paras is not None else paragraphs(text)):
         chunk = text[para.start : para.end]
         if _HANGUL.search(chunk):
-            pieces, cursor = [], 0
+            pieces, cursor, counted, marks = [], 0, 0, [0, 0, 0]  # “, ” and " since the sentence began
             for m in _KO_END.finditer(chunk):
-                if _inside_quote(chunk[cursor : m.start() + 1]):
+                seen = chunk[counted : m.start() + 1]  # counted as it goes: linear however long the quotation
+                marks = [marks[0] + seen.count("“"), marks[1] + seen.count("”"), marks[2] + seen.count('"')]
+                counted = m.start() + 1
+                if marks[0] > marks[1] or marks[2] % 2 == 1:
                     continue  # a full stop inside a quotation does not end the sentence that carries it
                 pieces.append(chunk[cursor : m.end()])
-                cursor = m.end()
+                cursor, counted, marks = m.end(), m.end(), [0, 0, 0]
             pieces.append(chunk[cursor:])
         else:
-            pieces = _segmenter().segment(chunk)
+            pieces = [piece for part in _parts(chunk) for piece in _segmenter().segment(part)]
         cursor = 0
         for piece in pieces:
             stripped = piece.strip()

@@ -147,7 +147,7 @@ def test_a_stale_or_bad_suggestion_changes_nothing(client, rita, article, regist
 
 def test_a_sensitive_source_is_shown_as_its_pseudonym_to_reviewers_only(client, rita, editor, article, registry):
     client.force_login(rita)
-    row = keys(client, article)["nobody dared to put "]
+    row = keys(client, article)["A resident of Hyesan"]
     assert row["source"] == "Protected source 1" and row["kind"] == "in_country_informant"
     for response in (suggestions(client, article), suggestions(client, article, **{"HX-Request": "true"})):
         assert "zqxcanary" not in response.content.decode().lower()
@@ -159,7 +159,7 @@ def test_a_sensitive_source_is_shown_as_its_pseudonym_to_reviewers_only(client, 
     again = make_article(TEXT + " Again.", title="Turnout report, again")
     client.force_login(editor)
     assert INFORMANT in suggestions(client, again).content.decode()
-    assert keys(client, again)["nobody dared to put "]["source"] == INFORMANT
+    assert keys(client, again)["A resident of Hyesan"]["source"] == INFORMANT
 
 
 def test_suggestions_never_count_nor_are_exported_until_accepted(client, rita, article, registry):
@@ -224,3 +224,14 @@ def test_the_tag_panel_is_offered_the_facts_a_selection_reports(client, rita, ar
     assert body.startswith('<option value="Turnout was 99.63%" label="Turnout was 99.63% — 1 article">')
     for bad in ({"start": 5, "end": 2}, {"start": "x"}, {"start": 0, "end": 10**9}, {}):
         assert client.get(url, bad).content.decode().strip() == ""
+
+
+def test_a_rumour_a_protected_source_passes_on_names_them_by_pseudonym_only(client, rita, registry):
+    text = "“There are rumors that the count was changed overnight. We all voted for,” a resident of Hyesan said."
+    article = make_article(text, title="Rumour report")
+    client.force_login(rita)
+    rows = keys(client, article)
+    assert rows["There are rumors tha"]["kind"] == "unsourced_quote"
+    assert rows["There are rumors tha"]["via"] == ["Protected source 1"]
+    for response in (suggestions(client, article), client.get(f"/api/articles/{article.slug}/suggestions")):
+        assert "zqxcanary" not in response.content.decode().lower()

@@ -57,7 +57,7 @@ def test_accept_one_suggestion_by_keyboard_dismiss_another_and_find_it_in_the_da
     expect(cards(page)).to_have_count(1)
     claim = Claim.objects.get()
     assert (claim.exact, claim.kind.slug, claim.source.name, claim.fact.statement) == (
-        "Turnout was 99.63 percent in the local elections", "state_media", "KCNA", TURNOUT,
+        "Turnout was 99.63 percent in the local elections, the KCNA said on Monday", "state_media", "KCNA", TURNOUT,
     )  # fmt: skip
     assert ReviewEvent.objects.get(claim=claim).after["origin"]["suggestion"].endswith("-state_media")
 
@@ -66,7 +66,7 @@ def test_accept_one_suggestion_by_keyboard_dismiss_another_and_find_it_in_the_da
     page.keyboard.press("x")
     expect(cards(page)).to_have_count(0)
     expect(page.locator("#suggestions .empty-state")).to_be_visible()
-    assert Dismissal.objects.get().exact.startswith("the two boxes made every vote against")
+    assert Dismissal.objects.get().exact.startswith("The unification ministry said that the two boxes")
     assert Claim.objects.count() == 1
     assert_not_reloaded(page)
 

@@ -32,7 +32,7 @@ class Highlight:
     proposed: bool = False  # the source is a name the annotator typed, not registered yet
 
 
-def highlights(claims, kinds: dict[int, ProvenanceKind], user) -> list[Highlight]:
+def highlights(claims, kinds: dict[int, ProvenanceKind], user, limit: int | None = None) -> list[Highlight]:
     """The claims of a queryset as Highlights in text order, sensitive sources masked for `user`.
 
     The reading view shows every claim of an article; at a thousand claims, model instances with
@@ -43,6 +43,8 @@ def highlights(claims, kinds: dict[int, ProvenanceKind], user) -> list[Highlight
         "pk", "start", "end", "exact", "status", "kind_id", "annotator_id", "source_id", "source__name",
         "source__sensitive", "proposed_source", "fact__statement", "proposed_fact",
     )  # fmt: skip
+    if limit is not None:
+        rows = rows[:limit]
     return [
         Highlight(
             pk,
@@ -136,16 +138,27 @@ def _meta(claims) -> dict[int, tuple]:
     }
 
 
-def article_html(text: str, claims, *, around: tuple[int, int] | None = None) -> SafeString:
+def _bounds(text: str, around: tuple[int, int] | None, window: tuple[int, int] | None) -> list[tuple[int, int]]:
+    """The passages to render: all, those `around` touches, or those that begin in `window`."""
+    bounds = passages(text)
+    if around is not None:
+        return touched(bounds, *around)
+    if window is not None:
+        return [(a, b) for a, b in bounds if window[0] <= a < window[1]] or [(window[0], window[0])]
+    return bounds
+
+
+def article_html(
+    text: str, claims, *, around: tuple[int, int] | None = None, window: tuple[int, int] | None = None
+) -> SafeString:
     """The article body's inner HTML: passages of plain text runs, <mark> runs and an empty anchor per claim.
 
     Each passage (`spans.passages`) is a <span id="passage-N"> that adds nothing to textContent. With
-    `around` (a span of the text), only the passages it touches are rendered, each marked as an htmx
-    out-of-band swap of the same passage on the page: `claims` then need only be those over them.
+    `window` (passage boundaries lo, hi), only the passages in [lo, hi) are rendered; with `around` (a
+    span of the text), only the passages it touches, each marked as an htmx out-of-band swap of the same
+    passage on the page. Either way `claims` need only be those over the passages rendered.
     """
-    bounds = passages(text)
-    if around is not None:
-        bounds = touched(bounds, *around)
+    bounds = _bounds(text, around, window)
     lo, hi = bounds[0][0], bounds[-1][1]
     claims = [claim for claim in claims if claim.start < hi and lo < claim.end]
     starts: dict[int, list] = {}

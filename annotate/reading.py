@@ -11,6 +11,9 @@ are neither skipped nor repeated). The counts cover every claim the reader may s
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -24,7 +27,7 @@ from corpus.models import Article
 
 from .forms import ClaimForm
 from .models import Claim, ProvenanceKind
-from .rendering import article_html, claim_list_html, highlights
+from .rendering import article_html, claim_list_html, drawn, highlights
 from .spans import passages, window
 
 WINDOW = 6_000  # code points of text sent at once: a few screens; a short article is sent whole
@@ -59,8 +62,45 @@ def body_html(request, article: Article, kinds: dict, *, at: int = 0, stop: int 
     stop = len(text) if stop is None else stop
     lo, hi = window(bounds, at, stop, WINDOW, through)
     visible = Claim.objects.visible_to(request.user).filter(article=article).anchored()
-    claims = highlights(visible.filter(start__lt=hi, end__gt=lo), kinds, request.user)
-    return article_html(text, claims, window=(lo, hi)), lo, hi
+    claims = drawn(visible.filter(start__lt=hi, end__gt=lo), kinds, request.user)
+    return rendered(text, claims, lo, hi), lo, hi
+
+
+class Rendered:
+    """The last bodies rendered in this process, each under everything its markup is made from: the text, the
+    window, and for each claim what is drawn of it (as masked for the reader who asked). Only a reader whose
+    claims look exactly the same gets the same markup back, so nothing one reader may see reaches another
+    who may not, and no write needs to invalidate anything: a changed claim, source name, status or kind
+    label is another key. The key is compared whole on a hit (no digest that two inputs could share)."""
+
+    def __init__(self, entries: int = 32, chars: int = 24_000_000):
+        self.entries, self.chars = entries, chars
+        self.bodies: OrderedDict[tuple, SafeString] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, text: str, claims: list, lo: int, hi: int) -> SafeString:
+        drawn = tuple(
+            (c.pk, c.start, c.end, c.status, c.kind.pk, c.kind.label, c.kind.slug, c.source_label) for c in claims
+        )
+        key = (text, lo, hi, drawn)
+        with self.lock:
+            if (body := self.bodies.get(key)) is not None:
+                self.bodies.move_to_end(key)
+                return body
+        body = article_html(text, claims, window=(lo, hi))
+        with self.lock:
+            self.bodies[key] = body
+            while len(self.bodies) > self.entries or sum(len(b) for b in self.bodies.values()) > self.chars:
+                self.bodies.popitem(last=False)
+        return body
+
+    def clear(self) -> None:
+        with self.lock:
+            self.bodies.clear()
+
+
+BODIES = Rendered()
+rendered = BODIES.get
 
 
 def cursor(value: str) -> tuple[int, int, int] | None:

@@ -62,6 +62,30 @@ def highlights(claims, kinds: dict[int, ProvenanceKind], user, limit: int | None
     ]  # fmt: skip
 
 
+def drawn(claims, kinds: dict[int, ProvenanceKind], user) -> list[Highlight]:
+    """Like `highlights`, with only what the body draws of each claim: no quote and no fact, which only the
+    sidebar shows (a narrower read, and no join with the facts)."""
+    mask = mask_for(user)
+    rows = claims.order_by("start", "-end", "pk").values_list(
+        "pk", "start", "end", "status", "kind_id", "annotator_id", "source_id", "source__name", "source__sensitive",
+        "proposed_source",
+    )  # fmt: skip
+    return [
+        Highlight(
+            pk,
+            start,
+            end,
+            "",
+            status,
+            kinds[kind_id],
+            mask.source(source_id, source, sensitive) if source_id else mask.text(proposed_source, author),
+            "",
+            bool(proposed_source),
+        )
+        for (pk, start, end, status, kind_id, author, source_id, source, sensitive, proposed_source) in rows
+    ]
+
+
 def claim_list_html(claims: list[Highlight]) -> SafeString:
     """The sidebar's list items, one per claim in text order (the same markup a template would give)."""
     parts = []
@@ -125,17 +149,16 @@ def _drawn(layers: list[tuple]) -> tuple[str, str, str, str]:
 
 
 def _meta(claims) -> dict[int, tuple]:
-    """What a run needs of each claim (id, title text, kind id, kind), escaped once per claim rather than
-    once per run it covers."""
-    return {
-        id(claim): (
-            str(claim.pk),
-            escape(claim.kind.label + (f": {claim.source_label}" if getattr(claim, "source_label", "") else "")),
-            claim.kind.pk,
-            escape(claim.kind.slug),
-        )
-        for claim in claims
-    }
+    """What a run needs of each claim (id, title text, kind id, kind), escaped once per kind and source
+    rather than once per run it covers (claims share a few kinds and sources)."""
+    titles: dict[tuple, tuple[str, str]] = {}
+    meta = {}
+    for claim in claims:
+        kind, label = claim.kind, getattr(claim, "source_label", "")
+        if (named := titles.get((kind.pk, label))) is None:
+            named = titles[kind.pk, label] = (escape(kind.label + (f": {label}" if label else "")), escape(kind.slug))
+        meta[id(claim)] = (str(claim.pk), named[0], kind.pk, named[1])
+    return meta
 
 
 def _bounds(text: str, around: tuple[int, int] | None, window: tuple[int, int] | None) -> list[tuple[int, int]]:
@@ -165,6 +188,7 @@ def article_html(
     for claim in claims:
         starts.setdefault(claim.start, []).append(claim)
     meta = _meta(claims)
+    markup = "&" in text or "<" in text or ">" in text
     ends = {claim.end for claim in claims}
     swap = ' hx-swap-oob="true"' if around is not None else ""
     parts: list[str] = []
@@ -184,7 +208,9 @@ def article_html(
         for claim in starts.get(seg.start, ()):
             # Empty, so it adds nothing to textContent, but /articles/<slug>/#claim-<id> lands here.
             parts.append(f'<span class="anchor" id="claim-{claim.pk}"></span>')
-        chunk = escape(text[seg.start : seg.end])
+        chunk = text[seg.start : seg.end]
+        if markup:  # element content: only & < > need escaping, and most texts have none
+            chunk = escape(chunk, quote=False)
         if not seg.claims:
             parts.append(chunk)
             continue

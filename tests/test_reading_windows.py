@@ -158,3 +158,31 @@ def test_the_page_of_a_long_article_costs_the_same_queries_with_many_claims(clie
         assert f'id="claims-count">{n}<' in page
         counts[n] = len(queries)
     assert counts[0] == counts[1] == counts[400], counts
+
+
+def test_a_rendered_body_is_reused_only_for_readers_who_are_drawn_the_same(client, reviewer, article):
+    from annotate.reading import BODIES, Rendered
+
+    secret = make_claim(article, *at(2), kind_slug="in_country_informant", annotator=make_user("olga"))
+    source = register_source(name="Kim Chol-su", kind=kind("in_country_informant"), sensitive=True)
+    Claim.objects.filter(pk=secret.pk).update(source=source)
+    BODIES.clear()
+    editor = make_user("ed", role="editor")
+    for first, then in ((editor, reviewer), (reviewer, editor)):  # whichever way round the memory is filled
+        client.force_login(first)
+        client.get(article.get_absolute_url())
+        client.force_login(then)
+        page = client.get(article.get_absolute_url()).content.decode()
+        body = page[page.index('id="article-text"') : page.index('class="side"')]
+        assert ("Kim Chol-su" in body) == (then == editor) and ("Protected source" in body) == (then == reviewer)
+    # A change to what is drawn is another key: nothing to invalidate.
+    source.sensitive = False
+    source.name = "Kim Chol-su (retired)"
+    source.save()
+    client.force_login(reviewer)
+    assert "Kim Chol-su (retired)" in client.get(article.get_absolute_url()).content.decode()
+    # Bounded: the oldest bodies go first.
+    memory = Rendered(entries=2)
+    for lo in (0, 10, 20):
+        memory.get(TEXT, [], lo, lo + 5)
+    assert len(memory.bodies) == 2 and [k[1] for k in memory.bodies] == [10, 20]

@@ -12,7 +12,15 @@ from annotate.models import Claim
 from annotate.reading import SIDEBAR, WINDOW
 from tests.factories import make_article, make_claim
 
-from .helpers import article_text_in_page, assert_not_reloaded, log_in, open_article, select_with_mouse, tag_panel
+from .helpers import (
+    article_text_in_page,
+    assert_not_reloaded,
+    axe_violations,
+    log_in,
+    open_article,
+    select_with_mouse,
+    tag_panel,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -46,6 +54,7 @@ def test_scrolling_loads_the_rest_of_the_text_and_a_tag_there_stores_its_offsets
     assert len(shown) < len(TEXT) and TEXT.startswith(shown)  # the first window only
     gap = page.locator("#article-text .passage-gap")
     expect(gap).to_have_count(1)
+    assert axe_violations(page, context="a long article, its rest not loaded") == []
     for _ in range(30):  # each gap scrolled into view brings the next window
         if not gap.count():
             break

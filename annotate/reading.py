@@ -56,8 +56,8 @@ def with_gaps(article: Article, body: SafeString, lo: int, hi: int, begin: int, 
 
 
 def body_html(request, article: Article, kinds: dict, *, at: int = 0, stop: int | None = None, through: int = 0):
-    """The passages of a window from the one holding `at` (within [start of that gap, stop)), with gaps for
-    what is left out on either side inside [begin, stop). Returns (html, lo, hi)."""
+    """The window of passages from the one holding `at`: about WINDOW code points, at least up to `through`,
+    never past `stop`. Returns its html (without gaps: see `with_gaps`) and its bounds (lo, hi)."""
     text, bounds = article.text, passages(article.text)
     stop = len(text) if stop is None else stop
     lo, hi = window(bounds, at, stop, WINDOW, through)

@@ -22,7 +22,7 @@ from .models import Claim, Fact, ProvenanceKind
 from .presenters import fact_ref, present_all
 from .reading import cursor, reading_context, sidebar_page
 from .relays import VIA_SEPARATOR
-from .rendering import article_html, claim_list_html, highlights
+from .rendering import article_html, claim_list_html, drawn
 from .responses import form_message, inline_error
 from .services import (
     StaleEdit,
@@ -156,14 +156,22 @@ def _tagged(request, article: Article, claim: Claim):
     visible = Claim.objects.visible_to(request.user).filter(article=article)
     bounds = touched(passages(article.text), claim.start, claim.end)
     lo, hi = bounds[0][0], bounds[-1][1]
-    near = highlights(visible.filter(start__lt=hi, end__gt=lo), kinds, request.user)
+    # What the passages draw of their claims; the new claim's quote and fact, which its sidebar entry shows,
+    # come from the claim just saved rather than from a wider read of every claim under the passages.
+    near = drawn(visible.filter(start__lt=hi, end__gt=lo), kinds, request.user)
+    entry = [h for h in near if h.pk == claim.pk]
+    mask = mask_for(request.user)
+    for h in entry:
+        h.exact = claim.exact
+        fact = mask.text(claim.fact.statement) if claim.fact else ""
+        h.fact_statement = fact or mask.text(claim.proposed_fact, claim.annotator_id)
     after = Q(start__gt=claim.start) | Q(start=claim.start, end__lt=claim.end)
     after |= Q(start=claim.start, end=claim.end, pk__gt=claim.pk)
     following = visible.filter(after).order_by("start", "-end", "pk").values_list("pk", flat=True).first()
     counts = visible.aggregate(total=Count("pk"), of_kind=Count("pk", filter=Q(kind_id=claim.kind_id)))
     context = {
         "body": article_html(article.text, near, around=(claim.start, claim.end)),
-        "claim_items": claim_list_html([h for h in near if h.pk == claim.pk]),
+        "claim_items": claim_list_html(entry),
         "insert": f"beforebegin:#item-{following}" if following else "beforeend:#claim-list",
         "claim_total": counts["total"],
         "kind": kinds[claim.kind_id],

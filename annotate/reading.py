@@ -73,7 +73,7 @@ class Rendered:
     who may not, and no write needs to invalidate anything: a changed claim, source name, status or kind
     label is another key. The key is compared whole on a hit (no digest that two inputs could share)."""
 
-    def __init__(self, entries: int = 32, chars: int = 24_000_000):
+    def __init__(self, entries: int = 32, chars: int = 8_000_000):
         self.entries, self.chars = entries, chars
         self.bodies: OrderedDict[tuple, SafeString] = OrderedDict()
         self.lock = threading.Lock()
@@ -82,7 +82,8 @@ class Rendered:
         drawn = tuple(
             (c.pk, c.start, c.end, c.status, c.kind.pk, c.kind.label, c.kind.slug, c.source_label) for c in claims
         )
-        key = (text, lo, hi, drawn)
+        # The window's text is all of the text its markup depends on (its passages are cut from `lo` on).
+        key = (text[lo:hi], lo, hi, drawn)
         with self.lock:
             if (body := self.bodies.get(key)) is not None:
                 self.bodies.move_to_end(key)

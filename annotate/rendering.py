@@ -32,7 +32,7 @@ class Highlight:
     proposed: bool = False  # the source is a name the annotator typed, not registered yet
 
 
-def highlights(claims, kinds: dict[int, ProvenanceKind], user) -> list[Highlight]:
+def highlights(claims, kinds: dict[int, ProvenanceKind], user, limit: int | None = None) -> list[Highlight]:
     """The claims of a queryset as Highlights in text order, sensitive sources masked for `user`.
 
     The reading view shows every claim of an article; at a thousand claims, model instances with
@@ -43,6 +43,8 @@ def highlights(claims, kinds: dict[int, ProvenanceKind], user) -> list[Highlight
         "pk", "start", "end", "exact", "status", "kind_id", "annotator_id", "source_id", "source__name",
         "source__sensitive", "proposed_source", "fact__statement", "proposed_fact",
     )  # fmt: skip
+    if limit is not None:
+        rows = rows[:limit]
     return [
         Highlight(
             pk,
@@ -58,6 +60,30 @@ def highlights(claims, kinds: dict[int, ProvenanceKind], user) -> list[Highlight
         for (pk, start, end, exact, status, kind_id, author, source_id, source, sensitive, proposed_source, fact,
              proposed_fact) in rows
     ]  # fmt: skip
+
+
+def drawn(claims, kinds: dict[int, ProvenanceKind], user) -> list[Highlight]:
+    """Like `highlights`, with only what the body draws of each claim: no quote and no fact, which only the
+    sidebar shows (a narrower read, and no join with the facts)."""
+    mask = mask_for(user)
+    rows = claims.order_by("start", "-end", "pk").values_list(
+        "pk", "start", "end", "status", "kind_id", "annotator_id", "source_id", "source__name", "source__sensitive",
+        "proposed_source",
+    )  # fmt: skip
+    return [
+        Highlight(
+            pk,
+            start,
+            end,
+            "",
+            status,
+            kinds[kind_id],
+            mask.source(source_id, source, sensitive) if source_id else mask.text(proposed_source, author),
+            "",
+            bool(proposed_source),
+        )
+        for (pk, start, end, status, kind_id, author, source_id, source, sensitive, proposed_source) in rows
+    ]
 
 
 def claim_list_html(claims: list[Highlight]) -> SafeString:
@@ -100,8 +126,15 @@ def _mark_classes(kinds: tuple[int, ...]) -> str:
 
 def _status(claims) -> str:
     """A run's status as drawn (app.css): the innermost claim still standing, "rejected" when none is."""
-    standing = [s for s in (getattr(c, "status", "") for c in claims) if s != Claim.Status.REJECTED]
-    return f' data-status="{standing[-1] if standing else Claim.Status.REJECTED}"' if claims else ""
+    if not claims:
+        return ""
+    # From the innermost outwards: the first standing claim is usually the innermost or the next one, so
+    # this does not read every claim of a deep run (as a list of them all did: a quarter of article_html).
+    status = next((s for c in reversed(claims) if (s := getattr(c, "status", "")) != REJECTED), REJECTED)
+    return f' data-status="{status}"'
+
+
+REJECTED = Claim.Status.REJECTED
 
 
 def _drawn(layers: list[tuple]) -> tuple[str, str, str, str]:
@@ -116,35 +149,46 @@ def _drawn(layers: list[tuple]) -> tuple[str, str, str, str]:
 
 
 def _meta(claims) -> dict[int, tuple]:
-    """What a run needs of each claim (id, title text, kind id, kind), escaped once per claim rather than
-    once per run it covers."""
-    return {
-        id(claim): (
-            str(claim.pk),
-            escape(claim.kind.label + (f": {claim.source_label}" if getattr(claim, "source_label", "") else "")),
-            claim.kind.pk,
-            escape(claim.kind.slug),
-        )
-        for claim in claims
-    }
+    """What a run needs of each claim (id, title text, kind id, kind), escaped once per kind and source
+    rather than once per run it covers (claims share a few kinds and sources)."""
+    titles: dict[tuple, tuple[str, str]] = {}
+    meta = {}
+    for claim in claims:
+        kind, label = claim.kind, getattr(claim, "source_label", "")
+        if (named := titles.get((kind.pk, label))) is None:
+            named = titles[kind.pk, label] = (escape(kind.label + (f": {label}" if label else "")), escape(kind.slug))
+        meta[id(claim)] = (str(claim.pk), named[0], kind.pk, named[1])
+    return meta
 
 
-def article_html(text: str, claims, *, around: tuple[int, int] | None = None) -> SafeString:
+def _bounds(text: str, around: tuple[int, int] | None, window: tuple[int, int] | None) -> list[tuple[int, int]]:
+    """The passages to render: all, those `around` touches, or those that begin in `window`."""
+    bounds = passages(text)
+    if around is not None:
+        return touched(bounds, *around)
+    if window is not None:
+        return [(a, b) for a, b in bounds if window[0] <= a < window[1]] or [(window[0], window[0])]
+    return bounds
+
+
+def article_html(
+    text: str, claims, *, around: tuple[int, int] | None = None, window: tuple[int, int] | None = None
+) -> SafeString:
     """The article body's inner HTML: passages of plain text runs, <mark> runs and an empty anchor per claim.
 
     Each passage (`spans.passages`) is a <span id="passage-N"> that adds nothing to textContent. With
-    `around` (a span of the text), only the passages it touches are rendered, each marked as an htmx
-    out-of-band swap of the same passage on the page: `claims` then need only be those over them.
+    `window` (passage boundaries lo, hi), only the passages in [lo, hi) are rendered; with `around` (a
+    span of the text), only the passages it touches, each marked as an htmx out-of-band swap of the same
+    passage on the page. Either way `claims` need only be those over the passages rendered.
     """
-    bounds = passages(text)
-    if around is not None:
-        bounds = touched(bounds, *around)
+    bounds = _bounds(text, around, window)
     lo, hi = bounds[0][0], bounds[-1][1]
     claims = [claim for claim in claims if claim.start < hi and lo < claim.end]
     starts: dict[int, list] = {}
     for claim in claims:
         starts.setdefault(claim.start, []).append(claim)
     meta = _meta(claims)
+    markup = "&" in text or "<" in text or ">" in text
     ends = {claim.end for claim in claims}
     swap = ' hx-swap-oob="true"' if around is not None else ""
     parts: list[str] = []
@@ -164,7 +208,9 @@ def article_html(text: str, claims, *, around: tuple[int, int] | None = None) ->
         for claim in starts.get(seg.start, ()):
             # Empty, so it adds nothing to textContent, but /articles/<slug>/#claim-<id> lands here.
             parts.append(f'<span class="anchor" id="claim-{claim.pk}"></span>')
-        chunk = escape(text[seg.start : seg.end])
+        chunk = text[seg.start : seg.end]
+        if markup:  # element content: only & < > need escaping, and most texts have none
+            chunk = escape(chunk, quote=False)
         if not seg.claims:
             parts.append(chunk)
             continue

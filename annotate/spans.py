@@ -116,6 +116,20 @@ def touched(bounds: list[tuple[int, int]], start: int, end: int) -> list[tuple[i
     return [(lo, hi) for lo, hi in bounds if lo < end and start < hi]
 
 
+def window(bounds: list[tuple[int, int]], at: int, stop: int, size: int, through: int = 0) -> tuple[int, int]:
+    """The passages sent together: from the one holding `at`, until they cover `size` code points and reach
+    `through`, never past `stop` (a passage boundary). Returns (lo, hi), both passage boundaries."""
+    lo = next((a for a, b in bounds if a <= at < b), bounds[0][0])
+    hi = lo
+    for a, b in bounds:
+        if a < lo:
+            continue
+        if a >= stop or (hi - lo >= size and hi >= through):
+            break
+        hi = b
+    return lo, max(hi, lo)
+
+
 _SENTENCE_BREAK = re.compile(r"[.!?…。][\"'”’)]*(?:\s|$)|\n")
 _ABBREVIATION = re.compile(
     r"(?:\b[A-Za-z]|Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Gen|Gov|Sen|Rep|Lt|Col|No|Vol|vs|approx|"

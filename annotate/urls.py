@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import registry, views
+from . import reading, registry, views
 
 app_name = "annotate"
 urlpatterns = [
     path("articles/", views.article_list, name="article_list"),
     path("articles/<slug:slug>/", views.article_detail, name="article_detail"),
     path("articles/<slug:slug>/claims/", views.article_claims, name="article_claims"),
+    path("articles/<slug:slug>/passages/", reading.article_passages, name="article_passages"),
     path("claims/", views.claim_list, name="claim_list"),
     path("claims/mine/", views.my_claims, name="my_claims"),
     path("claims/<int:pk>/edit/", views.claim_edit, name="claim_edit"),

@@ -20,8 +20,9 @@ from .forms import ClaimEditForm, ClaimForm, DeleteForm
 from .masking import mask_for
 from .models import Claim, Fact, ProvenanceKind
 from .presenters import fact_ref, present_all
+from .reading import cursor, reading_context, sidebar_page
 from .relays import VIA_SEPARATOR
-from .rendering import article_html, claim_list_html, highlights
+from .rendering import article_html, claim_list_html, drawn
 from .responses import form_message, inline_error
 from .services import (
     StaleEdit,
@@ -76,30 +77,10 @@ def article_list(request):
     return render(request, template, {"page": page, "rows": rows, "query": query, "kinds": kinds})
 
 
-def _reading_context(request, article: Article) -> dict:
-    kinds = list(ProvenanceKind.objects.all())
-    claims = highlights(
-        Claim.objects.visible_to(request.user).filter(article=article).anchored(),
-        {k.pk: k for k in kinds},
-        request.user,
-    )
-    per_kind = Counter(claim.kind.pk for claim in claims)
-    return {
-        "article": article,
-        "claims": claims,
-        "claim_total": len(claims),
-        "claim_items": claim_list_html(claims),
-        "body": article_html(article.text, claims),
-        "kinds": kinds,
-        "active_kinds": [k for k in kinds if k.active],
-        "legend": [(kind, per_kind[kind.pk]) for kind in kinds if kind.active or per_kind[kind.pk]],
-        "can_tag": request.user.has_perm("annotate.add_claim"),
-        "tag_form": ClaimForm(auto_id="tag-%s"),
-    }
-
-
-def _reading(request, article: Article, *, status: int = 200):
-    return render(request, "annotate/article_detail.html#reading", _reading_context(request, article), status=status)
+def _reading(request, article: Article, *, through: int = 0, status: int = 200):
+    """The reading column again (after an edit or a delete), with the text sent at least up to `through`."""
+    context = reading_context(request, article, through=through)
+    return render(request, "annotate/article_detail.html#reading", context, status=status)
 
 
 @require_GET
@@ -109,7 +90,11 @@ def article_detail(request, slug):
     template = "annotate/article_detail.html"
     if request.htmx and not request.htmx.boosted:
         template += "#reading"
-    return render(request, template, _reading_context(request, article))
+    at, through = number(request.GET.get("from", "")), number(request.GET.get("through", ""))
+    context = reading_context(
+        request, article, at=max(at or 0, 0), through=max(through or 0, 0), after=cursor(request.GET.get("after", ""))
+    )
+    return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -119,6 +104,10 @@ def article_claims(request, slug):
     article = get_object_or_404(Article.objects.select_related("outlet"), slug=slug)
     if request.method == "POST":
         return _create_claim(request, article)
+    if "after" in request.GET:  # the sidebar's next claims
+        if not request.htmx:
+            return redirect(f"{article.get_absolute_url()}?{request.GET.urlencode()}#claims-title")
+        return sidebar_page(request, article)
     visible = Claim.objects.visible_to(request.user).for_article(article)
     ids = [n for i in request.GET.get("ids", "").replace(",", " ").split() if (n := number(i)) is not None][:50]
     at = number(request.GET.get("at", ""))
@@ -167,14 +156,22 @@ def _tagged(request, article: Article, claim: Claim):
     visible = Claim.objects.visible_to(request.user).filter(article=article)
     bounds = touched(passages(article.text), claim.start, claim.end)
     lo, hi = bounds[0][0], bounds[-1][1]
-    near = highlights(visible.filter(start__lt=hi, end__gt=lo), kinds, request.user)
+    # What the passages draw of their claims; the new claim's quote and fact, which its sidebar entry shows,
+    # come from the claim just saved rather than from a wider read of every claim under the passages.
+    near = drawn(visible.filter(start__lt=hi, end__gt=lo), kinds, request.user)
+    entry = [h for h in near if h.pk == claim.pk]
+    mask = mask_for(request.user)
+    for h in entry:
+        h.exact = claim.exact
+        fact = mask.text(claim.fact.statement) if claim.fact else ""
+        h.fact_statement = fact or mask.text(claim.proposed_fact, claim.annotator_id)
     after = Q(start__gt=claim.start) | Q(start=claim.start, end__lt=claim.end)
     after |= Q(start=claim.start, end=claim.end, pk__gt=claim.pk)
     following = visible.filter(after).order_by("start", "-end", "pk").values_list("pk", flat=True).first()
     counts = visible.aggregate(total=Count("pk"), of_kind=Count("pk", filter=Q(kind_id=claim.kind_id)))
     context = {
         "body": article_html(article.text, near, around=(claim.start, claim.end)),
-        "claim_items": claim_list_html([h for h in near if h.pk == claim.pk]),
+        "claim_items": claim_list_html(entry),
         "insert": f"beforebegin:#item-{following}" if following else "beforeend:#claim-list",
         "claim_total": counts["total"],
         "kind": kinds[claim.kind_id],
@@ -244,7 +241,7 @@ def claim_edit(request, pk):
         return inline_error(request, " ".join(exc.messages), status=400, target=target)
     if not request.htmx:
         return redirect(f"{claim.article.get_absolute_url()}#claim-{claim.pk}")
-    return trigger_client_event(_reading(request, claim.article), "claim-saved", {"id": claim.pk})
+    return trigger_client_event(_reading(request, claim.article, through=claim.end), "claim-saved", {"id": claim.pk})
 
 
 @require_POST
@@ -266,7 +263,7 @@ def claim_delete(request, pk):
         return inline_error(request, str(exc), status=409, target=target)
     if not request.htmx:
         return redirect(claim.article.get_absolute_url())
-    return trigger_client_event(_reading(request, claim.article), "claim-deleted", {"id": pk})
+    return trigger_client_event(_reading(request, claim.article, through=claim.end), "claim-deleted", {"id": pk})
 
 
 @require_GET

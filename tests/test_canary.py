@@ -139,6 +139,7 @@ def samples(world) -> dict:
         "annotate:article_list": {"?": "q=turnout"},
         "annotate:article_detail": slug,
         "annotate:article_claims": slug | {"?": f"at={claim.start}"},
+        "annotate:article_passages": slug | {"?": f"from=0&claim={claim.pk}"},
         "review:article_agreement": slug,
         "review:article_independent": None,
         "review:agreement": {},
@@ -203,6 +204,11 @@ def extra_urls(world) -> list[str]:
     for typed in ("zqx", "wvy", "canary", "캐너", "alpha", "protected"):
         urls += [f"/suggest/sources/?source={quote(typed)}", f"/suggest/facts/?fact={quote(typed)}"]
     urls += [reverse("annotate:article_detail", args=[world["hidden"].slug]), "/dashboard/?status=with_pending"]
+    # The reading view's windows: the body from a passage, the sidebar's next claims, a gap's passages.
+    for article in {claim.article for claim in Claim.objects.select_related("article")}:
+        page, claims = article.get_absolute_url(), reverse("annotate:article_claims", args=[article.slug])
+        passages_url = reverse("annotate:article_passages", args=[article.slug])
+        urls += [f"{page}?from=1", f"{page}?after=0.0.0", f"{claims}?after=0.0.0", f"{passages_url}?from=0&at=1"]
     return urls
 
 

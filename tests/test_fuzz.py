@@ -133,8 +133,14 @@ class Page:
 PAGES = [
     Page("kinds_css", get=("v",)),
     Page("annotate:article_list", get=("q", "page")),
-    Page("annotate:article_detail", get=(), args="slug"),
-    Page("annotate:article_claims", get=("ids", "at"), post=("start", "end", "exact", *CLAIM_FIELDS), args="slug"),
+    Page("annotate:article_detail", get=("from", "through", "after"), args="slug"),
+    Page(
+        "annotate:article_claims",
+        get=("ids", "at", "after"),
+        post=("start", "end", "exact", *CLAIM_FIELDS),
+        args="slug",
+    ),
+    Page("annotate:article_passages", get=("from", "to", "at", "claim"), args="slug"),
     Page("review:article_agreement", get=("mode",), args="slug"),
     Page("review:article_independent", post=("independent",), args="slug"),
     Page("review:agreement", get=("mode",)),

@@ -480,3 +480,13 @@ def test_the_fragment_of_a_tag_masks_sensitive_sources_like_the_page(client, rev
     fragment = response.content.decode()
     assert response.status_code == 201 and f'data-claims="{other.pk}' in fragment
     assert "Hoeryong" not in fragment and "Protected source" in fragment
+
+
+def test_the_sidebar_entry_of_a_tag_shows_its_quote_source_and_fact(client, reviewer, article):
+    data = {**span(TEXT, "The voter turnout"), "kind": "state_media", "source": "KCNA", "fact": "Turnout was 99.63%"}
+    fragment = post_claim(client, article, data, **HTMX).content.decode()
+    claim = Claim.objects.get()
+    item = fragment[fragment.index(f'<li id="item-{claim.pk}">') :]
+    item = item[: item.index("</li>")]
+    assert '<span class="quote">The voter turnout</span>' in item
+    assert "KCNA" in item and '<span class="fact-ref">Turnout was 99.63%</span>' in item

@@ -50,6 +50,76 @@ function codePointRange(root, chars, start, end) {
   return range;
 }
 
+// ---- Passages: the text arrives a window at a time ------------------------------------------------
+//
+// The body holds passages (<span class="passage" id="passage-N">, N its first code point in the article)
+// and, for those not loaded yet, gaps (empty links, .passage-gap, data-from/data-to) that htmx loads when
+// they scroll into view. Offsets in the browser's text (root.textContent) are local: they skip the gaps.
+
+/** The loaded passages as [local start, article start, length] in code points, in text order. */
+function loadedPassages(root) {
+  let local = 0;
+  return [...root.querySelectorAll(".passage")].map((passage) => {
+    const length = [...passage.textContent].length;
+    const entry = [local, Number(passage.id.slice("passage-".length)), length];
+    local += length;
+    return entry;
+  });
+}
+
+/** Local code points [start, end) as article offsets, or null when a gap lies between them. */
+function toArticle(root, start, end) {
+  const parts = loadedPassages(root);
+  if (!parts.length) return [start, end];
+  const from = parts.find(([local, , length]) => start < local + length) ?? parts.at(-1);
+  const to = parts.findLast(([local]) => end > local) ?? parts[0];
+  const [articleStart, articleEnd] = [from[1] + start - from[0], to[1] + end - to[0]];
+  return articleEnd - articleStart === end - start ? [articleStart, articleEnd] : null;
+}
+
+/** The gap that holds article offset `at`, if that part of the text is not loaded. */
+function gapAt(at) {
+  return [...document.querySelectorAll("#article-text .passage-gap")].find(
+    (gap) => Number(gap.dataset.from) <= at && at < Number(gap.dataset.to),
+  );
+}
+
+/** Load the passage holding article offset `at` (with the window after it) if it is not loaded yet. */
+function loadAt(at) {
+  const gap = gapAt(at);
+  if (!gap || !window.htmx) return Promise.resolve();
+  return htmx.ajax("GET", `${gap.getAttribute("hx-get")}&at=${at}`, { target: gap, swap: "outerHTML" });
+}
+
+/** Load the passage where claim `id` begins, wherever it is: each gap's answer is itself unless it holds it. */
+function loadClaim(id) {
+  const gaps = [...document.querySelectorAll("#article-text .passage-gap")];
+  if (!window.htmx) return Promise.resolve();
+  return Promise.all(
+    gaps.map((gap) => htmx.ajax("GET", `${gap.getAttribute("hx-get")}&claim=${id}`, { target: gap, swap: "outerHTML" })),
+  );
+}
+
+// Text loaded into a gap above where the reader is must not push what they are reading down the screen
+// (the browser's own scroll anchoring is off for this page: app.css). A gap that begins above the middle
+// of the window keeps the passage after it where it was; one below it grows downwards as usual.
+let pinned = null;
+document.body.addEventListener("htmx:beforeSwap", (event) => {
+  const gap = event.detail.target;
+  pinned = null;
+  if (!gap?.classList?.contains("passage-gap")) return;
+  const after = gap.nextElementSibling;
+  if (after && gap.getBoundingClientRect().top < window.innerHeight / 2) {
+    pinned = [after, after.getBoundingClientRect().top];
+  }
+});
+document.body.addEventListener("htmx:afterSwap", () => {
+  if (!pinned) return;
+  const [after, top] = pinned;
+  pinned = null;
+  if (after.isConnected) window.scrollBy({ top: after.getBoundingClientRect().top - top, behavior: "instant" });
+});
+
 /** The current selection as {start, end, exact} in code points, trimmed of white space; or null. */
 export function selectionSpan(root = textEl(), { exact = false } = {}) {
   const selection = window.getSelection();
@@ -71,9 +141,12 @@ export function selectionSpan(root = textEl(), { exact = false } = {}) {
       selection.addRange(range);
     }
   }
+  // A selection across text not loaded yet cannot be tagged: its offsets would not be the article's.
+  const offsets = toArticle(root, start, end);
+  if (!offsets) return null;
   return {
-    start,
-    end,
+    start: offsets[0],
+    end: offsets[1],
     exact: chars.slice(start, end).join(""),
     rect: range.getBoundingClientRect(),
     range: range.cloneRange(),
@@ -301,12 +374,14 @@ function closePopover() {
   }
 }
 
-/** The highlight runs of claim `id`: those that start inside its span (each run is cut at every boundary). */
+/** The highlight runs of claim `id`: those that start inside its span (each run is cut at every boundary).
+ * A claim not listed in the sidebar (not shown yet) is found by the runs that name it. */
 function marksFor(id) {
+  const marks = [...document.querySelectorAll("#article-text mark.hl")];
   const listed = document.querySelector(`.claim-list a[data-claim="${id}"]`);
-  if (!listed) return [];
+  if (!listed) return marks.filter((mark) => mark.dataset.claims.split(" ").includes(String(id)));
   const [start, end] = listed.dataset.span.split(" ").map(Number);
-  return [...document.querySelectorAll("#article-text mark.hl")].filter((mark) => {
+  return marks.filter((mark) => {
     const at = Number(mark.dataset.at);
     return start <= at && at < end;
   });
@@ -314,8 +389,13 @@ function marksFor(id) {
 
 function flash(id, { scroll = false } = {}) {
   const marks = marksFor(id);
-  if (!marks.length) return;
-  if (scroll) marks[0].scrollIntoView({ block: "center", behavior: "smooth" });
+  if (!marks.length) {
+    if (scroll) document.getElementById(`claim-${id}`)?.scrollIntoView({ block: "center" });
+    return;
+  }
+  // Instantly after a passage was loaded for it: gaps revealed on the way would load text above it as a
+  // smooth scroll runs, and the scroll would end where the claim was, not where it is.
+  if (scroll) marks[0].scrollIntoView({ block: "center", behavior: scroll === "instant" ? "instant" : "smooth" });
   for (const mark of marks) {
     mark.classList.remove("flash");
     void mark.offsetWidth; // restart the animation
@@ -334,9 +414,14 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
     const id = listed.dataset.claim;
     history.replaceState(null, "", `#claim-${id}`);
-    flash(id, { scroll: true });
-    const first = marksFor(id)[0];
-    if (first) openPopover({ ids: [id] }, first.getBoundingClientRect());
+    // Its passage may not be loaded yet: load it first.
+    const at = Number(listed.dataset.span.split(" ")[0]);
+    const loading = gapAt(at);
+    loadAt(at).then(() => {
+      flash(id, { scroll: loading ? "instant" : true });
+      const first = marksFor(id)[0];
+      if (first) openPopover({ ids: [id] }, first.getBoundingClientRect());
+    });
     return;
   }
   if (event.target.closest("[data-action=close-popover]")) closePopover();
@@ -383,10 +468,28 @@ document.body.addEventListener("claim-deleted", (event) => {
 
 function flashFromHash() {
   const match = location.hash.match(/^#claim-(\d+)$/);
-  if (match) flash(match[1], { scroll: true });
+  if (!match) return;
+  if (document.getElementById(`claim-${match[1]}`)) flash(match[1], { scroll: true });
+  else loadClaim(match[1]).then(() => flash(match[1], { scroll: "instant" }));
 }
 window.addEventListener("hashchange", flashFromHash);
 flashFromHash();
+
+// ---- The sidebar's next claims: the keyboard carries on at the first of them ----------------------
+
+let claimsShown = 0;
+document.body.addEventListener("htmx:beforeRequest", (event) => {
+  if (event.detail.target?.id === "claims-more") claimsShown = document.querySelectorAll("#claim-list > li").length;
+});
+document.body.addEventListener("htmx:afterSettle", (event) => {
+  if (event.detail.target?.id !== "claims-more" && !event.detail.elt?.matches?.("#claims-more")) return;
+  const items = document.querySelectorAll("#claim-list > li");
+  if (items.length <= claimsShown) return;
+  const more = document.querySelector("#claims-more a");
+  news(`${items.length - claimsShown} more claims listed, ${items.length} of ${document.getElementById("claims-count")?.textContent} shown.${more ? "" : " That is all of them."}`);
+  items[claimsShown].querySelector("a")?.focus();
+  claimsShown = items.length;
+});
 
 // ---- Reading options: rejected claims shown or not; one claim singled out -----------------------
 

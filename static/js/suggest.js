@@ -8,14 +8,23 @@ const ALL = "suggestion";
 const FOCUS = "suggestion-focus";
 const canHighlight = typeof CSS !== "undefined" && "highlights" in CSS && typeof Highlight === "function";
 
-/** A DOM Range over code points [start, end) of the element's text, or null if the text is shorter. */
+/** A DOM Range over code points [start, end) of the article, or null if that text is not loaded. The body
+ * is sent a window at a time: each passage's id says where in the article it starts. */
 function rangeFor(root, start, end) {
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   const range = document.createRange();
   let point = 0;
   let started = false;
+  let passage = null;
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const text = node.data;
+    const holder = node.parentElement?.closest(".passage");
+    if (holder && holder !== passage) {
+      passage = holder;
+      const from = Number(holder.id.slice("passage-".length));
+      if (from !== point && started) return null; // a gap inside the range
+      point = from;
+    }
     for (let i = 0; ; ) {
       if (!started && point === start) {
         range.setStart(node, i);
@@ -103,7 +112,11 @@ document.body.addEventListener("suggestion-accepted", (event) => {
   const index = cards().findIndex((card) => card.contains(event.target));
   if (document.getElementById("reading") && window.htmx) {
     focusAfterLoad = Math.max(index, 0);
-    window.htmx.ajax("GET", location.pathname, { target: "#reading", swap: "outerHTML" });
+    // As much of the text as was loaded comes back, so the reader stays where they were.
+    const passages = [...document.querySelectorAll("#article-text .passage")];
+    const last = passages.at(-1);
+    const through = last ? Number(last.id.slice("passage-".length)) + [...last.textContent].length : 0;
+    window.htmx.ajax("GET", `${location.pathname}?through=${through}`, { target: "#reading", swap: "outerHTML" });
   } else {
     reloadSuggestions(index);
   }

@@ -157,8 +157,12 @@ def build(
     facts = {pk: fact_ref(fact, mask) for pk, fact in Fact.objects.in_bulk(list(totals)).items()}
     conflicts_of = _conflicts_of(list(totals), user)
     # The far ends of relay chains are the one thing the summary does not keep: they read the claims.
+    shown_claims = claims if shown is None else claims.filter(shown)
+    mix = _mix_counts(shown_claims)
+    meta = _article_meta(set(mix) | {pk for total in totals.values() for pk in total["article_ids"]})
+    outlet_of = {pk: outlet_id for pk, (_, _, outlet_id, _) in meta.items()}
     unsourced = [kind.pk for kind in kinds if kind.role == KindRole.UNSOURCED]
-    tallies = {pk: total["tally"] for pk, total in totals.items()}
+    tallies = {pk: _tally(total, outlet_of) for pk, total in totals.items()}
     origins_of = origins.for_facts(tallies, origins.far_ends(live, unsourced), user)
     rows = []
     for fact_id, total in totals.items():
@@ -177,8 +181,7 @@ def build(
             )
         )
     rows.sort(key=lambda r: (-r.articles, -r.claims, r.fact.statement.lower()))
-    shown_claims = claims if shown is None else claims.filter(shown)
-    articles, outlets, articles_total, claims_total = _mixes(shown_claims, kinds, limit=article_rows)
+    articles, outlets, articles_total, claims_total = _mixes(mix, meta, kinds, limit=article_rows)
     return Dashboard(
         filters=filters,
         kinds=kinds,
@@ -205,19 +208,20 @@ def _grid(linked: QuerySet) -> dict[int, dict[int, tuple[int, int]]]:
 
 
 def _totals(linked: QuerySet, shown: Q | None, kinds: list[ProvenanceKind]) -> dict[int, dict]:
-    """By fact, in one GROUP BY: claims and articles of the shown kinds, the distinct sources of the shown
-    kinds and of every kind, and the tally its origins are drawn from (`origins.Tally`)."""
+    """By fact, in one GROUP BY: the claims of the shown kinds, the distinct articles of every kind (their
+    outlets are counted from them: a join to the articles here cost more than the rest of the query), the
+    distinct sources by the role of their kind, and the claims that name no source or are of an unsourced
+    kind. With a kind filter, the articles of the shown kinds are counted too."""
     of_role = {role: [k.pk for k in kinds if k.role == role] for role in KindRole.values}
     named = Q(source__isnull=False)
     aggregates = {
         "bare": _number(linked, filter=Q(source__isnull=True) | Q(kind_id__in=of_role[KindRole.UNSOURCED])),
         "claims": _number(linked, filter=shown),  # after "bare": from here on "claims" names this sum
-        "articles": Count("article_id", distinct=True, filter=shown),
-        "outlets": Count("article__outlet_id", distinct=True),
+        "article_ids": Ids("article_id"),
     } | {role: Ids("source_id", filter=named & Q(kind_id__in=pks)) for role, pks in of_role.items() if pks}
     if shown is not None:  # otherwise the shown kinds are every kind: the same counts, not computed twice
         aggregates |= {
-            "all_articles": Count("article_id", distinct=True),
+            "articles": Count("article_id", distinct=True, filter=shown),
             "shown_sources": Ids("source_id", filter=named & shown),
         }
     totals = {}
@@ -226,18 +230,27 @@ def _totals(linked: QuerySet, shown: Q | None, kinds: list[ProvenanceKind]) -> d
             continue
         by_role = {role: ids(row.get(role)) for role in KindRole.values}
         every = {pk for found in by_role.values() for pk in found}
+        article_ids = ids(row["article_ids"])
         totals[row["fact_id"]] = row | {
+            "article_ids": article_ids,
+            "articles": row["articles"] if shown is not None else len(article_ids),
             "shown_sources": ids(row["shown_sources"]) if shown is not None else sorted(every),
             "all_sources": len(every),
-            "tally": origins.Tally(
-                origin_sources=by_role[KindRole.ORIGIN],
-                relay_sources=by_role[KindRole.RELAY],
-                bare=row["bare"] or 0,
-                articles=row.get("all_articles", row["articles"]),
-                outlets=row["outlets"],
-            ),
+            "by_role": by_role,
+            "bare": row["bare"] or 0,
         }
     return totals
+
+
+def _tally(total: dict, outlet_of: dict[int, int | None]) -> origins.Tally:
+    """What the origins of a fact are drawn from, given its row of `_totals` and each article's outlet."""
+    return origins.Tally(
+        origin_sources=total["by_role"][KindRole.ORIGIN],
+        relay_sources=total["by_role"][KindRole.RELAY],
+        bare=total["bare"],
+        articles=len(total["article_ids"]),
+        outlets=len({outlet_of[pk] for pk in total["article_ids"]} - {None}),
+    )
 
 
 def _source_names(pks: set[int], user) -> dict[int, str]:
@@ -268,24 +281,37 @@ def _conflict_pairs(rows: list[FactRow]) -> list[tuple[FactRef, FactRef]]:
     return pairs
 
 
-def _mixes(claims: QuerySet, kinds, *, limit: int | None = None) -> tuple[list[MixRow], list[MixRow], int, int]:
-    """Claims per kind for each article (most claims first) and each outlet, from one GROUP BY.
+def _mix_counts(claims: QuerySet) -> dict[int, dict[int, int]]:
+    """Claims per kind of each article, from one GROUP BY."""
+    counts = defaultdict(dict)
+    for article_id, kind_id, n in claims.values_list("article_id", "kind_id").annotate(n=_number(claims)).order_by():
+        counts[article_id][kind_id] = n
+    return counts
+
+
+def _article_meta(pks: set[int]) -> dict[int, tuple[str, str, int | None, str]]:
+    """Slug, title, outlet id and outlet name of these articles, in one query."""
+    rows = _articles(list(pks)).values_list("pk", "slug", "title", "outlet_id", "outlet__name")
+    return {
+        pk: (slug, title, outlet_id, outlet_name or "Unknown outlet")
+        for pk, slug, title, outlet_id, outlet_name in rows
+        if pk in pks
+    }
+
+
+def _mixes(counts, meta, kinds, *, limit: int | None = None) -> tuple[list[MixRow], list[MixRow], int, int]:
+    """The kind mix of each article (most claims first) and each outlet, from `_mix_counts` and `_article_meta`.
 
     Returns the article rows (the first `limit` only, if given: a page shows a few of thousands), the
     outlet rows, the number of articles with claims and the number of claims.
     """
-    counts = defaultdict(dict)
-    for article_id, kind_id, n in claims.values_list("article_id", "kind_id").annotate(n=_number(claims)).order_by():
-        counts[article_id][kind_id] = n
-    meta = _articles(list(counts)).values_list("pk", "slug", "title", "outlet_id", "outlet__name")
     by_outlet = defaultdict(lambda: defaultdict(int))
     outlet_names = {}
     ranked = []
-    for pk, slug, title, outlet_id, outlet_name in meta:
-        if (per_kind := counts.get(pk)) is None:
-            continue
+    for pk, per_kind in counts.items():
+        slug, title, outlet_id, outlet_name = meta[pk]
         ranked.append((-sum(per_kind.values()), title.lower(), slug, title, per_kind))
-        outlet_names[outlet_id] = outlet_name or "Unknown outlet"
+        outlet_names[outlet_id] = outlet_name
         for kind_id, n in per_kind.items():
             by_outlet[outlet_id][kind_id] += n
     ranked.sort(key=lambda item: item[:2])

@@ -155,3 +155,24 @@ def test_the_sql_skeleton_of_ascii_text_is_the_masks(value):
             [value, upper, lower + " " * len(copying._ASCII_SPACES)],
         )
         assert cursor.fetchone()[0] == skeleton(value)
+
+
+def test_copy_writes_relay_chains_in_position_order_and_only_the_selections(tricky):
+    """Chains are joined from the relays grouped by claim: in position order however the rows were written,
+    each with its own claim's relays, a claim without relays empty, and a filtered export the same."""
+    text = "Agencies relayed it: first one, then another, then a third."
+    kcna, sensitive = Source.objects.get(name="+KCNA"), Source.objects.get(sensitive=True)
+    article = make_article(text)
+    plain = make_claim(article, 0, 8)  # no relays
+    long = make_claim(article, 9, 16, annotator=tricky["rita"])
+    chain = [(3, None, "Third, =last"), (0, kcna, ""), (2, sensitive, ""), (1, None, "Kim Chol, Hyesan")]
+    ClaimRelay.objects.bulk_create(  # written out of position order
+        ClaimRelay(claim_id=long.pk, position=position, source=source, proposed=proposed)
+        for position, source, proposed in chain
+    )
+    for reader, mask in masks(tricky).items():
+        for claims in (Claim.objects.all(), Claim.objects.filter(pk__in=[plain.pk, long.pk])):
+            assert b"".join(copying.csv_chunks(claims, mask=mask)) == python_csv(claims, mask), reader
+            assert b"".join(copying.jsonl_chunks(claims, mask=mask)) == python_jsonl(claims, mask), reader
+    editor = b"".join(copying.csv_chunks(Claim.objects.filter(pk=long.pk), mask=mask_for(tricky["ed"]))).decode()
+    assert ',"\'+KCNA; Kim Chol, Hyesan; Kim Chol, Hyesan; Third, =last",' in editor

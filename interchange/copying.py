@@ -125,6 +125,24 @@ def _lookup(table: dict, key_sql: str) -> str:
     return f"({_literal(json.dumps(table, ensure_ascii=False))}::jsonb ->> {key_sql})"
 
 
+def _by_id(table: dict, id_sql: str) -> str:
+    """SQL for `table[id]` (ids of a table's rows): a jsonb array written into the statement, read by position.
+
+    An element of a jsonb array is found by its offset, a key of an object by comparing strings: at twelve
+    lookups a claim the array took a third of the object's time (bench/: 0.2 s against 0.55 s of server time
+    at 100,000 claims). Position n holds id n (JSON null for the ids between), so for ids that are not small,
+    dense and positive (a table whose early rows were deleted) the object is used as it is; an id beyond the
+    array, like a key the object lacks, gives NULL.
+    """
+    ids = list(table)
+    if not ids or min(ids) < 0 or max(ids) > 2 * len(ids) + 1000:
+        return _lookup({str(pk): value for pk, value in table.items()}, f"{id_sql}::text")
+    values = [None] * (max(ids) + 1)
+    for pk, value in table.items():
+        values[pk] = value
+    return f"({_literal(json.dumps(values, ensure_ascii=False))}::jsonb ->> {id_sql}::integer)"
+
+
 def _free_sql(query: _Query, name: str, redactions: dict) -> str:
     """A free text the claim's author wrote, redacted for the reader unless they wrote it."""
     return _redacted(query, query.fetched(name), redactions)
@@ -163,7 +181,7 @@ def _relays_join(query: _Query, redactions: dict) -> str:
         f"r.{qn(meta.get_field(name).column)}" for name in ("claim", "source", "proposed", "position")
     )
     source = next(c for c in COLUMNS if c.per == "source_id" and c.name == "source")
-    named = _lookup(_per_values(query, "source_id", source, raw=True), f"{source_id}::text")
+    named = _by_id(_per_values(query, "source_id", source, raw=True), source_id)
     separator = _literal(VIA_SEPARATOR)
 
     def joined(text: str) -> str:
@@ -190,7 +208,7 @@ def _per_values(query: _Query, per: str, column, *, raw: bool = False) -> dict:
     for pk in query.ids[per]:
         row[getattr(AT, per)] = pk
         value = column.value(tuple(row), query.reader)
-        values[str(pk)] = (value if raw else query.value(value)) or None
+        values[pk] = (value if raw else query.value(value)) or None
     return values
 
 
@@ -204,7 +222,7 @@ def _related_values(query: _Query, relation: str, column, path: str) -> dict:
     values, row = {}, [None] * len(FETCH)
     for pk, *texts in query.rows[relation]:
         row[getattr(AT, column.fetched)] = texts[index - 1]
-        values[str(pk)] = query.value(column.value(tuple(row), query.reader)) or None
+        values[pk] = query.value(column.value(tuple(row), query.reader)) or None
     return values
 
 
@@ -244,7 +262,7 @@ def _column_sql(query: _Query, column, redactions: dict) -> str:
     for n, relation in enumerate(query.related):
         for related, path in query.related[relation]:
             if related is column:
-                known = _lookup(_related_values(query, relation, column, path), f"f.c{len(FETCH) + n}::text")
+                known = _by_id(_related_values(query, relation, column, path), f"f.c{len(FETCH) + n}")
                 return known if query.csv else f"COALESCE({known}, '\"\"')"
     if column.chain:
         return _chain_sql(query, column, redactions)
@@ -261,7 +279,7 @@ def _column_sql(query: _Query, column, redactions: dict) -> str:
             return f"CASE WHEN {sql} IN ({', '.join(map(_literal, safe))}) THEN {sql} ELSE {query.text(sql)} END"
         return query.text(sql)
     if column.per:
-        known = _lookup(_per_values(query, column.per, column), f"{query.fetched(column.per)}::text")
+        known = _by_id(_per_values(query, column.per, column), query.fetched(column.per))
         if not query.csv:
             known = f"COALESCE({known}, '\"\"')"
         if not Claim._meta.get_field(column.per.removesuffix("_id")).null:

@@ -176,3 +176,13 @@ def test_copy_writes_relay_chains_in_position_order_and_only_the_selections(tric
             assert b"".join(copying.jsonl_chunks(claims, mask=mask)) == python_jsonl(claims, mask), reader
     editor = b"".join(copying.csv_chunks(Claim.objects.filter(pk=long.pk), mask=mask_for(tricky["ed"]))).decode()
     assert ',"\'+KCNA; Kim Chol, Hyesan; Kim Chol, Hyesan; Third, =last",' in editor
+
+
+@pytest.mark.parametrize("table", [{1: "a", 3: "b'%s", 4: None}, {1: "a", 3: "b'%s", 5000: "z"}])
+def test_a_value_by_id_is_the_tables_whether_read_from_an_array_or_an_object(table):
+    """Dense ids are read by position in a jsonb array, sparse ones by key in an object: the same values."""
+    with connection.cursor() as cursor:
+        for pk in (1, 2, 3, 4, 5000, 5001):
+            sql = copying._by_id(table, "%s::bigint")
+            cursor.execute(f"SELECT {sql}", [pk] * sql.count("%s::bigint"))
+            assert cursor.fetchone()[0] == table.get(pk)

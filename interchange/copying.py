@@ -6,8 +6,11 @@ declarations (`interchange.columns`), with the masking and the CSV formula guard
 - a column that is a fetched value (`Column.fetched`) is that value, guarded in SQL as `csv_safe` does;
 - a column that one id decides (`Column.per`: kinds, sources, facts, users) is worked out here, by the
   column's own `value`, once for every row of the small table that id points to, and written into the query
-  as a jsonb object read by id: pseudonyms and redacted statements are exactly the Python path's;
+  as a jsonb array read by position (`_by_id`): pseudonyms and redacted statements are exactly the Python
+  path's;
 - a text read through a relation (an article's title) is worked out the same way, once per related row;
+- a relay chain (`Column.chain`) is aggregated from the relays grouped by claim, merge-joined to the claims
+  in id order, its sources named as the source column names them;
 - free text the claim's author wrote (`Column.free`) is redacted by a lookup: the database picks the texts
   that may hold a sensitive name (any non-ASCII text, or an ASCII one whose `skeleton`, which SQL can work
   out exactly for ASCII, holds one of the mask's keys), the mask redacts those here, and the query reads

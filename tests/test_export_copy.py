@@ -159,8 +159,9 @@ def test_the_sql_skeleton_of_ascii_text_is_the_masks(value):
 
 def test_copy_writes_relay_chains_in_position_order_and_only_the_selections(tricky):
     """Chains are joined from the relays grouped by claim: in position order however the rows were written,
-    each with its own claim's relays, a claim without relays empty, and a filtered export the same."""
-    text = "Agencies relayed it: first one, then another, then a third."
+    each with its own claim's relays, a claim without relays empty, and a filtered export the same; quotes
+    and contexts with formula signs after separators, guarded as the Python path guards them."""
+    text = "=Agencies,-relayed it;@first one,\t+then another,\r\n=then \u2028a third."
     kcna, sensitive = Source.objects.get(name="+KCNA"), Source.objects.get(sensitive=True)
     article = make_article(text)
     plain = make_claim(article, 0, 8)  # no relays

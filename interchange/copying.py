@@ -13,13 +13,14 @@ declarations (`interchange.columns`), with the masking and the CSV formula guard
   in id order, its sources named as the source column names them;
 - free text the claim's author wrote (`Column.free`) is redacted by a lookup: the database picks the texts
   that may hold a sensitive name (any non-ASCII text, or an ASCII one whose `skeleton`, which SQL can work
-  out exactly for ASCII, holds one of the mask's keys), the mask redacts those here, and the query reads
-  the redacted text back by the original. The reader's own text stays as they wrote it.
+  out exactly for ASCII, holds one of the mask's keys), the mask redacts those (`interchange.redacting`),
+  and the query reads the redacted text back by the original, guarded or encoded as the column writes it.
+  The reader's own text stays as they wrote it.
 
 PostgreSQL ends a CSV record with LF; it sends one record per CopyData message, which psycopg hands over
 one at a time, so each record's LF is made the CRLF of the Python path without parsing the CSV. The JSON
-line is one text column, copied as CSV with a delimiter and a quote character that JSON text never holds
-raw (\\x02, \\x01), so PostgreSQL neither quotes nor escapes it. SQLite keeps the streamed Python path.
+line (with its LF) is one text column, copied in binary format, which neither quotes, escapes nor scans
+it: each row's 6-byte prefix and the file's header are cut off here. SQLite keeps the streamed Python path.
 
 Nothing here writes to the database (no temporary table or function): it runs on a read-only replica.
 """
@@ -27,19 +28,17 @@ Nothing here writes to the database (no temporary table or function): it runs on
 from __future__ import annotations
 
 import json
-import operator
 from collections.abc import Iterator
-from functools import reduce
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
-from django.db.models import CharField, Q, QuerySet, TextField, Value
+from django.db.models import CharField, QuerySet, TextField, Value
 
 from annotate.masking import Mask
 from annotate.models import Claim
 from annotate.relays import VIA_SEPARATOR, ClaimRelay
 
-from . import export
+from . import export, redacting
 from .columns import AT, COLUMNS, EXPRESSIONS, FETCH, Names, Reader
 from .csvfield import FORMULA_PREFIXES, csv_line, csv_safe
 from .export import _LINE_BREAKS
@@ -57,11 +56,8 @@ def _literal(text: str) -> str:
 _STARTS = ", ".join(str(ord(prefix)) for prefix in FORMULA_PREFIXES)  # code points, as ascii() gives them
 _FOUND = _INNER.replace("(", "").replace(")", "")
 _REPLACEMENT = "\\1'\\2"
-# The skeleton (`annotate.masking.skeleton`) of an ASCII text: lower case, every space character one space.
-_ASCII_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_ASCII_SPACES = "".join(c for c in map(chr, range(1, 128)) if c.isspace())
 _dumps = json.JSONEncoder(ensure_ascii=False).encode  # as export.jsonl_chunks encodes; one encoder for all
-_JSONL_OPTIONS = "FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01'"
+_JSONL_OPTIONS = "FORMAT binary"
 
 
 def available(claims: QuerySet) -> bool:
@@ -243,7 +239,7 @@ def _select(query: _Query, redactions: dict[str, str]) -> str:
         keys = [("{" if n == 0 else ", ") + json.dumps(column.name) + ": " for n, column in enumerate(COLUMNS)]
         # One concat() of every piece: a chain of || copies the line so far at each of its fifty-odd steps.
         pieces = [piece for key, value in zip(keys, values, strict=True) for piece in (_literal(key), value)]
-        selected = f"concat({', '.join(pieces)}, '}}')"
+        selected = f"concat({', '.join(pieces)}, E'}}\\n')"
     aliases = ", ".join(f"c{n}" for n in range(len(FETCH) + len(query.related)))
     relays = _relays_join(query, redactions) if any(column.chain for column in COLUMNS) else ""
     return f"SELECT {selected} FROM ({query.base_sql}) AS f({aliases}){relays} ORDER BY f.c{AT.pk}"  # noqa: S608
@@ -303,60 +299,6 @@ def _column_sql(query: _Query, column, redactions: dict) -> str:
     raise ValueError(f"The export column {column.name!r} says neither what it fetches, nor its id, nor its free text.")
 
 
-def _candidates(query: _Query) -> tuple[str, list]:
-    """SQL for the distinct free texts of the selection that others wrote (the reader's own stay as they are):
-    the claims' own free texts, and the names proposed in their relay chains (a registry source in a chain is
-    named by id). Read from the claims' columns and the relays' table, not from the export's SELECT, whose
-    relay subquery would run for every claim (bench/: 0.6 s of server time at 100,000 claims, then 0.1 s)."""
-    fetched = {name: expression for name, expression, _ in FETCH}
-    frees = [fetched[name] for name in sorted({column.free for column in COLUMNS if column.free})]
-    claims = query.claims.order_by()
-    if query.mask.user_id is not None:
-        claims = claims.exclude(annotator_id=query.mask.user_id)
-    parts, params = [], []
-    if frees:
-        written = claims.filter(reduce(operator.or_, (~Q(**{field: ""}) for field in frees)))
-        sql, sql_params = written.values_list(*frees).query.get_compiler(using=query.claims.db).as_sql()
-        aliases = ", ".join(f"t{n}" for n in range(len(frees)))
-        parts.append(f"SELECT u.v FROM ({sql}) AS f({aliases}) CROSS JOIN LATERAL unnest(ARRAY[{aliases}]) AS u(v)")  # noqa: S608
-        params += sql_params
-    if any(column.chain for column in COLUMNS):  # a chain is `ClaimRelay` rows (`columns._Relays`)
-        relays = (
-            ClaimRelay.objects.order_by()
-            .filter(claim__in=claims.values("pk"), source__isnull=True)
-            .exclude(proposed="")
-        )
-        sql, sql_params = relays.values_list("proposed").query.get_compiler(using=query.claims.db).as_sql()
-        parts.append(sql)
-        params += sql_params
-    return " UNION ".join(parts), params
-
-
-def _redactions(query: _Query) -> dict[str, str]:
-    """{original: redacted} for the free texts of the selection that the mask changes for this reader."""
-    keys = query.mask.redaction_keys()
-    if not keys or not any(column.free or column.chain for column in COLUMNS):
-        return {}
-    texts, params = _candidates(query)
-    skeleton = "regexp_replace(translate(d.v, %s, %s), ' {2,}', ' ', 'g')"
-    # Each distinct text once (UNION), then the test: most free texts repeat (the same relay, the same note).
-    sql = (
-        f"SELECT d.v FROM ({texts}) AS d(v) WHERE d.v <> '' AND (d.v ~ '[^\\x01-\\x7f]' "  # noqa: S608 -- ours
-        f"OR EXISTS (SELECT 1 FROM unnest(%s::text[]) AS k(key) WHERE strpos({skeleton}, k.key) > 0))"
-    )
-    upper, lower = _ASCII_UPPER + _ASCII_SPACES, _ASCII_UPPER.lower() + " " * len(_ASCII_SPACES)
-    params += [list(keys), upper, lower]
-    redactions = {}
-    # A server-side cursor (inside the export's transaction): the candidates are read 2,000 at a time.
-    with connections[query.claims.db].chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(2000):
-            for (text,) in batch:
-                if (masked := query.mask.text(text)) != text:
-                    redactions[text] = masked
-    return redactions
-
-
 def _copy(claims: QuerySet, mask: Mask, *, csv: bool) -> Iterator[bytes]:
     """The records of the export as PostgreSQL writes them, many to a chunk, in one REPEATABLE READ snapshot."""
     try:
@@ -370,19 +312,38 @@ def _copy(claims: QuerySet, mask: Mask, *, csv: bool) -> Iterator[bytes]:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         query = _Query(claims, mask, csv=csv)
-        redactions = _redactions(query)
+        redactions = redacting.redactions(claims, mask)
         sql = _select(query, redactions)
         params = list(query.base_params)  # the SELECT's own values are written into it
         statement = f"COPY ({sql}) TO STDOUT WITH ({'FORMAT csv' if csv else _JSONL_OPTIONS})"
         with connection.connection.cursor() as cursor, cursor.copy(statement, params) as copy:
-            batch, end = [], -1 if csv else None  # a CSV record's LF becomes CRLF; a JSON line keeps its LF
-            for record in copy:
-                batch.append(record[:end])
+            batch = []
+            for record in copy if csv else _binary_rows(copy):
+                batch.append(record[:-1] if csv else record)  # a CSV record's LF becomes CRLF
                 if len(batch) == export.CHUNK_ROWS:
                     yield _joined(batch, csv)
                     batch = []
             if batch:
                 yield _joined(batch, csv)
+
+
+_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"  # a binary COPY's header: this, 4 bytes of flags, 4 of extension length
+
+
+def _binary_rows(copy) -> Iterator:
+    """The text of each row of a binary COPY of one text column: PostgreSQL neither quotes nor escapes it.
+
+    Each row is its field count (2 bytes) and length (4) then the text; the file starts with a header (in the
+    first message, before the first row) and ends with -1 (2 bytes, which comes out empty).
+    """
+    first = True
+    for message in copy:
+        if first:
+            first = False
+            if bytes(message[:11]) != _SIGNATURE or bytes(message[15:19]) != bytes(4):
+                raise ValueError("Not the header of a binary COPY without extensions.")
+            message = message[19:]
+        yield message[6:]
 
 
 # The line breaks JSON leaves raw that some readers split lines on (`export._one_line`), as UTF-8, and their

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from annotate.masking import Mask, mask_for, skeleton
 from annotate.models import Claim, Source, SourceAlias
 from annotate.relays import ClaimRelay
-from interchange import copying, csvfield, export
+from interchange import copying, csvfield, export, redacting
 
 from .factories import make_article, make_claim, make_user
 
@@ -133,6 +133,9 @@ def test_copy_keeps_the_filters_and_an_empty_selection(tricky):
     assert b"".join(copying.csv_chunks(claims, mask=mask)) == python_csv(claims, mask)
     none = Claim.objects.none()
     assert b"".join(copying.jsonl_chunks(none, mask=mask)) == b""
+    nothing = Claim.objects.filter(pk=-1)  # a query PostgreSQL runs, which copies no row
+    assert b"".join(copying.jsonl_chunks(nothing, mask=mask)) == b"" == python_jsonl(nothing, mask)
+    assert b"".join(copying.csv_chunks(nothing, mask=mask)) == python_csv(nothing, mask)
 
 
 @settings(max_examples=150, deadline=None)
@@ -148,11 +151,11 @@ def test_the_sql_formula_guard_is_csv_safe(value):
 @settings(max_examples=150, deadline=None)
 @given(st.text(alphabet=st.characters(max_codepoint=127, blacklist_characters="\x00"), max_size=30))
 def test_the_sql_skeleton_of_ascii_text_is_the_masks(value):
-    upper, lower = copying._ASCII_UPPER + copying._ASCII_SPACES, copying._ASCII_UPPER.lower()
+    upper, lower = redacting.ASCII_UPPER + redacting.ASCII_SPACES, redacting.ASCII_UPPER.lower()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT regexp_replace(translate(%s, %s, %s), ' {2,}', ' ', 'g')",
-            [value, upper, lower + " " * len(copying._ASCII_SPACES)],
+            [value, upper, lower + " " * len(redacting.ASCII_SPACES)],
         )
         assert cursor.fetchone()[0] == skeleton(value)
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from annotate.masking import Mask, mask_for, skeleton
 from annotate.models import Claim, Source, SourceAlias
 from annotate.relays import ClaimRelay
-from interchange import copying, csvfield, export
+from interchange import copying, csvfield, export, redacting
 
 from .factories import make_article, make_claim, make_user
 
@@ -133,6 +133,9 @@ def test_copy_keeps_the_filters_and_an_empty_selection(tricky):
     assert b"".join(copying.csv_chunks(claims, mask=mask)) == python_csv(claims, mask)
     none = Claim.objects.none()
     assert b"".join(copying.jsonl_chunks(none, mask=mask)) == b""
+    nothing = Claim.objects.filter(pk=-1)  # a query PostgreSQL runs, which copies no row
+    assert b"".join(copying.jsonl_chunks(nothing, mask=mask)) == b"" == python_jsonl(nothing, mask)
+    assert b"".join(copying.csv_chunks(nothing, mask=mask)) == python_csv(nothing, mask)
 
 
 @settings(max_examples=150, deadline=None)
@@ -148,10 +151,42 @@ def test_the_sql_formula_guard_is_csv_safe(value):
 @settings(max_examples=150, deadline=None)
 @given(st.text(alphabet=st.characters(max_codepoint=127, blacklist_characters="\x00"), max_size=30))
 def test_the_sql_skeleton_of_ascii_text_is_the_masks(value):
-    upper, lower = copying._ASCII_UPPER + copying._ASCII_SPACES, copying._ASCII_UPPER.lower()
+    upper, lower = redacting.ASCII_UPPER + redacting.ASCII_SPACES, redacting.ASCII_UPPER.lower()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT regexp_replace(translate(%s, %s, %s), ' {2,}', ' ', 'g')",
-            [value, upper, lower + " " * len(copying._ASCII_SPACES)],
+            [value, upper, lower + " " * len(redacting.ASCII_SPACES)],
         )
         assert cursor.fetchone()[0] == skeleton(value)
+
+
+def test_copy_writes_relay_chains_in_position_order_and_only_the_selections(tricky):
+    """Chains are joined from the relays grouped by claim: in position order however the rows were written,
+    each with its own claim's relays, a claim without relays empty, and a filtered export the same; quotes
+    and contexts with formula signs after separators, guarded as the Python path guards them."""
+    text = "=Agencies,-relayed it;@first one,\t+then another,\r\n=then \u2028a third."
+    kcna, sensitive = Source.objects.get(name="+KCNA"), Source.objects.get(sensitive=True)
+    article = make_article(text)
+    plain = make_claim(article, 0, 8)  # no relays
+    long = make_claim(article, 9, 16, annotator=tricky["rita"])
+    chain = [(3, None, "Third, =last"), (0, kcna, ""), (2, sensitive, ""), (1, None, "Kim Chol, Hyesan")]
+    ClaimRelay.objects.bulk_create(  # written out of position order
+        ClaimRelay(claim_id=long.pk, position=position, source=source, proposed=proposed)
+        for position, source, proposed in chain
+    )
+    for reader, mask in masks(tricky).items():
+        for claims in (Claim.objects.all(), Claim.objects.filter(pk__in=[plain.pk, long.pk])):
+            assert b"".join(copying.csv_chunks(claims, mask=mask)) == python_csv(claims, mask), reader
+            assert b"".join(copying.jsonl_chunks(claims, mask=mask)) == python_jsonl(claims, mask), reader
+    editor = b"".join(copying.csv_chunks(Claim.objects.filter(pk=long.pk), mask=mask_for(tricky["ed"]))).decode()
+    assert ',"\'+KCNA; Kim Chol, Hyesan; Kim Chol, Hyesan; Third, =last",' in editor
+
+
+@pytest.mark.parametrize("table", [{1: "a", 3: "b'%s", 4: None}, {1: "a", 3: "b'%s", 5000: "z"}])
+def test_a_value_by_id_is_the_tables_whether_read_from_an_array_or_an_object(table):
+    """Dense ids are read by position in a jsonb array, sparse ones by key in an object: the same values."""
+    with connection.cursor() as cursor:
+        for pk in (1, 2, 3, 4, 5000, 5001):
+            sql = copying._by_id(table, "%s::bigint")
+            cursor.execute(f"SELECT {sql}", [pk] * sql.count("%s::bigint"))
+            assert cursor.fetchone()[0] == table.get(pk)

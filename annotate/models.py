@@ -368,9 +368,7 @@ class Claim(models.Model):
             ),
             # Every page counts the signed-in reviewer's claims sent back for changes (`annotate.attention`):
             # an index of those few, not a walk through all of a prolific reviewer's claims.
-            models.Index(
-                fields=["annotator"], condition=Q(status="changes_requested"), name="claim_changes_requested"
-            ),
+            models.Index(fields=["annotator"], condition=Q(status="changes_requested"), name="claim_changes_requested"),
         ]
         permissions = [
             ("review_claim", "Can accept, reject and correct claims"),

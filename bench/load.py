@@ -198,6 +198,7 @@ if FastHttpUser is not None:
         def tag(self):
             claim = self.claim()
             payload = {"article": claim["slug"], **{k: v for k, v in claim.items() if k != "slug"}}
+            payload["via"] = [claim["via"]] if claim["via"] else []  # the API takes the relay chain as a list
             headers = {**HTTPS, "Authorization": f"Bearer {self.account['token']}"}
             started = time.perf_counter()
             response = self.client.post("/api/claims", json=payload, headers=headers, name="/api/claims")

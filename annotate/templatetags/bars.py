@@ -1,6 +1,7 @@
 """Stacked bars without inline styles: each segment's share of its bar as a class (app.css's g-<percent>)."""
 
 from django import template
+from django.template.defaultfilters import pluralize
 from django.utils.html import format_html, format_html_join
 
 register = template.Library()
@@ -19,10 +20,6 @@ def shares(items, count):
     return [(item, round(100 * n / total) if total else 0) for item, n in zip(items, numbers, strict=True)]
 
 
-def _plural(n: int) -> str:
-    return "" if n == 1 else "s"
-
-
 @register.simple_tag
 def kind_bar(segments, full: bool = False):
     """A stacked bar of claims per kind: `segments` are cells with .kind, .claims and (maybe) .articles.
@@ -33,9 +30,9 @@ def kind_bar(segments, full: bool = False):
     segments = list(segments)
 
     def title(cell) -> str:
-        text = f"{cell.kind.label}: {cell.claims} claim{_plural(cell.claims)}"
+        text = f"{cell.kind.label}: {cell.claims} claim{pluralize(cell.claims)}"
         articles = getattr(cell, "articles", 0)
-        return text + (f" in {articles} article{_plural(articles)}" if articles else "")
+        return text + (f" in {articles} article{pluralize(articles)}" if articles else "")
 
     return format_html(
         '<span class="stack{}" role="img" aria-label="{}">{}</span>',

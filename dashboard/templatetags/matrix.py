@@ -2,14 +2,11 @@
 and as template nodes they were most of the page's rendering time."""
 
 from django import template
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 register = template.Library()
-
-
-def _plural(n: int) -> str:
-    return "" if n == 1 else "s"
 
 
 @register.simple_tag
@@ -26,7 +23,7 @@ def matrix_cells(row, board):
             return format_html('<td class="cell {}k-{}"></td>', classes, cell.kind.pk)
         query = base.copy()
         query["kind"] = cell.kind.slug
-        counted = f"{cell.claims} claim{_plural(cell.claims)} in {cell.articles} article{_plural(cell.articles)}"
+        counted = f"{cell.claims} claim{pluralize(cell.claims)} in {cell.articles} article{pluralize(cell.articles)}"
         return format_html(
             '<td class="cell {}k-{}"><a href="{}?{}" title="{}: {}">{}<small>·{}</small>'
             '<span class="visually-hidden">: {}, {}</span></a></td>',

@@ -324,8 +324,23 @@ class Claim(models.Model):
     version = models.PositiveIntegerField(default=1, help_text="Bumped on every change (optimistic locking).")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # The relay chain as the dashboard's origins read it: how many links it has and the registered source
+    # of the last one, its far end (NULL when that is a name still proposed). Triggers on the relay table
+    # keep them (`dashboard.triggers`); nothing here writes them, and `save()` leaves them out of updates.
+    chain_length = models.PositiveSmallIntegerField(db_default=0, editable=False)
+    chain_end = models.ForeignKey(
+        Source,
+        null=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,  # the relay's own foreign key protects the source; a trigger must never fail
+        db_index=False,
+        related_name="+",
+    )
 
     objects = ClaimQuerySet.as_manager()
+
+    KEPT_BY_TRIGGERS = ("chain_length", "chain_end")
 
     class Meta:
         constraints = [
@@ -358,11 +373,11 @@ class Claim(models.Model):
             models.Index(
                 fields=["fact", "kind", "article"], include=["source", "status"], name="claim_fact_kind_cover"
             ),
-            # The claims that name no source but a fact: the dashboard follows their relay chains to their
-            # far ends (`dashboard.origins.far_ends`), reading the index alone instead of the whole table.
+            # The claims that name no source but a fact: the dashboard counts the far ends of their relay
+            # chains (`dashboard.origins.far_ends`) from the index alone, not from the claims or the relays.
             models.Index(
                 fields=["status", "fact"],
-                include=["id", "kind", "article", "annotator"],
+                include=["id", "kind", "article", "annotator", "chain_length", "chain_end"],
                 condition=Q(source__isnull=True, fact__isnull=False),
                 name="claim_unsourced",
             ),
@@ -378,6 +393,15 @@ class Claim(models.Model):
 
     def __str__(self):
         return f"{self.kind}: {self.exact[:60]}"
+
+    def save(self, *args, **kwargs):
+        """Saved as usual, except that an update never writes what the triggers keep (a claim read before its
+        chain changed would write the old chain's far end back)."""
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in self.KEPT_BY_TRIGGERS
+            ]
+        super().save(*args, **kwargs)
 
     def is_editable_by(self, user) -> bool:
         """Authors may change their own claims until an editor accepts or rejects them."""

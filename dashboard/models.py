@@ -1,8 +1,12 @@
-"""The dashboard's summary: claims counted by what the dashboard groups and filters by.
+"""The dashboard's summaries: claims counted by what the dashboard groups and filters by.
 
-Database triggers on the claims table (installed by migration 0001) keep it in the same transaction as
-every write of a claim, whichever way it comes: the services, `bulk_create`, a raw `UPDATE`, an import,
-a merge of sources, a revision's re-anchoring. Nothing here writes it; nothing can skip it.
+Database triggers on the claims table (`dashboard.triggers`) keep them in the same transaction as every
+write of a claim, whichever way it comes: the services, `bulk_create`, a raw `UPDATE`, an import, a merge
+of sources, a revision's re-anchoring. Nothing here writes them; nothing can skip them.
+
+`ClaimCount` keeps everything the facts are counted by, so it has nearly a row per claim when claims
+spread over many facts and sources; `ArticleCount` keeps the kind mix of each article alone, a few rows per
+article, which is what the mix per article and outlet and the totals read.
 """
 
 from django.conf import settings
@@ -14,7 +18,7 @@ from annotate.models import Claim, Fact, ProvenanceKind, Source
 from corpus.models import Article
 
 
-class ClaimCountQuerySet(models.QuerySet):
+class CountQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The counts of the claims `user` may see: the rule of `Claim.objects.visible_to`, exactly.
 
@@ -49,7 +53,7 @@ class ClaimCount(models.Model):
     )
     claims = models.PositiveIntegerField()
 
-    objects = ClaimCountQuerySet.as_manager()
+    objects = CountQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -72,6 +76,34 @@ class ClaimCount(models.Model):
                 include=["source", "owner", "claims"],
                 name="claimcount_read",
             ),
+        ]
+
+    def __str__(self):
+        return f"{self.claims} claims"
+
+
+class ArticleCount(models.Model):
+    """How many claims of an article share a kind, status and (until accepted) annotator."""
+
+    article = _reference(Article)
+    kind = _reference(ProvenanceKind)
+    status = models.CharField(max_length=20, choices=Claim.Status)
+    owner = _reference(
+        settings.AUTH_USER_MODEL, null=True, help_text="The annotator, while the claims are not accepted."
+    )
+    claims = models.PositiveIntegerField()
+
+    objects = CountQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                F("article"), F("kind"), F("status"), Coalesce("owner", 0), name="articlecount_key"
+            ),
+            models.CheckConstraint(condition=Q(claims__gt=0), name="articlecount_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "article", "kind"], include=["owner", "claims"], name="articlecount_read"),
         ]
 
     def __str__(self):

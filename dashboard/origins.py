@@ -26,11 +26,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, QuerySet
 
 from annotate.masking import mask_for
 from annotate.models import KindRole, Source
-from annotate.relays import ClaimRelay
 
 ORIGIN, RELAY, UNSOURCED = KindRole.ORIGIN, KindRole.RELAY, KindRole.UNSOURCED
 
@@ -121,21 +120,16 @@ def far_ends(live: QuerySet, unsourced: Iterable[int]) -> dict[int, dict[int | N
     """By fact, how many of the `live` claims that name no source rest on each far end of their relay chain
     (None: a name still proposed, which is no origin but makes the claim attributed all the same).
 
-    The one part of the origins that the dashboard's summary cannot answer: one query, driven by the relay
-    table, over the claims that name no source, which a partial index (`claim_unsourced`) holds.
+    The one part of the origins that the dashboard's summaries do not keep: one query over the claims that
+    name no source, whose chains' lengths and far ends the relay table's triggers keep on the claim and a
+    partial index (`claim_unsourced`) holds.
     """
-    later = ClaimRelay.objects.filter(claim_id=OuterRef("claim_id"), position__gt=OuterRef("position"))
-    chained = live.filter(fact__isnull=False, source__isnull=True).exclude(kind_id__in=list(unsourced))
-    rows = (
-        ClaimRelay.objects.filter(claim__in=chained.values("pk"))
-        .exclude(Exists(later))
-        .values_list("claim__fact_id", "source_id")
-        .annotate(n=Count("pk"))
-        .order_by()
+    chained = live.filter(fact__isnull=False, source__isnull=True, chain_length__gt=0).exclude(
+        kind_id__in=list(unsourced)
     )
     found = defaultdict(dict)
-    for fact_id, source_id, n in rows:
-        found[fact_id][source_id] = n
+    for fact_id, end_id, n in chained.values_list("fact_id", "chain_end_id").annotate(n=Count("pk")).order_by():
+        found[fact_id][end_id] = n
     return found
 
 

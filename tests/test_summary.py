@@ -2,8 +2,9 @@
 
 Random sequences of every way a claim is written (tagging, bulk inserts, raw SQL, edits, review
 decisions, kind corrections, undo, deletion, merging sources, imports, a revision sending claims back to
-review) run against a small corpus; after each sequence the summary's rows are compared with a GROUP BY
-over the claims table, and the dashboard built from the summary with the one built from the claims, for
+review, relay chains set, replaced and registered) run against a small corpus; after each step the
+summaries' rows are compared with a GROUP BY over the claims table and each claim's kept chain with its
+relays, and the dashboard built from the summary with the one built from the claims, for
 an editor, two reviewers on an independently tagged article and several filters.
 """
 
@@ -16,8 +17,10 @@ from django.db.models import Case, Count, F, IntegerField, When
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from annotate.chains import register_proposed_relays, save_relays
 from annotate.filters import Filters
 from annotate.models import Claim, Fact, ProvenanceKind, Source
+from annotate.relays import ClaimRelay
 from annotate.services import (
     StaleEdit,
     create_claim,
@@ -28,7 +31,7 @@ from annotate.services import (
 )
 from annotate.source_services import merge_sources
 from dashboard import board as dashboard
-from dashboard.models import ClaimCount
+from dashboard.models import ArticleCount, ClaimCount
 from interchange.importing import import_items
 from interchange.w3c import KIND_NS
 from review.services import correct_kind, decide, last_undoable, undo
@@ -56,6 +59,8 @@ OPERATIONS = [
     "import",
     "revision",
     "independence",
+    "chain",
+    "register_relays",
 ]
 SUMMARY = settings(
     max_examples=40,
@@ -113,8 +118,11 @@ def _fields(world, rng) -> dict:
     }
 
 
+RELAY_NAMES = ["Yonhap", "KCNA", "Hoeryong resident", "Wire 1", "A new agency"]
+
+
 def _create(world, rng):
-    create_claim(**_fields(world, rng))
+    create_claim(**_fields(world, rng), via=rng.sample(RELAY_NAMES, rng.randrange(0, 3)))
 
 
 def _bulk_create(world, rng):
@@ -176,8 +184,27 @@ def _queryset_delete(world, rng):
 def _merge(world, rng):
     world.created += 1
     duplicate = register_source(name=f"Wire {world.created}", kind=world.kinds["news_agency"])
-    create_claim(**_fields(world, rng) | {"source": duplicate})
+    claim = create_claim(**_fields(world, rng) | {"source": duplicate})
+    if relayed := _claim(world, rng):  # a chain whose far end is the duplicate: the merge moves it
+        save_relays(relayed.pk, [(world.sources[0], ""), (duplicate, "")], replace=True)
+    save_relays(claim.pk, [(duplicate, "")], replace=True)
     merge_sources(source=duplicate, into=world.sources[0], actor=world.ed)
+
+
+def _chain(world, rng):
+    """A claim's chain set, replaced or removed, as the tag panel's Via field and the API write it."""
+    if claim := _claim(world, rng):
+        sources = [s for s in world.sources if s] + [None]
+        links = [
+            (source, "" if source else rng.choice(RELAY_NAMES))
+            for source in rng.choices(sources, k=rng.randrange(0, 4))
+        ]
+        save_relays(claim.pk, links, replace=True)
+
+
+def _register_relays(world, rng):
+    if claim := _claim(world, rng):
+        register_proposed_relays(claim, lambda name, kind: register_source(name=name, kind=kind))
 
 
 def _import(world, rng):
@@ -226,28 +253,46 @@ RUN = {
     "import": _import,
     "revision": _revision,
     "independence": _independence,
+    "chain": _chain,
+    "register_relays": _register_relays,
 }
 assert set(RUN) == set(OPERATIONS)
 
 
-def from_scratch() -> list[tuple]:
-    """The summary's rows computed from the claims table."""
+SUMMARIES = {
+    ClaimCount: ("article_id", "kind_id", "status", "fact_id", "source_id"),
+    ArticleCount: ("article_id", "kind_id", "status"),
+}
+
+
+def from_scratch(model=ClaimCount) -> list[tuple]:
+    """A summary's rows computed from the claims table."""
     owner = Case(When(status="accepted", then=None), default=F("annotator_id"), output_field=IntegerField())
+    columns = SUMMARIES[model]
     rows = (
-        Claim.objects.values("article_id", "kind_id", "status", "fact_id", "source_id")
+        Claim.objects.values(*columns)
         .annotate(owner=owner)
-        .values_list("article_id", "kind_id", "status", "fact_id", "source_id", "owner")
+        .values_list(*columns, "owner")
         .annotate(n=Count("pk"))
         .order_by()
     )
     return sorted(rows, key=repr)
 
 
-def summary() -> list[tuple]:
-    rows = ClaimCount.objects.values_list(
-        "article_id", "kind_id", "status", "fact_id", "source_id", "owner_id", "claims"
-    )
-    return sorted(rows, key=repr)
+def summary(model=ClaimCount) -> list[tuple]:
+    return sorted(model.objects.values_list(*SUMMARIES[model], "owner_id", "claims"), key=repr)
+
+
+def assert_summaries_agree(operation: str = ""):
+    for model in SUMMARIES:
+        assert summary(model) == from_scratch(model), (model.__name__, operation)
+    # The chain each claim keeps for the origins is the one its relays make.
+    last = {}
+    for claim_id, source_id in ClaimRelay.objects.order_by("claim_id", "position").values_list("claim_id", "source_id"):
+        length, _ = last.get(claim_id, (0, None))
+        last[claim_id] = (length + 1, source_id)
+    kept = {pk: (n, end) for pk, n, end in Claim.objects.values_list("pk", "chain_length", "chain_end_id")}
+    assert kept == {pk: last.get(pk, (0, None)) for pk in kept}, operation
 
 
 QUERIES = [{}, {"status": "all"}, {"status": "pending"}, {"kind": ["state_media"]}, {"fact": "none"}]
@@ -273,7 +318,7 @@ def test_the_summary_equals_the_aggregate_after_any_writes(steps):
                     RUN[operation](world, random.Random(seed))
             except (ValidationError, PermissionDenied, StaleEdit):
                 pass  # a refused write changes nothing, and the summary neither
-            assert summary() == from_scratch(), operation
+            assert_summaries_agree(operation)
         assert_dashboards_agree(world)
         transaction.set_rollback(True)
 
@@ -282,8 +327,9 @@ def test_the_summary_is_filled_by_the_claims_already_there_and_holds_no_empty_ro
     world = World()
     claim = create_claim(**_fields(world, random.Random(1)))
     assert summary() == from_scratch() != []
+    assert summary(ArticleCount) == from_scratch(ArticleCount) != []
     Claim.objects.filter(pk=claim.pk).delete()
-    assert ClaimCount.objects.count() == 0
+    assert ClaimCount.objects.count() == ArticleCount.objects.count() == 0
 
 
 def test_the_annotator_filter_is_answered_from_the_claims(django_assert_max_num_queries):

@@ -4,16 +4,20 @@ migration remakes it): after `migrate` they are back and the summary equals the 
 import pytest
 from django.db import connection
 
-from annotate.models import Claim
-from dashboard.models import ClaimCount
+from annotate.models import Claim, Source
+from annotate.relays import ClaimRelay
+from dashboard.models import ArticleCount, ClaimCount
 from dashboard.triggers import _statements, ensure, present
-from tests.factories import make_article, make_claim
+from tests.factories import make_article, make_claim, set_relays
 
 pytestmark = pytest.mark.django_db
 
 
 def totals() -> int:
-    return sum(ClaimCount.objects.values_list("claims", flat=True))
+    """The claims each summary counts, when they agree."""
+    counted = {sum(model.objects.values_list("claims", flat=True)) for model in (ClaimCount, ArticleCount)}
+    assert len(counted) == 1, counted
+    return counted.pop()
 
 
 def test_the_triggers_are_installed_after_migrating():
@@ -60,3 +64,31 @@ def test_origins_are_counted_from_the_claims_whether_or_not_the_summary_answers(
     assert board.counted(Filters(), editor).model is ClaimCount
     assert origins(True) == origins(False)
     assert origins(True)[:3] == (1, 3, 3)  # KCNA (Yonhap and the agencies relay); three outlets; three unsourced
+
+
+def test_each_claim_keeps_the_length_and_far_end_of_its_chain_whatever_writes_it():
+    article = make_article()
+    claim = make_claim(article, 0, 10)
+    stale = Claim.objects.get(pk=claim.pk)  # read before its chain is written
+    set_relays(claim, "Yonhap", "KCNA")
+    kcna = Source.objects.get(name="KCNA")
+    stale.note = "Checked."
+    stale.save()  # a full save of a claim read earlier must not write its old chain back
+    assert Claim.objects.values_list("chain_length", "chain_end").get(pk=claim.pk) == (2, kcna.pk)
+    set_relays(claim, "Yonhap", "A name nobody registered", proposed=True)
+    assert Claim.objects.values_list("chain_length", "chain_end").get(pk=claim.pk) == (2, None)
+    ClaimRelay.objects.filter(claim=claim).delete()
+    assert Claim.objects.values_list("chain_length", "chain_end").get(pk=claim.pk) == (0, None)
+
+
+def test_lost_chain_triggers_are_put_back_and_the_chains_set_again():
+    article = make_article()
+    claim = make_claim(article, 0, 10)
+    with connection.cursor() as cursor:
+        for statement in _statements(connection, False):
+            cursor.execute(statement)
+    set_relays(claim, "Yonhap")  # written while no trigger keeps the claim's chain
+    assert Claim.objects.values_list("chain_length", flat=True).get(pk=claim.pk) == 0
+    assert ensure(connection) is True
+    yonhap = Source.objects.get(name="Yonhap")
+    assert Claim.objects.values_list("chain_length", "chain_end").get(pk=claim.pk) == (1, yonhap.pk)

@@ -327,7 +327,7 @@ class Claim(models.Model):
     # The relay chain as the dashboard's origins read it: how many links it has and the registered source
     # of the last one, its far end (NULL when that is a name still proposed). Triggers on the relay table
     # keep them (`dashboard.triggers`); nothing here writes them, and `save()` leaves them out of updates.
-    chain_length = models.PositiveSmallIntegerField(db_default=0, editable=False)
+    chain_length = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
     chain_end = models.ForeignKey(
         Source,
         null=True,

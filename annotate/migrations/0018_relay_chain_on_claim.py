@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="claim",
             name="chain_length",
-            field=models.PositiveSmallIntegerField(db_default=0, editable=False),
+            field=models.PositiveSmallIntegerField(default=0, db_default=0, editable=False),
         ),
         migrations.AddIndex(
             model_name="claim",

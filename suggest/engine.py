@@ -179,7 +179,8 @@ def _make(text, span, speaker, cue, strength, via=(), bonus=0.0) -> Suggestion |
 def _sentence_suggestions(text, sents, quote_list, gazetteer) -> list[Suggestion]:
     out: list[Suggestion] = []
     recent: deque[_Speaker] = deque(maxlen=RECENT)  # a speaker referred back to was named not long before
-    last: tuple[int, _Speaker, str] | None = None  # (paragraph, speaker, cue) of the previous attributed sentence
+    # (paragraph, speaker, cue, relay chain) of the previous attributed sentence
+    last: tuple[int, _Speaker, str, tuple[str, ...]] | None = None
     paragraph_ends = {s.paragraph: s.end for s in sents}
     opens = [q.open for q in quote_list]
     for sentence in sents:
@@ -217,17 +218,18 @@ def _sentence_suggestions(text, sents, quote_list, gazetteer) -> list[Suggestion
             out.append(made)
             if speaker.name:
                 recent.append(speaker)
-            last = (sentence.paragraph, speaker, found.cue)
+            last = (sentence.paragraph, speaker, found.cue, made.via)
     return out
 
 
-def _continued(text, sentence, inner, last, out) -> tuple[int, _Speaker, str] | None:
+def _continued(text, sentence, inner, last, out) -> tuple[int, _Speaker, str, tuple[str, ...]] | None:
     """A figure that continues the previous sentence's report in the same paragraph ("... the KCNA said. In
-    terms of ... 0.13 percent"): proposed as that speaker's, and the account stays open (else it closes)."""
+    terms of ... 0.13 percent"): proposed as that speaker's, passed on by the same relays, and the account
+    stays open (else it closes)."""
     chunk = text[sentence.start : sentence.end]
     if not last or last[0] != sentence.paragraph or inner or not _DIGIT.search(chunk) or chunk.endswith("?"):
         return None
-    made = _make(text, (sentence.start, sentence.end), last[1], last[2], 0.6)
+    made = _make(text, (sentence.start, sentence.end), last[1], last[2], 0.6, last[3])
     out += [made] if made else []
     return last
 

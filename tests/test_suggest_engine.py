@@ -360,6 +360,16 @@ def test_relays_are_proposed_as_the_via_chain(text, exact, via):
     assert (found.exact, found.source, found.kind, found.via) == (exact, "KCNA", "state_media", via)
 
 
+def test_a_figure_that_continues_a_relayed_account_keeps_its_relay():
+    text = (
+        "The Minju Chosun quoted the KCNA as saying that turnout was 99.63 percent. "
+        "In the cities, 0.13 percent of voters cast their ballots against the candidates."
+    )
+    first, second = suggest(text, REGISTRY)
+    assert (first.source, first.via) == ("KCNA", ("Minju Chosun",))
+    assert (second.source, second.via) == ("KCNA", ("Minju Chosun",))
+
+
 def test_according_to_after_a_verb_names_the_relay():
     found = one("The unification ministry said, according to Yonhap, that the vote was staged by the party.", REGISTRY)
     assert (found.source, found.via) == ("Ministry of Unification", ("Yonhap",))

@@ -134,9 +134,52 @@ def _spoken_of(text: str, s: int, cue) -> bool:
     return word in CUE_STRENGTH and _PASSIVE.search(text, max(s, cue.start() - 40), cue.start()) is not None
 
 
+# An impersonal passive ("it was reported that", "it is understood that", "it has been learned that") reports
+# what someone said without naming them: unnamed others, unless an agent follows ("it was reported by X that").
+_IMPERSONAL = re.compile(
+    r"\bit\s+(?:is|was|(?:has|had)(?:\s+(?:also|now|\w+ly))?\s+been|will(?:\s+(?:also|\w+ly))?\s+be)\s+"
+    r"(?:(?:also|now|further|\w+ly)\s+)?"
+    r"(?:reported|said|claimed|alleged|announced|confirmed|estimated|revealed|disclosed|rumou?red|learned|learnt|"
+    r"understood|known)\b",
+    re.IGNORECASE,
+)
+_ADVERB_HEDGES = {"reportedly", "allegedly", "purportedly"}
+
+
+def _impersonal(text: str, s: int, e: int, found) -> Attribution | None:
+    """ "It was reported that CONTENT" (unnamed others, a hedge) or "It was reported by SOURCE that CONTENT"; None
+    when no clause of four words or more follows ("It is known that it was emphasized")."""
+    phrase = " ".join(found.group().lower().split())
+    by = re.match(r"\s+by\s+", text[found.end() : e])
+    that = _THAT.search(text, found.end(), min(e, found.end() + 80))
+    if that is None or (
+        by is None
+        and text[found.end() : that.start()].strip(" ,")
+        and not _LEAD.fullmatch(text, found.end(), that.start())
+    ):
+        return None
+    content = _trim(text, that.end(), e)
+    if len(text[content[0] : content[1]].split()) < 4:
+        return None
+    if by is not None:
+        mention = _mention(text, found.end() + by.end(), that.start())
+        content = _trim(text, found.start(), e)  # the claim is read with its attribution, as "X said that" is
+        return Attribution(content, mention, phrase.split()[-1], cue_strength(phrase.split()[-1]))
+    return Attribution(_trim(text, found.start(), e), None, phrase, 0.75, hedge=True)
+
+
 def english(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribution | None:
     """The attribution of the sentence text[s:e] (quotations inside it given as content spans), or None."""
     cues = [m for m in _outside(CUE_RE.finditer(text, s, e), quotes) if not _spoken_of(text, s, m)]
+    impersonal = next(iter(_outside(_IMPERSONAL.finditer(text, s, e), quotes)), None)
+    if impersonal is not None and (
+        not cues
+        or impersonal.start() < cues[0].start()
+        or cues[0].start() in range(impersonal.start(), impersonal.end())
+    ):
+        found = None if _CAPTION.match(text, s, e) else _impersonal(text, s, e, impersonal)
+        if found is not None:
+            return found
     if not cues or _CAPTION.match(text, s, e):
         return None
     # A source named in a clause of its own beats a hedge: "X appears to be Y, the ministry said" is the
@@ -144,6 +187,9 @@ def english(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribu
     first = cues[0]
     if first.group().lower() in _SETTINGS:  # "In a statement, the ministry said ...": the verb names the speaker
         first = next((m for m in cues[1:] if m.group().lower() in CUE_STRENGTH), first)
+    after = cues[1] if len(cues) > 1 and not text[first.end() : cues[1].start()].strip() else None
+    if first.group().lower() in _ADVERB_HEDGES and after is not None and after.group().lower() in CUE_STRENGTH:
+        first = after  # "the ministry reportedly said": the ministry said it, as others report
     if first.group().lower() in HEDGE:
         first = next(
             (m for m in cues[1:] if "," in text[first.end() : m.start()] and m.group().lower() not in HEDGE), first

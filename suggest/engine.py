@@ -21,7 +21,7 @@ from .gazetteer import Entry, Gazetteer, key, norm_words
 from .lexicon import ANALYSIS, CUE_RE, HEDGE, PRONOUN, cue_strength, kind_of
 from .text import Quote, Sentence, paragraphs, quotes, sentences
 
-ENGINE_VERSION = "suggest-1.2"
+ENGINE_VERSION = "suggest-1.3"
 RECENT = 64  # the speakers a later mention ("he", "the ministry") may refer back to
 MIN_QUOTE_WORDS = 4  # shorter quotations are scare quotes or titles ("no" votes), not claims
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")

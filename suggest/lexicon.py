@@ -56,6 +56,10 @@ _HEDGES = {  # unattributed assertions: their own kind, the unsourced quote
     "rumors": 0.75,
     "rumours": 0.75,
     "there are many who": 0.8,
+    # What others report, with no one named: "the factory reportedly closed", "he allegedly took bribes".
+    "reportedly": 0.75,
+    "allegedly": 0.75,
+    "purportedly": 0.7,
     # Epistemic judgements in the writer's voice (the outlet's analysis, below).
     "appears to be": 0.6,
     "appear to be": 0.6,
@@ -87,7 +91,18 @@ KO_CITING_RE = re.compile(r"(?<=\s)([^\s,“”\"]+?)(?:을|를)\s?인용(?:해|
 # Korean hedges: the writer's judgement (…것으로 보인다, …로 해석된다) or what unnamed others say (소문, 일각).
 _KO_ANALYSIS = {"것으로 보인다": 0.6, "것으로 분석된다": 0.7, "것으로 해석된다": 0.7, "로 해석된다": 0.7,
                 "것으로 풀이된다": 0.7, "것으로 관측된다": 0.7}  # fmt: skip
-_KO_UNNAMED = {"소문이": 0.75, "소문에": 0.75, "소문도": 0.75, "일각에서는": 0.75, "라는 관측이": 0.7}
+# "…것으로 알려졌다" / "…것으로 전해졌다" (is known / is said to have): what the press learned from no one it names.
+_KO_UNNAMED = {
+    "소문이": 0.75,
+    "소문에": 0.75,
+    "소문도": 0.75,
+    "일각에서는": 0.75,
+    "라는 관측이": 0.7,
+    "것으로 알려졌다": 0.75,
+    "것으로 전해졌다": 0.75,
+    "다고 알려졌다": 0.75,
+    "다고 전해졌다": 0.75,
+}
 KO_HEDGE_RE = re.compile("|".join(map(re.escape, [*_KO_ANALYSIS, *_KO_UNNAMED])))
 
 _HEDGES.update(_KO_ANALYSIS)

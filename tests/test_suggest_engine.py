@@ -73,11 +73,46 @@ def test_hedges_crediting_unnamed_others_are_unsourced_and_impersonal_judgements
 
 
 def test_it_was_reported_names_no_speaker():
+    # Not the last speaker's: an impersonal passive reports what unnamed others said, from its own clause on.
     text = (
         "The ministry said on Monday that the fees would rise for all the boats in the port. "
         "The new rules were posted at the gate, and it was reported that the fees would double."
     )
-    assert [s.exact for s in suggest(text)] == [text[: text.index(". ")]]
+    ministry, reported = suggest(text)
+    assert ministry.exact == text[: text.index(". ")] and ministry.kind == "foreign_government"
+    assert (reported.exact, reported.kind, reported.source) == (
+        "it was reported that the fees would double", "unsourced_quote", None,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It was reported that the mayor had resigned over the dispute about the harbour fees.",
+        "It has also been learned that the two ferries were sold to a buyer abroad last spring.",
+        "It is understood that the talks on the canal will resume after the autumn holidays.",
+        "The old ferry reportedly sank near the lighthouse during the storm on Sunday night.",
+        "The harbour master allegedly took money from the owners of the fishing boats.",
+        "공장은 지난달부터 전력난으로 가동을 멈춘 것으로 알려졌다.",
+        "항구의 수수료가 내년부터 두 배로 오른다고 전해졌다.",
+    ],
+)
+def test_impersonal_passives_and_report_adverbs_credit_unnamed_others(text):
+    found = one(text)
+    assert (found.kind, found.source) == ("unsourced_quote", None)
+    assert found.exact == text.rstrip(".")
+
+
+def test_an_impersonal_passive_with_an_agent_or_a_verb_after_the_adverb_is_the_speakers():
+    found = one("It was reported by the KCNA on Monday that turnout reached 99.6 percent in the vote.", REGISTRY)
+    assert (found.source, found.kind) == ("KCNA", "state_media") and found.exact.startswith("It was reported by")
+    found = one("The unification ministry reportedly said that the border bridge would stay closed.", REGISTRY)
+    assert (found.source, found.kind) == ("Ministry of Unification", "foreign_government")
+
+
+def test_an_impersonal_passive_with_no_clause_of_its_own_is_not_proposed():
+    assert suggest("It is known that it was emphasized.") == []
+    assert suggest("It was reported on Monday.") == []
     found = one("It is widely seen as a concession to the farmers of the southern provinces and their unions.")
     assert found.kind == "outlet_reporting"
 

@@ -175,6 +175,11 @@ _KIND_PATTERNS: list[tuple[str, str]] = [
         r"\bprosecutors?\b|\bpolice\b|\bauthorities\b|\bagency\b|\bmilitary\b|\bcommand\b|"
         r"\bstate department\b|\bpentagon\b|\bwhite house\b|\bnational intelligence service\b|\bnis\b|\bjcs\b|"
         r"\bjoint chiefs\b|\bembassy\b|\bpresidential office\b|\bseoul\b|\bwashington\b|\btokyo\b|\bbeijing\b|"
+        # Office-holders and organs of a state that are not ministries: "President Lee", "the coast guard".
+        r"\bpresident\b|\bprime minister\b|\bpremier\b|\bmayor\b|\bgovernor\b|\bambassador\b|\benvoys?\b|"
+        r"\bsecretary of state\b|\bdepartment of\b|\bbureau\b|\bcoast guard\b|\barmy\b|\bnavy\b|\bair force\b|"
+        r"\bcourts?\b|\bregulators?\b|\bstatistics (?:office|agency|bureau)\b|\bcustoms\b|"
+        r"대통령|총리|장관|대사(?:관)?|법원|해경|관세청|통계청|"
         r"통일부|외교부|국방부|국정원|국가정보원|합참|대통령실|청와대|정부 (?:관계자|당국자)|당국자|"
         r"대변인|국무부|백악관|국방성|정부|(?<!대)의원|경찰|검찰",
     ),
@@ -232,9 +237,20 @@ def _named_person(mention: str) -> bool:
     )
 
 
+# Where or how someone spoke ("the mayor, speaking at a news conference", "officials at a press briefing") names
+# the occasion, not the speaker: its words ("news", "press", "radio") say nothing of the speaker's kind.
+_OCCASION = re.compile(
+    r"\b(?:at|in|during|on|to|before|after|from)\s+(?:an?|the|his|her|its|their|a joint)?\s*(?:\w+\s+)?"
+    r"(?:news|press|media|radio|television|tv)\s+(?:conference|briefing|interview|event|call)s?\b|"
+    r"(?:기자회견|브리핑|인터뷰)(?:에서|을 통해)",
+    re.IGNORECASE,
+)
+
+
 def kind_of(mention: str) -> str | None:
     """The kind a source mention's wording implies ("the unification ministry" → foreign_government)."""
-    if not mention:
+    mention = _OCCASION.sub(" ", mention) if mention else mention
+    if not mention or not mention.strip():
         return None
     # Informants and defectors before a country's name ("a source in North Korea"), then a titled person
     # before their institution ("a professor at the Asan Institute").

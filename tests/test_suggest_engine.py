@@ -374,6 +374,24 @@ def test_an_institution_named_between_the_quotation_and_the_cue_then_referred_to
     )  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("mention", "kind"),
+    [
+        ("The mayor, speaking at a news conference on Friday", "foreign_government"),
+        ("officials at a press briefing", "foreign_government"),
+        ("a resident, speaking in a radio interview", "in_country_informant"),
+        ("President Lee Jae-sung", "foreign_government"),
+        ("the coast guard", "foreign_government"),
+        ("the national statistics office", "foreign_government"),
+        ("국방부 장관은 기자회견에서", "foreign_government"),
+        ("the Daily Courier", "news_agency"),
+        ("Lee Jae-sung, president of the Harbour University", "expert"),
+    ],
+)
+def test_the_occasion_of_speaking_says_nothing_of_the_speaker_and_office_holders_speak_for_a_state(mention, kind):
+    assert kind_of(mention) == kind
+
+
 def test_a_title_makes_an_expert_even_at_an_institute():
     assert kind_of("Lee Min-ho, a researcher at the Asan Institute") == "expert"
     assert kind_of("the Asan Institute") == "think_tank"

@@ -372,6 +372,10 @@ _KO_TOPICS = [
 ]
 
 
+_KO_SPEAKER_AFTER = re.compile(
+    r"(?P<end>[다라냐자”\"’'])\s?(?:이)?라?고\s+(?P<who>(?:[^\s,“”\"]+\s){0,2}[^\s,“”\"]+(?:은|는|이|가))\s*$"
+)
+_QUOTE_MARKS = "”\"’'"
 _KO_SUBJECT = re.compile(r"(?<=\s)((?:[^\s,“”\"]+\s)?[^\s,“”\"]+?(?:은|는|이|가))\s+$")
 _KO_SAID = re.compile(r"[”\"’']?(?:(?:이)?라고|다고|고)\s+(?=\S+\s*$)")
 
@@ -391,6 +395,14 @@ def korean(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribut
             return Attribution(_trim(text, s, e), None, hedge[0].group(), cue_strength(hedge[0].group()), hedge=True)
         return None
     m = ending[-1]
+    # "CONTENT다고 SOURCE가 말했다": a quotative ending, then the speaker just before the verb. The sentence's
+    # topic belongs to the content then ("공장은 멈췄다고 한 주민이 말했다": the factory stopped, a resident said).
+    after = _KO_SPEAKER_AFTER.search(text, s, m.start())
+    if after is not None:
+        end = after.start("end") if after.group("end") in _QUOTE_MARKS else after.end("end")
+        content = _trim(text, s, end)
+        if len(text[content[0] : content[1]].split()) >= 2:
+            return Attribution(content, (after.start("who"), after.end("who")), m.group().strip(), 0.95)
     topic = next((t for pattern in _KO_TOPICS if (t := pattern.match(text, s, m.start()))), None)
     if topic:  # "SOURCE는 CONTENT라고 밝혔다", "RELAY는 SOURCE를 인용해 CONTENT라고 보도했다"
         content, mention, relay = (topic.end(), m.start()), _trim(text, s, topic.end()), None

@@ -79,7 +79,8 @@ CUE_RE = re.compile(
 KO_ACCORDING_RE = re.compile(r"(?:에|의)\s?따르면|에 의하면|(?<=\S)(?:이|가)? ?전한 바에 따르면")
 _KO_VERBS = (
     "말했|밝혔|전했|보도했|주장했|설명했|강조했|지적했|덧붙였|알려왔|증언했|발표했|전망했|분석했|평가했|"
-    "언급했|경고했|비판했|부인했|인정했|시사했|예상했|추정했|보고했|답했|반박했|공개했|토로했|우려했"
+    "언급했|경고했|비판했|부인했|인정했|시사했|예상했|추정했|보고했|답했|반박했|공개했|토로했|우려했|"
+    "내다봤|예측했|진단했|통보했|폭로했|시인했|해명했"
 )
 KO_CUE_RE = re.compile(
     rf"(?:(?:이)?라고|다고|냐고|자고|고)\s?(?:{_KO_VERBS}|했|알렸|말한|밝힌|전한|보도한|주장한)"
@@ -129,7 +130,7 @@ _KIND_PATTERNS: list[tuple[str, str]] = [
     (
         "defector_testimony",
         r"\bdefectors?\b|\bescapees?\b|\bformer (?:resident|official|soldier|worker)s?\b|who (?:fled|escaped)|"
-        r"탈북(?:민|자|인)|귀순자",
+        r"탈북(?:민|자|인)|(?:북한)?이탈주민|귀순자",
     ),
     (
         "in_country_informant",
@@ -198,9 +199,11 @@ OFFICIAL_SOURCE = re.compile(
     r"\b(?:diplomatic|government|intelligence|military|official|security|police) (?:sources?|insiders?)\b|정부 소식통",
     re.IGNORECASE,
 )
-# North Korea speaking for itself ("North Korea said", "Pyongyang reported") is its state media.
+# North Korea speaking for itself ("North Korea said", "Pyongyang reported") is its state media; in Korean the
+# name carries its particle ("북한은 주장했다", "북측이 밝혔다").
 STATE_SPEAKER = re.compile(
-    r"^(?:the |an? )?(?:north korean?|north|pyongyang|dprk|북한|북)(?:'s|’s)?\b|\bworkers'? party\b|노동당",
+    r"^(?:the |an? )?(?:(?:north korean?|north|pyongyang|dprk)(?:'s|’s)?\b|(?:북한|북측|북)(?:은|는|이|가|도|의)?"
+    r"(?![\uac00-\ud7a3]))|\bworkers'? party\b|노동당",
     re.IGNORECASE,
 )
 

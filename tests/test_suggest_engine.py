@@ -530,6 +530,24 @@ def test_more_korean_cues_hedges_and_names_without_their_particle(text, exact, k
     assert found.source == source or source in (found.source or "")
 
 
+@pytest.mark.parametrize(
+    ("text", "kind", "source"),
+    [
+        # The speaker after the quotative ending: the sentence's topic is the content's, not the speaker.
+        ("항구는 내년 봄부터 다시 문을 연다고 한 주민이 말했다.", "in_country_informant", "한 주민"),
+        ("시장은 지난달부터 문을 닫았다고 현지 소식통은 전했다.", "in_country_informant", "현지 소식통"),
+        # North Korea named with its particle speaks through its state media.
+        ("북한은 이번 선거의 투표율이 99.5%라고 주장했다.", "state_media", "북한"),
+        ("북한이 지난 주말 새 항구를 열었다고 밝혔다.", "state_media", "북한"),
+        ("전문가들은 항구 공사가 내년까지 이어질 것으로 내다봤다.", "unsourced_quote", "전문가들"),
+        ("북한이탈주민 박모 씨는 배급이 몇 년째 끊겼다고 증언했다.", "defector_testimony", "북한이탈주민 박모 씨"),
+    ],
+)  # fmt: skip
+def test_korean_speaker_after_the_quotative_and_names_with_their_particle(text, kind, source):
+    found = one(text)
+    assert (found.exact, found.kind, found.source) == (text.rstrip("."), kind, source)
+
+
 def test_korean_citing_names_the_origin_and_the_relay():
     gazetteer = Gazetteer.of([*REGISTRY.entries, Entry("Yonhap", "news_agency", 5, aliases=("연합뉴스",))])
     found = one("연합뉴스는 조선중앙통신을 인용해 투표율이 99.63%였다고 보도했다.", gazetteer)

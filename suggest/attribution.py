@@ -303,6 +303,21 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
         return quoted
     boundary = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
     after_words = len(after.split())
+    # "CONTENT, officials told reporters (on Tuesday), after ...": the cue's own words end at a comma and no
+    # quotation or "that" follows, so the content came first; "..., adding that ..." goes on with it.
+    lead = _LEAD.match(text, match.end(), e)
+    if (
+        lead is not None
+        and "," in lead.group()
+        and boundary >= 0
+        and before[boundary + 1 :].strip()
+        and len(before[:boundary].split()) >= 3
+        and not _APPOSITION.match(before)
+        and not re.match(r"\s*(?:that\b|[“\"‘])", text[lead.end() : e])
+    ):
+        more = re.match(r"\s*(?:adding|saying|noting|explaining|stressing)\s+(?:that\b)?", text[lead.end() : e])
+        content = (s, e) if more else _trim(text, s, s + boundary)
+        return Attribution(content, _mention(text, s + boundary + 1, match.start()), cue, strength)
     # "CONTENT, said SOURCE", but not "SOURCE, an analyst at X, said CONTENT" (a name and its apposition)
     inverted = boundary >= 0 and not before[boundary + 1 :].strip() and not _APPOSITION.match(before)
     # "In regard to X, SOURCE said CONTENT": a clause after the cue is the content; one after a comma

@@ -252,6 +252,9 @@ def _claim_span(text: str, sentence: Sentence, found: attribution.Attribution, i
         s1 = sentence.end
     elif cue := re.match(r"\s*" + re.escape(found.cue) + r"\b", text[s1 : sentence.end], re.IGNORECASE):
         s1 += cue.end()  # "CONTENT, the military said, the latest in a series of launches"
+        lead = attribution._LEAD.match(text, s1, sentence.end)  # "said on Tuesday, after ...": the day is the cue's
+        if lead and "," in lead.group():
+            s1 = text.index(",", s1, lead.end())
     dateline = _DATELINE.match(text, s0, s1)
     return (dateline.end() if dateline else s0), s1
 

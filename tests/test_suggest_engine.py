@@ -47,6 +47,25 @@ def test_english_cues_give_the_claim_with_its_attribution_and_the_source(text, c
     assert "cue" in found.reason
 
 
+@pytest.mark.parametrize(
+    ("text", "exact"),
+    [
+        ("The pier will open in May, officials said on Tuesday, after delays caused by flooding.",
+         "The pier will open in May, officials said on Tuesday"),
+        ("The pier will open in May, officials told reporters, after delays caused by flooding.",
+         "The pier will open in May, officials told reporters"),
+        ("The pier will open in May, officials told reporters, adding that the ferry would return.",
+         "The pier will open in May, officials told reporters, adding that the ferry would return"),
+        ("Officials told reporters, in a briefing on the harbour, that the pier would open in May.",
+         "Officials told reporters, in a briefing on the harbour, that the pier would open in May"),
+    ],
+)  # fmt: skip
+def test_content_before_a_cue_that_ends_in_a_comma_of_its_own(text, exact):
+    # What follows the cue's own words after a comma is the outlet's addition, unless the speaker goes on.
+    found = one(text)
+    assert (found.exact, found.kind) == (exact, "foreign_government")
+
+
 def test_a_sentence_without_a_cue_is_not_proposed():
     assert suggest("The voters queued in the cold outside the polling station for hours.") == []
 

@@ -27,7 +27,7 @@ _VERBS = {
     "concludes responded replied replies remarked commented mentioned complained complains forecast "
     "shows showed",
     0.7: "believe believes believed suggested suggests suspect suspects expect expects observed observes continued "
-    "speculated assessed published publishes speculate assess suggest",
+    "speculated assessed published publishes speculate assess suggest think thinks",
 }
 CUE_STRENGTH: dict[str, float] = {word: strength for strength, words in _VERBS.items() for word in words.split()}
 
@@ -37,6 +37,10 @@ _PHRASES = {
     "pointed out": 0.85,
     "point out": 0.85,
     "as saying": 1.0,
+    # A study, survey or report "found that": its finding, with "that" so that "police found the car" is none.
+    "found that": 0.85,
+    "finds that": 0.85,
+    "find that": 0.85,
     "in a statement": 0.9,
     "in a report": 0.9,
 }
@@ -70,7 +74,7 @@ _HEDGES = {  # unattributed assertions: their own kind, the unsourced quote
 CUE_RE = re.compile(
     r"(?<![\w-])(?:"
     + "|".join(sorted((re.escape(p) for p in [*_PHRASES, *_HEDGES, *CUE_STRENGTH]), key=len, reverse=True))
-    + r")(?![\w-])",
+    + r")(?![\w-])(?!\s+tanks?\b)",  # "think", but not "think tank"
     re.IGNORECASE,
 )
 

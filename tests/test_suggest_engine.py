@@ -66,6 +66,24 @@ def test_content_before_a_cue_that_ends_in_a_comma_of_its_own(text, exact):
     assert (found.exact, found.kind) == (exact, "foreign_government")
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("A survey by the institute found that 62 percent of residents oppose the new highway.", "think_tank"),
+        ("Some experts think that the harbour will stay closed to the fishing boats all winter.", "unsourced_quote"),
+        ("Officials think the fire on the pier was started by someone who came in by boat.", "foreign_government"),
+    ],
+)
+def test_findings_and_beliefs_are_attributed(text, kind):
+    found = one(text)
+    assert (found.exact, found.kind) == (text.rstrip("."), kind)
+
+
+def test_found_without_that_and_a_think_tank_are_no_cues():
+    assert suggest("Police found the car abandoned near the harbour early on Sunday morning.") == []
+    assert suggest("The think tank held its annual meeting in the old harbour hall last week.") == []
+
+
 def test_a_sentence_without_a_cue_is_not_proposed():
     assert suggest("The voters queued in the cold outside the polling station for hours.") == []
 

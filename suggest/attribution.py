@@ -123,10 +123,26 @@ _AS_END = re.compile(r"[\s,]*\bas\s*$", re.IGNORECASE)
 _PREP_THAT = re.compile(r"\s+(?:in|on|at|through|via|during|with|to|after)\b[^,.;:“\"]{0,60}?\bthat\b", re.I)
 
 
+# Reporting verbs that are as often plural nouns: after a determiner or a verb they are the thing reported on
+# ("media reports say", "denied reports that", "amid claims that"), and capitalised they are a name's ("the
+# United States said", "Reports say").
+_NOUNLIKE = {"reports", "claims", "states", "quotes", "notes", "estimates"}
+_BEFORE_NOUN = re.compile(
+    r"\b(?:the|these|those|such|its|his|her|their|our|media|press|news|unconfirmed|recent|earlier|local|official|"
+    r"similar|conflicting|member|several|many|some|amid|of|about|on|confirm|confirmed|deny|denied|denies|dismissed|"
+    r"dismisses|rejected|rejects|after|despite|following)\s+$",
+    re.IGNORECASE,
+)
+
+
 def _spoken_of(text: str, s: int, cue) -> bool:
     """A cue in the passive with no agent ("X is accused of", "was described as") speaks of its subject; one
-    after "to" ("gathered to confirm their names") is a purpose, not a report."""
+    after "to" ("gathered to confirm their names") is a purpose, not a report; a plural noun is no cue."""
     word = cue.group().lower()
+    if word in _NOUNLIKE and (
+        cue.group()[0].isupper() or _BEFORE_NOUN.search(text, max(s, cue.start() - 16), cue.start()) is not None
+    ):
+        return True
     if word in CUE_STRENGTH and re.search(r"\bto\s+$", text[max(s, cue.start() - 4) : cue.start()]):
         return True
     if word in _RELAY_CUES or word in CUE_STRENGTH and re.match(r"\s+by\b", text[cue.end() : cue.end() + 4]):

@@ -163,7 +163,7 @@ _KIND_PATTERNS: list[tuple[str, str]] = [
         r"\btass\b|\bbloomberg\b|\bnews agency\b|\bwire service\b|연합뉴스|뉴시스|교도통신|신화통신|"
         # Another outlet passing a report on: its name says it is one ("the Daily Courier", "NK News").
         r"\b(?:newspaper|daily|times|post|herald|journal|tribune|gazette|courier|chronicle|news|radio|broadcast(?:er|ing)|"
-        r"television|magazine|weekly|outlet|press)\b|신문|일보|방송|통신",
+        r"television|magazine|weekly|outlet|press|media)\b|신문|일보|방송|통신|언론|외신",
     ),
     (
         "think_tank",
@@ -181,6 +181,7 @@ _KIND_PATTERNS: list[tuple[str, str]] = [
         r"\bstate department\b|\bpentagon\b|\bwhite house\b|\bnational intelligence service\b|\bnis\b|\bjcs\b|"
         r"\bjoint chiefs\b|\bembassy\b|\bpresidential office\b|\bseoul\b|\bwashington\b|\btokyo\b|\bbeijing\b|"
         # Office-holders and organs of a state that are not ministries: "President Lee", "the coast guard".
+        r"\bunited states\b|\bu\.s\.(?!\w)|"
         r"\bpresident\b|\bprime minister\b|\bpremier\b|\bmayor\b|\bgovernor\b|\bambassador\b|\benvoys?\b|"
         r"\bsecretary of state\b|\bdepartment of\b|\bbureau\b|\bcoast guard\b|\barmy\b|\bnavy\b|\bair force\b|"
         r"\bcourts?\b|\bregulators?\b|\bstatistics (?:office|agency|bureau)\b|\bcustoms\b|"

@@ -84,6 +84,27 @@ def test_found_without_that_and_a_think_tank_are_no_cues():
     assert suggest("The think tank held its annual meeting in the old harbour hall last week.") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "kind", "source"),
+    [
+        ("The United States said on Monday that the sanctions on the port would stay in place.",
+         "foreign_government", "United States"),
+        ("Media reports say two fishing boats sank near the border during the storm on Sunday.",
+         "news_agency", "Media reports"),
+        ("The ministry denied reports that two soldiers were injured near the border on Sunday.",
+         "foreign_government", "ministry"),
+    ],
+)  # fmt: skip
+def test_a_reporting_word_used_as_a_noun_or_in_a_name_is_no_cue(text, kind, source):
+    found = one(text)
+    assert (found.exact, found.kind, found.source) == (text.rstrip("."), kind, source)
+
+
+def test_reports_after_a_verb_or_amid_are_what_is_spoken_of():
+    assert suggest("The ministry has yet to confirm reports that two soldiers were injured near the border.") == []
+    assert suggest("Amid reports that the port would close, fishermen moved their boats south for the winter.") == []
+
+
 def test_a_sentence_without_a_cue_is_not_proposed():
     assert suggest("The voters queued in the cold outside the polling station for hours.") == []
 

@@ -69,6 +69,12 @@ _APPOSITION = re.compile(
     re.IGNORECASE,
 )
 _SETTINGS = {"in a statement", "in a report"}
+# What may follow a cue when the content came before it: where, when and how it was said, with no clause.
+_SETTING_ONLY = re.compile(
+    r"\s+(?:in|on|at|through|via|during|to|after|before|from|with)\b"
+    r"(?![^,;:“\"]*\b(?:that|whether|if|how|what|why|when|where|who)\b)[^,;:“\"]*$",
+    re.IGNORECASE,
+)
 _CARRIED_BY = re.compile(r"\b(?:carried|published|released|run|aired|broadcast|issued) by\s+", re.IGNORECASE)
 _CITING = re.compile(r"\s*(?:(?:which|who|that) (?:cited|quoted)|citing|quoting)\s+", re.IGNORECASE)
 _TRIM = " \t,;:—–-"
@@ -341,6 +347,8 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
     if not inverted and not after.lstrip().startswith(","):
         lead = _LEAD.match(text, match.end(), e)
         after_words = 11 if len(text[lead.end() if lead else match.end() : e].split()) >= 3 else after_words
+        # "CONTENT, KCNA said in a dispatch carried on Friday": only the setting of the cue follows, no clause
+        after_words = 0 if before[boundary + 1 :].strip() and _SETTING_ONLY.match(after) else after_words
     if boundary >= 0 and not _THAT.search(after) and after_words <= 10 and len(before[:boundary].split()) >= 3:
         # "CONTENT, SOURCE said." or "CONTENT, said SOURCE, a professor at ..."
         content = _trim(text, s, s + boundary)

@@ -255,6 +255,8 @@ def _claim_span(text: str, sentence: Sentence, found: attribution.Attribution, i
         lead = attribution._LEAD.match(text, s1, sentence.end)  # "said on Tuesday, after ...": the day is the cue's
         if lead and "," in lead.group():
             s1 = text.index(",", s1, lead.end())
+        elif attribution._SETTING_ONLY.match(text, s1, sentence.end):  # "said in a dispatch on Friday."
+            s1 = sentence.end
     dateline = _DATELINE.match(text, s0, s1)
     return (dateline.end() if dateline else s0), s1
 

@@ -105,6 +105,22 @@ def test_reports_after_a_verb_or_amid_are_what_is_spoken_of():
     assert suggest("Amid reports that the port would close, fishermen moved their boats south for the winter.") == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The ferry sank near the lighthouse in the storm, the coast guard said in a statement on Friday.",
+        "The harbour will stay closed until March, the KCNA said in a dispatch carried by the state radio.",
+    ],
+)
+def test_content_before_a_cue_followed_only_by_its_setting(text):
+    # Where and how it was said is part of the attribution, not a content of its own.
+    found = one(text, REGISTRY)
+    assert found.exact == text.rstrip(".")
+    # A clause after the setting is the content still: the lead before the speaker stays out, as ever.
+    found = one("In a statement on Friday, the coast guard said in detail how the ferry sank.")
+    assert found.exact == "the coast guard said in detail how the ferry sank"
+
+
 def test_a_sentence_without_a_cue_is_not_proposed():
     assert suggest("The voters queued in the cold outside the polling station for hours.") == []
 

@@ -186,7 +186,8 @@ _KIND_PATTERNS: list[tuple[str, str]] = [
         r"\bsecretary of state\b|\bdepartment of\b|\bbureau\b|\bcoast guard\b|\barmy\b|\bnavy\b|\bair force\b|"
         r"\bcourts?\b|\bregulators?\b|\bstatistics (?:office|agency|bureau)\b|\bcustoms\b|"
         r"대통령|총리|장관|대사(?:관)?|법원|해경|관세청|통계청|"
-        r"통일부|외교부|국방부|국정원|국가정보원|합참|대통령실|청와대|정부 (?:관계자|당국자)|당국자|"
+        r"통일부|외교부|국방부|국정원|국가정보원|합참|합동참모본부|군 당국|"
+        r"대통령실|청와대|정부 (?:관계자|당국자)|당국자|"
         r"대변인|국무부|백악관|국방성|정부|(?<!대)의원|경찰|검찰",
     ),
     (

@@ -610,6 +610,9 @@ def test_more_korean_cues_hedges_and_names_without_their_particle(text, exact, k
         # The speaker after the quotative ending: the sentence's topic is the content's, not the speaker.
         ("항구는 내년 봄부터 다시 문을 연다고 한 주민이 말했다.", "in_country_informant", "한 주민"),
         ("시장은 지난달부터 문을 닫았다고 현지 소식통은 전했다.", "in_country_informant", "현지 소식통"),
+        # A date between the speaker and the verb, and a content whose subject ends like a topic (김정은).
+        ("김정은 위원장이 새 항구를 둘러봤다고 조선중앙통신이 28일 보도했다.", "state_media", "조선중앙통신"),
+        ("합동참모본부는 북한이 이날 오전 단거리 미사일 2발을 쐈다고 밝혔다.", "foreign_government", "합동참모본부"),
         # North Korea named with its particle speaks through its state media.
         ("북한은 이번 선거의 투표율이 99.5%라고 주장했다.", "state_media", "북한"),
         ("북한이 지난 주말 새 항구를 열었다고 밝혔다.", "state_media", "북한"),

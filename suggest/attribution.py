@@ -2,8 +2,8 @@
 
 Pure functions over a string and offsets. English: "SOURCE said (that) CONTENT", "CONTENT, SOURCE said",
 "CONTENT, said SOURCE", "according to SOURCE, CONTENT", "CONTENT, according to SOURCE", "X quoted SOURCE as
-saying CONTENT", "X reported, citing SOURCE, that CONTENT". Korean: "SOURCE에 따르면 CONTENT",
-"SOURCE는 CONTENT라고/고 밝혔다/말했다/전했다".
+saying CONTENT", "X reported, citing SOURCE, that CONTENT", "it was reported that CONTENT". Korean sentences are read by
+`korean.py`, with the same `Attribution`.
 """
 
 from __future__ import annotations
@@ -11,16 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicon import (
-    CUE_RE,
-    CUE_STRENGTH,
-    HEDGE,
-    KO_ACCORDING_RE,
-    KO_CITING_RE,
-    KO_CUE_RE,
-    KO_HEDGE_RE,
-    cue_strength,
-)
+from .lexicon import CUE_RE, CUE_STRENGTH, HEDGE, cue_strength
 
 
 @dataclass(frozen=True)
@@ -33,7 +24,7 @@ class Attribution:
     hedge: bool = False
 
 
-_LEAD = re.compile(
+LEAD = re.compile(
     r"(?:\s|,|:|that\b|on \w+\b|in an? (?:statement|report|interview|briefing|press release|commentary|"
     r"article|post)\b|"
     r"(?:on |last |this |early |late )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|yesterday\b|today\b|"
@@ -70,7 +61,7 @@ _APPOSITION = re.compile(
 )
 _SETTINGS = {"in a statement", "in a report"}
 # What may follow a cue when the content came before it: where, when and how it was said, with no clause.
-_SETTING_ONLY = re.compile(
+SETTING_ONLY = re.compile(
     r"\s+(?:in|on|at|through|via|during|to|after|before|from|with)\b"
     r"(?![^,;:“\"]*\b(?:that|whether|if|how|what|why|when|where|who)\b)[^,;:“\"]*$",
     re.IGNORECASE,
@@ -177,7 +168,7 @@ def _impersonal(text: str, s: int, e: int, found) -> Attribution | None:
     if that is None or (
         by is None
         and text[found.end() : that.start()].strip(" ,")
-        and not _LEAD.fullmatch(text, found.end(), that.start())
+        and not LEAD.fullmatch(text, found.end(), that.start())
     ):
         return None
     content = _trim(text, that.end(), e)
@@ -270,11 +261,11 @@ def _relayed(text, s, e, first, inner) -> Attribution:
         if that:
             content = _trim(text, that.end(), e)
         elif verb is not None:  # "RELAY, citing SOURCE, said CONTENT"
-            lead = _LEAD.match(text, verb.end(), e)
+            lead = LEAD.match(text, verb.end(), e)
             content = _trim(text, lead.end() if lead else verb.end(), e)
         elif citing is not None and first.start() > s and "," not in text[s : first.start()]:
             # "SOURCE said CONTENT, according to RELAY": the content runs from the cue to the relay's clause
-            lead = _LEAD.match(text, first.end(), e)
+            lead = LEAD.match(text, first.end(), e)
             cut = text.rfind(",", first.end(), citing.start())
             content = _trim(text, lead.end() if lead else first.end(), cut if cut > 0 else citing.start())
         else:  # the content came first: up to the clause that names the relay
@@ -291,7 +282,7 @@ def _relayed(text, s, e, first, inner) -> Attribution:
         by = re.match(r"\s*by\b", text[first.end() : inner.start()])
         relay = _mention(text, first.end() + by.end(), inner.start()) if by else None
         mention = _subject(text, s, passive.start())
-    lead = _LEAD.match(text, inner.end(), e)
+    lead = LEAD.match(text, inner.end(), e)
     content = _trim(text, lead.end() if lead else inner.end(), e)
     closing = max(text.rfind("”", s, first.start()), text.rfind('"', s, first.start()))
     if content[1] - content[0] < 2 and closing > s:  # "“CONTENT,” Kim was quoted as saying."
@@ -325,30 +316,18 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
         return quoted
     boundary = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
     after_words = len(after.split())
-    # "CONTENT, officials told reporters (on Tuesday), after ...": the cue's own words end at a comma and no
-    # quotation or "that" follows, so the content came first; "..., adding that ..." goes on with it.
-    lead = _LEAD.match(text, match.end(), e)
-    if (
-        lead is not None
-        and "," in lead.group()
-        and boundary >= 0
-        and before[boundary + 1 :].strip()
-        and len(before[:boundary].split()) >= 3
-        and not _APPOSITION.match(before)
-        and not re.match(r"\s*(?:that\b|[“\"‘])", text[lead.end() : e])
-    ):
-        more = re.match(r"\s*(?:adding|saying|noting|explaining|stressing)\s+(?:that\b)?", text[lead.end() : e])
-        content = (s, e) if more else _trim(text, s, s + boundary)
-        return Attribution(content, _mention(text, s + boundary + 1, match.start()), cue, strength)
+    first = _content_first(text, s, e, match, before, boundary)
+    if first is not None:
+        return Attribution(first[0], first[1], cue, strength)
     # "CONTENT, said SOURCE", but not "SOURCE, an analyst at X, said CONTENT" (a name and its apposition)
     inverted = boundary >= 0 and not before[boundary + 1 :].strip() and not _APPOSITION.match(before)
     # "In regard to X, SOURCE said CONTENT": a clause after the cue is the content; one after a comma
     # ("CONTENT, the military said, the latest in a series of launches") is the outlet's addition.
     if not inverted and not after.lstrip().startswith(","):
-        lead = _LEAD.match(text, match.end(), e)
+        lead = LEAD.match(text, match.end(), e)
         after_words = 11 if len(text[lead.end() if lead else match.end() : e].split()) >= 3 else after_words
         # "CONTENT, KCNA said in a dispatch carried on Friday": only the setting of the cue follows, no clause
-        after_words = 0 if before[boundary + 1 :].strip() and _SETTING_ONLY.match(after) else after_words
+        after_words = 0 if before[boundary + 1 :].strip() and SETTING_ONLY.match(after) else after_words
     if boundary >= 0 and not _THAT.search(after) and after_words <= 10 and len(before[:boundary].split()) >= 3:
         # "CONTENT, SOURCE said." or "CONTENT, said SOURCE, a professor at ..."
         content = _trim(text, s, s + boundary)
@@ -359,7 +338,7 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
         return Attribution(content, mention, cue, strength)
     # "SOURCE said (on Tuesday) (that) CONTENT": the content starts after the time, place and "that"
     relay = None
-    lead = _LEAD.match(text, match.end(), e)
+    lead = LEAD.match(text, match.end(), e)
     start = lead.end() if lead else match.end()
     if cue in ("told", "tells"):
         that = _THAT.search(text, match.end(), min(e, match.end() + 60))
@@ -375,6 +354,26 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
     if len(text[content[0] : content[1]].split()) < 3:
         return None
     return Attribution(content, _subject(text, s, match.start()), cue, strength, relay=relay)
+
+
+def _content_first(text, s, e, match, before, boundary):
+    """ "CONTENT, officials told reporters (on Tuesday), after ...": the cue's own words end at a comma and no
+    quotation or "that" follows, so the content came first; "..., adding that ..." goes on with it. (content,
+    mention) or None."""
+    lead = LEAD.match(text, match.end(), e)
+    if (
+        lead is None
+        or "," not in lead.group()
+        or boundary < 0
+        or not before[boundary + 1 :].strip()
+        or len(before[:boundary].split()) < 3
+        or _APPOSITION.match(before)
+        or re.match(r"\s*(?:that\b|[“\"‘])", text[lead.end() : e])
+    ):
+        return None
+    more = re.match(r"\s*(?:adding|saying|noting|explaining|stressing)\s+(?:that\b)?", text[lead.end() : e])
+    content = (s, e) if more else _trim(text, s, s + boundary)
+    return content, _mention(text, s + boundary + 1, match.start())
 
 
 def _quote_first(text, s, match, before, after, cue, strength) -> Attribution | None:
@@ -401,59 +400,3 @@ def _subject(text: str, s: int, end: int) -> tuple[int, int] | None:
         if cut >= 0:
             s += cut + 1
     return _mention(text, s, end)
-
-
-# The speaker opens the sentence, marked as its topic (은/는) or else its subject (이/가); the fewest words win,
-# so "조선중앙통신은 투표율이 …" names the agency, not the turnout.
-_KO_TOPICS = [
-    re.compile(r"(?:[^\s,“”\"]+\s){0,2}?[^\s,“”\"]+?(?:은|는)\s"),
-    re.compile(r"(?:[^\s,“”\"]+\s){0,2}?[^\s,“”\"]+?(?:이|가)\s"),
-]
-
-
-_KO_SPEAKER_AFTER = re.compile(
-    r"(?P<end>[다라냐자”\"’'])\s?(?:이)?라?고\s+(?P<who>(?:[^\s,“”\"]+\s){0,2}[^\s,“”\"]+(?:은|는|이|가))"
-    r"(?:\s+(?:지난\s)?\d+일(?:\s(?:오전|오후|밤))?|\s+이날|\s+오늘|\s+어제)?\s*$"  # "… 조선중앙통신이 28일 보도했다"
-)
-_QUOTE_MARKS = "”\"’'"
-_KO_SUBJECT = re.compile(r"(?<=\s)((?:[^\s,“”\"]+\s)?[^\s,“”\"]+?(?:은|는|이|가))\s+$")
-_KO_SAID = re.compile(r"[”\"’']?(?:(?:이)?라고|다고|고)\s+(?=\S+\s*$)")
-
-
-def korean(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribution | None:
-    """ "SOURCE에 따르면 CONTENT" and "SOURCE는 (…) CONTENT라고 밝혔다"."""
-    according = _outside(KO_ACCORDING_RE.finditer(text, s, e), quotes)
-    if according:
-        m = according[0]
-        mention = _mention(text, s, m.start())
-        content = _trim(text, m.end(), e)
-        return Attribution(content, mention, "에 따르면", 1.0)
-    ending = _outside(KO_CUE_RE.finditer(text, s, e), quotes)
-    if not ending:
-        hedge = _outside(KO_HEDGE_RE.finditer(text, s, e), quotes)
-        if hedge:  # "…것으로 보인다" (appears to), "…는 소문이 돌고 있다" (there are rumours)
-            return Attribution(_trim(text, s, e), None, hedge[0].group(), cue_strength(hedge[0].group()), hedge=True)
-        return None
-    m = ending[-1]
-    # "CONTENT다고 SOURCE가 말했다": a quotative ending, then the speaker just before the verb. The sentence's
-    # topic belongs to the content then ("공장은 멈췄다고 한 주민이 말했다": the factory stopped, a resident said).
-    after = _KO_SPEAKER_AFTER.search(text, s, m.start())
-    if after is not None:
-        end = after.start("end") if after.group("end") in _QUOTE_MARKS else after.end("end")
-        content = _trim(text, s, end)
-        if len(text[content[0] : content[1]].split()) >= 2:
-            return Attribution(content, (after.start("who"), after.end("who")), m.group().strip(), 0.95)
-    topic = next((t for pattern in _KO_TOPICS if (t := pattern.match(text, s, m.start()))), None)
-    if topic:  # "SOURCE는 CONTENT라고 밝혔다", "RELAY는 SOURCE를 인용해 CONTENT라고 보도했다"
-        content, mention, relay = (topic.end(), m.start()), _trim(text, s, topic.end()), None
-        citing = KO_CITING_RE.search(text, topic.end() - 1, m.start())
-        if citing:
-            content, mention, relay = (citing.end(), m.start()), (citing.start(1), citing.end(1)), mention
-        return Attribution(_trim(text, *content), mention, m.group().strip(), 1.0, relay=relay)
-    # "“CONTENT”고 SOURCE는 전했다": the subject comes after the quotation, just before the verb
-    subject = _KO_SUBJECT.search(text, s, m.start())
-    if subject is None:
-        return None
-    said = _KO_SAID.search(text, s, subject.start())
-    content = _trim(text, s, said.start() if said else subject.start())
-    return Attribution(content, (subject.start(1), subject.end(1)), m.group().strip(), 0.95)

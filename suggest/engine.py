@@ -1,8 +1,8 @@
 """The suggestion engine: attributed claims proposed from an article's text, as pure functions.
 
 `suggest(text, gazetteer)` reads the text once: paragraphs and sentences (`text.py`), quotations, then each
-sentence's attribution cue (`attribution.py`); a source mention found next to a cue is looked up in the
-registry (`gazetteer.py`), whose entry gives the source and its kind, or else its wording gives the kind
+sentence's attribution cue (`attribution.py`, `korean.py`); a source mention found next to a cue is looked up
+in the registry (`gazetteer.py`), whose entry gives the source and its kind, or else its wording gives the kind
 (`lexicon.kind_of`). Nothing here reads the database: the caller passes the registry, the spans already
 tagged and the texts dismissed, so the same function serves the reading view, the command, the API and the
 benchmark. No model is loaded; everything is rules, lexicons and the registry.
@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from . import attribution
+from . import attribution, korean
 from .gazetteer import Entry, Gazetteer, key, norm_words
 from .lexicon import ANALYSIS, CUE_RE, HEDGE, PRONOUN, cue_strength, kind_of
 from .text import Quote, Sentence, paragraphs, quotes, sentences
@@ -191,7 +191,7 @@ def _sentence_suggestions(text, sents, quote_list, gazetteer) -> list[Suggestion
             continue  # a headline or a caption: no sentence of its own
         inner = _quote_spans(quote_list, opens, sentence)
         chunk = text[sentence.start : sentence.end]
-        parse = attribution.korean if _HANGUL.search(chunk) else attribution.english
+        parse = korean.korean if _HANGUL.search(chunk) else attribution.english
         dateline = _DATELINE.match(text, sentence.start, sentence.end)  # "SEOUL (Wirenews) - X said ..."
         found = parse(text, dateline.end() if dateline else sentence.start, sentence.end, inner)
         if found is None:
@@ -252,10 +252,10 @@ def _claim_span(text: str, sentence: Sentence, found: attribution.Attribution, i
         s1 = sentence.end
     elif cue := re.match(r"\s*" + re.escape(found.cue) + r"\b", text[s1 : sentence.end], re.IGNORECASE):
         s1 += cue.end()  # "CONTENT, the military said, the latest in a series of launches"
-        lead = attribution._LEAD.match(text, s1, sentence.end)  # "said on Tuesday, after ...": the day is the cue's
+        lead = attribution.LEAD.match(text, s1, sentence.end)  # "said on Tuesday, after ...": the day is the cue's
         if lead and "," in lead.group():
             s1 = text.index(",", s1, lead.end())
-        elif attribution._SETTING_ONLY.match(text, s1, sentence.end):  # "said in a dispatch on Friday."
+        elif attribution.SETTING_ONLY.match(text, s1, sentence.end):  # "said in a dispatch on Friday."
             s1 = sentence.end
     dateline = _DATELINE.match(text, s0, s1)
     return (dateline.end() if dateline else s0), s1

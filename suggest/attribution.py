@@ -132,10 +132,16 @@ _BEFORE_NOUN = re.compile(
 )
 
 
+_NEGATED = re.compile(r"(?:\bnot|\bnever|n[’']t)\s+(?:\w+ly\s+)?(?:yet\s+|publicly\s+|officially\s+)?$", re.IGNORECASE)
+
+
 def _spoken_of(text: str, s: int, cue) -> bool:
     """A cue in the passive with no agent ("X is accused of", "was described as") speaks of its subject; one
-    after "to" ("gathered to confirm their names") is a purpose, not a report; a plural noun is no cue."""
+    after "to" ("gathered to confirm their names") is a purpose, not a report; a negated one reports nothing; a
+    plural noun is no cue."""
     word = cue.group().lower()
+    if word in CUE_STRENGTH and _NEGATED.search(text, max(s, cue.start() - 24), cue.start()):
+        return True  # "the KCNA did not say how many voted": a source that says nothing is credited with nothing
     if word in _NOUNLIKE and (
         cue.group()[0].isupper() or _BEFORE_NOUN.search(text, max(s, cue.start() - 16), cue.start()) is not None
     ):

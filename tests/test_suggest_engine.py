@@ -100,6 +100,19 @@ def test_a_reporting_word_used_as_a_noun_or_in_a_name_is_no_cue(text, kind, sour
     assert (found.exact, found.kind, found.source) == (text.rstrip("."), kind, source)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The KCNA did not say how many people had voted in the local elections.",
+        "The harbour ministry has not publicly confirmed that the ferry was sold abroad.",
+        "The harbour ministry didn’t say whether the ferry would return before the winter.",
+        "The harbour ministry never said that the ferry had been sold to a buyer abroad.",
+    ],
+)
+def test_a_negated_cue_credits_the_source_with_nothing(text):
+    assert suggest(text, REGISTRY) == []
+
+
 def test_reports_after_a_verb_or_amid_are_what_is_spoken_of():
     assert suggest("The ministry has yet to confirm reports that two soldiers were injured near the border.") == []
     assert suggest("Amid reports that the port would close, fishermen moved their boats south for the winter.") == []

@@ -1,6 +1,7 @@
 """The suggestion engine measured: quality against the demo annotations of the seed reports, and speed.
 
     .venv/bin/python bench/suggestions.py            # prints the section, and writes it into RESULTS.md
+    .venv/bin/python bench/suggestions.py --no-write # prints it only
 
 Quality: spans match when their intersection over union is 0.5 or more (one gold claim per suggestion);
 precision and recall count a match only with the right kind. Cold is an empty registry, warm the demo's
@@ -220,7 +221,10 @@ def table(title, rows):
     return "\n".join(lines)
 
 
-def main():
+def main(argv: list[str] | None = None) -> int:
+    parser = common.parser(__doc__)
+    parser.add_argument("--no-write", action="store_true", help="print the section, leave results/ as it is")
+    args = common.parse(parser, argv, neutral=("output", "no_write"))
     texts, gold, entries, facts = load()
     names_of = {e.name: {key(n) for n in (e.name, *e.aliases)} for e in entries}
     section = "\n\n".join(
@@ -246,13 +250,14 @@ def main():
         ]
     )
     # A section of the suite's results (bench/results/suggestions.json), which RESULTS.md is written from.
-    output = Path(sys.argv[sys.argv.index("--output") + 1]) if "--output" in sys.argv else common.RESULTS_FILE
-    if "--no-write" in sys.argv:
+    if args.no_write:
         print(section)
-        return
+        return 0
     setup, _, notes = section.partition("\n\n")
-    common.write_section("suggestions", output, title="Suggestions", setup=setup, comparisons=[], notes=notes)
+    return common.write_section(
+        "suggestions", args.output, title="Suggestions", setup=setup, comparisons=[], notes=notes
+    )
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -2,8 +2,8 @@
 
 Pure functions over a string and offsets. English: "SOURCE said (that) CONTENT", "CONTENT, SOURCE said",
 "CONTENT, said SOURCE", "according to SOURCE, CONTENT", "CONTENT, according to SOURCE", "X quoted SOURCE as
-saying CONTENT", "X reported, citing SOURCE, that CONTENT". Korean: "SOURCE에 따르면 CONTENT",
-"SOURCE는 CONTENT라고/고 밝혔다/말했다/전했다".
+saying CONTENT", "X reported, citing SOURCE, that CONTENT", "it was reported that CONTENT". Korean sentences are read by
+`korean.py`, with the same `Attribution`.
 """
 
 from __future__ import annotations
@@ -11,16 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicon import (
-    CUE_RE,
-    CUE_STRENGTH,
-    HEDGE,
-    KO_ACCORDING_RE,
-    KO_CITING_RE,
-    KO_CUE_RE,
-    KO_HEDGE_RE,
-    cue_strength,
-)
+from .lexicon import CUE_RE, CUE_STRENGTH, HEDGE, cue_strength
 
 
 @dataclass(frozen=True)
@@ -33,7 +24,7 @@ class Attribution:
     hedge: bool = False
 
 
-_LEAD = re.compile(
+LEAD = re.compile(
     r"(?:\s|,|:|that\b|on \w+\b|in an? (?:statement|report|interview|briefing|press release|commentary|"
     r"article|post)\b|"
     r"(?:on |last |this |early |late )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|yesterday\b|today\b|"
@@ -69,6 +60,12 @@ _APPOSITION = re.compile(
     re.IGNORECASE,
 )
 _SETTINGS = {"in a statement", "in a report"}
+# What may follow a cue when the content came before it: where, when and how it was said, with no clause.
+SETTING_ONLY = re.compile(
+    r"\s+(?:in|on|at|through|via|during|to|after|before|from|with)\b"
+    r"(?![^,;:“\"]*\b(?:that|whether|if|how|what|why|when|where|who)\b)[^,;:“\"]*$",
+    re.IGNORECASE,
+)
 _CARRIED_BY = re.compile(r"\b(?:carried|published|released|run|aired|broadcast|issued) by\s+", re.IGNORECASE)
 _CITING = re.compile(r"\s*(?:(?:which|who|that) (?:cited|quoted)|citing|quoting)\s+", re.IGNORECASE)
 _TRIM = " \t,;:—–-"
@@ -123,10 +120,32 @@ _AS_END = re.compile(r"[\s,]*\bas\s*$", re.IGNORECASE)
 _PREP_THAT = re.compile(r"\s+(?:in|on|at|through|via|during|with|to|after)\b[^,.;:“\"]{0,60}?\bthat\b", re.I)
 
 
+# Reporting verbs that are as often plural nouns: after a determiner or a verb they are the thing reported on
+# ("media reports say", "denied reports that", "amid claims that"), and capitalised they are a name's ("the
+# United States said", "Reports say").
+_NOUNLIKE = {"reports", "claims", "states", "quotes", "notes", "estimates"}
+_BEFORE_NOUN = re.compile(
+    r"\b(?:the|these|those|such|its|his|her|their|our|media|press|news|unconfirmed|recent|earlier|local|official|"
+    r"similar|conflicting|member|several|many|some|amid|of|about|on|confirm|confirmed|deny|denied|denies|dismissed|"
+    r"dismisses|rejected|rejects|after|despite|following)\s+$",
+    re.IGNORECASE,
+)
+
+
+_NEGATED = re.compile(r"(?:\bnot|\bnever|n[’']t)\s+(?:\w+ly\s+)?(?:yet\s+|publicly\s+|officially\s+)?$", re.IGNORECASE)
+
+
 def _spoken_of(text: str, s: int, cue) -> bool:
     """A cue in the passive with no agent ("X is accused of", "was described as") speaks of its subject; one
-    after "to" ("gathered to confirm their names") is a purpose, not a report."""
+    after "to" ("gathered to confirm their names") is a purpose, not a report; a negated one reports nothing; a
+    plural noun is no cue."""
     word = cue.group().lower()
+    if word in CUE_STRENGTH and _NEGATED.search(text, max(s, cue.start() - 24), cue.start()):
+        return True  # "the KCNA did not say how many voted": a source that says nothing is credited with nothing
+    if word in _NOUNLIKE and (
+        cue.group()[0].isupper() or _BEFORE_NOUN.search(text, max(s, cue.start() - 16), cue.start()) is not None
+    ):
+        return True
     if word in CUE_STRENGTH and re.search(r"\bto\s+$", text[max(s, cue.start() - 4) : cue.start()]):
         return True
     if word in _RELAY_CUES or word in CUE_STRENGTH and re.match(r"\s+by\b", text[cue.end() : cue.end() + 4]):
@@ -134,9 +153,52 @@ def _spoken_of(text: str, s: int, cue) -> bool:
     return word in CUE_STRENGTH and _PASSIVE.search(text, max(s, cue.start() - 40), cue.start()) is not None
 
 
+# An impersonal passive ("it was reported that", "it is understood that", "it has been learned that") reports
+# what someone said without naming them: unnamed others, unless an agent follows ("it was reported by X that").
+_IMPERSONAL = re.compile(
+    r"\bit\s+(?:is|was|(?:has|had)(?:\s+(?:also|now|\w+ly))?\s+been|will(?:\s+(?:also|\w+ly))?\s+be)\s+"
+    r"(?:(?:also|now|further|\w+ly)\s+)?"
+    r"(?:reported|said|claimed|alleged|announced|confirmed|estimated|revealed|disclosed|rumou?red|learned|learnt|"
+    r"understood|known)\b",
+    re.IGNORECASE,
+)
+_ADVERB_HEDGES = {"reportedly", "allegedly", "purportedly"}
+
+
+def _impersonal(text: str, s: int, e: int, found) -> Attribution | None:
+    """ "It was reported that CONTENT" (unnamed others, a hedge) or "It was reported by SOURCE that CONTENT"; None
+    when no clause of four words or more follows ("It is known that it was emphasized")."""
+    phrase = " ".join(found.group().lower().split())
+    by = re.match(r"\s+by\s+", text[found.end() : e])
+    that = _THAT.search(text, found.end(), min(e, found.end() + 80))
+    if that is None or (
+        by is None
+        and text[found.end() : that.start()].strip(" ,")
+        and not LEAD.fullmatch(text, found.end(), that.start())
+    ):
+        return None
+    content = _trim(text, that.end(), e)
+    if len(text[content[0] : content[1]].split()) < 4:
+        return None
+    if by is not None:
+        mention = _mention(text, found.end() + by.end(), that.start())
+        content = _trim(text, found.start(), e)  # the claim is read with its attribution, as "X said that" is
+        return Attribution(content, mention, phrase.split()[-1], cue_strength(phrase.split()[-1]))
+    return Attribution(_trim(text, found.start(), e), None, phrase, 0.75, hedge=True)
+
+
 def english(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribution | None:
     """The attribution of the sentence text[s:e] (quotations inside it given as content spans), or None."""
     cues = [m for m in _outside(CUE_RE.finditer(text, s, e), quotes) if not _spoken_of(text, s, m)]
+    impersonal = next(iter(_outside(_IMPERSONAL.finditer(text, s, e), quotes)), None)
+    if impersonal is not None and (
+        not cues
+        or impersonal.start() < cues[0].start()
+        or cues[0].start() in range(impersonal.start(), impersonal.end())
+    ):
+        found = None if _CAPTION.match(text, s, e) else _impersonal(text, s, e, impersonal)
+        if found is not None:
+            return found
     if not cues or _CAPTION.match(text, s, e):
         return None
     # A source named in a clause of its own beats a hedge: "X appears to be Y, the ministry said" is the
@@ -144,6 +206,9 @@ def english(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribu
     first = cues[0]
     if first.group().lower() in _SETTINGS:  # "In a statement, the ministry said ...": the verb names the speaker
         first = next((m for m in cues[1:] if m.group().lower() in CUE_STRENGTH), first)
+    after = cues[1] if len(cues) > 1 and not text[first.end() : cues[1].start()].strip() else None
+    if first.group().lower() in _ADVERB_HEDGES and after is not None and after.group().lower() in CUE_STRENGTH:
+        first = after  # "the ministry reportedly said": the ministry said it, as others report
     if first.group().lower() in HEDGE:
         first = next(
             (m for m in cues[1:] if "," in text[first.end() : m.start()] and m.group().lower() not in HEDGE), first
@@ -202,11 +267,11 @@ def _relayed(text, s, e, first, inner) -> Attribution:
         if that:
             content = _trim(text, that.end(), e)
         elif verb is not None:  # "RELAY, citing SOURCE, said CONTENT"
-            lead = _LEAD.match(text, verb.end(), e)
+            lead = LEAD.match(text, verb.end(), e)
             content = _trim(text, lead.end() if lead else verb.end(), e)
         elif citing is not None and first.start() > s and "," not in text[s : first.start()]:
             # "SOURCE said CONTENT, according to RELAY": the content runs from the cue to the relay's clause
-            lead = _LEAD.match(text, first.end(), e)
+            lead = LEAD.match(text, first.end(), e)
             cut = text.rfind(",", first.end(), citing.start())
             content = _trim(text, lead.end() if lead else first.end(), cut if cut > 0 else citing.start())
         else:  # the content came first: up to the clause that names the relay
@@ -223,7 +288,7 @@ def _relayed(text, s, e, first, inner) -> Attribution:
         by = re.match(r"\s*by\b", text[first.end() : inner.start()])
         relay = _mention(text, first.end() + by.end(), inner.start()) if by else None
         mention = _subject(text, s, passive.start())
-    lead = _LEAD.match(text, inner.end(), e)
+    lead = LEAD.match(text, inner.end(), e)
     content = _trim(text, lead.end() if lead else inner.end(), e)
     closing = max(text.rfind("”", s, first.start()), text.rfind('"', s, first.start()))
     if content[1] - content[0] < 2 and closing > s:  # "“CONTENT,” Kim was quoted as saying."
@@ -257,13 +322,18 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
         return quoted
     boundary = max(before.rfind(","), before.rfind("”"), before.rfind('"'))
     after_words = len(after.split())
+    first = _content_first(text, s, e, match, before, boundary)
+    if first is not None:
+        return Attribution(first[0], first[1], cue, strength)
     # "CONTENT, said SOURCE", but not "SOURCE, an analyst at X, said CONTENT" (a name and its apposition)
     inverted = boundary >= 0 and not before[boundary + 1 :].strip() and not _APPOSITION.match(before)
     # "In regard to X, SOURCE said CONTENT": a clause after the cue is the content; one after a comma
     # ("CONTENT, the military said, the latest in a series of launches") is the outlet's addition.
     if not inverted and not after.lstrip().startswith(","):
-        lead = _LEAD.match(text, match.end(), e)
+        lead = LEAD.match(text, match.end(), e)
         after_words = 11 if len(text[lead.end() if lead else match.end() : e].split()) >= 3 else after_words
+        # "CONTENT, KCNA said in a dispatch carried on Friday": only the setting of the cue follows, no clause
+        after_words = 0 if before[boundary + 1 :].strip() and SETTING_ONLY.match(after) else after_words
     if boundary >= 0 and not _THAT.search(after) and after_words <= 10 and len(before[:boundary].split()) >= 3:
         # "CONTENT, SOURCE said." or "CONTENT, said SOURCE, a professor at ..."
         content = _trim(text, s, s + boundary)
@@ -274,7 +344,7 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
         return Attribution(content, mention, cue, strength)
     # "SOURCE said (on Tuesday) (that) CONTENT": the content starts after the time, place and "that"
     relay = None
-    lead = _LEAD.match(text, match.end(), e)
+    lead = LEAD.match(text, match.end(), e)
     start = lead.end() if lead else match.end()
     if cue in ("told", "tells"):
         that = _THAT.search(text, match.end(), min(e, match.end() + 60))
@@ -290,6 +360,26 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
     if len(text[content[0] : content[1]].split()) < 3:
         return None
     return Attribution(content, _subject(text, s, match.start()), cue, strength, relay=relay)
+
+
+def _content_first(text, s, e, match, before, boundary):
+    """ "CONTENT, officials told reporters (on Tuesday), after ...": the cue's own words end at a comma and no
+    quotation or "that" follows, so the content came first; "..., adding that ..." goes on with it. (content,
+    mention) or None."""
+    lead = LEAD.match(text, match.end(), e)
+    if (
+        lead is None
+        or "," not in lead.group()
+        or boundary < 0
+        or not before[boundary + 1 :].strip()
+        or len(before[:boundary].split()) < 3
+        or _APPOSITION.match(before)
+        or re.match(r"\s*(?:that\b|[“\"‘])", text[lead.end() : e])
+    ):
+        return None
+    more = re.match(r"\s*(?:adding|saying|noting|explaining|stressing)\s+(?:that\b)?", text[lead.end() : e])
+    content = (s, e) if more else _trim(text, s, s + boundary)
+    return content, _mention(text, s + boundary + 1, match.start())
 
 
 def _quote_first(text, s, match, before, after, cue, strength) -> Attribution | None:
@@ -316,46 +406,3 @@ def _subject(text: str, s: int, end: int) -> tuple[int, int] | None:
         if cut >= 0:
             s += cut + 1
     return _mention(text, s, end)
-
-
-# The speaker opens the sentence, marked as its topic (은/는) or else its subject (이/가); the fewest words win,
-# so "조선중앙통신은 투표율이 …" names the agency, not the turnout.
-_KO_TOPICS = [
-    re.compile(r"(?:[^\s,“”\"]+\s){0,2}?[^\s,“”\"]+?(?:은|는)\s"),
-    re.compile(r"(?:[^\s,“”\"]+\s){0,2}?[^\s,“”\"]+?(?:이|가)\s"),
-]
-
-
-_KO_SUBJECT = re.compile(r"(?<=\s)((?:[^\s,“”\"]+\s)?[^\s,“”\"]+?(?:은|는|이|가))\s+$")
-_KO_SAID = re.compile(r"[”\"’']?(?:(?:이)?라고|다고|고)\s+(?=\S+\s*$)")
-
-
-def korean(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribution | None:
-    """ "SOURCE에 따르면 CONTENT" and "SOURCE는 (…) CONTENT라고 밝혔다"."""
-    according = _outside(KO_ACCORDING_RE.finditer(text, s, e), quotes)
-    if according:
-        m = according[0]
-        mention = _mention(text, s, m.start())
-        content = _trim(text, m.end(), e)
-        return Attribution(content, mention, "에 따르면", 1.0)
-    ending = _outside(KO_CUE_RE.finditer(text, s, e), quotes)
-    if not ending:
-        hedge = _outside(KO_HEDGE_RE.finditer(text, s, e), quotes)
-        if hedge:  # "…것으로 보인다" (appears to), "…는 소문이 돌고 있다" (there are rumours)
-            return Attribution(_trim(text, s, e), None, hedge[0].group(), cue_strength(hedge[0].group()), hedge=True)
-        return None
-    m = ending[-1]
-    topic = next((t for pattern in _KO_TOPICS if (t := pattern.match(text, s, m.start()))), None)
-    if topic:  # "SOURCE는 CONTENT라고 밝혔다", "RELAY는 SOURCE를 인용해 CONTENT라고 보도했다"
-        content, mention, relay = (topic.end(), m.start()), _trim(text, s, topic.end()), None
-        citing = KO_CITING_RE.search(text, topic.end() - 1, m.start())
-        if citing:
-            content, mention, relay = (citing.end(), m.start()), (citing.start(1), citing.end(1)), mention
-        return Attribution(_trim(text, *content), mention, m.group().strip(), 1.0, relay=relay)
-    # "“CONTENT”고 SOURCE는 전했다": the subject comes after the quotation, just before the verb
-    subject = _KO_SUBJECT.search(text, s, m.start())
-    if subject is None:
-        return None
-    said = _KO_SAID.search(text, s, subject.start())
-    content = _trim(text, s, said.start() if said else subject.start())
-    return Attribution(content, (subject.start(1), subject.end(1)), m.group().strip(), 0.95)

@@ -1,8 +1,8 @@
 """The suggestion engine: attributed claims proposed from an article's text, as pure functions.
 
 `suggest(text, gazetteer)` reads the text once: paragraphs and sentences (`text.py`), quotations, then each
-sentence's attribution cue (`attribution.py`); a source mention found next to a cue is looked up in the
-registry (`gazetteer.py`), whose entry gives the source and its kind, or else its wording gives the kind
+sentence's attribution cue (`attribution.py`, `korean.py`); a source mention found next to a cue is looked up
+in the registry (`gazetteer.py`), whose entry gives the source and its kind, or else its wording gives the kind
 (`lexicon.kind_of`). Nothing here reads the database: the caller passes the registry, the spans already
 tagged and the texts dismissed, so the same function serves the reading view, the command, the API and the
 benchmark. No model is loaded; everything is rules, lexicons and the registry.
@@ -16,12 +16,12 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from . import attribution
+from . import attribution, korean
 from .gazetteer import Entry, Gazetteer, key, norm_words
 from .lexicon import ANALYSIS, CUE_RE, HEDGE, PRONOUN, cue_strength, kind_of
 from .text import Quote, Sentence, paragraphs, quotes, sentences
 
-ENGINE_VERSION = "suggest-1.2"
+ENGINE_VERSION = "suggest-1.3"
 RECENT = 64  # the speakers a later mention ("he", "the ministry") may refer back to
 MIN_QUOTE_WORDS = 4  # shorter quotations are scare quotes or titles ("no" votes), not claims
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -179,7 +179,8 @@ def _make(text, span, speaker, cue, strength, via=(), bonus=0.0) -> Suggestion |
 def _sentence_suggestions(text, sents, quote_list, gazetteer) -> list[Suggestion]:
     out: list[Suggestion] = []
     recent: deque[_Speaker] = deque(maxlen=RECENT)  # a speaker referred back to was named not long before
-    last: tuple[int, _Speaker, str] | None = None  # (paragraph, speaker, cue) of the previous attributed sentence
+    # (paragraph, speaker, cue, relay chain) of the previous attributed sentence
+    last: tuple[int, _Speaker, str, tuple[str, ...]] | None = None
     paragraph_ends = {s.paragraph: s.end for s in sents}
     opens = [q.open for q in quote_list]
     for sentence in sents:
@@ -190,7 +191,7 @@ def _sentence_suggestions(text, sents, quote_list, gazetteer) -> list[Suggestion
             continue  # a headline or a caption: no sentence of its own
         inner = _quote_spans(quote_list, opens, sentence)
         chunk = text[sentence.start : sentence.end]
-        parse = attribution.korean if _HANGUL.search(chunk) else attribution.english
+        parse = korean.korean if _HANGUL.search(chunk) else attribution.english
         dateline = _DATELINE.match(text, sentence.start, sentence.end)  # "SEOUL (Wirenews) - X said ..."
         found = parse(text, dateline.end() if dateline else sentence.start, sentence.end, inner)
         if found is None:
@@ -217,17 +218,18 @@ def _sentence_suggestions(text, sents, quote_list, gazetteer) -> list[Suggestion
             out.append(made)
             if speaker.name:
                 recent.append(speaker)
-            last = (sentence.paragraph, speaker, found.cue)
+            last = (sentence.paragraph, speaker, found.cue, made.via)
     return out
 
 
-def _continued(text, sentence, inner, last, out) -> tuple[int, _Speaker, str] | None:
+def _continued(text, sentence, inner, last, out) -> tuple[int, _Speaker, str, tuple[str, ...]] | None:
     """A figure that continues the previous sentence's report in the same paragraph ("... the KCNA said. In
-    terms of ... 0.13 percent"): proposed as that speaker's, and the account stays open (else it closes)."""
+    terms of ... 0.13 percent"): proposed as that speaker's, passed on by the same relays, and the account
+    stays open (else it closes)."""
     chunk = text[sentence.start : sentence.end]
     if not last or last[0] != sentence.paragraph or inner or not _DIGIT.search(chunk) or chunk.endswith("?"):
         return None
-    made = _make(text, (sentence.start, sentence.end), last[1], last[2], 0.6)
+    made = _make(text, (sentence.start, sentence.end), last[1], last[2], 0.6, last[3])
     out += [made] if made else []
     return last
 
@@ -250,6 +252,11 @@ def _claim_span(text: str, sentence: Sentence, found: attribution.Attribution, i
         s1 = sentence.end
     elif cue := re.match(r"\s*" + re.escape(found.cue) + r"\b", text[s1 : sentence.end], re.IGNORECASE):
         s1 += cue.end()  # "CONTENT, the military said, the latest in a series of launches"
+        lead = attribution.LEAD.match(text, s1, sentence.end)  # "said on Tuesday, after ...": the day is the cue's
+        if lead and "," in lead.group():
+            s1 = text.index(",", s1, lead.end())
+        elif attribution.SETTING_ONLY.match(text, s1, sentence.end):  # "said in a dispatch on Friday."
+            s1 = sentence.end
     dateline = _DATELINE.match(text, s0, s1)
     return (dateline.end() if dateline else s0), s1
 

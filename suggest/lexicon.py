@@ -27,7 +27,7 @@ _VERBS = {
     "concludes responded replied replies remarked commented mentioned complained complains forecast "
     "shows showed",
     0.7: "believe believes believed suggested suggests suspect suspects expect expects observed observes continued "
-    "speculated assessed published publishes speculate assess suggest",
+    "speculated assessed published publishes speculate assess suggest think thinks",
 }
 CUE_STRENGTH: dict[str, float] = {word: strength for strength, words in _VERBS.items() for word in words.split()}
 
@@ -37,6 +37,10 @@ _PHRASES = {
     "pointed out": 0.85,
     "point out": 0.85,
     "as saying": 1.0,
+    # A study, survey or report "found that": its finding, with "that" so that "police found the car" is none.
+    "found that": 0.85,
+    "finds that": 0.85,
+    "find that": 0.85,
     "in a statement": 0.9,
     "in a report": 0.9,
 }
@@ -56,6 +60,10 @@ _HEDGES = {  # unattributed assertions: their own kind, the unsourced quote
     "rumors": 0.75,
     "rumours": 0.75,
     "there are many who": 0.8,
+    # What others report, with no one named: "the factory reportedly closed", "he allegedly took bribes".
+    "reportedly": 0.75,
+    "allegedly": 0.75,
+    "purportedly": 0.7,
     # Epistemic judgements in the writer's voice (the outlet's analysis, below).
     "appears to be": 0.6,
     "appear to be": 0.6,
@@ -66,7 +74,7 @@ _HEDGES = {  # unattributed assertions: their own kind, the unsourced quote
 CUE_RE = re.compile(
     r"(?<![\w-])(?:"
     + "|".join(sorted((re.escape(p) for p in [*_PHRASES, *_HEDGES, *CUE_STRENGTH]), key=len, reverse=True))
-    + r")(?![\w-])",
+    + r")(?![\w-])(?!\s+tanks?\b)",  # "think", but not "think tank"
     re.IGNORECASE,
 )
 
@@ -75,7 +83,8 @@ CUE_RE = re.compile(
 KO_ACCORDING_RE = re.compile(r"(?:에|의)\s?따르면|에 의하면|(?<=\S)(?:이|가)? ?전한 바에 따르면")
 _KO_VERBS = (
     "말했|밝혔|전했|보도했|주장했|설명했|강조했|지적했|덧붙였|알려왔|증언했|발표했|전망했|분석했|평가했|"
-    "언급했|경고했|비판했|부인했|인정했|시사했|예상했|추정했|보고했|답했|반박했|공개했|토로했|우려했"
+    "언급했|경고했|비판했|부인했|인정했|시사했|예상했|추정했|보고했|답했|반박했|공개했|토로했|우려했|"
+    "내다봤|예측했|진단했|통보했|폭로했|시인했|해명했"
 )
 KO_CUE_RE = re.compile(
     rf"(?:(?:이)?라고|다고|냐고|자고|고)\s?(?:{_KO_VERBS}|했|알렸|말한|밝힌|전한|보도한|주장한)"
@@ -87,7 +96,18 @@ KO_CITING_RE = re.compile(r"(?<=\s)([^\s,“”\"]+?)(?:을|를)\s?인용(?:해|
 # Korean hedges: the writer's judgement (…것으로 보인다, …로 해석된다) or what unnamed others say (소문, 일각).
 _KO_ANALYSIS = {"것으로 보인다": 0.6, "것으로 분석된다": 0.7, "것으로 해석된다": 0.7, "로 해석된다": 0.7,
                 "것으로 풀이된다": 0.7, "것으로 관측된다": 0.7}  # fmt: skip
-_KO_UNNAMED = {"소문이": 0.75, "소문에": 0.75, "소문도": 0.75, "일각에서는": 0.75, "라는 관측이": 0.7}
+# "…것으로 알려졌다" / "…것으로 전해졌다" (is known / is said to have): what the press learned from no one it names.
+_KO_UNNAMED = {
+    "소문이": 0.75,
+    "소문에": 0.75,
+    "소문도": 0.75,
+    "일각에서는": 0.75,
+    "라는 관측이": 0.7,
+    "것으로 알려졌다": 0.75,
+    "것으로 전해졌다": 0.75,
+    "다고 알려졌다": 0.75,
+    "다고 전해졌다": 0.75,
+}
 KO_HEDGE_RE = re.compile("|".join(map(re.escape, [*_KO_ANALYSIS, *_KO_UNNAMED])))
 
 _HEDGES.update(_KO_ANALYSIS)
@@ -114,7 +134,7 @@ _KIND_PATTERNS: list[tuple[str, str]] = [
     (
         "defector_testimony",
         r"\bdefectors?\b|\bescapees?\b|\bformer (?:resident|official|soldier|worker)s?\b|who (?:fled|escaped)|"
-        r"탈북(?:민|자|인)|귀순자",
+        r"탈북(?:민|자|인)|(?:북한)?이탈주민|귀순자",
     ),
     (
         "in_country_informant",
@@ -143,7 +163,7 @@ _KIND_PATTERNS: list[tuple[str, str]] = [
         r"\btass\b|\bbloomberg\b|\bnews agency\b|\bwire service\b|연합뉴스|뉴시스|교도통신|신화통신|"
         # Another outlet passing a report on: its name says it is one ("the Daily Courier", "NK News").
         r"\b(?:newspaper|daily|times|post|herald|journal|tribune|gazette|courier|chronicle|news|radio|broadcast(?:er|ing)|"
-        r"television|magazine|weekly|outlet|press)\b|신문|일보|방송|통신",
+        r"television|magazine|weekly|outlet|press|media)\b|신문|일보|방송|통신|언론|외신",
     ),
     (
         "think_tank",
@@ -160,7 +180,14 @@ _KIND_PATTERNS: list[tuple[str, str]] = [
         r"\bprosecutors?\b|\bpolice\b|\bauthorities\b|\bagency\b|\bmilitary\b|\bcommand\b|"
         r"\bstate department\b|\bpentagon\b|\bwhite house\b|\bnational intelligence service\b|\bnis\b|\bjcs\b|"
         r"\bjoint chiefs\b|\bembassy\b|\bpresidential office\b|\bseoul\b|\bwashington\b|\btokyo\b|\bbeijing\b|"
-        r"통일부|외교부|국방부|국정원|국가정보원|합참|대통령실|청와대|정부 (?:관계자|당국자)|당국자|"
+        # Office-holders and organs of a state that are not ministries: "President Lee", "the coast guard".
+        r"\bunited states\b|\bu\.s\.(?!\w)|"
+        r"\bpresident\b|\bprime minister\b|\bpremier\b|\bmayor\b|\bgovernor\b|\bambassador\b|\benvoys?\b|"
+        r"\bsecretary of state\b|\bdepartment of\b|\bbureau\b|\bcoast guard\b|\barmy\b|\bnavy\b|\bair force\b|"
+        r"\bcourts?\b|\bregulators?\b|\bstatistics (?:office|agency|bureau)\b|\bcustoms\b|"
+        r"대통령|총리|장관|대사(?:관)?|법원|해경|관세청|통계청|"
+        r"통일부|외교부|국방부|국정원|국가정보원|합참|합동참모본부|군 당국|"
+        r"대통령실|청와대|정부 (?:관계자|당국자)|당국자|"
         r"대변인|국무부|백악관|국방성|정부|(?<!대)의원|경찰|검찰",
     ),
     (
@@ -178,9 +205,11 @@ OFFICIAL_SOURCE = re.compile(
     r"\b(?:diplomatic|government|intelligence|military|official|security|police) (?:sources?|insiders?)\b|정부 소식통",
     re.IGNORECASE,
 )
-# North Korea speaking for itself ("North Korea said", "Pyongyang reported") is its state media.
+# North Korea speaking for itself ("North Korea said", "Pyongyang reported") is its state media; in Korean the
+# name carries its particle ("북한은 주장했다", "북측이 밝혔다").
 STATE_SPEAKER = re.compile(
-    r"^(?:the |an? )?(?:north korean?|north|pyongyang|dprk|북한|북)(?:'s|’s)?\b|\bworkers'? party\b|노동당",
+    r"^(?:the |an? )?(?:(?:north korean?|north|pyongyang|dprk)(?:'s|’s)?\b|(?:북한|북측|북)(?:은|는|이|가|도|의)?"
+    r"(?![\uac00-\ud7a3]))|\bworkers'? party\b|노동당",
     re.IGNORECASE,
 )
 
@@ -217,9 +246,20 @@ def _named_person(mention: str) -> bool:
     )
 
 
+# Where or how someone spoke ("the mayor, speaking at a news conference", "officials at a press briefing") names
+# the occasion, not the speaker: its words ("news", "press", "radio") say nothing of the speaker's kind.
+_OCCASION = re.compile(
+    r"\b(?:at|in|during|on|to|before|after|from)\s+(?:an?|the|his|her|its|their|a joint)?\s*(?:\w+\s+)?"
+    r"(?:news|press|media|radio|television|tv)\s+(?:conference|briefing|interview|event|call)s?\b|"
+    r"(?:기자회견|브리핑|인터뷰)(?:에서|을 통해)",
+    re.IGNORECASE,
+)
+
+
 def kind_of(mention: str) -> str | None:
     """The kind a source mention's wording implies ("the unification ministry" → foreign_government)."""
-    if not mention:
+    mention = _OCCASION.sub(" ", mention) if mention else mention
+    if not mention or not mention.strip():
         return None
     # Informants and defectors before a country's name ("a source in North Korea"), then a titled person
     # before their institution ("a professor at the Asan Institute").

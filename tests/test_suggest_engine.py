@@ -47,6 +47,93 @@ def test_english_cues_give_the_claim_with_its_attribution_and_the_source(text, c
     assert "cue" in found.reason
 
 
+@pytest.mark.parametrize(
+    ("text", "exact"),
+    [
+        ("The pier will open in May, officials said on Tuesday, after delays caused by flooding.",
+         "The pier will open in May, officials said on Tuesday"),
+        ("The pier will open in May, officials told reporters, after delays caused by flooding.",
+         "The pier will open in May, officials told reporters"),
+        ("The pier will open in May, officials told reporters, adding that the ferry would return.",
+         "The pier will open in May, officials told reporters, adding that the ferry would return"),
+        ("Officials told reporters, in a briefing on the harbour, that the pier would open in May.",
+         "Officials told reporters, in a briefing on the harbour, that the pier would open in May"),
+    ],
+)  # fmt: skip
+def test_content_before_a_cue_that_ends_in_a_comma_of_its_own(text, exact):
+    # What follows the cue's own words after a comma is the outlet's addition, unless the speaker goes on.
+    found = one(text)
+    assert (found.exact, found.kind) == (exact, "foreign_government")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("A survey by the institute found that 62 percent of residents oppose the new highway.", "think_tank"),
+        ("Some experts think that the harbour will stay closed to the fishing boats all winter.", "unsourced_quote"),
+        ("Officials think the fire on the pier was started by someone who came in by boat.", "foreign_government"),
+    ],
+)
+def test_findings_and_beliefs_are_attributed(text, kind):
+    found = one(text)
+    assert (found.exact, found.kind) == (text.rstrip("."), kind)
+
+
+def test_found_without_that_and_a_think_tank_are_no_cues():
+    assert suggest("Police found the car abandoned near the harbour early on Sunday morning.") == []
+    assert suggest("The think tank held its annual meeting in the old harbour hall last week.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "source"),
+    [
+        ("The United States said on Monday that the sanctions on the port would stay in place.",
+         "foreign_government", "United States"),
+        ("Media reports say two fishing boats sank near the border during the storm on Sunday.",
+         "news_agency", "Media reports"),
+        ("The ministry denied reports that two soldiers were injured near the border on Sunday.",
+         "foreign_government", "ministry"),
+    ],
+)  # fmt: skip
+def test_a_reporting_word_used_as_a_noun_or_in_a_name_is_no_cue(text, kind, source):
+    found = one(text)
+    assert (found.exact, found.kind, found.source) == (text.rstrip("."), kind, source)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The KCNA did not say how many people had voted in the local elections.",
+        "The harbour ministry has not publicly confirmed that the ferry was sold abroad.",
+        "The harbour ministry didn’t say whether the ferry would return before the winter.",
+        "The harbour ministry never said that the ferry had been sold to a buyer abroad.",
+    ],
+)
+def test_a_negated_cue_credits_the_source_with_nothing(text):
+    assert suggest(text, REGISTRY) == []
+
+
+def test_reports_after_a_verb_or_amid_are_what_is_spoken_of():
+    assert suggest("The ministry has yet to confirm reports that two soldiers were injured near the border.") == []
+    assert suggest("Amid reports that the port would close, fishermen moved their boats south for the winter.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The ferry sank near the lighthouse in the storm, the coast guard said in a statement on Friday.",
+        "The harbour will stay closed until March, the KCNA said in a dispatch carried by the state radio.",
+    ],
+)
+def test_content_before_a_cue_followed_only_by_its_setting(text):
+    # Where and how it was said is part of the attribution, not a content of its own.
+    found = one(text, REGISTRY)
+    assert found.exact == text.rstrip(".")
+    # A clause after the setting is the content still: the lead before the speaker stays out, as ever.
+    found = one("In a statement on Friday, the coast guard said in detail how the ferry sank.")
+    assert found.exact == "the coast guard said in detail how the ferry sank"
+
+
 def test_a_sentence_without_a_cue_is_not_proposed():
     assert suggest("The voters queued in the cold outside the polling station for hours.") == []
 
@@ -73,11 +160,46 @@ def test_hedges_crediting_unnamed_others_are_unsourced_and_impersonal_judgements
 
 
 def test_it_was_reported_names_no_speaker():
+    # Not the last speaker's: an impersonal passive reports what unnamed others said, from its own clause on.
     text = (
         "The ministry said on Monday that the fees would rise for all the boats in the port. "
         "The new rules were posted at the gate, and it was reported that the fees would double."
     )
-    assert [s.exact for s in suggest(text)] == [text[: text.index(". ")]]
+    ministry, reported = suggest(text)
+    assert ministry.exact == text[: text.index(". ")] and ministry.kind == "foreign_government"
+    assert (reported.exact, reported.kind, reported.source) == (
+        "it was reported that the fees would double", "unsourced_quote", None,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It was reported that the mayor had resigned over the dispute about the harbour fees.",
+        "It has also been learned that the two ferries were sold to a buyer abroad last spring.",
+        "It is understood that the talks on the canal will resume after the autumn holidays.",
+        "The old ferry reportedly sank near the lighthouse during the storm on Sunday night.",
+        "The harbour master allegedly took money from the owners of the fishing boats.",
+        "공장은 지난달부터 전력난으로 가동을 멈춘 것으로 알려졌다.",
+        "항구의 수수료가 내년부터 두 배로 오른다고 전해졌다.",
+    ],
+)
+def test_impersonal_passives_and_report_adverbs_credit_unnamed_others(text):
+    found = one(text)
+    assert (found.kind, found.source) == ("unsourced_quote", None)
+    assert found.exact == text.rstrip(".")
+
+
+def test_an_impersonal_passive_with_an_agent_or_a_verb_after_the_adverb_is_the_speakers():
+    found = one("It was reported by the KCNA on Monday that turnout reached 99.6 percent in the vote.", REGISTRY)
+    assert (found.source, found.kind) == ("KCNA", "state_media") and found.exact.startswith("It was reported by")
+    found = one("The unification ministry reportedly said that the border bridge would stay closed.", REGISTRY)
+    assert (found.source, found.kind) == ("Ministry of Unification", "foreign_government")
+
+
+def test_an_impersonal_passive_with_no_clause_of_its_own_is_not_proposed():
+    assert suggest("It is known that it was emphasized.") == []
+    assert suggest("It was reported on Monday.") == []
     found = one("It is widely seen as a concession to the farmers of the southern provinces and their unions.")
     assert found.kind == "outlet_reporting"
 
@@ -339,6 +461,24 @@ def test_an_institution_named_between_the_quotation_and_the_cue_then_referred_to
     )  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("mention", "kind"),
+    [
+        ("The mayor, speaking at a news conference on Friday", "foreign_government"),
+        ("officials at a press briefing", "foreign_government"),
+        ("a resident, speaking in a radio interview", "in_country_informant"),
+        ("President Lee Jae-sung", "foreign_government"),
+        ("the coast guard", "foreign_government"),
+        ("the national statistics office", "foreign_government"),
+        ("국방부 장관은 기자회견에서", "foreign_government"),
+        ("the Daily Courier", "news_agency"),
+        ("Lee Jae-sung, president of the Harbour University", "expert"),
+    ],
+)
+def test_the_occasion_of_speaking_says_nothing_of_the_speaker_and_office_holders_speak_for_a_state(mention, kind):
+    assert kind_of(mention) == kind
+
+
 def test_a_title_makes_an_expert_even_at_an_institute():
     assert kind_of("Lee Min-ho, a researcher at the Asan Institute") == "expert"
     assert kind_of("the Asan Institute") == "think_tank"
@@ -358,6 +498,16 @@ def test_a_title_makes_an_expert_even_at_an_institute():
 def test_relays_are_proposed_as_the_via_chain(text, exact, via):
     found = one(text, REGISTRY)
     assert (found.exact, found.source, found.kind, found.via) == (exact, "KCNA", "state_media", via)
+
+
+def test_a_figure_that_continues_a_relayed_account_keeps_its_relay():
+    text = (
+        "The Minju Chosun quoted the KCNA as saying that turnout was 99.63 percent. "
+        "In the cities, 0.13 percent of voters cast their ballots against the candidates."
+    )
+    first, second = suggest(text, REGISTRY)
+    assert (first.source, first.via) == ("KCNA", ("Minju Chosun",))
+    assert (second.source, second.via) == ("KCNA", ("Minju Chosun",))
 
 
 def test_according_to_after_a_verb_names_the_relay():
@@ -465,6 +615,27 @@ def test_more_korean_cues_hedges_and_names_without_their_particle(text, exact, k
     found = one(text)
     assert (found.exact, found.kind) == (exact, kind)
     assert found.source == source or source in (found.source or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "source"),
+    [
+        # The speaker after the quotative ending: the sentence's topic is the content's, not the speaker.
+        ("항구는 내년 봄부터 다시 문을 연다고 한 주민이 말했다.", "in_country_informant", "한 주민"),
+        ("시장은 지난달부터 문을 닫았다고 현지 소식통은 전했다.", "in_country_informant", "현지 소식통"),
+        # A date between the speaker and the verb, and a content whose subject ends like a topic (김정은).
+        ("김정은 위원장이 새 항구를 둘러봤다고 조선중앙통신이 28일 보도했다.", "state_media", "조선중앙통신"),
+        ("합동참모본부는 북한이 이날 오전 단거리 미사일 2발을 쐈다고 밝혔다.", "foreign_government", "합동참모본부"),
+        # North Korea named with its particle speaks through its state media.
+        ("북한은 이번 선거의 투표율이 99.5%라고 주장했다.", "state_media", "북한"),
+        ("북한이 지난 주말 새 항구를 열었다고 밝혔다.", "state_media", "북한"),
+        ("전문가들은 항구 공사가 내년까지 이어질 것으로 내다봤다.", "unsourced_quote", "전문가들"),
+        ("북한이탈주민 박모 씨는 배급이 몇 년째 끊겼다고 증언했다.", "defector_testimony", "북한이탈주민 박모 씨"),
+    ],
+)  # fmt: skip
+def test_korean_speaker_after_the_quotative_and_names_with_their_particle(text, kind, source):
+    found = one(text)
+    assert (found.exact, found.kind, found.source) == (text.rstrip("."), kind, source)
 
 
 def test_korean_citing_names_the_origin_and_the_relay():

@@ -29,7 +29,7 @@ from .models import ArticleCount, ClaimCount
 from .origins import Origins
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     kind: ProvenanceKind
     claims: int = 0
@@ -164,7 +164,10 @@ def build(
     grid, totals = _grid(linked), _totals(linked, shown, kinds)
     names = _source_names({pk for total in totals.values() for pk in total["shown_sources"]}, user)
     mask = mask_for(user)
-    facts = {pk: fact_ref(fact, mask) for pk, fact in Fact.objects.in_bulk(list(totals)).items()}
+    facts = {
+        pk: FactRef(pk, slug, mask.text(statement))
+        for pk, slug, statement in Fact.objects.filter(pk__in=list(totals)).values_list("pk", "slug", "statement")
+    }
     conflicts_of = _conflicts_of(list(totals), user)
     # The far ends of relay chains are the one thing the summary does not keep: they read the claims.
     mix = _mix_counts(_mix_rows(filters, user, claims, shown, fact))
@@ -174,17 +177,19 @@ def build(
     tallies = {pk: _tally(total, outlet_of) for pk, total in totals.items()}
     origins_of = origins.for_facts(tallies, origins.far_ends(live, unsourced), user)
     rows = []
+    kind_ids = [(k, k.pk) for k in kinds]  # a model's pk is a property: read once, not for every cell
+    slug_of = {pk: k.slug for k, pk in kind_ids}
     for fact_id, total in totals.items():
         per_kind = grid[fact_id]
         rows.append(
             FactRow(
                 fact=facts[fact_id],
-                cells=[Cell(k, *per_kind.get(k.pk, (0, 0))) if k.pk in shown_ids else Cell(k) for k in kinds],
+                cells=[Cell(k, *per_kind.get(pk, (0, 0))) if pk in shown_ids else Cell(k) for k, pk in kind_ids],
                 claims=total["claims"],
                 articles=total["articles"],
                 sources=sorted({names[pk] for pk in total["shown_sources"]}, key=str.lower),
                 named_sources=len(total["shown_sources"]),
-                basis=basis({k.slug for k in kinds if k.pk in per_kind}, total["all_sources"], roles=roles),
+                basis=basis({slug_of[pk] for pk in per_kind}, total["all_sources"], roles=roles),
                 conflicts=sorted(conflicts_of[fact_id], key=lambda f: f.statement.lower()),
                 origins=origins_of.get(fact_id, Origins()),
             )
@@ -234,10 +239,11 @@ def _totals(linked: QuerySet, shown: Q | None, kinds: list[ProvenanceKind]) -> d
             "shown_sources": Ids("source_id", filter=named & shown),
         }
     totals = {}
+    roles = KindRole.values
     for row in linked.values("fact_id").annotate(**aggregates).order_by():
         if not row["claims"]:
             continue
-        by_role = {role: ids(row.get(role)) for role in KindRole.values}
+        by_role = {role: ids(row.get(role)) for role in roles}
         every = {pk for found in by_role.values() for pk in found}
         article_ids = ids(row["article_ids"])
         totals[row["fact_id"]] = row | {

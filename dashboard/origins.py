@@ -22,7 +22,7 @@ fixed number of queries.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -137,8 +137,8 @@ class Tally(NamedTuple):
     """What the dashboard's per-fact aggregate gives the origins: the distinct sources of claims of an
     origin kind and of a relay kind, the claims of an unsourced kind or naming no source, and the reach."""
 
-    origin_sources: Iterable[int]
-    relay_sources: Iterable[int]
+    origin_sources: Collection[int]
+    relay_sources: Collection[int]
     bare: int  # claims that name no source (with or without a chain) or are of an unsourced kind
     articles: int
     outlets: int
@@ -150,18 +150,41 @@ def for_facts(tallies: Mapping[int, Tally], far: Mapping[int, Mapping[int | None
     roots' names.
     """
     parents = dict(Source.objects.exclude(affiliation=None).values_list("pk", "affiliation_id"))
+    return _labelled(tallied(tallies, far, parents), user)
+
+
+class _Roots(dict):
+    """Each source's root, found once however many facts rest on it."""
+
+    def __init__(self, parents: Mapping[int, int | None]):
+        super().__init__()
+        self.parents = parents
+
+    def __missing__(self, source_id: int) -> int:
+        self[source_id] = found = root(source_id, self.parents)
+        return found
+
+
+def tallied(
+    tallies: Mapping[int, Tally], far: Mapping[int, Mapping[int | None, int]], parents: Mapping[int, int | None]
+) -> dict[int, Origins]:
+    """`origins()` of every fact, computed from the tallies directly: a tally already sorts its sources by
+    the role `Support.rests_on` gives them (sources of an origin kind; relays: sources of a relay kind and
+    the far ends of chains), so the rule reads: the roots of the origin sources, or of the relays when
+    there are none. At 2,000 facts of a million claims this is a tenth of the time of building a `Support`
+    per source; tests hold it equal to `origins()`."""
+    roots = _Roots(parents)
     result = {}
     for fact_id, tally in tallies.items():
         ends = far.get(fact_id, {})
-        relayed = [*tally.relay_sources, *(pk for pk in ends if pk is not None)]
-        result[fact_id] = origins(
-            [Support(ORIGIN, pk) for pk in tally.origin_sources] + [Support(RELAY, pk) for pk in relayed],
-            parents,
+        counted = tally.origin_sources or [*tally.relay_sources, *(pk for pk in ends if pk is not None)]
+        result[fact_id] = Origins(
+            roots=frozenset(roots[pk] for pk in counted),
             unattributed=tally.bare - sum(ends.values()),
             articles=tally.articles,
             outlets=tally.outlets,
         )
-    return _labelled(result, user)
+    return result
 
 
 def _labelled(result: dict[int, Origins], user) -> dict[int, Origins]:

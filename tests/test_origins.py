@@ -5,13 +5,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from annotate.chains import set_affiliation
 from annotate.models import Claim, Source
 from annotate.relays import ClaimRelay
 from annotate.services import register_source
 from annotate.source_services import merge_sources
-from dashboard.origins import Support, origins, root
+from dashboard.origins import Support, Tally, origins, root, tallied
 
 from .factories import kind, make_article, make_claim, make_user
 
@@ -23,6 +25,28 @@ TREE = {KCNA: STATE, RODONG: STATE}
 def test_a_relay_chain_adds_reach_not_independence():
     found = origins([Support(ORIGIN, KCNA, (YONHAP,)), Support(ORIGIN, KCNA, (REUTERS, YONHAP))], {})
     assert found.roots == {KCNA}
+
+
+SOURCE_IDS = st.integers(1, 12)
+
+
+@given(
+    origin_sources=st.sets(SOURCE_IDS, max_size=5),
+    relay_sources=st.sets(SOURCE_IDS, max_size=5),
+    ends=st.dictionaries(st.one_of(st.none(), SOURCE_IDS), st.integers(1, 3), max_size=4),
+    bare=st.integers(0, 3),
+    parents=st.dictionaries(SOURCE_IDS, SOURCE_IDS, max_size=8),
+)
+def test_the_dashboards_tallies_give_the_origins_the_rule_gives(origin_sources, relay_sources, ends, bare, parents):
+    """The dashboard counts origins from per-fact tallies (sources by the role of their kind, far ends of
+    chains) without a Support per claim: the same roots and unattributed claims as the rule itself."""
+    bare += sum(ends.values())  # the claims with a chain are among those that name no source
+    tally = Tally(sorted(origin_sources), sorted(relay_sources), bare, articles=2, outlets=2)
+    fast = tallied({1: tally}, {1: ends}, parents)[1]
+    supports = [Support(ORIGIN, pk) for pk in origin_sources] + [Support(RELAY, pk) for pk in relay_sources]
+    supports += [Support(ORIGIN, None, (pk,)) if pk is not None else Support(ORIGIN, None) for pk in ends]
+    rule = origins(supports, parents, unattributed=bare - sum(ends.values()), articles=2, outlets=2)
+    assert fast == rule
 
 
 def test_sources_of_one_affiliation_are_one_origin():

@@ -10,7 +10,7 @@ from corpus.models import Article
 
 from .events import ReviewEvent  # noqa: F401 -- the audit trail, a model of this family kept in its own module
 from .names import name_key, validate_not_reserved
-from .relays import RELAYS, affiliation_cycle
+from .relays import RELAYS, KeptChain, affiliation_cycle
 
 
 def can_see_sensitive(user) -> bool:
@@ -264,7 +264,7 @@ def _shown_with_claims(user, link: str) -> Q:
     return Q(~models.Exists(claims)) | Q(models.Exists(claims.visible_to(user)))
 
 
-class Claim(models.Model):
+class Claim(KeptChain, models.Model):
     """A span of an article's text tagged with the provenance of its source."""
 
     class Directness(models.TextChoices):
@@ -324,23 +324,7 @@ class Claim(models.Model):
     version = models.PositiveIntegerField(default=1, help_text="Bumped on every change (optimistic locking).")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
-    # The relay chain as the dashboard's origins read it: how many links it has and the registered source
-    # of the last one, its far end (NULL when that is a name still proposed). Triggers on the relay table
-    # keep them (`dashboard.triggers`); nothing here writes them, and `save()` leaves them out of updates.
-    chain_length = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
-    chain_end = models.ForeignKey(
-        Source,
-        null=True,
-        editable=False,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,  # the relay's own foreign key protects the source; a trigger must never fail
-        db_index=False,
-        related_name="+",
-    )
-
     objects = ClaimQuerySet.as_manager()
-
-    KEPT_BY_TRIGGERS = ("chain_length", "chain_end")
 
     class Meta:
         constraints = [
@@ -393,15 +377,6 @@ class Claim(models.Model):
 
     def __str__(self):
         return f"{self.kind}: {self.exact[:60]}"
-
-    def save(self, *args, **kwargs):
-        """Saved as usual, except that an update never writes what the triggers keep (a claim read before its
-        chain changed would write the old chain's far end back)."""
-        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
-            kwargs["update_fields"] = [
-                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in self.KEPT_BY_TRIGGERS
-            ]
-        super().save(*args, **kwargs)
 
     def is_editable_by(self, user) -> bool:
         """Authors may change their own claims until an editor accepts or rejects them."""

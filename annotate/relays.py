@@ -71,3 +71,35 @@ RELAYS = models.Prefetch("relays", queryset=ClaimRelay.objects.select_related("s
 
 
 RELAYS = models.Prefetch("relays", queryset=ClaimRelay.objects.select_related("source").order_by("position"))
+
+
+class KeptChain(models.Model):
+    """What a claim keeps of its relay chain for the dashboard's origins: how many links it has and the
+    registered source of the last one, its far end (NULL when that is a name still proposed).
+
+    Triggers on the relay table keep both (`dashboard.triggers`); nothing here writes them, and `save()`
+    leaves them out of every update (a claim read before its chain changed would write the old far end back).
+    """
+
+    chain_length = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
+    chain_end = models.ForeignKey(
+        "annotate.Source",
+        null=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,  # the relay's own foreign key protects the source; a trigger must never fail
+        db_index=False,
+        related_name="+",
+    )
+
+    KEPT_BY_TRIGGERS = ("chain_length", "chain_end")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in self.KEPT_BY_TRIGGERS
+            ]
+        super().save(*args, **kwargs)

@@ -13,27 +13,19 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connections
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 
 from annotate.filters import Filters
 from annotate.masking import mask_for
 from annotate.models import Claim, Fact, KindRole, ProvenanceKind, Source
 from annotate.presenters import FactRef, fact_ref
-from corpus.models import Article
 
 from . import origins
 from .aggregates import Ids, ids
 from .basis import Basis, basis
-from .models import ArticleCount, ClaimCount
+from .mixes import Cell, MixRow, article_meta, mix_counts, mix_rows, mixes, number
+from .models import ClaimCount
 from .origins import Origins
-
-
-@dataclass(slots=True)
-class Cell:
-    kind: ProvenanceKind
-    claims: int = 0
-    articles: int = 0
 
 
 @dataclass
@@ -86,20 +78,6 @@ class Preview:
 
 
 @dataclass
-class MixRow:
-    """The kind mix of one article or outlet: claims per kind."""
-
-    key: object
-    label: str
-    cells: list[Cell]
-    total: int
-
-    @property
-    def segments(self) -> list[Cell]:
-        return [cell for cell in self.cells if cell.claims]
-
-
-@dataclass
 class Dashboard:
     filters: Filters
     kinds: list[ProvenanceKind]
@@ -127,20 +105,6 @@ def counted(filters: Filters, user, *, summary: bool = True) -> QuerySet:
     return filters.apply(Claim.objects.visible_to(user), kinds=False)
 
 
-def _number(rows: QuerySet, **options):
-    """How many claims a group of `rows` stands for: a sum of a summary's counts, or a count of claims."""
-    return Count("pk", **options) if rows.model is Claim else Sum("claims", **options)
-
-
-def _mix_rows(filters: Filters, user, claims: QuerySet, shown: Q | None, fact: Fact | None) -> QuerySet:
-    """The rows the kind mix per article is counted from: the per-article summary, a few rows per article,
-    when the claims summary answers and no fact narrows the claims (the per-article summary keeps no fact);
-    otherwise the same rows as the facts."""
-    if claims.model is ClaimCount and fact is None and not filters.fact:
-        claims = filters.apply(ArticleCount.objects.visible_to(user), kinds=False)
-    return claims if shown is None else claims.filter(shown)
-
-
 def build(
     filters: Filters, user, *, fact: Fact | None = None, article_rows: int | None = None, summary: bool = True
 ) -> Dashboard:
@@ -153,7 +117,6 @@ def build(
     per-fact queries run over every kind and count the shown kinds with a conditional aggregate.
     """
     kinds = list(ProvenanceKind.objects.all())
-    roles = {kind.slug: kind.role for kind in kinds}
     shown_ids = {k.pk for k in kinds if not filters.kinds or k.slug in filters.kinds}
     shown = Q(kind_id__in=shown_ids) if filters.kinds else None
     claims = counted(filters, user, summary=summary)
@@ -162,6 +125,32 @@ def build(
         claims, live = claims.filter(fact=fact), live.filter(fact=fact)
     linked = claims.filter(fact__isnull=False)
     grid, totals = _grid(linked), _totals(linked, shown, kinds)
+    mix = mix_counts(mix_rows(filters, user, claims, shown, fact))
+    meta = article_meta(set(mix) | {pk for total in totals.values() for pk in total["article_ids"]})
+    outlet_of = {pk: outlet_id for pk, (_, _, outlet_id, _) in meta.items()}
+    unsourced = [kind.pk for kind in kinds if kind.role == KindRole.UNSOURCED]
+    tallies = {pk: _tally(total, outlet_of) for pk, total in totals.items()}
+    # The far ends of relay chains are the one thing the summaries do not keep: they read the claims.
+    origins_of = origins.for_facts(tallies, origins.far_ends(live, unsourced), user)
+    rows = _fact_rows(totals, grid, origins_of, user, kinds, shown_ids)
+    rows.sort(key=lambda r: (-r.articles, -r.claims, r.fact.statement.lower()))
+    articles, outlets, articles_total, claims_total = mixes(mix, meta, kinds, limit=article_rows)
+    return Dashboard(
+        filters=filters,
+        kinds=kinds,
+        facts=rows,
+        articles=articles,
+        outlets=outlets,
+        conflicts=_conflict_pairs(rows),
+        claims_total=claims_total,
+        unlinked=claims_total - sum(row.claims for row in rows),
+        articles_total=articles_total,
+    )
+
+
+def _fact_rows(totals, grid, origins_of, user, kinds: list[ProvenanceKind], shown_ids: set[int]) -> list[FactRow]:
+    """A row per fact of `_totals`, its names masked for `user`: three queries (the facts, the sources'
+    names, the conflicts)."""
     names = _source_names({pk for total in totals.values() for pk in total["shown_sources"]}, user)
     mask = mask_for(user)
     facts = {
@@ -169,16 +158,10 @@ def build(
         for pk, slug, statement in Fact.objects.filter(pk__in=list(totals)).values_list("pk", "slug", "statement")
     }
     conflicts_of = _conflicts_of(list(totals), user)
-    # The far ends of relay chains are the one thing the summary does not keep: they read the claims.
-    mix = _mix_counts(_mix_rows(filters, user, claims, shown, fact))
-    meta = _article_meta(set(mix) | {pk for total in totals.values() for pk in total["article_ids"]})
-    outlet_of = {pk: outlet_id for pk, (_, _, outlet_id, _) in meta.items()}
-    unsourced = [kind.pk for kind in kinds if kind.role == KindRole.UNSOURCED]
-    tallies = {pk: _tally(total, outlet_of) for pk, total in totals.items()}
-    origins_of = origins.for_facts(tallies, origins.far_ends(live, unsourced), user)
-    rows = []
+    roles = {kind.slug: kind.role for kind in kinds}
     kind_ids = [(k, k.pk) for k in kinds]  # a model's pk is a property: read once, not for every cell
     slug_of = {pk: k.slug for k, pk in kind_ids}
+    rows = []
     for fact_id, total in totals.items():
         per_kind = grid[fact_id]
         rows.append(
@@ -194,19 +177,7 @@ def build(
                 origins=origins_of.get(fact_id, Origins()),
             )
         )
-    rows.sort(key=lambda r: (-r.articles, -r.claims, r.fact.statement.lower()))
-    articles, outlets, articles_total, claims_total = _mixes(mix, meta, kinds, limit=article_rows)
-    return Dashboard(
-        filters=filters,
-        kinds=kinds,
-        facts=rows,
-        articles=articles,
-        outlets=outlets,
-        conflicts=_conflict_pairs(rows),
-        claims_total=claims_total,
-        unlinked=claims_total - sum(row.claims for row in rows),
-        articles_total=articles_total,
-    )
+    return rows
 
 
 def _grid(linked: QuerySet) -> dict[int, dict[int, tuple[int, int]]]:
@@ -214,7 +185,7 @@ def _grid(linked: QuerySet) -> dict[int, dict[int, tuple[int, int]]]:
     grid = defaultdict(dict)
     for row in (
         linked.values("fact_id", "kind_id")
-        .annotate(claims=_number(linked), articles=Count("article_id", distinct=True))
+        .annotate(claims=number(linked), articles=Count("article_id", distinct=True))
         .order_by()
     ):
         grid[row["fact_id"]][row["kind_id"]] = (row["claims"], row["articles"])
@@ -229,8 +200,8 @@ def _totals(linked: QuerySet, shown: Q | None, kinds: list[ProvenanceKind]) -> d
     of_role = {role: [k.pk for k in kinds if k.role == role] for role in KindRole.values}
     named = Q(source__isnull=False)
     aggregates = {
-        "bare": _number(linked, filter=Q(source__isnull=True) | Q(kind_id__in=of_role[KindRole.UNSOURCED])),
-        "claims": _number(linked, filter=shown),  # after "bare": from here on "claims" names this sum
+        "bare": number(linked, filter=Q(source__isnull=True) | Q(kind_id__in=of_role[KindRole.UNSOURCED])),
+        "claims": number(linked, filter=shown),  # after "bare": from here on "claims" names this sum
         "article_ids": Ids("article_id"),
     } | {role: Ids("source_id", filter=named & Q(kind_id__in=pks)) for role, pks in of_role.items() if pks}
     if shown is not None:  # otherwise the shown kinds are every kind: the same counts, not computed twice
@@ -294,67 +265,6 @@ def _conflict_pairs(rows: list[FactRow]) -> list[tuple[FactRef, FactRef]]:
                 seen.add(key)
                 pairs.append((row.fact, other))
     return pairs
-
-
-def _mix_counts(claims: QuerySet) -> dict[int, dict[int, int]]:
-    """Claims per kind of each article, from one GROUP BY, read through a plain cursor: at 10,000 articles
-    the ORM's per-row work on its 90,000 rows (a converter per sum) took longer than the query."""
-    grouped = claims.values_list("article_id", "kind_id").annotate(n=_number(claims)).order_by()
-    sql, params = grouped.query.sql_with_params()
-    counts = defaultdict(dict)
-    with connections[grouped.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        for article_id, kind_id, n in cursor.fetchall():
-            counts[article_id][kind_id] = int(n)
-    return counts
-
-
-def _article_meta(pks: set[int]) -> dict[int, tuple[str, str, int | None, str]]:
-    """Slug, title, outlet id and outlet name of these articles, in one query."""
-    rows = _articles(list(pks)).values_list("pk", "slug", "title", "outlet_id", "outlet__name")
-    return {
-        pk: (slug, title, outlet_id, outlet_name or "Unknown outlet")
-        for pk, slug, title, outlet_id, outlet_name in rows
-        if pk in pks
-    }
-
-
-def _mixes(counts, meta, kinds, *, limit: int | None = None) -> tuple[list[MixRow], list[MixRow], int, int]:
-    """The kind mix of each article (most claims first) and each outlet, from `_mix_counts` and `_article_meta`.
-
-    Returns the article rows (the first `limit` only, if given: a page shows a few of thousands), the
-    outlet rows, the number of articles with claims and the number of claims.
-    """
-    by_outlet = defaultdict(lambda: defaultdict(int))
-    outlet_names = {}
-    ranked = []
-    for pk, per_kind in counts.items():
-        slug, title, outlet_id, outlet_name = meta[pk]
-        ranked.append((-sum(per_kind.values()), title.lower(), slug, title, per_kind))
-        outlet_names[outlet_id] = outlet_name
-        for kind_id, n in per_kind.items():
-            by_outlet[outlet_id][kind_id] += n
-    ranked.sort(key=lambda item: item[:2])
-
-    def row(key, label, per_kind) -> MixRow:
-        return MixRow(key, label, [Cell(k, per_kind.get(k.pk, 0)) for k in kinds], sum(per_kind.values()))
-
-    articles = [row(slug, title, per_kind) for _, _, slug, title, per_kind in ranked[:limit]]
-    outlets = sorted(
-        (row(outlet_id, outlet_names[outlet_id], per_kind) for outlet_id, per_kind in by_outlet.items()),
-        key=lambda r: r.label.lower(),
-    )
-    return articles, outlets, len(ranked), -sum(item[0] for item in ranked)
-
-
-LISTED_IDS = 500
-
-
-def _articles(pks: list[int]) -> QuerySet:
-    """The articles with these ids: by a list of ids when it is short, otherwise every article, which the
-    caller picks from. Measured at 10,000 articles with claims: the SELECT itself takes 60 ms either way,
-    but building and sending a list of 10,000 ids took 400 ms more."""
-    return Article.objects.filter(pk__in=pks) if len(pks) <= LISTED_IDS else Article.objects.all()
 
 
 def as_json(board: Dashboard) -> dict:

@@ -11,7 +11,8 @@ keeps who made a claim only until it is accepted, so the annotator filter is ans
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Count, Q, QuerySet
 
@@ -28,17 +29,42 @@ from .models import ClaimCount
 from .origins import Origins
 
 
-@dataclass
+@dataclass(frozen=True)
+class Drawing:
+    """What every row of one dashboard draws its cells, source names and basis from."""
+
+    kinds: list[tuple[ProvenanceKind, int]]  # each kind and its id (a model's pk is a property: read once)
+    shown_ids: set[int]
+    names: dict[int, str]  # source names as the reader may see them
+    roles: dict[str, str]  # kind slug -> role
+
+
 class FactRow:
-    fact: FactRef
-    cells: list[Cell]
-    claims: int
-    articles: int
-    sources: list[str]
-    named_sources: int
-    basis: Basis
-    conflicts: list[FactRef]
-    origins: Origins = field(default_factory=Origins)
+    """One fact of the dashboard. Its counts, conflicts and origins are computed for every fact (they sort
+    the matrix and flag the rows); its cells, source names and basis only for the rows that are shown (a
+    page shows 100 of 2,000 facts; the JSON and CSV show them all)."""
+
+    def __init__(self, fact: FactRef, total: dict, per_kind: dict, conflicts: list[FactRef], origins: Origins, drawing):
+        self.fact, self.conflicts, self.origins = fact, conflicts, origins
+        self.claims, self.articles = total["claims"], total["articles"]
+        self.named_sources = len(total["shown_sources"])
+        self._total, self._per_kind, self._drawing = total, per_kind, drawing
+
+    @cached_property
+    def cells(self) -> list[Cell]:
+        per_kind, shown = self._per_kind, self._drawing.shown_ids
+        return [Cell(k, *per_kind.get(pk, (0, 0))) if pk in shown else Cell(k) for k, pk in self._drawing.kinds]
+
+    @cached_property
+    def sources(self) -> list[str]:
+        names = self._drawing.names
+        return sorted({names[pk] for pk in self._total["shown_sources"]}, key=str.lower)
+
+    @cached_property
+    def basis(self) -> Basis:
+        slug_of = {pk: k.slug for k, pk in self._drawing.kinds}
+        kinds = {slug_of[pk] for pk in self._per_kind}
+        return basis(kinds, self._total["all_sources"], roles=self._drawing.roles)
 
     @property
     def flags(self) -> list[str]:
@@ -158,26 +184,18 @@ def _fact_rows(totals, grid, origins_of, user, kinds: list[ProvenanceKind], show
         for pk, slug, statement in Fact.objects.filter(pk__in=list(totals)).values_list("pk", "slug", "statement")
     }
     conflicts_of = _conflicts_of(list(totals), user)
-    roles = {kind.slug: kind.role for kind in kinds}
-    kind_ids = [(k, k.pk) for k in kinds]  # a model's pk is a property: read once, not for every cell
-    slug_of = {pk: k.slug for k, pk in kind_ids}
-    rows = []
-    for fact_id, total in totals.items():
-        per_kind = grid[fact_id]
-        rows.append(
-            FactRow(
-                fact=facts[fact_id],
-                cells=[Cell(k, *per_kind.get(pk, (0, 0))) if pk in shown_ids else Cell(k) for k, pk in kind_ids],
-                claims=total["claims"],
-                articles=total["articles"],
-                sources=sorted({names[pk] for pk in total["shown_sources"]}, key=str.lower),
-                named_sources=len(total["shown_sources"]),
-                basis=basis({slug_of[pk] for pk in per_kind}, total["all_sources"], roles=roles),
-                conflicts=sorted(conflicts_of[fact_id], key=lambda f: f.statement.lower()),
-                origins=origins_of.get(fact_id, Origins()),
-            )
+    drawing = Drawing([(k, k.pk) for k in kinds], shown_ids, names, {kind.slug: kind.role for kind in kinds})
+    return [
+        FactRow(
+            facts[fact_id],
+            total,
+            grid[fact_id],
+            sorted(conflicts_of[fact_id], key=lambda f: f.statement.lower()),
+            origins_of.get(fact_id, Origins()),
+            drawing,
         )
-    return rows
+        for fact_id, total in totals.items()
+    ]
 
 
 def _grid(linked: QuerySet) -> dict[int, dict[int, tuple[int, int]]]:

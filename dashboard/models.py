@@ -40,20 +40,31 @@ def _reference(model, **options):
     )
 
 
-class ClaimCount(models.Model):
-    """How many claims share an article, kind, status, fact, source and (until accepted) annotator."""
+class SummaryRow(models.Model):
+    """What both summaries keep: claims of an article, kind, status and (until accepted) annotator."""
 
     article = _reference(Article)
     kind = _reference(ProvenanceKind)
     status = models.CharField(max_length=20, choices=Claim.Status)
-    fact = _reference(Fact, null=True)
-    source = _reference(Source, null=True)
     owner = _reference(
         settings.AUTH_USER_MODEL, null=True, help_text="The annotator, while the claims are not accepted."
     )
     claims = models.PositiveIntegerField()
 
     objects = CountQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.claims} claims"
+
+
+class ClaimCount(SummaryRow):
+    """How many claims share an article, kind, status, fact, source and (until accepted) annotator."""
+
+    fact = _reference(Fact, null=True)
+    source = _reference(Source, null=True)
 
     class Meta:
         constraints = [
@@ -78,22 +89,9 @@ class ClaimCount(models.Model):
             ),
         ]
 
-    def __str__(self):
-        return f"{self.claims} claims"
 
-
-class ArticleCount(models.Model):
+class ArticleCount(SummaryRow):
     """How many claims of an article share a kind, status and (until accepted) annotator."""
-
-    article = _reference(Article)
-    kind = _reference(ProvenanceKind)
-    status = models.CharField(max_length=20, choices=Claim.Status)
-    owner = _reference(
-        settings.AUTH_USER_MODEL, null=True, help_text="The annotator, while the claims are not accepted."
-    )
-    claims = models.PositiveIntegerField()
-
-    objects = CountQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -105,6 +103,3 @@ class ArticleCount(models.Model):
         indexes = [
             models.Index(fields=["status", "article", "kind"], include=["owner", "claims"], name="articlecount_read"),
         ]
-
-    def __str__(self):
-        return f"{self.claims} claims"

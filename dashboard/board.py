@@ -24,7 +24,7 @@ from annotate.presenters import FactRef, fact_ref
 from . import origins
 from .aggregates import Ids, ids
 from .basis import Basis, basis
-from .mixes import Cell, MixRow, article_meta, mix_counts, mix_rows, mixes, number
+from .mixes import Cell, MixRow, article_meta, listed, mix_counts, mix_rows, mixes, number
 from .models import ClaimCount
 from .origins import Origins
 
@@ -181,7 +181,8 @@ def _fact_rows(totals, grid, origins_of, user, kinds: list[ProvenanceKind], show
     mask = mask_for(user)
     facts = {
         pk: FactRef(pk, slug, mask.text(statement))
-        for pk, slug, statement in Fact.objects.filter(pk__in=list(totals)).values_list("pk", "slug", "statement")
+        for pk, slug, statement in listed(Fact.objects.all(), totals).values_list("pk", "slug", "statement")
+        if pk in totals
     }
     conflicts_of = _conflicts_of(list(totals), user)
     drawing = Drawing([(k, k.pk) for k in kinds], shown_ids, names, {kind.slug: kind.role for kind in kinds})
@@ -268,9 +269,11 @@ def _conflicts_of(fact_ids: list[int], user) -> dict[int, list[FactRef]]:
     """The facts each of these conflicts with, of those `user` may see."""
     mask = mask_for(user)
     conflicts_of = defaultdict(list)
-    pairs = Fact.conflicts.through.objects.filter(from_fact_id__in=fact_ids, to_fact__in=Fact.objects.visible_to(user))
-    for pair in pairs.select_related("to_fact"):
-        conflicts_of[pair.from_fact_id].append(fact_ref(pair.to_fact, mask))
+    pairs = listed(Fact.conflicts.through.objects.all(), fact_ids, "from_fact_id")
+    wanted = set(fact_ids)
+    for pair in pairs.filter(to_fact__in=Fact.objects.visible_to(user)).select_related("to_fact"):
+        if pair.from_fact_id in wanted:
+            conflicts_of[pair.from_fact_id].append(fact_ref(pair.to_fact, mask))
     return conflicts_of
 
 

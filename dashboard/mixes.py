@@ -71,7 +71,7 @@ def mix_counts(claims: QuerySet) -> dict[int, dict[int, int]]:
 
 def article_meta(pks: set[int]) -> dict[int, tuple[str, str, int | None, str]]:
     """Slug, title, outlet id and outlet name of these articles, in one query."""
-    rows = _articles(list(pks)).values_list("pk", "slug", "title", "outlet_id", "outlet__name")
+    rows = listed(Article.objects.all(), pks).values_list("pk", "slug", "title", "outlet_id", "outlet__name")
     return {
         pk: (slug, title, outlet_id, outlet_name or "Unknown outlet")
         for pk, slug, title, outlet_id, outlet_name in rows
@@ -110,8 +110,9 @@ def mixes(counts, meta, kinds, *, limit: int | None = None) -> tuple[list[MixRow
 LISTED_IDS = 500
 
 
-def _articles(pks: list[int]) -> QuerySet:
-    """The articles with these ids: by a list of ids when it is short, otherwise every article, which the
-    caller picks from. Measured at 10,000 articles with claims: the SELECT itself takes 60 ms either way,
-    but building and sending a list of 10,000 ids took 400 ms more."""
-    return Article.objects.filter(pk__in=pks) if len(pks) <= LISTED_IDS else Article.objects.all()
+def listed(rows: QuerySet, pks, field: str = "pk") -> QuerySet:
+    """The rows whose `field` is one of `pks`: by a list of ids when it is short, otherwise every row, which
+    the caller picks from. Measured at 10,000 articles with claims: the SELECT itself takes 60 ms either way,
+    but building and sending a list of 10,000 ids took 400 ms more (2,000 facts: 80 ms)."""
+    rows = rows.order_by()  # read into a mapping: no order to sort for
+    return rows.filter(**{f"{field}__in": list(pks)}) if len(pks) <= LISTED_IDS else rows

@@ -1,6 +1,7 @@
 """The suggestion engine measured: quality against the demo annotations of the seed reports, and speed.
 
-    .venv/bin/python bench/suggestions.py            # prints the section, and writes it into RESULTS.md
+    .venv/bin/python bench/suggestions.py            # prints the section and writes results/suggestions.json
+    .venv/bin/python bench/suite.py --steps ''       # then RESULTS.md, written again from every section
     .venv/bin/python bench/suggestions.py --no-write # prints it only
 
 Quality: spans match when their intersection over union is 0.5 or more (one gold claim per suggestion);

@@ -318,6 +318,12 @@ def _copy(claims: QuerySet, mask: Mask, *, csv: bool) -> Iterator[bytes]:
         sql = _select(query, redactions)
         params = list(query.base_params)  # the SELECT's own values are written into it
         statement = f"COPY ({sql}) TO STDOUT WITH ({'FORMAT csv' if csv else _JSONL_OPTIONS})"
+        with connection.cursor() as cursor:
+            # Without parallel workers: with them every row, its columns worked out in a worker, passes through
+            # shared memory to the leader, which merges the workers' rows in id order before it writes them. That
+            # costs more CPU than it spreads (bench/: at 1,000,000 claims 10-12 s of server CPU against 8 s
+            # without, and 15-20% more wall time where the client shares the cores). Local to the transaction.
+            cursor.execute("SELECT set_config('max_parallel_workers_per_gather', '0', true)")
         with connection.connection.cursor() as cursor, cursor.copy(statement, params) as copy:
             # A CSV record's LF becomes CRLF when the chunk is joined; a JSON line is cut from its binary row.
             cut, start = (slice(None, -1), None) if csv else (slice(6, None), _binary_start)

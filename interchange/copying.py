@@ -277,9 +277,14 @@ def _column_sql(query: _Query, column, redactions: dict) -> str:
         if column.shape == "number":
             return f"{sql}::text" if query.csv else f"COALESCE({sql}::text, 'null')"
         if column.shape == "date":
-            return sql if query.csv else f"COALESCE(to_json({sql})::text, 'null')"
+            # Its text (`columns._Text`) is digits, hyphens, colons, T and Z: JSON quotes it as it is, so it is
+            # quoted here rather than passed through to_json, which looks at each character of each value
+            # (bench/: about 0.2 s a column at 1,000,000 claims).
+            return sql if query.csv else f"COALESCE('\"' || {sql} || '\"', 'null')"
         if not _textual(column.fetched):
             sql = f"{sql}::text"  # a number written as text, as the column's value is (str of it)
+            if not query.csv:  # digits and a sign: quoted as it is, as a date is
+                return f"'\"' || COALESCE({sql}, '') || '\"'"
         if query.csv and (safe := _safe_choices(column.fetched)):
             # A choice that needs no guard is written as it is: a comparison costs less than the guard's tests.
             return f"CASE WHEN {sql} IN ({', '.join(map(_literal, safe))}) THEN {sql} ELSE {query.text(sql)} END"

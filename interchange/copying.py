@@ -17,12 +17,14 @@ declarations (`interchange.columns`), with the masking and the CSV formula guard
   and the query reads the redacted text back by the original, guarded or encoded as the column writes it.
   The reader's own text stays as they wrote it.
 
-PostgreSQL ends a CSV record with LF; it sends one record per CopyData message, which psycopg hands over
-one at a time, so each record's LF is made the CRLF of the Python path without parsing the CSV. The JSON
-line (with its LF) is one text column, copied in binary format, which neither quotes, escapes nor scans
-it: each row's 6-byte prefix and the file's header are cut off here. SQLite keeps the streamed Python path.
+PostgreSQL ends a CSV record with LF; it sends one record per CopyData message, taken here one at a time
+(straight from libpq, `_batches`), so each record's LF is made the CRLF of the Python path without parsing
+the CSV. The JSON line (with its LF) is one text column, copied in binary format, which neither quotes,
+escapes nor scans it: each row's 6-byte prefix and the file's header are cut off here. SQLite keeps the
+streamed Python path.
 
-Nothing here writes to the database (no temporary table or function): it runs on a read-only replica.
+Nothing here writes to the database (no temporary table or function): it runs on a read-only replica. The
+COPY runs without parallel workers (a setting local to its transaction).
 """
 
 from __future__ import annotations

@@ -346,12 +346,16 @@ def _batches(copy, cut: slice, start=None) -> Iterator[list]:
     records) or at the end: `read()` runs a wait and two generators for every message, which at a million
     records cost more of the client's time than everything else it does (bench/: a cProfile of the export at
     1,000,000 claims).
+
+    Each record is kept as bytes, not as the memoryview libpq's buffer comes in: a memoryview is tracked by
+    the garbage collector, and a chunk's 2,000 of them, alive until the chunk is joined, had it run 19 full
+    collections an export at a million claims (0.7 s of 2.2 s of the client's CPU time).
     """
     pgconn = copy.connection.pgconn
     take = pgconn.get_copy_data
     if not (first := copy.read()):
         return
-    batch = [(start(first) if start else first)[cut]]
+    batch = [(start(first) if start else first)[cut].tobytes()]
     while True:
         size, data = take(1)  # 1: say 0 rather than wait when no whole message is buffered
         if size == 0:
@@ -360,7 +364,7 @@ def _batches(copy, cut: slice, start=None) -> Iterator[list]:
         elif size < 0:  # the end, met here: read the COPY's result as `read()` would have
             _finish(copy)
             break
-        batch.append(data[cut])
+        batch.append(data[cut].tobytes())
         if len(batch) == export.CHUNK_ROWS:
             yield batch
             batch = []

@@ -41,7 +41,12 @@ def candidates(claims: QuerySet, mask: Mask) -> tuple[str, list]:
         written = claims.filter(reduce(operator.or_, (~Q(**{field: ""}) for field in frees)))
         sql, sql_params = written.values_list(*frees).query.get_compiler(using=db).as_sql()
         aliases = ", ".join(f"t{n}" for n in range(len(frees)))
-        parts.append(f"SELECT u.v FROM ({sql}) AS f({aliases}) CROSS JOIN LATERAL unnest(ARRAY[{aliases}]) AS u(v)")  # noqa: S608
+        # Empty texts are left out before the texts are made distinct, not after: with them (a claim with a note
+        # has no proposed names, say) PostgreSQL expected as many distinct texts as rows and sorted them on disk
+        # (bench/: at 1,000,000 claims, 300,000 texts of which 5 distinct, the query took 1.0 s); without, it
+        # hashes the 100,000 non-empty ones (0.6 s, most of it reading the claims).
+        unnested = f"CROSS JOIN LATERAL unnest(ARRAY[{aliases}]) AS u(v) WHERE u.v <> ''"
+        parts.append(f"SELECT u.v FROM ({sql}) AS f({aliases}) {unnested}")  # noqa: S608
         params += sql_params
     if any(column.chain for column in COLUMNS):  # a chain is `ClaimRelay` rows (`columns._Relays`)
         relays = (

@@ -156,7 +156,8 @@ def build(
     outlet_of = {pk: outlet_id for pk, (_, _, outlet_id, _) in meta.items()}
     unsourced = [kind.pk for kind in kinds if kind.role == KindRole.UNSOURCED]
     tallies = {pk: _tally(total, outlet_of) for pk, total in totals.items()}
-    # The far ends of relay chains are the one thing the summaries do not keep: they read the claims.
+    # The far ends of relay chains are the one thing the summaries do not keep: each claim keeps its own, read
+    # from the index of the claims that name no source.
     origins_of = origins.for_facts(tallies, origins.far_ends(live, unsourced), user)
     rows = _fact_rows(totals, grid, origins_of, user, kinds, shown_ids)
     rows.sort(key=lambda r: (-r.articles, -r.claims, r.fact.statement.lower()))

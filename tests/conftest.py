@@ -32,6 +32,13 @@ def rita(db):
 
 
 @pytest.fixture
+def reviewer(client, rita):
+    """A reviewer, signed in on `client`."""
+    client.force_login(rita)
+    return rita
+
+
+@pytest.fixture
 def editor(db):
     """An editor."""
     from tests.factories import make_user

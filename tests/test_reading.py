@@ -48,13 +48,6 @@ def text_content(page: str, element_id="article-text") -> str:
 
 
 @pytest.fixture
-def reviewer(client):
-    user = make_user("rita")
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def article():
     return make_article(TEXT, title="Turnout report")
 

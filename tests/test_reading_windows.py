@@ -25,13 +25,6 @@ TEXT = "\n\n".join(PARAGRAPHS)
 
 
 @pytest.fixture
-def reviewer(client):
-    user = make_user("rita")
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def article():
     return make_article(TEXT, title="A long count")
 

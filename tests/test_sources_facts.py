@@ -21,13 +21,6 @@ def article():
     return make_article(TEXT, title="Report")
 
 
-@pytest.fixture
-def reviewer(client):
-    user = make_user("rita")
-    client.force_login(user)
-    return user
-
-
 def tag(client, article, quote, **fields):
     start = TEXT.index(quote)
     data = {"start": start, "end": start + len(quote), "exact": quote, "kind": "state_media"} | fields

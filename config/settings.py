@@ -180,7 +180,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # another's password between sign-ins of their own. Failures expire with the cool-off.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "config.permissions.PermissionBackend",  # ModelBackend, its permissions in one query
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))

@@ -23,6 +23,16 @@ class KindField(forms.ModelChoiceField):
             },
             **kwargs,
         )
+        self.known: dict[str, ProvenanceKind] | None = None  # every kind by slug, when the caller has read them
+
+    def to_python(self, value):
+        """The kind named by its slug: from `known` without a query when it is set, else from the queryset."""
+        if self.known is None or value in self.empty_values:
+            return super().to_python(value)
+        kind = self.known.get(str(value))
+        if kind is None or not kind.active:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return kind
 
 
 def _suggested(url_name: str, options: str, placeholder: str) -> forms.TextInput:
@@ -102,9 +112,12 @@ class ClaimForm(ClaimFieldsForm):
     end = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     exact = forms.CharField(strip=False, max_length=20_000, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kinds=None, **kwargs):
+        """`kinds`: every kind, when the caller has read them already."""
         super().__init__(*args, **kwargs)
         self.fields["kind"].widget = forms.HiddenInput()
+        if kinds is not None:
+            self.fields["kind"].known = {kind.slug: kind for kind in kinds}
 
 
 class ClaimEditForm(ClaimFieldsForm):

@@ -23,7 +23,9 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
+
+from django.db.models import Value
 
 from .models import Source, SourceAlias, can_see_sensitive
 from .names import REDACTED, pseudonym, pseudonym_number
@@ -92,6 +94,7 @@ def name_pattern(names: list[str]) -> re.Pattern | None:
     return _pattern(_keys(names))
 
 
+@lru_cache(maxsize=8)  # keyed by every name it finds, so a changed registry is a new pattern, never a stale one
 def _pattern(keys: tuple[str, ...]) -> re.Pattern | None:
     parts = set()
     for key in keys:
@@ -115,10 +118,13 @@ class _Registry:
 
     @classmethod
     def load(cls) -> _Registry:
-        sensitive = list(Source.objects.filter(sensitive=True).order_by("pk").values_list("pk", "name"))
-        aliases = SourceAlias.objects.filter(source__sensitive=True).values_list("name", flat=True)
-        numbers = {pk: number for number, (pk, _) in enumerate(sensitive, start=1)}
-        keys = _keys([name for _, name in sensitive] + list(aliases))
+        # One query for the names and the aliases: every request of a reader without the permission asks.
+        names = Source.objects.filter(sensitive=True).order_by().values_list("pk", "name", Value(False))
+        aliases = SourceAlias.objects.filter(source__sensitive=True).order_by()
+        aliases = aliases.values_list("source_id", "name", Value(True))
+        rows = list(names.union(aliases, all=True))
+        numbers = {pk: number for number, pk in enumerate(sorted(pk for pk, _, alias in rows if not alias), start=1)}
+        keys = _keys([name for _, name, _ in rows])
         return cls(
             numbers=numbers,
             by_number={number: pk for pk, number in numbers.items()},

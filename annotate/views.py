@@ -123,7 +123,8 @@ def article_claims(request, slug):
 def _create_claim(request, article):
     if not request.user.has_perm("annotate.add_claim"):
         return inline_error(request, "You do not have permission to tag claims.", status=403, target="#tag-errors")
-    form = ClaimForm(request.POST)
+    kinds = {kind.pk: kind for kind in ProvenanceKind.objects.all()}  # the form's and the answer's
+    form = ClaimForm(request.POST, kinds=kinds.values())
     if not form.is_valid():
         return inline_error(request, form_message(form), status=400, target="#tag-errors")
     data = form.cleaned_data
@@ -145,14 +146,14 @@ def _create_claim(request, article):
         return inline_error(request, " ".join(exc.messages), status=400, target="#tag-errors")
     if not request.htmx:
         return redirect(f"{article.get_absolute_url()}#claim-{claim.pk}")
-    return trigger_client_event(reswap(_tagged(request, article, claim), "none"), "claim-saved", {"id": claim.pk})
+    answer = _tagged(request, article, claim, kinds)
+    return trigger_client_event(reswap(answer, "none"), "claim-saved", {"id": claim.pk})
 
 
-def _tagged(request, article: Article, claim: Claim):
+def _tagged(request, article: Article, claim: Claim, kinds: dict[int, ProvenanceKind]):
     """What a new claim changes on the reading view, as out-of-band swaps: the passages it covers, its
     entry in the sidebar (before the claim that follows it in text order), the claim count, its kind's
     count in the legend. Its cost depends on the claims under those passages, not on the article's."""
-    kinds = {kind.pk: kind for kind in ProvenanceKind.objects.all()}
     visible = Claim.objects.visible_to(request.user).filter(article=article)
     bounds = touched(passages(article.text), claim.start, claim.end)
     lo, hi = bounds[0][0], bounds[-1][1]

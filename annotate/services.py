@@ -187,13 +187,15 @@ def create_claim(
     note: str = "",
     annotator,
     origin: dict | None = None,
+    keep_chain: bool = False,
 ) -> Claim:
     """Tag [start, end) of an article; refuses a span that does not quote the text exactly.
 
     `source_name`, `fact_statement` and `via` (the relay chain, nearest to the article first) are what the
     annotator typed, resolved with their rights (`resolve_source`, `resolve_fact`, `resolve_relays`); code
     that has chosen the rows passes `source`, `fact` and `relays`. `origin` (an accepted suggestion's) is
-    recorded in the audit event.
+    recorded in the audit event. `keep_chain`: the claim comes back with its chain as written, for a caller
+    that answers with it at once (no query to read it again).
 
     At most four queries when both names are typed and there is no relay (a source, a fact, the claim, its
     audit event), one more for a chain plus one per relay name: the unique constraint, not a query
@@ -219,6 +221,7 @@ def create_claim(
             via=via,
             relays=relays,
             origin=origin,
+            keep_chain=keep_chain,
             directness=directness,
             note=note.strip(),
             annotator=annotator,
@@ -235,7 +238,21 @@ def create_claim(
 
 @transaction.atomic
 def _insert_claim(
-    *, article, start, end, exact, kind, source_name, fact_statement, source, fact, via, relays, origin, **fields
+    *,
+    article,
+    start,
+    end,
+    exact,
+    kind,
+    source_name,
+    fact_statement,
+    source,
+    fact,
+    via,
+    relays,
+    origin,
+    keep_chain,
+    **fields,
 ) -> Claim:
     annotator = fields["annotator"]
     proposed_source = proposed_fact = ""
@@ -261,10 +278,12 @@ def _insert_claim(
     )
     claim.save()
     # The chain just written is the claim's: its snapshot (the audit event) reads it without a query. The
-    # claim goes back without it, so that a caller reads the chain as it is then.
+    # claim goes back without it, so that a caller reads the chain as it is then, unless the caller answers
+    # with the claim at once (`keep_chain`).
     claim._prefetched_objects_cache = {"relays": chains.save_relays(claim.pk, links)}
     log_event("created", claim, annotator, after=claim.snapshot() | ({"origin": origin} if origin else {}))
-    del claim._prefetched_objects_cache
+    if not keep_chain:
+        del claim._prefetched_objects_cache
     return claim
 
 

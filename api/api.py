@@ -295,6 +295,7 @@ def create_claim(request, response: HttpResponse, payload: ClaimIn):
         directness=payload.directness,
         note=payload.note,
         annotator=request.user,
+        keep_chain=True,
     )
     response["Location"] = reverse("api:claim", args=[claim.pk])
     return Status(201, claim_json(claim, request.user))

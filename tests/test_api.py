@@ -732,3 +732,25 @@ def test_listing_articles_takes_the_same_queries_for_3_or_30(author):
     for n in range(27):
         make_article(f"Many {n}.", title=f"Many {n}", outlet=f"Outlet {n}")
     assert count_queries(client, "/api/articles?page_size=200") == few
+
+
+def test_a_tag_through_the_api_answers_with_its_chain_without_reading_it_again(article, author):
+    Source.objects.create(name="KCNA", kind=ProvenanceKind.objects.get(slug="state_media"))
+    Source.objects.create(name="Yonhap", kind=ProvenanceKind.objects.get(slug="news_agency"))
+    client = bearer(author)
+    client.get("/api/claims")  # the token's first use is noted: a write the count should leave out
+    payload = {"article": article.slug, "start": TURNOUT, "end": TURNOUT + 29, "exact": TEXT[TURNOUT : TURNOUT + 29]}
+    payload |= {"kind": "state_media", "source": "KCNA", "via": ["Yonhap", "Someone unknown"]}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/api/claims", payload, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert response.json()["via"] == ["Yonhap", "Someone unknown"]
+    claim = Claim.objects.get(pk=response.json()["id"])
+    assert [(r.source and r.source.name, r.proposed) for r in claim.relays.all()] == [
+        ("Yonhap", ""),
+        (None, "Someone unknown"),
+    ]
+    # The token, the permissions (one query), the article, the kind, the source, the relay kind and the
+    # relays' two names, the claim, its relays, its event: the chain is not read back for the answer.
+    assert not any('FROM "annotate_claimrelay"' in q["sql"] for q in queries.captured_queries)
+    assert len([q for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]) <= 12

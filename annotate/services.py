@@ -193,13 +193,11 @@ def create_claim(
 
     `source_name`, `fact_statement` and `via` (the relay chain, nearest to the article first) are what the
     annotator typed, resolved with their rights (`resolve_source`, `resolve_fact`, `resolve_relays`); code
-    that has chosen the rows passes `source`, `fact` and `relays`. `origin` (an accepted suggestion's) is
-    recorded in the audit event. `keep_chain`: the claim comes back with its chain as written, for a caller
-    that answers with it at once (no query to read it again).
+    that has chosen the rows passes `source`, `fact` and `relays`. The audit event records `origin` (an
+    accepted suggestion's); `keep_chain` returns the claim with its chain as written, to answer with.
 
     At most four queries when both names are typed and there is no relay (a source, a fact, the claim, its
-    audit event), one more for a chain plus one per relay name: the unique constraint, not a query
-    beforehand, refuses the same claim twice, and its error is read once the transaction has been rolled back.
+    event), one more for a chain and one per relay name; the unique constraint refuses a claim twice.
     """
     try:
         check_span(article.text, start, end, exact)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from . import attribution, korean
 from .gazetteer import Entry, Gazetteer, key, norm_words
-from .lexicon import ANALYSIS, CUE_RE, HEDGE, PRONOUN, cue_strength, kind_of
+from .lexicon import ANALYSIS, CUE_RE, HEDGE, PRONOUN, cue_strength, kind_of, name_from_text
 from .text import Quote, Sentence, paragraphs, quotes, sentences
 
 ENGINE_VERSION = "suggest-1.3"
@@ -28,13 +28,7 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _DIGIT = re.compile(r"\d")
 # A wire story's dateline ("SEOUL, March 3 (Reuters) - ") is not part of the claim.
 _DATELINE = re.compile(r"[A-Z][A-Z.' ]{1,30}(?:,\s*[A-Z][a-z]{2,8}\.? \d{1,2})?\s*(?:\([^)]{1,40}\))?\s*[-–—]{1,2}\s+")
-_DOCUMENT_OF = re.compile(
-    r"^(?:(?:new|recent|latest|annual|joint)\s+)?(?:report|statement|study|survey|data|analysis|paper|figures|"
-    r"assessment|document|estimate)s?\s+(?:by|from|of|released by|published by|compiled by)\s+(?:the\s+)?",
-    re.IGNORECASE,
-)
 _DEMONSTRATIVE = frozenset({"this", "that", "these", "those", "same", "이", "그", "해당"})
-_KO_PARTICLE = re.compile(r"(?<=[\uac00-\ud7a3])(?:은|는|이|가|도|측은|측이)$")
 _ENDED = re.compile(r"[.!?:…”\"’]\s*$")
 
 
@@ -94,7 +88,7 @@ def _resolve(mention: str, gazetteer: Gazetteer, recent: deque[_Speaker]) -> _Sp
     kind = kind_of(mention)
     if kind is None:
         return None
-    return _Speaker(kind, _name_from_text(mention) or None, None, words, "wording")
+    return _Speaker(kind, name_from_text(mention) or None, None, words, "wording")
 
 
 def _shortened(named: frozenset[str], words: frozenset[str]) -> bool:
@@ -102,26 +96,6 @@ def _shortened(named: frozenset[str], words: frozenset[str]) -> bool:
     return len(named) == 1 and all(
         _HANGUL.match(n) and len(n) >= 2 and any(w.endswith(n) and w != n for w in words) for n in named
     )
-
-
-def _name_from_text(mention: str) -> str:
-    """A source's name as the text gives it: of an apposition ("think tank, the Pacific Foundation"), the part
-    that is a proper name; without its article or a parenthesised abbreviation ("the KCNA", "(KCNA)")."""
-
-    def clean(text: str) -> str:
-        text = re.sub(r"^(?:the|a|an)\s+|\s*\([^)]*\)", "", text.strip(), flags=re.IGNORECASE).strip()
-        text = _DOCUMENT_OF.sub("", text)  # "a report by the Institute" is the Institute's
-        text = re.sub(r"^(?:(?:지난\s)?\d+일|이날|오늘|어제)\s+", "", text)  # "27일 통일부는": the day is no name
-        return _KO_PARTICLE.sub("", text)  # "통일부는" (the ministry, as topic) is named "통일부"
-
-    # "a resident, who declined to give his name", "officials, speaking on condition of anonymity"
-    mention = re.sub(r",\s*(?:who|whose|which|speaking|asking|requesting|declining)\b.*$", "", mention)
-    first, *rest = mention.split(",")
-    if first.lower() == first:  # a description first ("think tank, the Pacific Foundation"): the name follows
-        named = next((clean(p) for p in rest if clean(p)[:1].isupper()), None)
-        if named:
-            return named
-    return clean(mention)
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

@@ -14,14 +14,15 @@ import re
 from bisect import bisect_left, bisect_right, insort
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import attribution, korean
+from .facts import FactIndex
 from .gazetteer import Entry, Gazetteer, key, norm_words
 from .lexicon import ANALYSIS, CUE_RE, HEDGE, PRONOUN, cue_strength, kind_of, name_from_text
 from .text import Quote, Sentence, paragraphs, quotes, sentences
 
-ENGINE_VERSION = "suggest-1.3"
+ENGINE_VERSION = "suggest-1.4"
 RECENT = 64  # the speakers a later mention ("he", "the ministry") may refer back to
 MIN_QUOTE_WORDS = 4  # shorter quotations are scare quotes or titles ("no" votes), not claims
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -346,17 +347,40 @@ def _para_start(para_of, sentence: Sentence) -> int:
     return para_of[sentence.paragraph][0].start
 
 
+def _restatements(text, sents, quote_list, facts: FactIndex, attributed) -> list[Suggestion]:
+    """A sentence that credits no one but states a precise figure of a registered fact (a turnout, a count
+    other articles report) restates that fact in the outlet's own voice: proposed as the outlet's reporting,
+    below anything a cue credits. Not a headline or caption, a question, or words inside a quotation."""
+    out, opens = [], [q.open for q in quote_list]
+    outlet = _Speaker("outlet_reporting", None, None, frozenset(), "")
+    for sentence in sents:
+        chunk = text[sentence.start : sentence.end]
+        if sentence.start in attributed or chunk.endswith("?") or not _ENDED.search(chunk):
+            continue
+        span = (sentence.start, sentence.end)
+        if any(_overlaps(span, q) for q in _quote_spans(quote_list, opens, sentence)):
+            continue
+        fact = facts.restated(chunk)
+        dateline = _DATELINE.match(text, sentence.start, sentence.end)
+        made = fact and _make(text, (dateline.end() if dateline else sentence.start, sentence.end), outlet, "", 0.6)
+        if made:
+            out.append(replace(made, reason=f"restates a registered fact ({fact.reason}); no source named"))
+    return out
+
+
 def suggest(
     text: str,
     gazetteer: Gazetteer | None = None,
     *,
     tagged: Iterable[tuple[int, int]] = (),
     dismissed: Iterable[str] = (),
+    facts: FactIndex | None = None,
 ) -> list[Suggestion]:
     """The claims worth proposing in `text`, in text order.
 
     `tagged` are the spans of existing claims (a suggestion that covers most of one is not proposed again);
-    `dismissed` are texts a reviewer dismissed on this article.
+    `dismissed` are texts a reviewer dismissed on this article; `facts` the registered facts (as known from
+    other articles), whose figures a sentence that names no source may restate.
     """
     gazetteer = gazetteer or Gazetteer()
     paras = paragraphs(text)
@@ -378,6 +402,7 @@ def suggest(
     # A quotation stands for the sentence that carries it: keep the quotation, drop the sentence.
     quoted_spans = sorted((q.start, q.end) for q in quoted)
     chosen = quoted + [s for s in by_sentence_list if not _near(quoted_spans, (s.start, s.end))]
+    chosen += _restatements(text, sents, quote_list, facts, by_sentence) if facts is not None else []
     tagged = list(tagged)
     gone = {key(t) for t in dismissed}
     kept: list[Suggestion] = []

@@ -4,6 +4,9 @@ A fact is known by its statement and by the claims already linked to it in other
 ranked by what a fact-checker would look for first: the same figures and dates (99.63, 27,858, 1956; rare
 figures weigh more), the same quoted phrases, then the words they share (weighted by how rare each word is
 among facts, so "voted" counts less than "turnout").
+
+A sentence that states a precise figure of a registered fact restates that fact (`FactIndex.restated`), whether
+or not it says who gave the figure: a claim worth tagging and linking.
 """
 
 from __future__ import annotations
@@ -83,6 +86,18 @@ def figures(text: str) -> set[str]:
     return {f for f in found if len(f) > 1}
 
 
+_YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
+
+
+def precise(figure: str) -> bool:
+    """Whether a figure (as `figures` gives it) tells what it measures: a decimal (99.63, 0.09) or a count of three
+    digits or more (27858), but not a round number (100, 5000) nor a year (1956, 2023), which recur in
+    statements of unrelated facts."""
+    if "." in figure:
+        return True
+    return len(figure) >= 3 and not figure.endswith("0") and not _YEAR.fullmatch(figure)
+
+
 def quoted_phrases(text: str) -> set[str]:
     return {m.group(1).strip().casefold() for m in _QUOTED.finditer(text)}
 
@@ -124,6 +139,27 @@ class FactIndex:
         word_df = Counter(w for ws in self.words for w in ws)
         self.figure_idf = {f: math.log(1 + n / df) for f, df in figure_df.items()}
         self.word_idf = {w: math.log(1 + n / df) for w, df in word_df.items()}
+        self.by_figure: dict[str, list[int]] = {}  # the facts each precise figure belongs to
+        for i, fs in enumerate(self.figures):
+            for f in sorted(fs):
+                if precise(f):
+                    self.by_figure.setdefault(f, []).append(i)
+
+    def restated(self, text: str) -> Candidate | None:
+        """The fact `text` restates, or None: of the facts that share a precise figure and a word of what it
+        measures with it ("turnout ... 99.63"; a figure alone may measure something else), the one whose shared
+        figures are rarest; its reason lists them. A look-up per figure of the text, however many facts."""
+        shared: dict[int, list[str]] = {}
+        for f in sorted(figures(text)):
+            for i in self.by_figure.get(f, ()) if precise(f) else ():
+                shared.setdefault(i, []).append(f)
+        words = content_words(text) if shared else set()
+        shared = {i: fs for i, fs in shared.items() if words & self.words[i]}
+        if not shared:
+            return None
+        score, best = max((sum(self.figure_idf[f] for f in fs), i) for i, fs in shared.items())
+        doc = self.docs[best]
+        return Candidate(doc.slug, doc.statement, doc.articles, round(1.5 * score, 3), ", ".join(shared[best]))
 
     def rank(self, text: str, *, limit: int = 3, exclude: Iterable[str] = ()) -> list[Candidate]:
         """The `limit` facts `text` most likely reports, best first; facts sharing nothing are left out."""

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 _FIGURE = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?")
 _QUOTED = re.compile(r"[“\"]([^”\"]{3,80})[”\"]")
-_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+_WORD = re.compile(r"[\uac00-\ud7a3]{2,}|[^\W\d_]{3,}", re.UNICODE)
+# A Korean word carries its particle (투표율은, 투표율이: the turnout as topic, as subject): compared without it.
+_KO_PARTICLE = re.compile(r"(?:은|는|이|가|을|를|의|에|에서|으로|로|도|과|와|이라고|라고)$")
 _STOP = {
     "the",
     "and",
@@ -76,6 +78,11 @@ _STOP = {
     "percent",
     "per",
     "cent",
+    # Korean endings and particles left on their own after a figure ("99.63%라고", "5월에서")
+    "라고",
+    "이라고",
+    "에서",
+    "으로",
 }
 
 
@@ -102,9 +109,16 @@ def quoted_phrases(text: str) -> set[str]:
     return {m.group(1).strip().casefold() for m in _QUOTED.finditer(text)}
 
 
+def _stem(word: str) -> str:
+    if "\uac00" <= word[0] <= "\ud7a3":
+        bare = _KO_PARTICLE.sub("", word)
+        return bare if len(bare) >= 2 else word
+    return word[:-1] if word.endswith("s") and len(word) > 4 else word
+
+
 def content_words(text: str) -> set[str]:
-    words = {w.casefold() for w in _WORD.findall(text)}
-    return {w[:-1] if w.endswith("s") and len(w) > 4 else w for w in words if w not in _STOP}
+    """The words that say what a text is about, compared without a plural "s" or a Korean particle."""
+    return {_stem(w) for w in (w.casefold() for w in _WORD.findall(text)) if w not in _STOP}
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ reporting of that fact, proposed only when the facts are known."""
 import pytest
 
 from suggest.engine import suggest
-from suggest.facts import FactDoc, FactIndex, precise
+from suggest.facts import FactDoc, FactIndex, content_words, precise
 from suggest.gazetteer import Entry, Gazetteer
 
 FACTS = FactIndex(
@@ -70,3 +70,12 @@ def test_a_korean_sentence_restating_a_fact():
     (found,) = suggest(text, facts=FACTS)
     assert (found.exact, found.kind) == ("이번 선거의 투표율이 99.63%에 달했다", "outlet_reporting")
     assert suggest("새 다리의 길이는 99.63미터에 달했다.", facts=FACTS) == []  # the figure measures something else
+
+
+def test_korean_words_are_compared_without_their_particles():
+    index = FactIndex([FactDoc("ko-turnout", "투표율 99.63%", ("조선중앙통신은 투표율이 99.63%라고 보도했다",), 2)])
+    assert content_words("이번 선거의 투표율은 99.63%로 집계됐다") >= {"투표율", "선거"}
+    assert "라고" not in content_words("투표율이 99.63%라고")
+    (found,) = suggest("이번 선거의 투표율은 99.63%로 집계됐다.", facts=index)
+    assert found.kind == "outlet_reporting" and "99.63" in found.reason
+    assert index.rank("조선중앙통신이 투표율을 보도했다")[0].slug == "ko-turnout"  # particles of its own

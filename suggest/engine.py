@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from . import attribution, korean
 from .facts import FactIndex
 from .gazetteer import Entry, Gazetteer, key, norm_words
-from .lexicon import ANALYSIS, CUE_RE, HEDGE, PRONOUN, cue_strength, kind_of, name_from_text
+from .lexicon import ANALYSIS, CUE_RE, HEDGE, PRONOUN, cue_strength, kind_of, name_from_text, names_a_person
 from .text import Quote, Sentence, paragraphs, quotes, sentences
 
 ENGINE_VERSION = "suggest-1.4"
@@ -71,6 +71,8 @@ def _resolve(mention: str, gazetteer: Gazetteer, recent: deque[_Speaker]) -> _Sp
     kind its wording tells."""
     mention = mention.strip()
     found = gazetteer.find(mention)
+    if found is not None and found[0].kind != "expert" and names_a_person(mention):
+        found = gazetteer.find(mention, "expert")  # "KINU researcher Hong Min": the person, not the institute
     if found is not None:
         entry, how = found
         return _Speaker(entry.kind, entry.name, entry, frozenset(norm_words(mention)), how)

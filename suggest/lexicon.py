@@ -246,6 +246,12 @@ def _named_person(mention: str) -> bool:
     )
 
 
+def names_a_person(mention: str) -> bool:
+    """Whether a mention credits a person, by a title ("KINU researcher Hong Min", "a professor at X") or a
+    name with its description ("Yang Moo-jin, president of X"), even where it names an institution too."""
+    return bool(TITLE.search(mention)) or _named_person(mention)
+
+
 # Where or how someone spoke ("the mayor, speaking at a news conference", "officials at a press briefing") names
 # the occasion, not the speaker: its words ("news", "press", "radio") say nothing of the speaker's kind.
 _OCCASION = re.compile(

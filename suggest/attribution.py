@@ -88,7 +88,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _mention(text: str, start: int, end: int) -> tuple[int, int] | None:
-    chunk = text[start:end]
+    chunk = text[start:end].rstrip(".!? ")  # "..., as reported by the KCNA on Monday.": the day is no name
     lead = _MENTION_LEAD.match(chunk)
     tail = _MENTION_TAIL.search(chunk)
     s = start + (lead.end() if lead else 0)
@@ -132,6 +132,9 @@ _BEFORE_NOUN = re.compile(
 )
 
 
+# The agent of a passive cue, right after it or after what the subject was called: "reported by X", "was
+# described as a sham by X"; not the agent of another verb ("described as rigged by officials").
+_AGENT = re.compile(r"\s+(?:(?:as|of)\s+(?:(?!\w+(?:ed|ing)\b|to\b)[\w’'-]+\s+){1,5}?)?by\s", re.IGNORECASE)
 _NEGATED = re.compile(r"(?:\bnot|\bnever|n[’']t)\s+(?:\w+ly\s+)?(?:yet\s+|publicly\s+|officially\s+)?$", re.IGNORECASE)
 
 
@@ -148,7 +151,7 @@ def _spoken_of(text: str, s: int, cue) -> bool:
         return True
     if word in CUE_STRENGTH and re.search(r"\bto\s+$", text[max(s, cue.start() - 4) : cue.start()]):
         return True
-    if word in _RELAY_CUES or word in CUE_STRENGTH and re.match(r"\s+by\b", text[cue.end() : cue.end() + 4]):
+    if word in _RELAY_CUES or word in CUE_STRENGTH and _AGENT.match(text, cue.end(), cue.end() + 80):
         return False
     return word in CUE_STRENGTH and _PASSIVE.search(text, max(s, cue.start() - 40), cue.start()) is not None
 
@@ -303,19 +306,28 @@ def _verb_after(text: str, at: int, e: int):
     return verb if verb and verb.group().lower() in CUE_STRENGTH and verb.group().lower() not in _RELAY_CUES else None
 
 
+def _by_agent(text, s, e, match, before, after, strength) -> Attribution | None:
+    """A passive cue's agent: "CONTENT, as reported by SOURCE", and "The vote was described as a sham by
+    SOURCE, ..." (the sentence says what SOURCE called it)."""
+    passive = re.match(r"\s+by\s", after)
+    late = _AGENT.match(after) if not passive and _PASSIVE.search(before) else None
+    by = late or (passive if passive and len(before.split()) >= 4 else None)
+    if by is None:
+        return None
+    stop = _CLAUSE.search(text, match.end() + by.end(), e)
+    mention = _mention(text, match.end() + by.end(), stop.start() if stop else e)
+    as_end = _AS_END.search(before)
+    content = _trim(text, s, e) if late else _trim(text, s, s + as_end.start() if as_end else match.start())
+    return Attribution(content, mention, match.group().lower(), strength)
+
+
 def _verb(text, s, e, match, cue) -> Attribution | None:
     before = text[s : match.start()]
     after = text[match.end() : e]
     strength = cue_strength(cue)
-    passive = re.match(r"\s+by\s", after)
-    if passive and len(before.split()) >= 4:  # "CONTENT, as reported by SOURCE"
-        stop = _CLAUSE.search(text, match.end() + passive.end(), e)
-        as_end = _AS_END.search(before)
-        content = _trim(text, s, s + as_end.start() if as_end else match.start())
-        return Attribution(
-            content, _mention(text, match.end() + passive.end(), stop.start() if stop else e), cue, strength
-        )
-    if passive or _PASSIVE.search(before):
+    if agent := _by_agent(text, s, e, match, before, after, strength):
+        return agent
+    if re.match(r"\s+by\s", after) or _PASSIVE.search(before):
         return None
     quoted = _quote_first(text, s, match, before, after, cue, strength)
     if quoted is not None:

@@ -14,27 +14,22 @@ import re
 from bisect import bisect_left, bisect_right, insort
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import attribution, korean
+from .facts import FactIndex
 from .gazetteer import Entry, Gazetteer, key, norm_words
-from .lexicon import ANALYSIS, CUE_RE, HEDGE, PRONOUN, cue_strength, kind_of
+from .lexicon import ANALYSIS, CUE_RE, HEDGE, PRONOUN, cue_strength, kind_of, name_from_text, names_a_person
 from .text import Quote, Sentence, paragraphs, quotes, sentences
 
-ENGINE_VERSION = "suggest-1.3"
+ENGINE_VERSION = "suggest-1.4"
 RECENT = 64  # the speakers a later mention ("he", "the ministry") may refer back to
 MIN_QUOTE_WORDS = 4  # shorter quotations are scare quotes or titles ("no" votes), not claims
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _DIGIT = re.compile(r"\d")
 # A wire story's dateline ("SEOUL, March 3 (Reuters) - ") is not part of the claim.
 _DATELINE = re.compile(r"[A-Z][A-Z.' ]{1,30}(?:,\s*[A-Z][a-z]{2,8}\.? \d{1,2})?\s*(?:\([^)]{1,40}\))?\s*[-–—]{1,2}\s+")
-_DOCUMENT_OF = re.compile(
-    r"^(?:(?:new|recent|latest|annual|joint)\s+)?(?:report|statement|study|survey|data|analysis|paper|figures|"
-    r"assessment|document|estimate)s?\s+(?:by|from|of|released by|published by|compiled by)\s+(?:the\s+)?",
-    re.IGNORECASE,
-)
 _DEMONSTRATIVE = frozenset({"this", "that", "these", "those", "same", "이", "그", "해당"})
-_KO_PARTICLE = re.compile(r"(?<=[\uac00-\ud7a3])(?:은|는|이|가|도|측은|측이)$")
 _ENDED = re.compile(r"[.!?:…”\"’]\s*$")
 
 
@@ -76,6 +71,8 @@ def _resolve(mention: str, gazetteer: Gazetteer, recent: deque[_Speaker]) -> _Sp
     kind its wording tells."""
     mention = mention.strip()
     found = gazetteer.find(mention)
+    if found is not None and found[0].kind != "expert" and names_a_person(mention):
+        found = gazetteer.find(mention, "expert")  # "KINU researcher Hong Min": the person, not the institute
     if found is not None:
         entry, how = found
         return _Speaker(entry.kind, entry.name, entry, frozenset(norm_words(mention)), how)
@@ -94,7 +91,7 @@ def _resolve(mention: str, gazetteer: Gazetteer, recent: deque[_Speaker]) -> _Sp
     kind = kind_of(mention)
     if kind is None:
         return None
-    return _Speaker(kind, _name_from_text(mention) or None, None, words, "wording")
+    return _Speaker(kind, name_from_text(mention) or None, None, words, "wording")
 
 
 def _shortened(named: frozenset[str], words: frozenset[str]) -> bool:
@@ -102,26 +99,6 @@ def _shortened(named: frozenset[str], words: frozenset[str]) -> bool:
     return len(named) == 1 and all(
         _HANGUL.match(n) and len(n) >= 2 and any(w.endswith(n) and w != n for w in words) for n in named
     )
-
-
-def _name_from_text(mention: str) -> str:
-    """A source's name as the text gives it: of an apposition ("think tank, the Pacific Foundation"), the part
-    that is a proper name; without its article or a parenthesised abbreviation ("the KCNA", "(KCNA)")."""
-
-    def clean(text: str) -> str:
-        text = re.sub(r"^(?:the|a|an)\s+|\s*\([^)]*\)", "", text.strip(), flags=re.IGNORECASE).strip()
-        text = _DOCUMENT_OF.sub("", text)  # "a report by the Institute" is the Institute's
-        text = re.sub(r"^(?:(?:지난\s)?\d+일|이날|오늘|어제)\s+", "", text)  # "27일 통일부는": the day is no name
-        return _KO_PARTICLE.sub("", text)  # "통일부는" (the ministry, as topic) is named "통일부"
-
-    # "a resident, who declined to give his name", "officials, speaking on condition of anonymity"
-    mention = re.sub(r",\s*(?:who|whose|which|speaking|asking|requesting|declining)\b.*$", "", mention)
-    first, *rest = mention.split(",")
-    if first.lower() == first:  # a description first ("think tank, the Pacific Foundation"): the name follows
-        named = next((clean(p) for p in rest if clean(p)[:1].isupper()), None)
-        if named:
-            return named
-    return clean(mention)
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -372,17 +349,40 @@ def _para_start(para_of, sentence: Sentence) -> int:
     return para_of[sentence.paragraph][0].start
 
 
+def _restatements(text, sents, quote_list, facts: FactIndex, attributed) -> list[Suggestion]:
+    """A sentence that credits no one but states a precise figure of a registered fact (a turnout, a count
+    other articles report) restates that fact in the outlet's own voice: proposed as the outlet's reporting,
+    below anything a cue credits. Not a headline or caption, a question, or words inside a quotation."""
+    out, opens = [], [q.open for q in quote_list]
+    outlet = _Speaker("outlet_reporting", None, None, frozenset(), "")
+    for sentence in sents:
+        chunk = text[sentence.start : sentence.end]
+        if sentence.start in attributed or chunk.endswith("?") or not _ENDED.search(chunk):
+            continue
+        span = (sentence.start, sentence.end)
+        if any(_overlaps(span, q) for q in _quote_spans(quote_list, opens, sentence)):
+            continue
+        fact = facts.restated(chunk)
+        dateline = _DATELINE.match(text, sentence.start, sentence.end)
+        made = fact and _make(text, (dateline.end() if dateline else sentence.start, sentence.end), outlet, "", 0.6)
+        if made:
+            out.append(replace(made, reason=f"restates a registered fact ({fact.reason}); no source named"))
+    return out
+
+
 def suggest(
     text: str,
     gazetteer: Gazetteer | None = None,
     *,
     tagged: Iterable[tuple[int, int]] = (),
     dismissed: Iterable[str] = (),
+    facts: FactIndex | None = None,
 ) -> list[Suggestion]:
     """The claims worth proposing in `text`, in text order.
 
     `tagged` are the spans of existing claims (a suggestion that covers most of one is not proposed again);
-    `dismissed` are texts a reviewer dismissed on this article.
+    `dismissed` are texts a reviewer dismissed on this article; `facts` the registered facts (as known from
+    other articles), whose figures a sentence that names no source may restate.
     """
     gazetteer = gazetteer or Gazetteer()
     paras = paragraphs(text)
@@ -404,6 +404,7 @@ def suggest(
     # A quotation stands for the sentence that carries it: keep the quotation, drop the sentence.
     quoted_spans = sorted((q.start, q.end) for q in quoted)
     chosen = quoted + [s for s in by_sentence_list if not _near(quoted_spans, (s.start, s.end))]
+    chosen += _restatements(text, sents, quote_list, facts, by_sentence) if facts is not None else []
     tagged = list(tagged)
     gone = {key(t) for t in dismissed}
     kept: list[Suggestion] = []

@@ -4,6 +4,9 @@ A fact is known by its statement and by the claims already linked to it in other
 ranked by what a fact-checker would look for first: the same figures and dates (99.63, 27,858, 1956; rare
 figures weigh more), the same quoted phrases, then the words they share (weighted by how rare each word is
 among facts, so "voted" counts less than "turnout").
+
+A sentence that states a precise figure of a registered fact restates that fact (`FactIndex.restated`), whether
+or not it says who gave the figure: a claim worth tagging and linking.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from dataclasses import dataclass
 
 _FIGURE = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?")
 _QUOTED = re.compile(r"[“\"]([^”\"]{3,80})[”\"]")
-_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+_WORD = re.compile(r"[\uac00-\ud7a3]{2,}|[^\W\d_]{3,}", re.UNICODE)
+# A Korean word carries its particle (투표율은, 투표율이: the turnout as topic, as subject): compared without it.
+_KO_PARTICLE = re.compile(r"(?:은|는|이|가|을|를|의|에|에서|으로|로|도|과|와|이라고|라고)$")
 _STOP = {
     "the",
     "and",
@@ -73,6 +78,11 @@ _STOP = {
     "percent",
     "per",
     "cent",
+    # Korean endings and particles left on their own after a figure ("99.63%라고", "5월에서")
+    "라고",
+    "이라고",
+    "에서",
+    "으로",
 }
 
 
@@ -83,13 +93,32 @@ def figures(text: str) -> set[str]:
     return {f for f in found if len(f) > 1}
 
 
+_YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
+
+
+def precise(figure: str) -> bool:
+    """Whether a figure (as `figures` gives it) tells what it measures: a decimal (99.63, 0.09) or a count of three
+    digits or more (27858), but not a round number (100, 5000) nor a year (1956, 2023), which recur in
+    statements of unrelated facts."""
+    if "." in figure:
+        return True
+    return len(figure) >= 3 and not figure.endswith("0") and not _YEAR.fullmatch(figure)
+
+
 def quoted_phrases(text: str) -> set[str]:
     return {m.group(1).strip().casefold() for m in _QUOTED.finditer(text)}
 
 
+def _stem(word: str) -> str:
+    if "\uac00" <= word[0] <= "\ud7a3":
+        bare = _KO_PARTICLE.sub("", word)
+        return bare if len(bare) >= 2 else word
+    return word[:-1] if word.endswith("s") and len(word) > 4 else word
+
+
 def content_words(text: str) -> set[str]:
-    words = {w.casefold() for w in _WORD.findall(text)}
-    return {w[:-1] if w.endswith("s") and len(w) > 4 else w for w in words if w not in _STOP}
+    """The words that say what a text is about, compared without a plural "s" or a Korean particle."""
+    return {_stem(w) for w in (w.casefold() for w in _WORD.findall(text)) if w not in _STOP}
 
 
 @dataclass(frozen=True)
@@ -124,6 +153,27 @@ class FactIndex:
         word_df = Counter(w for ws in self.words for w in ws)
         self.figure_idf = {f: math.log(1 + n / df) for f, df in figure_df.items()}
         self.word_idf = {w: math.log(1 + n / df) for w, df in word_df.items()}
+        self.by_figure: dict[str, list[int]] = {}  # the facts each precise figure belongs to
+        for i, fs in enumerate(self.figures):
+            for f in sorted(fs):
+                if precise(f):
+                    self.by_figure.setdefault(f, []).append(i)
+
+    def restated(self, text: str) -> Candidate | None:
+        """The fact `text` restates, or None: of the facts that share a precise figure and a word of what it
+        measures with it ("turnout ... 99.63"; a figure alone may measure something else), the one whose shared
+        figures are rarest; its reason lists them. A look-up per figure of the text, however many facts."""
+        shared: dict[int, list[str]] = {}
+        for f in sorted(figures(text)):
+            for i in self.by_figure.get(f, ()) if precise(f) else ():
+                shared.setdefault(i, []).append(f)
+        words = content_words(text) if shared else set()
+        shared = {i: fs for i, fs in shared.items() if words & self.words[i]}
+        if not shared:
+            return None
+        score, best = max((sum(self.figure_idf[f] for f in fs), i) for i, fs in shared.items())
+        doc = self.docs[best]
+        return Candidate(doc.slug, doc.statement, doc.articles, round(1.5 * score, 3), ", ".join(shared[best]))
 
     def rank(self, text: str, *, limit: int = 3, exclude: Iterable[str] = ()) -> list[Candidate]:
         """The `limit` facts `text` most likely reports, best first; facts sharing nothing are left out."""

@@ -73,8 +73,8 @@ class Gazetteer:
     def of(cls, entries: Iterable[Entry]) -> Gazetteer:
         return cls(list(entries))
 
-    def find(self, mention: str) -> tuple[Entry, str] | None:
-        """(entry, how it matched) for the registered source `mention` names, or None.
+    def find(self, mention: str, kind: str | None = None) -> tuple[Entry, str] | None:
+        """(entry, how it matched) for the registered source `mention` names, or None; of `kind` only if given.
 
         The longest exact run of words wins ("the official Korean Central News Agency (KCNA)" names KCNA);
         then the closest fuzzy match at `FUZZY_CUTOFF` or better.
@@ -85,12 +85,13 @@ class Gazetteer:
         for size in range(min(self.longest, len(tokens)), 0, -1):
             for at in range(len(tokens) - size + 1):
                 entry = self.by_key.get(" ".join(tokens[at : at + size]))
-                if entry is not None:
+                if entry is not None and kind in (None, entry.kind):
                     return entry, "registry name"
         joined = " ".join(tokens)
         if len(joined) < 4:
             return None
-        best = process.extractOne(joined, self.keys, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_CUTOFF)
+        keys = self.keys if kind is None else [k for k in self.keys if self.by_key[k].kind == kind]
+        best = process.extractOne(joined, keys, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_CUTOFF)
         if best is None:
             return None
         return self.by_key[best[0]], f"registry name, fuzzy {best[1]:.0f}"

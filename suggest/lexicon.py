@@ -246,6 +246,12 @@ def _named_person(mention: str) -> bool:
     )
 
 
+def names_a_person(mention: str) -> bool:
+    """Whether a mention credits a person, by a title ("KINU researcher Hong Min", "a professor at X") or a
+    name with its description ("Yang Moo-jin, president of X"), even where it names an institution too."""
+    return bool(TITLE.search(mention)) or _named_person(mention)
+
+
 # Where or how someone spoke ("the mayor, speaking at a news conference", "officials at a press briefing") names
 # the occasion, not the speaker: its words ("news", "press", "radio") say nothing of the speaker's kind.
 _OCCASION = re.compile(
@@ -278,3 +284,31 @@ def kind_of(mention: str) -> str | None:
     if PERSON.search(mention):
         return "expert"
     return None
+
+
+_DOCUMENT_OF = re.compile(
+    r"^(?:(?:new|recent|latest|annual|joint)\s+)?(?:report|statement|study|survey|data|analysis|paper|figures|"
+    r"assessment|document|estimate)s?\s+(?:by|from|of|released by|published by|compiled by)\s+(?:the\s+)?",
+    re.IGNORECASE,
+)
+_KO_PARTICLE = re.compile(r"(?<=[\uac00-\ud7a3])(?:은|는|이|가|도|측은|측이)$")
+
+
+def name_from_text(mention: str) -> str:
+    """A source's name as the text gives it: of an apposition ("think tank, the Pacific Foundation"), the part
+    that is a proper name; without its article or a parenthesised abbreviation ("the KCNA", "(KCNA)")."""
+
+    def clean(text: str) -> str:
+        text = re.sub(r"^(?:the|a|an)\s+|\s*\([^)]*\)", "", text.strip(), flags=re.IGNORECASE).strip()
+        text = _DOCUMENT_OF.sub("", text)  # "a report by the Institute" is the Institute's
+        text = re.sub(r"^(?:(?:지난\s)?\d+일|이날|오늘|어제)\s+", "", text)  # "27일 통일부는": the day is no name
+        return _KO_PARTICLE.sub("", text)  # "통일부는" (the ministry, as topic) is named "통일부"
+
+    # "a resident, who declined to give his name", "officials, speaking on condition of anonymity"
+    mention = re.sub(r",\s*(?:who|whose|which|speaking|asking|requesting|declining)\b.*$", "", mention)
+    first, *rest = mention.split(",")
+    if first.lower() == first:  # a description first ("think tank, the Pacific Foundation"): the name follows
+        named = next((clean(p) for p in rest if clean(p)[:1].isupper()), None)
+        if named:
+            return named
+    return clean(mention)

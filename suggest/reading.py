@@ -60,12 +60,16 @@ class Reader:
         return cls(Mask.for_reader(reveal=reveal), Claim.objects.all(), Fact.objects.all())
 
 
-def raw_suggestions(article: Article, reader: Reader, gazetteer: Gazetteer | None = None) -> list[Suggestion]:
-    """The engine's suggestions for `article`, without the spans the reader sees tagged or the texts dismissed."""
+def raw_suggestions(
+    article: Article, reader: Reader, gazetteer: Gazetteer | None = None, facts: FactIndex | None = None
+) -> list[Suggestion]:
+    """The engine's suggestions for `article`, without the spans the reader sees tagged or the texts dismissed;
+    a sentence may restate one of the facts the reader sees (as the other articles' claims know them)."""
     tagged = reader.claims.filter(article=article).values_list("start", "end")
     dismissed = Dismissal.objects.for_article(article).values_list("exact", flat=True)
     gazetteer = registry() if gazetteer is None else gazetteer
-    return suggest(article.text, gazetteer, tagged=list(tagged), dismissed=list(dismissed))
+    facts = fact_index(article, reader) if facts is None else facts
+    return suggest(article.text, gazetteer, tagged=list(tagged), dismissed=list(dismissed), facts=facts)
 
 
 def fact_index(article: Article, reader: Reader) -> FactIndex:
@@ -155,17 +159,17 @@ def _fact_options(candidates: list[Candidate], mask: Mask) -> tuple[FactOption, 
 def present(article: Article, reader: Reader, gazetteer: Gazetteer | None = None) -> list[SuggestionCard]:
     """The suggestions for `article` as the reader may see them, in text order; kinds not in use left out."""
     gazetteer = registry() if gazetteer is None else gazetteer
-    found = raw_suggestions(article, reader, gazetteer)
+    index = fact_index(article, reader)
+    found = raw_suggestions(article, reader, gazetteer, index)
     kinds = {kind.slug: kind for kind in ProvenanceKind.objects.active()}
     mask = reader.mask
-    index = fact_index(article, reader) if found else None
     cards = []
     for item in found:
         kind = kinds.get(item.kind)
         if kind is None:
             continue
         via = tuple(shown_name_of(name, gazetteer, mask) for name in item.via)
-        facts = _fact_options(index.rank(item.exact, limit=FACT_CANDIDATES), mask) if index else ()
+        facts = _fact_options(index.rank(item.exact, limit=FACT_CANDIDATES), mask)
         cards.append(
             SuggestionCard(
                 item.key,

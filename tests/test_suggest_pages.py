@@ -235,3 +235,18 @@ def test_a_rumour_a_protected_source_passes_on_names_them_by_pseudonym_only(clie
     assert rows["There are rumors tha"]["via"] == ["Protected source 1"]
     for response in (suggestions(client, article), client.get(f"/api/articles/{article.slug}/suggestions")):
         assert "zqxcanary" not in response.content.decode().lower()
+
+
+def test_a_sentence_restating_a_fact_other_articles_carry_is_proposed_and_accepted(client, rita, registry):
+    other = make_article("Officials said turnout was 99.63% this year.", title="Other report")
+    make_claim(other, 15, 43, annotator=rita, fact="Turnout was 99.63%")
+    article = make_article("The local elections saw a record voter turnout of 99.63 percent.", title="Restating")
+    client.force_login(rita)
+    row = keys(client, article)["The local elections "]
+    assert (row["kind"], row["source"], row["fact"]) == ("outlet_reporting", None, "turnout-was-9963")
+    assert row["reason"].startswith("restates a registered fact (99.63)")
+    data = {"suggestion": row["key"], "kind": "outlet_reporting", "source": "", "fact": row["fact"], "via": ""}
+    response = client.post(reverse("suggest:accept", args=[article.slug]), data, headers={"HX-Request": "true"})
+    assert response.status_code == 204  # found again by its key: the same facts give the same suggestions
+    claim = Claim.objects.get(article=article)
+    assert (claim.kind.slug, claim.fact.slug, claim.exact) == ("outlet_reporting", "turnout-was-9963", row["exact"])

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 
 from annotate.filters import Filters
@@ -40,9 +41,9 @@ class Drawing:
 
 
 class FactRow:
-    """One fact of the dashboard. Its counts, conflicts and origins are computed for every fact (they sort
-    the matrix and flag the rows); its cells, source names and basis only for the rows that are shown (a
-    page shows 100 of 2,000 facts; the JSON and CSV show them all)."""
+    """One fact of the dashboard: its counts, conflicts and origins; its cells, source names and basis are
+    built only when shown. The JSON and CSV have a row for every fact; the page (`build(page=...)`) for the
+    100 facts it shows of the 2,000 it orders."""
 
     def __init__(self, fact: FactRef, total: dict, per_kind: dict, conflicts: list[FactRef], origins: Origins, drawing):
         self.fact, self.conflicts, self.origins = fact, conflicts, origins
@@ -114,6 +115,12 @@ class Dashboard:
     claims_total: int
     unlinked: int
     articles_total: int = 0  # articles with claims, whether or not all are in `articles`
+    page: Page | None = None  # with build(page=...): the page of facts whose rows `facts` holds
+
+    @property
+    def fact_count(self) -> int:
+        """Every fact the filters count, whether or not `facts` holds all their rows."""
+        return self.page.paginator.count if self.page is not None else len(self.facts)
 
 
 SUMMARY = True  # bench/pages.py turns it off to time the live query that the summary stands in for
@@ -132,11 +139,19 @@ def counted(filters: Filters, user, *, summary: bool = True) -> QuerySet:
 
 
 def build(
-    filters: Filters, user, *, fact: Fact | None = None, article_rows: int | None = None, summary: bool = True
+    filters: Filters,
+    user,
+    *,
+    fact: Fact | None = None,
+    article_rows: int | None = None,
+    summary: bool = True,
+    page: tuple[str | int | None, int] | None = None,
 ) -> Dashboard:
     """Aggregate the claims that pass `filters` (and of `fact` alone, if given) into what `user` may see.
 
     `summary=False` counts from the claims table even when the summary could answer (to compare them).
+    `page=(number, size)`: rows for that page of facts alone; every fact is still counted, ordered and checked
+    for conflicts, but only the page's are aggregated by kind, source and origin (most of the work).
 
     The kind filter narrows what is shown, never a fact's basis: filtering to state media must not
     make a fact that informants corroborate look as if it rested on state media alone. So the
@@ -150,6 +165,11 @@ def build(
     if fact is not None:
         claims, live = claims.filter(fact=fact), live.filter(fact=fact)
     linked = claims.filter(fact__isnull=False)
+    order = _Order.of(linked, shown, user) if page is not None else None
+    if order is not None:
+        paged = Paginator(order.ids, page[1]).get_page(page[0])
+        wanted = list(paged.object_list)
+        linked, live = linked.filter(fact_id__in=wanted), live.filter(fact_id__in=wanted)
     grid, totals = _grid(linked), _totals(linked, shown, kinds)
     mix = mix_counts(mix_rows(filters, user, claims, shown, fact))
     meta = article_meta(set(mix) | {pk for total in totals.values() for pk in total["article_ids"]})
@@ -159,37 +179,72 @@ def build(
     # The far ends of relay chains are the one thing the summaries do not keep: each claim keeps its own, read
     # from the index of the claims that name no source.
     origins_of = origins.for_facts(tallies, origins.far_ends(live, unsourced), user)
-    rows = _fact_rows(totals, grid, origins_of, user, kinds, shown_ids)
-    rows.sort(key=lambda r: (-r.articles, -r.claims, r.fact.statement.lower()))
+    refs = order.refs if order is not None else _refs(totals, user)
+    conflicts_of = _conflicts_of(list(refs), user)
+    rows = _fact_rows(totals, grid, origins_of, user, kinds, shown_ids, refs, conflicts_of)
+    rows.sort(key=lambda r: (-r.articles, -r.claims, r.fact.statement.lower(), r.fact.pk))
     articles, outlets, articles_total, claims_total = mixes(mix, meta, kinds, limit=article_rows)
+    if order is not None:
+        paged.object_list = rows
     return Dashboard(
         filters=filters,
         kinds=kinds,
         facts=rows,
         articles=articles,
         outlets=outlets,
-        conflicts=_conflict_pairs(rows),
+        conflicts=_conflict_pairs(
+            [(refs[pk], conflicts_of[pk]) for pk in (order.ids if order else [r.fact.pk for r in rows])]
+        ),
         claims_total=claims_total,
-        unlinked=claims_total - sum(row.claims for row in rows),
+        unlinked=claims_total - (order.claims if order is not None else sum(row.claims for row in rows)),
         articles_total=articles_total,
+        page=paged if order is not None else None,
     )
 
 
-def _fact_rows(totals, grid, origins_of, user, kinds: list[ProvenanceKind], shown_ids: set[int]) -> list[FactRow]:
-    """A row per fact of `_totals`, its names masked for `user`: three queries (the facts, the sources'
-    names, the conflicts)."""
-    names = _source_names({pk for total in totals.values() for pk in total["shown_sources"]}, user)
+@dataclass(frozen=True)
+class _Order:
+    """Every fact the filters count, in the matrix's order, with what that order needs and no more."""
+
+    ids: list[int]
+    refs: dict[int, FactRef]  # statements masked for the reader
+    claims: int  # the claims of the shown kinds linked to any fact
+
+    @classmethod
+    def of(cls, linked: QuerySet, shown: Q | None, user) -> _Order:
+        """One GROUP BY over the facts (claims and distinct articles of the shown kinds, as `_totals` counts
+        them) and the facts' statements."""
+        aggregates = {
+            "claims": number(linked, filter=shown),
+            "articles": Count("article_id", distinct=True, filter=shown),
+        }
+        counts = {
+            pk: (claims, articles)
+            for pk, claims, articles in linked.values_list("fact_id").annotate(**aggregates).order_by()
+            if claims
+        }
+        refs = _refs(counts, user)
+        ids = sorted(counts, key=lambda pk: (-counts[pk][1], -counts[pk][0], refs[pk].statement.lower(), pk))
+        return cls(ids, refs, sum(claims for claims, _ in counts.values()))
+
+
+def _refs(fact_ids, user) -> dict[int, FactRef]:
+    """These facts, their statements masked for `user`."""
     mask = mask_for(user)
-    facts = {
+    return {
         pk: FactRef(pk, slug, mask.text(statement))
-        for pk, slug, statement in listed(Fact.objects.all(), totals).values_list("pk", "slug", "statement")
-        if pk in totals
+        for pk, slug, statement in listed(Fact.objects.all(), fact_ids).values_list("pk", "slug", "statement")
+        if pk in fact_ids
     }
-    conflicts_of = _conflicts_of(list(totals), user)
+
+
+def _fact_rows(totals, grid, origins_of, user, kinds, shown_ids, refs, conflicts_of) -> list[FactRow]:
+    """A row per fact of `_totals`, its names masked for `user`: one query (the sources' names)."""
+    names = _source_names({pk for total in totals.values() for pk in total["shown_sources"]}, user)
     drawing = Drawing([(k, k.pk) for k in kinds], shown_ids, names, {kind.slug: kind.role for kind in kinds})
     return [
         FactRow(
-            facts[fact_id],
+            refs[fact_id],
             total,
             grid[fact_id],
             sorted(conflicts_of[fact_id], key=lambda f: f.statement.lower()),
@@ -278,14 +333,14 @@ def _conflicts_of(fact_ids: list[int], user) -> dict[int, list[FactRef]]:
     return conflicts_of
 
 
-def _conflict_pairs(rows: list[FactRow]) -> list[tuple[FactRef, FactRef]]:
-    """Each pair of conflicting facts once, in the order of the rows."""
+def _conflict_pairs(facts: list[tuple[FactRef, list[FactRef]]]) -> list[tuple[FactRef, FactRef]]:
+    """Each pair of conflicting facts once, in the order of the facts."""
     pairs, seen = [], set()
-    for row in rows:
-        for other in row.conflicts:
-            if (key := frozenset((row.fact.pk, other.pk))) not in seen:
+    for fact, conflicts in facts:
+        for other in sorted(conflicts, key=lambda f: f.statement.lower()):
+            if (key := frozenset((fact.pk, other.pk))) not in seen:
                 seen.add(key)
-                pairs.append((row.fact, other))
+                pairs.append((fact, other))
     return pairs
 
 

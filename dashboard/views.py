@@ -2,7 +2,6 @@
 
 import csv
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -21,13 +20,14 @@ ARTICLE_ROWS = 40  # of the kind mix per article; the JSON has every article
 def dashboard_view(request):
     """Which facts rest on which kinds of source; flags, charts and filters kept in the URL."""
     filters = Filters.from_query(request.GET, user=request.user)
-    board = dashboard.build(filters, request.user, article_rows=ARTICLE_ROWS)
     # The matrix shows a page of facts (most articles first); the JSON and CSV carry them all.
-    facts = Paginator(board.facts, FACTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = (request.GET.get("page"), FACTS_PER_PAGE)
+    board = dashboard.build(filters, request.user, article_rows=ARTICLE_ROWS, page=page)
     template = "dashboard/dashboard.html"
     if request.htmx and not request.htmx.boosted:
         template += "#results"
-    return render(request, template, {"board": board, "facts": facts, "options": filter_options(filters.article)})
+    context = {"board": board, "facts": board.page, "options": filter_options(filters.article)}
+    return render(request, template, context)
 
 
 @require_GET

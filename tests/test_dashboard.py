@@ -352,3 +352,77 @@ def test_many_articles_are_read_without_a_list_of_their_ids_and_give_the_same_da
     monkeypatch.setattr(mixes, "LISTED_IDS", 0)
     assert dashboard.as_json(board_for(corpus["rita"])) == listed
     assert "An article without claims" not in str(listed)
+
+
+def _row_seen(row) -> tuple:
+    """Everything a matrix row shows."""
+    return (
+        row.fact.pk,
+        row.fact.statement,
+        row.claims,
+        row.articles,
+        row.named_sources,
+        row.origins.count,
+        row.origins.labels,
+        row.origins.outlets,
+        row.origins.unattributed,
+        [(cell.kind.slug, cell.claims, cell.articles) for cell in row.cells],
+        row.sources,
+        row.flags,
+        [fact.pk for fact in row.conflicts],
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_page_of_facts_shows_what_the_whole_dashboard_shows_for_them(seed):
+    import random
+
+    from annotate.models import Fact
+    from annotate.relays import ClaimRelay
+
+    from .factories import set_relays
+
+    rng = random.Random(seed)
+    kinds = ["state_media", "news_agency", "in_country_informant", "think_tank", "expert", "unsourced_quote"]
+    users = [make_user(f"u{i}") for i in range(3)]
+    editor = make_user("boss", role="editor")
+    articles = [
+        make_article(TEXT + " " * i, title=f"A{i}", outlet=rng.choice(["O1", "O2", "O3", None]), independent=i % 3 == 0)
+        for i in range(6)
+    ]
+    quotes = ["The turnout was 99.63%.", "KCNA said so.", "Nobody voted against.", "It is a ploy, analysts say."]
+    seen = set()
+    for i in range(90):
+        article, kind_slug, annotator = rng.choice(articles), rng.choice(kinds), rng.choice(users)
+        if (key := (article.pk, i % 4, kind_slug, annotator.pk)) in seen:
+            continue
+        seen.add(key)
+        claim = make_claim(
+            article,
+            *q(TEXT, quotes[i % 4]),
+            kind_slug=kind_slug,
+            source_name=rng.choice(["", "KCNA", "Yonhap", "Kim", "Lee", "Asan"]),
+            fact=rng.choice([f"Fact {n % 7} named Kim" if n == 3 else f"Fact {n}" for n in range(14)] + [""]),
+            annotator=annotator,
+        )
+        if rng.random() < 0.3:
+            set_relays(claim, *rng.sample(["Yonhap", "Reuters", "KCNA"], rng.randint(1, 2)))
+        Claim.objects.filter(pk=claim.pk).update(status=rng.choice(["accepted", "accepted", "pending", "rejected"]))
+    Source.objects.filter(name__in=["Kim", "Lee"]).update(sensitive=True)
+    facts = list(Fact.objects.order_by("pk"))
+    for a, b in zip(facts, facts[3:], strict=False):
+        if rng.random() < 0.4:
+            a.conflicts.add(b)
+    assert ClaimRelay.objects.exists()
+    for user in (users[0], editor):
+        for query in ({}, {"kind": ["expert", "state_media"]}, {"status": "with_pending"}, {"outlet": "O1"}):
+            filters = board_for(user, **query).filters
+            whole = dashboard.build(filters, user)
+            for number in (1, 2, 3, 4):
+                paged = dashboard.build(filters, user, page=(number, 4))
+                shown = whole.facts[(paged.page.number - 1) * 4 :][:4]
+                assert [_row_seen(r) for r in paged.facts] == [_row_seen(r) for r in shown], (user, query, number)
+                assert list(paged.page) == paged.facts and paged.fact_count == len(whole.facts)
+                assert (paged.unlinked, paged.claims_total) == (whole.unlinked, whole.claims_total)
+                pairs = [(a.pk, b.pk, a.statement, b.statement) for a, b in paged.conflicts]
+                assert pairs == [(a.pk, b.pk, a.statement, b.statement) for a, b in whole.conflicts]

@@ -187,15 +187,24 @@ def quality(texts, gold, gazetteer, names_of, facts=None):
 
 def fact_links(gold, facts):
     statements = {f["slug"]: f["statement"] for f in facts}
-    asked = right = 0
+    asked = right = linked = wrong = 0
     for claim in gold:
         fact = claim.get("fact")
         docs = fact_docs(gold, statements, claim["article"])
         if not fact or not any(d.slug == fact for d in docs):
             continue
         asked += 1
-        right += fact in [c.slug for c in FactIndex(docs).rank(claim["quote"], limit=3)]
-    return {"claims asked": asked, "right fact in top 3": right / asked if asked else 0.0}
+        ranked = FactIndex(docs).rank(claim["quote"], limit=3)
+        right += fact in [c.slug for c in ranked]
+        if ranked and ranked[0].firm:  # what accepting a suggestion with one key would link
+            linked += 1
+            wrong += ranked[0].slug != fact
+    return {
+        "claims asked": asked,
+        "right fact in top 3": right / asked if asked else 0.0,
+        "linked on one key (firm best candidate)": linked / asked if asked else 0.0,
+        "of those, the wrong fact": wrong / linked if linked else 0.0,
+    }
 
 
 def big_registry(entries, size=5000):

@@ -138,6 +138,7 @@ class Candidate:
     articles: int
     score: float
     reason: str
+    firm: bool = False  # evidence enough to link it without asking: see `FactIndex.rank`
 
 
 class FactIndex:
@@ -148,6 +149,7 @@ class FactIndex:
         self.figures = [set().union(figures(d.statement), *(figures(t) for t in d.texts)) for d in self.docs]
         self.quotes = [set().union(*(quoted_phrases(t) for t in (d.statement, *d.texts))) for d in self.docs]
         self.words = [set().union(content_words(d.statement), *(content_words(t) for t in d.texts)) for d in self.docs]
+        self.stated = [content_words(d.statement) for d in self.docs]  # the words of the statement alone
         n = len(self.docs) or 1
         figure_df = Counter(f for fs in self.figures for f in fs)
         word_df = Counter(w for ws in self.words for w in ws)
@@ -173,10 +175,15 @@ class FactIndex:
             return None
         score, best = max((sum(self.figure_idf[f] for f in fs), i) for i, fs in shared.items())
         doc = self.docs[best]
-        return Candidate(doc.slug, doc.statement, doc.articles, round(1.5 * score, 3), ", ".join(shared[best]))
+        return Candidate(doc.slug, doc.statement, doc.articles, round(1.5 * score, 3), ", ".join(shared[best]), True)
 
     def rank(self, text: str, *, limit: int = 3, exclude: Iterable[str] = ()) -> list[Candidate]:
-        """The `limit` facts `text` most likely reports, best first; facts sharing nothing are left out."""
+        """The `limit` facts `text` most likely reports, best first; facts sharing nothing are left out.
+
+        A candidate is `firm` when the text shares a precise figure or a quoted phrase with the fact, or
+        says at least half of what its statement says (by the weight of its words): enough to link it
+        when a suggestion is accepted with one key. The others are offered, never chosen for the reader.
+        """
         q_figures, q_quotes, q_words = figures(text), quoted_phrases(text), content_words(text)
         skip = set(exclude)
         scored = []
@@ -193,9 +200,16 @@ class FactIndex:
             word_score = sum(self.word_idf[w] for w in shared_words) / math.sqrt(weight)
             score = 1.5 * figure_score + 1.0 * quote_score + word_score
             reason = ", ".join(sorted(shared_figures)[:3]) or ", ".join(sorted(shared_words)[:3])
-            scored.append((score, i, reason))
+            firm = any(precise(f) for f in shared_figures) or quote_score > 0 or self._says_half(q_words, i)
+            scored.append((score, i, reason, firm))
         scored.sort(key=lambda item: (-item[0], self.docs[item[1]].slug))
         return [
-            Candidate(self.docs[i].slug, self.docs[i].statement, self.docs[i].articles, round(score, 3), reason)
-            for score, i, reason in scored[:limit]
+            Candidate(self.docs[i].slug, self.docs[i].statement, self.docs[i].articles, round(score, 3), reason, firm)
+            for score, i, reason, firm in scored[:limit]
         ]
+
+    def _says_half(self, words: set[str], i: int) -> bool:
+        """Whether `words` hold at least half the weight of the words of fact `i`'s statement."""
+        stated = self.stated[i]
+        weight = sum(self.word_idf[w] for w in stated)
+        return weight > 0 and sum(self.word_idf[w] for w in stated & words) >= weight / 2

@@ -94,6 +94,7 @@ class FactOption:
     statement: str
     articles: int
     score: float
+    firm: bool = False  # see `FactIndex.rank`
 
     @property
     def value(self) -> str:
@@ -124,7 +125,9 @@ class SuggestionCard:
 
     @property
     def fact(self) -> FactOption | None:
-        return self.facts[0] if self.facts else None
+        """The fact the suggestion links to when accepted as it is: the best candidate, if it is firm; the
+        others are offered in the Fact field, for the reviewer to choose."""
+        return self.facts[0] if self.facts and self.facts[0].firm else None
 
     def as_json(self, slug: str) -> dict:
         return {
@@ -153,7 +156,7 @@ def shown_name(found: Suggestion, mask: Mask) -> str:
 
 
 def _fact_options(candidates: list[Candidate], mask: Mask) -> tuple[FactOption, ...]:
-    return tuple(FactOption(c.slug, mask.text(c.statement), c.articles, c.score) for c in candidates)
+    return tuple(FactOption(c.slug, mask.text(c.statement), c.articles, c.score, c.firm) for c in candidates)
 
 
 def present(article: Article, reader: Reader, gazetteer: Gazetteer | None = None) -> list[SuggestionCard]:

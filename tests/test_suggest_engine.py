@@ -412,6 +412,26 @@ def test_facts_ranked_by_shared_figures_then_words():
     assert index.rank("the weather was cold") == []
 
 
+def test_a_fact_is_linked_on_one_key_only_on_firm_evidence():
+    index = FactIndex(
+        [
+            FactDoc("turnout-99-63", "Turnout was 99.63%.", ("The voter turnout was recorded at 99.63 percent",), 4),
+            FactDoc("deputies-27858", "27,858 deputies were elected to local people's assemblies.", (), 3),
+            FactDoc("ploy", "The change is a ploy for legitimacy.", ("a “ploy for legitimacy”, analysts say",), 2),
+        ]
+    )
+
+    def best(text):
+        found = index.rank(text)
+        return found[0].slug, found[0].firm
+
+    assert best("turnout reached 99.63 percent") == ("turnout-99-63", True)  # a precise figure
+    assert best("They called it a “ploy for legitimacy” again") == ("ploy", True)  # a quoted phrase
+    assert best("The change was a ploy, a bid for legitimacy") == ("ploy", True)  # says most of the statement
+    # Two words in common with the deputies' fact, nothing it measures: offered, not linked.
+    assert best("There were votes against some deputies in local races") == ("deputies-27858", False)
+
+
 @pytest.mark.parametrize(
     ("text", "exact", "kind"),
     [

@@ -3,6 +3,7 @@ counted or exported as claims until accepted."""
 
 import io
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -250,3 +251,19 @@ def test_a_sentence_restating_a_fact_other_articles_carry_is_proposed_and_accept
     assert response.status_code == 204  # found again by its key: the same facts give the same suggestions
     claim = Claim.objects.get(article=article)
     assert (claim.kind.slug, claim.fact.slug, claim.exact) == ("outlet_reporting", "turnout-was-9963", row["exact"])
+
+
+def test_a_weak_fact_candidate_is_offered_but_never_linked_on_one_key(client, rita, article, registry):
+    # It shares two words ("votes", "ballot") with the second paragraph, and little of what it says.
+    statement = "Votes were counted by hand in every polling station before the ballot papers were sealed"
+    register_fact(statement=statement)
+    client.force_login(rita)
+    row = keys(client, article)["A resident of Hyesan"]
+    assert row["fact"] is None
+    assert [f["statement"] for f in row["facts"]] == [statement]
+    fragment = suggestions(client, article, **{"HX-Request": "true"}).content.decode()
+    assert f"{statement} — 0 articles" in fragment  # offered in the Fact field
+    fields = re.findall(r'<input[^>]*name="fact"[^>]*>', fragment)
+    assert len(fields) == 2 and not any(statement in field for field in fields)  # nor filled in
+    assert any("Turnout was 99.63%" in field for field in fields)
+    assert keys(client, article)["Turnout was 99.63 pe"]["fact"] == "turnout-was-9963"  # a shared figure: linked

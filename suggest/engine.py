@@ -22,7 +22,7 @@ from .gazetteer import Entry, Gazetteer, key, norm_words
 from .lexicon import ANALYSIS, CUE_RE, HEDGE, PRONOUN, cue_strength, kind_of, name_from_text, names_a_person
 from .text import Quote, Sentence, paragraphs, quotes, sentences
 
-ENGINE_VERSION = "suggest-1.4"
+ENGINE_VERSION = "suggest-1.5"
 RECENT = 64  # the speakers a later mention ("he", "the ministry") may refer back to
 MIN_QUOTE_WORDS = 4  # shorter quotations are scare quotes or titles ("no" votes), not claims
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")

@@ -426,3 +426,19 @@ def test_a_page_of_facts_shows_what_the_whole_dashboard_shows_for_them(seed):
                 assert (paged.unlinked, paged.claims_total) == (whole.unlinked, whole.claims_total)
                 pairs = [(a.pk, b.pk, a.statement, b.statement) for a, b in paged.conflicts]
                 assert pairs == [(a.pk, b.pk, a.statement, b.statement) for a, b in whole.conflicts]
+
+
+def test_the_fact_pages_say_they_count_pending_claims_where_the_dashboard_does_not(client, corpus):
+    from annotate.models import Fact
+
+    turnout = Fact.objects.get(statement="Turnout was 99.63%")
+    Claim.objects.filter(article=corpus["reuters"]).update(status="pending")
+    client.force_login(corpus["rita"])
+    board = client.get(reverse("dashboard:index"), {"fact": turnout.slug}).content.decode()
+    assert "Only claims an editor has accepted count" in board
+    for url in (reverse("dashboard:fact_list"), turnout.get_absolute_url()):
+        page = client.get(url).content.decode()
+        assert "Counting accepted and pending claims" in page, url
+    detail = client.get(turnout.get_absolute_url()).content.decode()
+    assert "Reported in <strong>2</strong> articles by <strong>4</strong> claims" in detail
+    assert f'href="/dashboard/?fact={turnout.slug}"' in detail

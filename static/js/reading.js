@@ -460,6 +460,12 @@ document.body.addEventListener("claim-saved", (event) => {
   closePopover();
   flash(event.detail.id);
 });
+document.body.addEventListener("suggestion-accepted", (event) => {
+  news(`Suggestion accepted as claim ${event.detail.id}.`);
+});
+document.body.addEventListener("suggestion-dismissed", () => {
+  news("Suggestion dismissed: it will not be proposed again for this text.");
+});
 document.body.addEventListener("claim-deleted", (event) => {
   news(`Claim ${event.detail.id} deleted.`);
   refocusText = true;

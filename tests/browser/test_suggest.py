@@ -60,12 +60,14 @@ def test_accept_one_suggestion_by_keyboard_dismiss_another_and_find_it_in_the_da
         "Turnout was 99.63 percent in the local elections, the KCNA said on Monday", "state_media", "KCNA", TURNOUT,
     )  # fmt: skip
     assert ReviewEvent.objects.get(claim=claim).after["origin"]["suggestion"].endswith("-state_media")
+    expect(page.locator("#reading-news")).to_have_text(f"Suggestion accepted as claim {claim.pk}.")
 
     # The focus moved to the next suggestion: dismiss it with another.
     expect(cards(page).first).to_be_focused()
     page.keyboard.press("x")
     expect(cards(page)).to_have_count(0)
     expect(page.locator("#suggestions .empty-state")).to_be_visible()
+    expect(page.locator("#reading-news")).to_contain_text("Suggestion dismissed")
     assert Dismissal.objects.get().exact.startswith("The unification ministry said that the two boxes")
     assert Claim.objects.count() == 1
     assert_not_reloaded(page)

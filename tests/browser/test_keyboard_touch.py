@@ -114,6 +114,14 @@ def test_no_page_scrolls_sideways_at_390_px(browser, live_server, migrated_rows,
             assert width <= 390, f"{url} is {width} px wide at 390 px"
             sign_out = page.get_by_role("button", name="Sign out")
             expect(sign_out).to_be_in_viewport()
+        # What a fact rests on is in view without scrolling sideways: its articles, outlets and origins; its
+        # claims by kind are on its page, as the page says.
+        page.goto("/dashboard/")
+        for name in ("Articles", "Outlets", "Origins"):
+            box = page.locator(".matrix thead th", has_text=name).first.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (name, box)
+        expect(page.get_by_text("The claims of each fact, by kind of source, are on its page")).to_be_visible()
+        save_screenshot(page, f"test_390_dashboard_{role}")
         if role == "editor":
             page.goto("/review/")
             for name in ("Status", "Kind", "Article", "Annotator"):

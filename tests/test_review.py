@@ -1,6 +1,7 @@
 """The review queue: transitions and who may make them, leases, stale decisions, undo, audit trail."""
 
 import json
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -471,3 +472,15 @@ def test_author_changing_a_kind_onto_their_other_tag_is_refused_in_the_api(clien
 def test_queue_with_a_claim_that_is_not_a_number_is_not_found(client, editor):
     client.force_login(editor)
     assert client.get(reverse("review:queue"), {"claim": "abc"}).status_code == 404
+
+
+def test_the_queue_says_how_long_ago_a_claim_was_tagged_in_words(client, claims, editor):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    Claim.objects.filter(pk=claims[1].pk).update(created=timezone.now() - dt.timedelta(hours=3, minutes=5))
+    client.force_login(editor)
+    page = client.get(reverse("review:queue")).content.decode().replace("\xa0", " ")
+    assert "0 minutes ago" not in page
+    assert re.search(r">now</time>|· now</span>", page) and "3 hours ago" in page

@@ -48,6 +48,7 @@ class Suggestion:
     score: float
     reason: str
     cue: str = ""
+    fact: str = ""  # the slug of the registered fact it restates, if that is why it was proposed
 
     @property
     def key(self) -> str:
@@ -366,7 +367,8 @@ def _restatements(text, sents, quote_list, facts: FactIndex, attributed) -> list
         dateline = _DATELINE.match(text, sentence.start, sentence.end)
         made = fact and _make(text, (dateline.end() if dateline else sentence.start, sentence.end), outlet, "", 0.6)
         if made:
-            out.append(replace(made, reason=f"restates a registered fact ({fact.reason}); no source named"))
+            reason = f"restates a registered fact ({fact.reason}); no source named"
+            out.append(replace(made, reason=reason, fact=fact.slug))
     return out
 
 

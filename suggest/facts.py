@@ -180,9 +180,10 @@ class FactIndex:
     def rank(self, text: str, *, limit: int = 3, exclude: Iterable[str] = ()) -> list[Candidate]:
         """The `limit` facts `text` most likely reports, best first; facts sharing nothing are left out.
 
-        A candidate is `firm` when the text shares a precise figure or a quoted phrase with the fact, or
-        says at least half of what its statement says (by the weight of its words): enough to link it
-        when a suggestion is accepted with one key. The others are offered, never chosen for the reader.
+        A candidate is `firm` when the text shares a precise figure and a word with the fact, or a quoted
+        phrase, or says at least half of what its statement says (by the weight of its words): enough to
+        link it when a suggestion is accepted with one key. The others are offered, never chosen for the
+        reader.
         """
         q_figures, q_quotes, q_words = figures(text), quoted_phrases(text), content_words(text)
         skip = set(exclude)
@@ -200,7 +201,9 @@ class FactIndex:
             word_score = sum(self.word_idf[w] for w in shared_words) / math.sqrt(weight)
             score = 1.5 * figure_score + 1.0 * quote_score + word_score
             reason = ", ".join(sorted(shared_figures)[:3]) or ", ".join(sorted(shared_words)[:3])
-            firm = any(precise(f) for f in shared_figures) or quote_score > 0 or self._says_half(q_words, i)
+            # A figure alone may measure something else: with a word of what it measures, as `restated` asks.
+            measured = shared_words and any(precise(f) for f in shared_figures)
+            firm = bool(measured) or quote_score > 0 or self._says_half(q_words, i)
             scored.append((score, i, reason, firm))
         scored.sort(key=lambda item: (-item[0], self.docs[item[1]].slug))
         return [

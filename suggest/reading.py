@@ -8,7 +8,7 @@ leaves here has been through `mask_for(user)`.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Count, QuerySet
 
@@ -155,6 +155,18 @@ def shown_name(found: Suggestion, mask: Mask) -> str:
     return mask.text(found.source or "")
 
 
+def _candidates(index: FactIndex, item: Suggestion) -> list[Candidate]:
+    """The facts a suggestion most likely reports, best first; the one it restates, if so, first of all (and
+    firm: the reason it was proposed names its figures)."""
+    ranked = index.rank(item.exact, limit=FACT_CANDIDATES)
+    if not item.fact:
+        return ranked
+    restated = next((c for c in ranked if c.slug == item.fact), None) or index.restated(item.exact)
+    if restated is None or restated.slug != item.fact:
+        return ranked
+    return [replace(restated, firm=True), *(c for c in ranked if c.slug != item.fact)][:FACT_CANDIDATES]
+
+
 def _fact_options(candidates: list[Candidate], mask: Mask) -> tuple[FactOption, ...]:
     return tuple(FactOption(c.slug, mask.text(c.statement), c.articles, c.score, c.firm) for c in candidates)
 
@@ -172,7 +184,7 @@ def present(article: Article, reader: Reader, gazetteer: Gazetteer | None = None
         if kind is None:
             continue
         via = tuple(shown_name_of(name, gazetteer, mask) for name in item.via)
-        facts = _fact_options(index.rank(item.exact, limit=FACT_CANDIDATES), mask)
+        facts = _fact_options(_candidates(index, item), mask)
         cards.append(
             SuggestionCard(
                 item.key,

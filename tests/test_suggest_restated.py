@@ -1,6 +1,8 @@
 """A sentence that names no source but restates a registered fact by its precise figures: the outlet's own
 reporting of that fact, proposed only when the facts are known."""
 
+from dataclasses import replace
+
 import pytest
 
 from suggest.engine import suggest
@@ -79,3 +81,30 @@ def test_korean_words_are_compared_without_their_particles():
     (found,) = suggest("이번 선거의 투표율은 99.63%로 집계됐다.", facts=index)
     assert found.kind == "outlet_reporting" and "99.63" in found.reason
     assert index.rank("조선중앙통신이 투표율을 보도했다")[0].slug == "ko-turnout"  # particles of its own
+
+
+def test_a_figure_alone_is_offered_but_not_linked_on_one_key():
+    index = FactIndex([FactDoc("tanks", "The army fields 27,858 tanks.", (), 2)])
+    (found,) = index.rank("A crowd of 27,858 people attended the rally in the capital.")
+    assert found.slug == "tanks" and not found.firm  # the same count of something else
+    (found,) = index.rank("Its army now fields 27,858 tanks, the ministry said.")
+    assert found.slug == "tanks" and found.firm
+
+
+def test_a_restatement_links_the_fact_it_restates_even_when_another_ranks_higher():
+    from suggest.engine import Suggestion
+    from suggest.reading import _candidates
+
+    index = FactIndex(
+        [
+            FactDoc("turnout", "Turnout was 99.63%.", (), 3),
+            FactDoc(
+                "queues", "Voters queued at dawn in every province, county, city and village polling station", (), 1
+            ),
+        ]
+    )
+    text = "Voters queued at dawn in every province, county, city and village polling station; turnout was 99.63%."
+    assert index.rank(text)[0].slug == "queues"
+    found = Suggestion(0, len(text), text, "outlet_reporting", None, None, (), 0.6, "restates", fact="turnout")
+    assert [(c.slug, c.firm) for c in _candidates(index, found)][0] == ("turnout", True)
+    assert [c.slug for c in _candidates(index, replace(found, fact=""))] == ["queues", "turnout"]

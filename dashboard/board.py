@@ -42,8 +42,8 @@ class Drawing:
 
 class FactRow:
     """One fact of the dashboard: its counts, conflicts and origins; its cells, source names and basis are
-    built only when shown. The JSON and CSV have a row for every fact; the page (`build(page=...)`) for the
-    100 facts it shows of the 2,000 it orders."""
+    built only when shown. The JSON and CSV have a row for every fact; the page (`build(page=...)`) only
+    for the facts it shows."""
 
     def __init__(self, fact: FactRef, total: dict, per_kind: dict, conflicts: list[FactRef], origins: Origins, drawing):
         self.fact, self.conflicts, self.origins = fact, conflicts, origins
@@ -108,7 +108,7 @@ class Preview:
 class Dashboard:
     filters: Filters
     kinds: list[ProvenanceKind]
-    facts: list[FactRow]
+    facts: list[FactRow]  # every fact's row, or with `page` only the page's: `fact_count` counts them all
     articles: list[MixRow]  # most claims first; only the first `article_rows` when build() was given it
     outlets: list[MixRow]
     conflicts: list[tuple[FactRef, FactRef]]

@@ -120,7 +120,13 @@ def test_no_page_scrolls_sideways_at_390_px(browser, live_server, migrated_rows,
         for name in ("Articles", "Outlets", "Origins"):
             box = page.locator(".matrix thead th", has_text=name).first.bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (name, box)
-        expect(page.get_by_text("The claims of each fact, by kind of source, are on its page")).to_be_visible()
+        expect(
+            page.get_by_text("The claims of each fact, by kind of source, are here on a wider screen")
+        ).to_be_visible()
+        keys = page.locator(".matrix-key")  # what the hidden cells look like
+        expect(keys).to_have_count(2)
+        for key in keys.all():
+            expect(key).to_be_hidden()
         save_screenshot(page, f"test_390_dashboard_{role}")
         if role == "editor":
             page.goto("/review/")

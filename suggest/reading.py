@@ -217,8 +217,13 @@ def shown_via(found: Suggestion, mask: Mask, gazetteer: Gazetteer | None = None)
 
 
 def find(article: Article, reader: Reader, suggestion_key: str) -> Suggestion | None:
-    """The current suggestion named `suggestion_key` ("start-end-kind"), if the engine still proposes it."""
-    return next((s for s in raw_suggestions(article, reader) if s.key == suggestion_key), None)
+    """The current suggestion named `suggestion_key` ("start-end-kind"), if the engine still proposes it. The
+    facts, which only restatements need, are read only when the key is not among the other suggestions."""
+    for facts in (FactIndex(()), None):
+        found = next((s for s in raw_suggestions(article, reader, facts=facts) if s.key == suggestion_key), None)
+        if found is not None:
+            return found
+    return None
 
 
 def fact_options(article: Article, reader: Reader, text: str) -> tuple[FactOption, ...]:

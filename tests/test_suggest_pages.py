@@ -267,3 +267,19 @@ def test_a_weak_fact_candidate_is_offered_but_never_linked_on_one_key(client, ri
     assert len(fields) == 2 and not any(statement in field for field in fields)  # nor filled in
     assert any("Turnout was 99.63%" in field for field in fields)
     assert keys(client, article)["Turnout was 99.63 pe"]["fact"] == "turnout-was-9963"  # a shared figure: linked
+
+
+def test_accepting_a_suggestion_with_a_cue_reads_no_facts_index(client, rita, article, registry):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(rita)
+    row = keys(client, article)["Turnout was 99.63 pe"]
+    data = {"suggestion": row["key"], "kind": row["kind"], "source": row["source"], "fact": "", "via": ""}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("suggest:accept", args=[article.slug]), data, headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    # Only restatements need the facts' index (their articles and their claims' texts): not read here.
+    assert not [
+        q["sql"] for q in queries.captured_queries if 'COUNT(DISTINCT "annotate_claim"."article_id")' in q["sql"]
+    ]

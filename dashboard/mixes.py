@@ -28,18 +28,14 @@ class Cell:
     articles: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class MixRow:
     """The kind mix of one article or outlet: claims per kind."""
 
     key: object
     label: str
-    cells: list[Cell]
+    segments: list[Cell]  # the kinds it has claims of, in the kinds' order
     total: int
-
-    @property
-    def segments(self) -> list[Cell]:
-        return [cell for cell in self.cells if cell.claims]
 
 
 def number(rows: QuerySet, **options):
@@ -96,8 +92,12 @@ def mixes(counts, meta, kinds, *, limit: int | None = None) -> tuple[list[MixRow
             by_outlet[outlet_id][kind_id] += n
     ranked.sort(key=lambda item: item[:2])
 
+    # Each kind's id read once: the JSON has a row per article, 10,000 of them with a million claims.
+    pairs = [(kind, kind.pk) for kind in kinds]
+
     def row(key, label, per_kind) -> MixRow:
-        return MixRow(key, label, [Cell(k, per_kind.get(k.pk, 0)) for k in kinds], sum(per_kind.values()))
+        cells = [Cell(kind, n) for kind, pk in pairs if (n := per_kind.get(pk))]
+        return MixRow(key, label, cells, sum(per_kind.values()))
 
     articles = [row(slug, title, per_kind) for _, _, slug, title, per_kind in ranked[:limit]]
     outlets = sorted(

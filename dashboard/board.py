@@ -223,9 +223,9 @@ class _Order:
             for pk, claims, articles in linked.values_list("fact_id").annotate(**aggregates).order_by()
             if claims
         }
-        refs = _refs(counts, user)
-        ids = sorted(counts, key=lambda pk: (-counts[pk][1], -counts[pk][0], refs[pk].statement.lower(), pk))
-        return cls(ids, refs, sum(claims for claims, _ in counts.values()))
+        refs = _refs(counts, user)  # a fact deleted meanwhile is left out, not an error
+        ids = sorted(refs, key=lambda pk: (-counts[pk][1], -counts[pk][0], refs[pk].statement.lower(), pk))
+        return cls(ids, refs, sum(counts[pk][0] for pk in ids))
 
 
 def _refs(fact_ids, user) -> dict[int, FactRef]:
@@ -252,6 +252,7 @@ def _fact_rows(totals, grid, origins_of, user, kinds, shown_ids, refs, conflicts
             drawing,
         )
         for fact_id, total in totals.items()
+        if fact_id in refs  # not deleted since the totals were read
     ]
 
 

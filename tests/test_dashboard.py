@@ -5,7 +5,7 @@ import datetime as dt
 import io
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -442,3 +442,23 @@ def test_the_fact_pages_say_they_count_pending_claims_where_the_dashboard_does_n
     detail = client.get(turnout.get_absolute_url()).content.decode()
     assert "Reported in <strong>2</strong> articles by <strong>4</strong> claims" in detail
     assert f'href="/dashboard/?fact={turnout.slug}"' in detail
+
+
+def test_a_fact_deleted_while_the_dashboard_is_read_is_left_out_not_an_error(corpus, monkeypatch):
+    from annotate.models import Fact
+
+    turnout = Fact.objects.get(statement="Turnout was 99.63%")
+    real = dashboard._refs
+
+    def refs_after_a_deletion(fact_ids, user):
+        # Between the counts and the facts' read, its claims are unlinked and the fact deleted.
+        Claim.objects.filter(fact=turnout).update(fact=None)
+        Fact.objects.filter(pk=turnout.pk).delete()
+        return real(fact_ids, user)
+
+    monkeypatch.setattr(dashboard, "_refs", refs_after_a_deletion)
+    for page in (None, (1, 100)):
+        with transaction.atomic():
+            board = dashboard.build(board_for(corpus["rita"]).filters, corpus["rita"], page=page)
+            assert [r.fact.statement for r in board.facts] == ["Nobody really voted against"]
+            transaction.set_rollback(True)

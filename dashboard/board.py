@@ -247,7 +247,7 @@ def _fact_rows(totals, grid, origins_of, user, kinds, shown_ids, refs, conflicts
             refs[fact_id],
             total,
             grid[fact_id],
-            sorted(conflicts_of[fact_id], key=lambda f: f.statement.lower()),
+            conflicts_of[fact_id],
             origins_of.get(fact_id, Origins()),
             drawing,
         )
@@ -323,7 +323,7 @@ def _source_names(pks: set[int], user) -> dict[int, str]:
 
 
 def _conflicts_of(fact_ids: list[int], user) -> dict[int, list[FactRef]]:
-    """The facts each of these conflicts with, of those `user` may see."""
+    """The facts each of these conflicts with, of those `user` may see, by statement."""
     mask = mask_for(user)
     conflicts_of = defaultdict(list)
     pairs = listed(Fact.conflicts.through.objects.all(), fact_ids, "from_fact_id")
@@ -331,6 +331,8 @@ def _conflicts_of(fact_ids: list[int], user) -> dict[int, list[FactRef]]:
     for pair in pairs.filter(to_fact__in=Fact.objects.visible_to(user)).select_related("to_fact"):
         if pair.from_fact_id in wanted:
             conflicts_of[pair.from_fact_id].append(fact_ref(pair.to_fact, mask))
+    for found in conflicts_of.values():
+        found.sort(key=lambda f: f.statement.lower())
     return conflicts_of
 
 
@@ -338,7 +340,7 @@ def _conflict_pairs(facts: list[tuple[FactRef, list[FactRef]]]) -> list[tuple[Fa
     """Each pair of conflicting facts once, in the order of the facts."""
     pairs, seen = [], set()
     for fact, conflicts in facts:
-        for other in sorted(conflicts, key=lambda f: f.statement.lower()):
+        for other in conflicts:
             if (key := frozenset((fact.pk, other.pk))) not in seen:
                 seen.add(key)
                 pairs.append((fact, other))

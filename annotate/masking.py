@@ -96,15 +96,57 @@ def name_pattern(names: list[str]) -> re.Pattern | None:
 
 @lru_cache(maxsize=8)  # keyed by every name it finds, so a changed registry is a new pattern, never a stale one
 def _pattern(keys: tuple[str, ...]) -> re.Pattern | None:
-    parts = set()
-    for key in keys:
-        lead = r"(?<!\w)" if _wordlike(key[0]) else ""
-        tail = r"(?!\w)" if _wordlike(key[-1]) else ""
-        parts.add(lead + re.escape(key) + tail)
-    if not parts:
+    """The keys as one alternation shaped like a trie ("kim (?:chol-su|yong-ho)"), each with its word
+    boundaries, taking the longest key that matches at a place ("Kim Chol-su" whole rather than "Kim").
+
+    A flat alternation of the keys makes `re` try every one of them at every character of a text: with
+    250 names sharing a prefix, 72 µs a fact statement, 56 ms of a dashboard that masks 2,000 of them.
+    The trie tries each character once per branch (`tests/test_masking.py` holds the two to the same
+    matches).
+    """
+    if not keys:
         return None
-    # Longest first, so that "Kim Chol-su" is taken whole rather than as "Kim".
-    return re.compile("|".join(sorted(parts, key=lambda p: (-len(p), p))))
+    wordlike = [key for key in keys if _wordlike(key[0])]
+    other = [key for key in keys if not _wordlike(key[0])]
+    try:
+        parts = [r"(?<!\w)" + _group(_trie(wordlike))] if wordlike else []
+        parts += [_group(_trie(other))] if other else []
+        return re.compile("|".join(parts))
+    except RecursionError:  # hundreds of names branching one after another nest deeper than `re` parses
+        return _flat(keys)
+
+
+def _flat(keys: tuple[str, ...]) -> re.Pattern:
+    """The same matches as `_pattern`'s, as a flat alternation of the keys, longest first."""
+    parts = []
+    for key in sorted(keys, key=lambda key: (-len(key), key)):
+        lead = r"(?<!\w)" if _wordlike(key[0]) else ""
+        parts.append(lead + re.escape(key) + (r"(?!\w)" if _wordlike(key[-1]) else ""))
+    return re.compile("|".join(parts))
+
+
+_END = ""  # the trie's mark of a node where a key ends
+
+
+def _trie(keys: list[str]) -> dict:
+    root: dict = {}
+    for key in keys:
+        node = root
+        for char in key:
+            node = node.setdefault(char, {})
+        node[_END] = {}
+    return root
+
+
+def _group(node: dict, last: str = "") -> str:
+    """The regex of a trie node reached by the character `last`: its branches, longest first, then, where a
+    key ends, that key's closing word boundary."""
+    branches = [re.escape(char) + _group(child, char) for char, child in sorted(node.items()) if char != _END]
+    if _END in node:
+        branches.append(r"(?!\w)" if _wordlike(last) else "")
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,10 @@
 """The masking rule: pseudonyms for sensitive sources, redaction of their names inside free text."""
 
+import re
+
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from annotate.masking import Mask, mask_for, remove_sensitive_names, skeleton
 from annotate.models import SourceAlias
@@ -71,3 +75,61 @@ def test_names_compare_by_one_key():
     assert skeleton("José") == skeleton("JOSE\u0301") == "jose"
     assert is_reserved("Protected Source 12") and is_reserved("[PROTECTED]") and not is_reserved("Protected area")
     assert pseudonym_number("protected source #7") == 7 and pseudonym_number("KCNA") is None
+
+
+def _reference_matches(keys, text):
+    """Every place a key is found with its word boundaries, by brute force: the leftmost place, and there
+    the longest key, then on after it (what `finditer` gives)."""
+    from annotate.masking import _wordlike
+
+    def fits(key, at):
+        end = at + len(key)
+        if text[at:end] != key:
+            return False
+        if _wordlike(key[0]) and at > 0 and re.match(r"\w", text[at - 1]):
+            return False
+        return not (_wordlike(key[-1]) and end < len(text) and re.match(r"\w", text[end]))
+
+    found, at = [], 0
+    while at < len(text):
+        lengths = [len(key) for key in keys if fits(key, at)]
+        if lengths:
+            found.append((at, at + max(lengths)))
+            at += max(lengths)
+        else:
+            at += 1
+    return found
+
+
+NAME_PIECES = st.text(alphabet="ab -가é.", min_size=1, max_size=4)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    keys=st.lists(st.lists(NAME_PIECES, min_size=1, max_size=3).map("".join), min_size=1, max_size=8), data=st.data()
+)
+@example(keys=["ab", "ab-ab"], data=None)
+def test_the_names_pattern_finds_every_name_the_longest_first(keys, data):
+    """The pattern is written as a trie for speed; it must find exactly what looking for each key would."""
+    from annotate.masking import _flat, _keys, _pattern
+
+    keys = _keys(keys)
+    if not keys:
+        assert _pattern(keys) is None
+        return
+    # Texts made of the keys themselves and pieces around them, so that names meet, nest and overlap.
+    pieces = st.one_of(st.sampled_from(keys), NAME_PIECES)
+    texts = [data.draw(st.lists(pieces, max_size=8).map("".join))] if data else [" ".join(keys), "-".join(keys)]
+    for text in texts:
+        expected = _reference_matches(keys, text)
+        for pattern in (_pattern(keys), _flat(keys)):
+            assert [m.span() for m in pattern.finditer(text)] == expected, pattern.pattern
+
+
+def test_a_registry_too_deep_for_a_trie_still_gets_a_pattern():
+    from annotate.masking import _pattern
+
+    keys = tuple("ab" * n + "c" for n in range(1, 700))
+    pattern = _pattern(keys)
+    assert pattern.search("x " + "ab" * 300 + "c y").span() == (2, 603)
+    assert pattern.search("x " + "ab" * 300 + "cd y") is None

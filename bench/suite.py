@@ -39,6 +39,7 @@ STEPS = (
     "labelstudio",
     "replica",
     "suggestions",
+    "masking",
 )
 SCRIPTS = {
     "load": "load.py",
@@ -48,6 +49,7 @@ SCRIPTS = {
     "labelstudio": "labelstudio.py",
     "replica": "replica.py",
     "suggestions": "suggestions.py",
+    "masking": "masking.py",
 }
 ON_CORPUS = ("reading", "growth", "large", "tagging", "dashboard", "export")
 # Fewer than 999 facts: SQLite reads longer lists of ids in batches, which would add a query at the full size.

@@ -374,13 +374,9 @@ def as_json(board: Dashboard) -> dict:
             for row in board.facts
         ],
         "articles": [
-            {"slug": r.key, "title": r.label, "claims": r.total, "kinds": {c.kind.slug: c.claims for c in r.segments}}
-            for r in board.articles
+            {"slug": r.key, "title": r.label, "claims": r.total, "kinds": r.by_slug()} for r in board.articles
         ],
-        "outlets": [
-            {"name": r.label, "claims": r.total, "kinds": {c.kind.slug: c.claims for c in r.segments}}
-            for r in board.outlets
-        ],
+        "outlets": [{"name": r.label, "claims": r.total, "kinds": r.by_slug()} for r in board.outlets],
     }
 
 

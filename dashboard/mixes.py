@@ -30,12 +30,26 @@ class Cell:
 
 @dataclass(slots=True)
 class MixRow:
-    """The kind mix of one article or outlet: claims per kind."""
+    """The kind mix of one article or outlet: claims per kind.
+
+    Its cells are made when they are read: the JSON has a row per article (10,000 of them at a million
+    claims) and reads their counts by slug, which costs a third of making a cell for every kind of each.
+    """
 
     key: object
     label: str
-    segments: list[Cell]  # the kinds it has claims of, in the kinds' order
+    counts: dict[int, int]  # claims by kind id
     total: int
+    kinds: list[tuple[ProvenanceKind, int]]  # every kind and its id, in the kinds' order
+
+    @property
+    def segments(self) -> list[Cell]:
+        """The kinds it has claims of, in the kinds' order."""
+        return [Cell(kind, n) for kind, pk in self.kinds if (n := self.counts.get(pk))]
+
+    def by_slug(self) -> dict[str, int]:
+        """Claims by the slug of their kind, for the kinds it has claims of, in the kinds' order."""
+        return {kind.slug: n for kind, pk in self.kinds if (n := self.counts.get(pk))}
 
 
 def number(rows: QuerySet, **options):
@@ -95,13 +109,12 @@ def mixes(counts, meta, kinds, *, limit: int | None = None) -> tuple[list[MixRow
     # Each kind's id read once: the JSON has a row per article, 10,000 of them with a million claims.
     pairs = [(kind, kind.pk) for kind in kinds]
 
-    def row(key, label, per_kind) -> MixRow:
-        cells = [Cell(kind, n) for kind, pk in pairs if (n := per_kind.get(pk))]
-        return MixRow(key, label, cells, sum(per_kind.values()))
-
-    articles = [row(slug, title, per_kind) for _, _, slug, title, per_kind in ranked[:limit]]
+    articles = [MixRow(slug, title, per_kind, -minus, pairs) for minus, _, slug, title, per_kind in ranked[:limit]]
     outlets = sorted(
-        (row(outlet_id, outlet_names[outlet_id], per_kind) for outlet_id, per_kind in by_outlet.items()),
+        (
+            MixRow(outlet_id, outlet_names[outlet_id], per_kind, sum(per_kind.values()), pairs)
+            for outlet_id, per_kind in by_outlet.items()
+        ),
         key=lambda r: r.label.lower(),
     )
     return articles, outlets, len(ranked), -sum(item[0] for item in ranked)

@@ -17,6 +17,7 @@ from annotate.chains import current_links
 from annotate.filters import Filters
 from annotate.models import Claim, ProvenanceKind
 from annotate.presenters import present
+from config.lookups import unique
 from corpus.models import Article
 from ingest import api as adding
 from interchange.export import with_export_related
@@ -119,7 +120,7 @@ def list_articles(request, q: str = "", page: int = PageNumber, page_size: int =
 def get_article(request, slug: str):
     """One article with its text, which every claim's offsets point into."""
     _require(request, "corpus.view_article", "You do not have permission to read articles.")
-    article = Article.objects.select_related("outlet").filter(slug=slug).first()
+    article = unique(Article.objects.select_related("outlet").filter(slug=slug))
     if article is None:
         raise Http404(f"No article has the slug “{slug}”.")
     claims = Claim.objects.visible_to(request.user).filter(article=article).count()
@@ -256,7 +257,7 @@ def get_claim(request, response: HttpResponse, pk: int):
 
 def _kind(slug: str) -> ProvenanceKind:
     """The kind an edit names; inactive ones too, since a claim may keep the kind it has."""
-    kind = ProvenanceKind.objects.filter(slug=slug.strip()).first()
+    kind = unique(ProvenanceKind.objects.filter(slug=slug.strip()))
     if kind is None:
         raise ValidationError({"kind": [f"Unknown kind of source “{slug}”."]})
     return kind
@@ -272,8 +273,8 @@ def _kind(slug: str) -> ProvenanceKind:
 def create_claim(request, response: HttpResponse, payload: ClaimIn):
     """Tag [start, end) of an article's text; `exact` must be exactly that text."""
     _require(request, "annotate.add_claim", "You do not have permission to tag claims.")
-    article = Article.objects.filter(slug=payload.article).first()
-    kind = ProvenanceKind.objects.filter(slug=payload.kind).first()
+    article = unique(Article.objects.filter(slug=payload.article))
+    kind = unique(ProvenanceKind.objects.filter(slug=payload.kind))
     problems = {}
     if article is None:
         problems["article"] = [f"Unknown article “{payload.article}”."]

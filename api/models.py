@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from config.lookups import unique
+
 PREFIX_LENGTH = 8
 LAST_USED_PRECISION = 60  # seconds: a busy script does not write the token row on every request
 
@@ -58,7 +60,7 @@ class ApiToken(models.Model):
     @classmethod
     def user_for(cls, raw: str):
         """The active user a usable token belongs to, or None; notes when the token was used."""
-        token = cls.objects.usable().select_related("user").filter(key_hash=hash_token(raw)).first()
+        token = unique(cls.objects.usable().select_related("user").filter(key_hash=hash_token(raw)))
         if token is None:
             return None
         now = timezone.now()

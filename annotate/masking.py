@@ -84,6 +84,15 @@ def _wordlike(char: str) -> bool:
     return char.isalnum() and ord(char) < 0x1100
 
 
+# What may not touch a name that begins or ends with a `_wordlike` character: a word character of those
+# scripts ("Kim Chol-sung" is someone else than "Kim Chol-su"). Hangul or Han next to a Latin name does not
+# make it another word: "Kim Chol-su가 말했다" names him, its particle attached. With `\w` there, the name
+# went unredacted; and since a redacted name never ends with such a character right before another name
+# that begins with one, one pass of `_redact` leaves no name that the redaction itself would uncover.
+_WORD = r"[^\W\u1100-\U0010ffff]"
+_BEFORE, _AFTER = rf"(?<!{_WORD})", rf"(?!{_WORD})"
+
+
 def _keys(names: list[str]) -> tuple[str, ...]:
     """The skeletons of the names that are long enough to look for."""
     return tuple(sorted({key for key in (skeleton(name).strip() for name in names) if len(key) >= 2}))
@@ -109,7 +118,7 @@ def _pattern(keys: tuple[str, ...]) -> re.Pattern | None:
     wordlike = [key for key in keys if _wordlike(key[0])]
     other = [key for key in keys if not _wordlike(key[0])]
     try:
-        parts = [r"(?<!\w)" + _group(_trie(wordlike))] if wordlike else []
+        parts = [_BEFORE + _group(_trie(wordlike))] if wordlike else []
         parts += [_group(_trie(other))] if other else []
         return re.compile("|".join(parts))
     except RecursionError:  # hundreds of names branching one after another nest deeper than `re` parses
@@ -120,8 +129,8 @@ def _flat(keys: tuple[str, ...]) -> re.Pattern:
     """The same matches as `_pattern`'s, as a flat alternation of the keys, longest first."""
     parts = []
     for key in sorted(keys, key=lambda key: (-len(key), key)):
-        lead = r"(?<!\w)" if _wordlike(key[0]) else ""
-        parts.append(lead + re.escape(key) + (r"(?!\w)" if _wordlike(key[-1]) else ""))
+        lead = _BEFORE if _wordlike(key[0]) else ""
+        parts.append(lead + re.escape(key) + (_AFTER if _wordlike(key[-1]) else ""))
     return re.compile("|".join(parts))
 
 
@@ -143,7 +152,7 @@ def _group(node: dict, last: str = "") -> str:
     key ends, that key's closing word boundary."""
     branches = [re.escape(char) + _group(child, char) for char, child in sorted(node.items()) if char != _END]
     if _END in node:
-        branches.append(r"(?!\w)" if _wordlike(last) else "")
+        branches.append(_AFTER if _wordlike(last) else "")
     if len(branches) == 1:
         return branches[0]
     return "(?:" + "|".join(branches) + ")"
@@ -242,17 +251,25 @@ def remove_sensitive_names(text: str) -> str:
 
 
 def _redact(text: str, pattern: re.Pattern, replacement: str = REDACTED) -> str:
+    """`text` with every stretch that any protected name covers replaced, names that overlap as one stretch:
+    with "Kim Chol" and "Chol-su Pak" protected, "Kim Chol-su Pak said" hides both ("[protected] said"),
+    where taking only matches that do not overlap would leave "-su Pak" to read."""
     folded, origin = _skeleton_map(text)
+    stretches: list[list[int]] = []
+    match = pattern.search(folded)
+    while match is not None:
+        if match.end() > match.start():
+            start, end = origin[match.start()], origin[match.end() - 1] + 1
+            # Marks and zero-width characters right after the name belong to it.
+            while end < len(text) and unicodedata.category(text[end]) in ("Mn", "Me", "Cf"):
+                end += 1
+            if stretches and start <= stretches[-1][1]:
+                stretches[-1][1] = max(stretches[-1][1], end)
+            else:
+                stretches.append([start, end])
+        match = pattern.search(folded, match.start() + 1)  # a name may begin inside the one just found
     pieces, last = [], 0
-    for match in pattern.finditer(folded):
-        if match.end() == match.start():
-            continue
-        start, end = origin[match.start()], origin[match.end() - 1] + 1
-        # Marks and zero-width characters right after the name belong to it.
-        while end < len(text) and unicodedata.category(text[end]) in ("Mn", "Me", "Cf"):
-            end += 1
-        if start < last:
-            continue
+    for start, end in stretches:
         pieces += [text[last:start], replacement]
         last = end
     pieces.append(text[last:])

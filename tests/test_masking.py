@@ -1,7 +1,5 @@
 """The masking rule: pseudonyms for sensitive sources, redaction of their names inside free text."""
 
-import re
-
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -40,6 +38,8 @@ def reader():
         ("Kím Chol-su", "[protected]"),  # accents do not hide a name
         ("A Hyesan resident told us; Kim Chol-su's cousin too.", "A [protected] told us; [protected]'s cousin too."),
         ("박영희가 말했다", "[protected]가 말했다"),  # a Hangul name takes its particle without a space
+        ("Kim Chol-su가 말했다", "[protected]가 말했다"),  # so does a romanised one, in Korean text
+        ("소식통Kim Chol-su에 따르면", "소식통[protected]에 따르면"),
         ("Kim Chol-sung is someone else", "Kim Chol-sung is someone else"),  # a longer word is another name
         ("Nothing to hide here, KCNA said.", "Nothing to hide here, KCNA said."),
         ("", ""),
@@ -86,9 +86,12 @@ def _reference_matches(keys, text):
         end = at + len(key)
         if text[at:end] != key:
             return False
-        if _wordlike(key[0]) and at > 0 and re.match(r"\w", text[at - 1]):
+        if _wordlike(key[0]) and at > 0 and blocks(text[at - 1]):
             return False
-        return not (_wordlike(key[-1]) and end < len(text) and re.match(r"\w", text[end]))
+        return not (_wordlike(key[-1]) and end < len(text) and blocks(text[end]))
+
+    def blocks(char):  # a word character of a script that separates words with spaces (or an underscore)
+        return char == "_" or _wordlike(char)
 
     found, at = [], 0
     while at < len(text):
@@ -133,3 +136,33 @@ def test_a_registry_too_deep_for_a_trie_still_gets_a_pattern():
     pattern = _pattern(keys)
     assert pattern.search("x " + "ab" * 300 + "c y").span() == (2, 603)
     assert pattern.search("x " + "ab" * 300 + "cd y") is None
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("Kim Chol-su Pak said so.", "[protected] said so."),  # two protected names overlapping
+        ("Informant K. Ri Yong said so.", "[protected] said so."),  # one ends with what the other begins with
+        ("Kim Chol and Chol-su Pak", "[protected] and [protected]"),
+    ],
+)
+def test_protected_names_that_overlap_are_hidden_whole(text, shown):
+    for name in ("Kim Chol", "Chol-su Pak", "Informant K", "Informant K.", ". Ri Yong"):
+        register_source(name=name, kind=kind("in_country_informant"), sensitive=True)
+    assert reader().text(text) == shown
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    keys=st.lists(st.lists(NAME_PIECES, min_size=1, max_size=3).map("".join), min_size=1, max_size=6), data=st.data()
+)
+def test_no_protected_name_can_be_read_in_redacted_text(keys, data):
+    """Whatever the names and however they meet or overlap, none is left to read in what the mask shows."""
+    from annotate.masking import _keys, _pattern, _redact
+
+    keys = _keys(keys)
+    if not keys:
+        return
+    text = data.draw(st.lists(st.one_of(st.sampled_from(keys), NAME_PIECES), max_size=8).map("".join))
+    shown = skeleton(_redact(text, _pattern(keys), "#"))
+    assert _reference_matches(keys, shown) == [], (text, shown)

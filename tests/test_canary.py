@@ -60,7 +60,7 @@ def world():
     wire = register_source(name="Public Wire", kind=kind("news_agency"))
     Source.objects.filter(pk=wire.pk).update(description=f"Relays {NAME} and {HANGUL}")
     fact = register_fact(statement=f"{NAME} reports a turnout of 99.63%")
-    Fact.objects.filter(pk=fact.pk).update(note=f"Per {ALIAS}")
+    Fact.objects.filter(pk=fact.pk).update(note=f"Per {ALIAS}, and {NAME}가 말했다")  # a Korean particle attached
     record_verdict(fact=fact, verdict=f"Unproven beyond {ALIAS}", explanation=f"Only {NAME} says so", actor=editor)
     other = register_fact(statement="Nobody voted against")
     other.conflicts.add(fact)
@@ -77,7 +77,14 @@ def world():
             **fields,
         )
 
-    turnout = tag("The turnout", "99.63%", source=informant, fact=fact, via=[ALIAS, "Yonhap"], note=f"{NAME} said")
+    turnout = tag(
+        "The turnout",
+        "99.63%",
+        source=informant,
+        fact=fact,
+        via=[ALIAS, "Yonhap"],
+        note=f"{NAME} said; 소식통{ALIAS}에 따르면",
+    )
     review.decide(claim_id=turnout.pk, version=1, editor=make_user("desk", role="editor"), decision="accept")
     refused = tag("Nobody", "against", source=informant, fact=other, note=f"{HANGUL} confirmed")
     review.decide(claim_id=refused.pk, version=1, editor=editor, decision="reject", reason="other", note=f"Not {ALIAS}")

@@ -9,7 +9,8 @@ long prefix, as the synthetic corpus's do ("Synthetic In-country informant sourc
 like real ones ("Kim Chol-su", "a Hyesan resident"), which share shorter ones. The texts are fact
 statements and notes, one in twenty naming someone in the registry. Each pattern searches every text's
 skeleton (as `Mask.text` does), median of repeated passes; the two must find the same names in the same
-places (a property test holds them to a brute-force search as well).
+places (a property test holds them to a brute-force search as well). Compiling each pattern is timed too:
+the first request after the registry changes pays it, once in each process.
 No database: the mask's pattern is a pure function of the names.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -78,6 +80,13 @@ def main(argv: list[str] | None = None) -> int:
     for label, names in registries(rng, args.names).items():
         keys = _keys(names)
         folded = [skeleton(text) for text in texts(rng, names, args.texts)]
+        builds = {"trie": [], "flat": []}
+        for _ in range(3):  # what the first request after a change of the registry pays, once per process
+            for name, build in (("trie", _pattern.__wrapped__), ("flat", _flat)):
+                re.purge()  # `re` keeps what it compiled: each build from nothing
+                start = time.perf_counter()
+                build(keys)
+                builds[name].append(time.perf_counter() - start)
         trie, flat = _pattern(keys), _flat(keys)
         times = {name: passes(pattern, folded, args.runs) for name, pattern in (("trie", trie), ("flat", flat))}
         differ = sum([m.span() for m in trie.finditer(t)] != [m.span() for m in flat.finditer(t)] for t in folded)
@@ -89,6 +98,12 @@ def main(argv: list[str] | None = None) -> int:
                 target="(reported)",
             ),
             common.must(f"Texts where the two find different names, {label}", differ, "texts"),
+            common.comparison(
+                f"Compiling the pattern of {len(keys):,} protected names, {label}: trie vs flat",
+                common.ms(builds["trie"], "the pattern as a trie"),
+                common.ms(builds["flat"], "one alternative per name"),
+                target="(reported)",
+            ),
         ]
         per_text = {name: sorted(t)[len(t) // 2] / args.texts * 1e6 for name, t in times.items()}
         notes.append(

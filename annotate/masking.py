@@ -152,9 +152,11 @@ def _group(node: dict, last: str = "") -> str:
     with a choice of characters, which `re` looks for before trying anything at a place: one boundary
     check at every character of a text had doubled the time of a search.
     """
-    opening = {char: _FIRST if not last and _wordlike(char) else "" for char in node}
+    opening = "" if last else _FIRST  # a key's first character is a branch of the root
     branches = [
-        re.escape(char) + opening[char] + _group(child, char) for char, child in sorted(node.items()) if char != _END
+        re.escape(char) + (opening if _wordlike(char) else "") + _group(child, char)
+        for char, child in sorted(node.items())
+        if char != _END
     ]
     if _END in node:
         branches.append(_AFTER if _wordlike(last) else "")

@@ -1,5 +1,6 @@
-"""Reading one row by a unique key."""
+"""Reading one row by a unique key; naming tables and columns for SQL written out."""
 
+from django.db import connection
 from django.db.models import QuerySet
 
 
@@ -11,3 +12,13 @@ def unique(rows: QuerySet):
     its title) took 0.1–0.4 ms of each of the three such reads of a tag through the API.
     """
     return next(iter(rows.order_by()[:1]), None)
+
+
+def table(model) -> str:
+    """A model's table, quoted for SQL written out (PostgreSQL and SQLite quote names alike)."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def column(model, field: str) -> str:
+    """`table.column` of a model's field, quoted for SQL written out."""
+    return f"{table(model)}.{connection.ops.quote_name(model._meta.get_field(field).column)}"

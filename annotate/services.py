@@ -105,10 +105,12 @@ def resolve_relays(
     chains.check_chain(names)
     kept = {name_key(label): link for label, link in keep}
     links, relay_kind = [], None
+    registers = mask_for(actor).reveal  # only those who see every name register new sources, with a kind
     for name in names:
         if (link := kept.get(name_key(name))) is None:
-            relay_kind = relay_kind or chains.relay_kind(kind)
-            link = resolve_source(name=name, kind=relay_kind, actor=actor)
+            if registers:
+                relay_kind = relay_kind or chains.relay_kind(kind)
+            link = resolve_source(name=name, kind=relay_kind or kind, actor=actor)
         links.append(link)
     return links
 

@@ -61,7 +61,7 @@ def body_html(request, article: Article, kinds: dict, *, at: int = 0, stop: int 
     text, bounds = article.text, passages(article.text)
     stop = len(text) if stop is None else stop
     lo, hi = window(bounds, at, stop, WINDOW, through)
-    visible = Claim.objects.visible_to(request.user).filter(article=article).anchored()
+    visible = Claim.objects.on(article, request.user).anchored()
     claims = drawn(visible.filter(start__lt=hi, end__gt=lo), kinds, request.user)
     return rendered(text, claims, lo, hi), lo, hi
 
@@ -127,7 +127,7 @@ def reading_context(request, article: Article, *, at: int = 0, through: int = 0,
     kinds = list(ProvenanceKind.objects.all())
     by_pk = {k.pk: k for k in kinds}
     body, lo, hi = body_html(request, article, by_pk, at=at, through=through)
-    visible = Claim.objects.visible_to(request.user).filter(article=article).anchored()
+    visible = Claim.objects.on(article, request.user).anchored()
     listed, more = claims_after(visible, after, by_pk, request.user)
     per_kind = dict(visible.order_by().values_list("kind_id").annotate(n=Count("pk")))
     return {
@@ -148,7 +148,7 @@ def reading_context(request, article: Article, *, at: int = 0, through: int = 0,
 def sidebar_page(request, article: Article):
     """The next claims of the sidebar (htmx: appended to the list, with the next "Show more" link)."""
     kinds = {k.pk: k for k in ProvenanceKind.objects.all()}
-    visible = Claim.objects.visible_to(request.user).filter(article=article).anchored()
+    visible = Claim.objects.on(article, request.user).anchored()
     listed, more = claims_after(visible, cursor(request.GET.get("after", "")), kinds, request.user)
     context = {"article": article, "claim_items": claim_list_html(listed), "claims_after": more}
     return render(request, "annotate/article_detail.html#claims-page", context)
@@ -169,7 +169,7 @@ def article_passages(request, slug):
     at = number(request.GET.get("at", ""))
     claim = number(request.GET.get("claim", ""))
     if claim is not None:
-        found = Claim.objects.visible_to(request.user).filter(article=article, pk=claim).anchored().first()
+        found = Claim.objects.on(article, request.user).filter(pk=claim).anchored().first()
         at = found.start if found is not None else None
         if at is None or not lo <= at < hi:  # not in this gap (or not to be seen): the gap stays as it was
             return HttpResponse(gap_html(article, lo, hi))

@@ -108,7 +108,7 @@ def article_claims(request, slug):
         if not request.htmx:
             return redirect(f"{article.get_absolute_url()}?{request.GET.urlencode()}#claims-title")
         return sidebar_page(request, article)
-    visible = Claim.objects.visible_to(request.user).for_article(article)
+    visible = Claim.objects.on(article, request.user).for_article(article)
     ids = [n for i in request.GET.get("ids", "").replace(",", " ").split() if (n := number(i)) is not None][:50]
     at = number(request.GET.get("at", ""))
     if at is not None:  # every claim over this code point, innermost last, as the highlight stacks them
@@ -154,7 +154,7 @@ def _tagged(request, article: Article, claim: Claim, kinds: dict[int, Provenance
     """What a new claim changes on the reading view, as out-of-band swaps: the passages it covers, its
     entry in the sidebar (before the claim that follows it in text order), the claim count, its kind's
     count in the legend. Its cost depends on the claims under those passages, not on the article's."""
-    visible = Claim.objects.visible_to(request.user).filter(article=article)
+    visible = Claim.objects.on(article, request.user)
     bounds = touched(passages(article.text), claim.start, claim.end)
     lo, hi = bounds[0][0], bounds[-1][1]
     # What the passages draw of their claims; the new claim's quote and fact, which its sidebar entry shows,

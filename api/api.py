@@ -123,7 +123,7 @@ def get_article(request, slug: str):
     article = unique(Article.objects.select_related("outlet").filter(slug=slug))
     if article is None:
         raise Http404(f"No article has the slug “{slug}”.")
-    claims = Claim.objects.visible_to(request.user).filter(article=article).count()
+    claims = Claim.objects.on(article, request.user).count()
     return article_json(article, request) | {"text": article.text, "claims": claims}
 
 

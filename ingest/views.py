@@ -103,7 +103,7 @@ def save(request):
 
 
 def _orphans(request, article: Article):
-    claims = Claim.objects.visible_to(request.user).filter(article=article, orphaned=True).with_related()
+    claims = Claim.objects.on(article, request.user).filter(orphaned=True).with_related()
     return present_all(list(claims.select_related("article__outlet").order_by("revision", "start", "pk")), request.user)
 
 

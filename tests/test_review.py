@@ -368,6 +368,28 @@ def test_independent_articles_hide_others_unreviewed_claims_from_reviewers(clien
     assert f'id="claim-{theirs.pk}"' in client.get(article.get_absolute_url()).content.decode()
 
 
+@pytest.mark.parametrize("independent", [False, True])
+def test_one_articles_claims_follow_the_same_rule_as_every_claim(article, rita, editor, independent):
+    """`Claim.objects.on(article, user)`, which the reading view and a tag ask, decides as `visible_to` does,
+    for each kind of reader, claim status and author."""
+    olga, other = make_user("olga"), make_article("Another report. Pending elsewhere.")
+    claims = [
+        make_claim(article, 0, 29, annotator=rita),
+        make_claim(article, 30, 51, annotator=olga, kind_slug="in_country_informant"),
+        make_claim(article, 52, 64, annotator=olga, kind_slug="unsourced_quote"),
+        make_claim(article, 0, 12, annotator=editor, kind_slug="unsourced_quote"),
+        make_claim(other, 0, 15, annotator=olga),
+    ]
+    review.decide(claim_id=claims[2].pk, version=1, editor=editor, decision="accept")
+    article.independent = other.independent = independent
+    article.save()
+    other.save()
+    for reader in (rita, olga, editor, make_user("nobody", role=None)):
+        expected = set(Claim.objects.visible_to(reader).filter(article=article).values_list("pk", flat=True))
+        assert set(Claim.objects.on(article, reader).values_list("pk", flat=True)) == expected
+    assert len(set(Claim.objects.on(article, rita).values_list("pk", flat=True))) == (2 if independent else 4)
+
+
 def test_agreement_pages(client, article, rita, editor):
     olga = make_user("olga")
     make_claim(article, 0, 29, annotator=rita, kind_slug="state_media")

@@ -2,13 +2,16 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
-from django.db import models
+from django.contrib.auth import get_user_model
+from django.db import connections, models, router
 from django.db.models import Q
 from django.utils import timezone
 
-from config.lookups import unique
+from config.lookups import column, table
 
 PREFIX_LENGTH = 8
 LAST_USED_PRECISION = 60  # seconds: a busy script does not write the token row on every request
@@ -59,11 +62,33 @@ class ApiToken(models.Model):
 
     @classmethod
     def user_for(cls, raw: str):
-        """The active user a usable token belongs to, or None; notes when the token was used."""
-        token = unique(cls.objects.usable().select_related("user").filter(key_hash=hash_token(raw)))
-        if token is None:
+        """The active user a usable token belongs to, or None; notes when the token was used.
+
+        Every API request asks, so the token and its user are read in SQL written out (`_user_sql`): the
+        ORM's query with its user cost 0.84 ms of CPU to build and read, about a fifth of a tag's.
+        """
+        now, alias = timezone.now(), router.db_for_read(cls)  # the primary: a revoked token is refused at once
+        adapt = connections[alias].ops.adapt_datetimefield_value
+        params = [adapt(now - timedelta(seconds=LAST_USED_PRECISION)), hash_token(raw), adapt(now)]
+        user = next(iter(get_user_model().objects.db_manager(alias).raw(_user_sql(), params)), None)
+        if user is None:
             return None
-        now = timezone.now()
-        if token.last_used is None or (now - token.last_used).total_seconds() > LAST_USED_PRECISION:
-            cls.objects.filter(pk=token.pk).update(last_used=now)
-        return token.user
+        if user.token_stale:
+            cls.objects.filter(pk=user.token_id).update(last_used=now)
+        return user
+
+
+@cache
+def _user_sql() -> str:
+    """A usable token's user with every column the ORM reads, the token's id, and whether its last use is
+    older than LAST_USED_PRECISION; parameters: that moment, the token's hash, now."""
+    user, token = get_user_model(), ApiToken
+    columns = ", ".join(column(user, field.name) for field in user._meta.concrete_fields)
+    last_used = column(token, "last_used")
+    return (
+        f"SELECT {columns}, {column(token, 'id')} AS token_id, "  # noqa: S608 (names only)
+        f"({last_used} IS NULL OR {last_used} < %s) AS token_stale "
+        f"FROM {table(token)} INNER JOIN {table(user)} ON {column(user, 'id')} = {column(token, 'user')} "
+        f"WHERE {column(token, 'key_hash')} = %s AND {column(token, 'revoked')} IS NULL "
+        f"AND ({column(token, 'expires')} IS NULL OR {column(token, 'expires')} > %s) AND {column(user, 'is_active')}"
+    )

@@ -235,6 +235,20 @@ def test_only_a_hash_of_the_token_is_stored_and_its_use_is_noted(author):
     assert token.last_used is not None
 
 
+def test_a_tokens_use_is_written_at_most_once_a_minute(author):
+    token, raw = ApiToken.issue(user=author)
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    recent, old = timezone.now() - dt.timedelta(seconds=30), timezone.now() - dt.timedelta(minutes=5)
+    for last_used, rewritten in ((recent, False), (old, True)):
+        ApiToken.objects.filter(pk=token.pk).update(last_used=last_used)
+        assert client.get("/api/articles").status_code == 200
+        token.refresh_from_db()
+        assert (token.last_used != last_used) is rewritten
+        assert token.last_used >= last_used
+    expiring, raw = ApiToken.issue(user=author, expires=timezone.now() + dt.timedelta(minutes=1))
+    assert Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/articles").status_code == 200
+
+
 def test_create_api_token_prints_a_working_token(author):
     out, err = StringIO(), StringIO()
     call_command("create_api_token", "rita", "--name", "nightly import", stdout=out, stderr=err)

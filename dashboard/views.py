@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from annotate.filters import Filters, filter_options
+from config.garbage import paused_collection
 from interchange.csvfield import csv_safe
 
 from . import board as dashboard
@@ -17,6 +18,7 @@ ARTICLE_ROWS = 40  # of the kind mix per article; the JSON has every article
 
 
 @require_GET
+@paused_collection()
 def dashboard_view(request):
     """Which facts rest on which kinds of source; flags, charts and filters kept in the URL."""
     filters = Filters.from_query(request.GET, user=request.user)
@@ -31,6 +33,7 @@ def dashboard_view(request):
 
 
 @require_GET
+@paused_collection()
 def dashboard_json(request):
     """The dashboard's data, with the same filters, as JSON."""
     board = dashboard.build(Filters.from_query(request.GET, user=request.user), request.user)
@@ -40,6 +43,7 @@ def dashboard_json(request):
 
 
 @require_GET
+@paused_collection()
 def dashboard_csv(request):
     """The facts-by-kind matrix, with the same filters, as a CSV download."""
     board = dashboard.build(Filters.from_query(request.GET, user=request.user), request.user)

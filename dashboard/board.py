@@ -273,7 +273,7 @@ def _by_fact(linked: QuerySet, shown_ids: set[int] | None, kinds: list[Provenanc
             n=number(linked),
             unnamed=number(linked, filter=Q(source__isnull=True)),
             article_ids=Ids("article_id"),
-            source_ids=Ids("source_id", filter=Q(source__isnull=False)),
+            source_ids=Ids("source_id"),
         )
         .order_by()
     )

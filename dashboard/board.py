@@ -172,7 +172,7 @@ def build(
         linked, live = linked.filter(fact_id__in=wanted), live.filter(fact_id__in=wanted)
     grid, totals = _by_fact(linked, shown_ids if filters.kinds else None, kinds)
     mix = mix_counts(mix_rows(filters, user, claims, shown, fact))
-    meta = article_meta(set(mix) | {pk for total in totals.values() for pk in total["article_ids"]})
+    meta = article_meta(set(mix).union(*(total["article_ids"] for total in totals.values())))
     outlet_of = {pk: outlet_id for pk, (_, _, outlet_id, _) in meta.items()}
     unsourced = [kind.pk for kind in kinds if kind.role == KindRole.UNSOURCED]
     tallies = {pk: _tally(total, outlet_of) for pk, total in totals.items()}
@@ -310,7 +310,7 @@ def _total(by_kind: list[tuple], shown_ids: set[int] | None, role_of: dict[int, 
         shown_sources = {pk for row in shown for pk in row[4]}
     return {
         "claims": claims,
-        "article_ids": sorted(articles),
+        "article_ids": articles,  # a set: only counted and looked up
         "articles": len(shown_articles),
         "shown_sources": sorted(shown_sources),
         "all_sources": len(every),

@@ -7,8 +7,7 @@ from functools import cache
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connections, models, router
-from django.db.models import Q
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
 
 from config.lookups import column, table
@@ -22,14 +21,6 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class ApiTokenQuerySet(models.QuerySet):
-    def usable(self):
-        """Tokens that still authenticate: not revoked, not expired, their user still active."""
-        return self.filter(
-            Q(expires__isnull=True) | Q(expires__gt=timezone.now()), revoked__isnull=True, user__is_active=True
-        )
-
-
 class ApiToken(models.Model):
     """A secret that lets a script act as its user, until it is revoked or expires."""
 
@@ -41,8 +32,6 @@ class ApiToken(models.Model):
     last_used = models.DateTimeField(null=True, blank=True)
     expires = models.DateTimeField(null=True, blank=True)
     revoked = models.DateTimeField(null=True, blank=True)
-
-    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created", "-pk"]
@@ -62,12 +51,13 @@ class ApiToken(models.Model):
 
     @classmethod
     def user_for(cls, raw: str):
-        """The active user a usable token belongs to, or None; notes when the token was used.
+        """The user a usable token belongs to, or None; notes when the token was used. A token is usable
+        while it is not revoked, not expired, and its user is active.
 
         Every API request asks, so the token and its user are read in SQL written out (`_user_sql`): the
         ORM's query with its user cost 0.84 ms of CPU to build and read, about a fifth of a tag's.
         """
-        now, alias = timezone.now(), router.db_for_read(cls)  # the primary: a revoked token is refused at once
+        now, alias = timezone.now(), DEFAULT_DB_ALIAS  # never a replica: a revoked token is refused at once
         adapt = connections[alias].ops.adapt_datetimefield_value
         params = [adapt(now - timedelta(seconds=LAST_USED_PRECISION)), hash_token(raw), adapt(now)]
         user = next(iter(get_user_model().objects.db_manager(alias).raw(_user_sql(), params)), None)

@@ -13,12 +13,22 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from .lookups import column, table
 
 
 class PermissionBackend(ModelBackend):
+    def get_user(self, user_id):
+        """The signed-in account, from the primary like its permissions: a deactivated account is shut out
+        at its next request, even one that reads the rest from a lagging replica (the API's, which ask
+        for the account only after the replica has been chosen)."""
+        try:
+            user = get_user_model()._default_manager.db_manager(DEFAULT_DB_ALIAS).get(pk=user_id)
+        except get_user_model().DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
@@ -51,7 +61,8 @@ def _sql(superuser: bool) -> str:
 def _permissions(user) -> list[tuple[str, str]]:
     """(app label, codename) of every permission `user` holds, directly or through a group."""
     superuser = bool(user.is_superuser)
-    # From the replica when the request reads from it, as the ORM's query was.
-    with connections[router.db_for_read(Permission)].cursor() as cursor:
+    # Always from the primary, never a replica: a permission taken away (to see protected names, say)
+    # counts at the next request, not once a replica has replayed the change.
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute(_sql(superuser), [] if superuser else [user.pk, user.pk])
         return cursor.fetchall()

@@ -106,3 +106,26 @@ def test_a_replica_that_lags_or_is_down_leaves_reads_on_the_primary(replicated):
 def test_without_a_replica_everything_reads_the_primary():
     assert answer()[0]["claims"] == "default"
     assert router.allow_migrate("replica", "annotate") is False and router.allow_migrate("default", "annotate")
+
+
+@pytest.mark.django_db
+def test_who_is_asking_and_what_they_may_do_are_read_from_the_primary(replicated):
+    """The API asks for the account and its permissions after the replica has been chosen: a deactivated
+    account, a permission taken away (to see protected names) or a revoked token must count at the next
+    request, not once a lagging replica has replayed the change. No replica database exists here, so a
+    read sent to it would fail."""
+    from api.models import ApiToken
+    from config.permissions import PermissionBackend
+    from tests.factories import make_user
+
+    editor = make_user(role="editor")
+    _, raw = ApiToken.issue(user=editor)
+    chosen = replica._reading.set(replica.REPLICA)
+    try:
+        assert router.db_for_read(Claim) == replica.REPLICA  # the request reads the claims from the replica
+        backend = PermissionBackend()
+        account = backend.get_user(editor.pk)
+        assert account == editor and "annotate.view_sensitive_source" in backend.get_all_permissions(account)
+        assert ApiToken.user_for(raw) == editor
+    finally:
+        replica._reading.reset(chosen)

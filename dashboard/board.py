@@ -279,6 +279,8 @@ def _by_fact(linked: QuerySet, shown_ids: set[int] | None, kinds: list[Provenanc
     )
     grid, parts = defaultdict(dict), defaultdict(list)
     for fact_id, kind_id, claims, unnamed, article_ids, source_ids in rows:
+        if kind_id not in role_of:  # a kind added since the kinds were read: on the next request
+            continue
         article_ids, source_ids = ids(article_ids), ids(source_ids)
         grid[fact_id][kind_id] = (claims, len(article_ids))
         parts[fact_id].append((kind_id, claims, unnamed or 0, article_ids, source_ids))

@@ -462,3 +462,25 @@ def test_a_fact_deleted_while_the_dashboard_is_read_is_left_out_not_an_error(cor
             board = dashboard.build(board_for(corpus["rita"]).filters, corpus["rita"], page=page)
             assert [r.fact.statement for r in board.facts] == ["Nobody really voted against"]
             transaction.set_rollback(True)
+
+
+def test_a_kind_added_while_the_dashboard_is_read_waits_for_the_next_request(corpus, monkeypatch):
+    real = dashboard.counted
+
+    def counted_after_a_new_kind(*args, **kwargs):
+        # Between the kinds' read and the counts, an editor adds a kind and a claim of it is accepted.
+        if ProvenanceKind.objects.filter(slug="leaflet").exists():
+            return real(*args, **kwargs)
+        ProvenanceKind.objects.create(slug="leaflet", label="Leaflet", colour="#123456", role="origin", order=99)
+        claim = make_claim(corpus["nk"], *q(TEXT, "It is a ploy"), kind_slug="leaflet", fact="Turnout was 99.63%")
+        Claim.objects.filter(pk=claim.pk).update(status="accepted")
+        return real(*args, **kwargs)
+
+    filters = board_for(corpus["rita"]).filters
+    monkeypatch.setattr(dashboard, "counted", counted_after_a_new_kind)
+    for page in (None, (1, 100)):
+        with transaction.atomic():
+            board = dashboard.build(filters, corpus["rita"], page=page)
+            turnout = next(r for r in board.facts if r.fact.statement == "Turnout was 99.63%")
+            assert "leaflet" not in {cell.kind.slug for cell in turnout.cells} and turnout.articles == 2
+            transaction.set_rollback(True)

@@ -484,3 +484,13 @@ def test_a_kind_added_while_the_dashboard_is_read_waits_for_the_next_request(cor
             turnout = next(r for r in board.facts if r.fact.statement == "Turnout was 99.63%")
             assert "leaflet" not in {cell.kind.slug for cell in turnout.cells} and turnout.articles == 2
             transaction.set_rollback(True)
+
+
+def test_the_matrix_cells_escape_a_kinds_label_and_link_with_the_filters(client, corpus):
+    ProvenanceKind.objects.filter(slug="state_media").update(label='State <b>"media"</b> & co')
+    client.force_login(corpus["rita"])
+    page = client.get("/dashboard/", {"status": "with_pending", "kind": ["state_media", "news_agency"]})
+    html = page.content.decode()
+    assert "<b>" not in html and "State &lt;b&gt;&quot;media&quot;&lt;/b&gt; &amp; co: 2 claims in 2 articles" in html
+    assert "?status=with_pending&amp;fact=turnout-was-9963&amp;kind=state_media" in html
+    assert "?status=with_pending&amp;fact=turnout-was-9963&amp;kind=news_agency" in html

@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
 from annotate.filters import Filters
+from config.garbage import paused_collection
 
 from . import exports
 
@@ -42,6 +43,7 @@ def _download(what: str, filename: str, content_type: str, body):
 
     @require_GET
     @permission_required("annotate.export_claims", raise_exception=True)
+    @paused_collection()
     def view(request):
         selected, refused = _story(request)
         if refused:

@@ -3,6 +3,7 @@
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,8 +17,11 @@ from annotate.responses import form_message, inline_error
 from annotate.services import (
     set_conflict,
 )
+from config.garbage import paused_collection
 
 from . import board as dashboard
+
+CLAIMS_PER_PAGE = 100
 
 
 def _fact_filters() -> Filters:
@@ -26,6 +30,7 @@ def _fact_filters() -> Filters:
 
 
 @require_GET
+@paused_collection()
 def fact_list(request):
     """Every fact with the number of claims and articles behind it and the kinds they rest on."""
     board = dashboard.build(_fact_filters(), request.user, article_rows=0)
@@ -35,18 +40,21 @@ def fact_list(request):
 
 
 @require_GET
+@paused_collection()
 def fact_detail(request, slug):
     """Every claim of one fact across articles, with its sentence, kind, source and status; conflicts."""
     fact = get_object_or_404(Fact.objects.visible_to(request.user), slug=slug)
-    claims = present_all(
+    # A page of its claims at a time: a fact a whole desk reports (15,000 claims in 8,000 articles) made a
+    # 13 MB page that took 11 s to draw.
+    page = Paginator(
         Claim.objects.visible_to(request.user)
         .filter(fact=fact)
         .with_related()
         .select_related("article__outlet")
-        .order_by("article__published", "article__title", "start"),
-        request.user,
-        in_context=True,
-    )
+        .order_by("article__published", "article__title", "start", "pk"),
+        CLAIMS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    claims = present_all(page.object_list, request.user, in_context=True)
     conflicts = list(fact.conflicts.visible_to(request.user).order_by("statement"))
     conflict_claims = defaultdict(list)
     others = (
@@ -71,6 +79,7 @@ def fact_detail(request, slug):
         if can_edit
         else None,
         "claims": claims,
+        "page": page,
         "row": row,
         "conflicts": [(fact_ref(other, mask), conflict_claims[other.pk]) for other in conflicts],
         "can_edit": can_edit,

@@ -7,6 +7,7 @@ from annotate.filters import Filters
 from annotate.masking import mask_for
 from annotate.models import Claim, Fact
 from annotate.presenters import fact_ref
+from config.garbage import paused_collection
 
 from . import board as dashboard
 from .graph import build_graph
@@ -27,6 +28,7 @@ def _fact_side(fact: Fact, user, filters: Filters) -> dict:
 
 
 @require_GET
+@paused_collection()
 def fact_graph(request, slug):
     """A fact's provenance graph: articles → relays → sources → affiliations, and a table of the same."""
     fact = get_object_or_404(Fact.objects.visible_to(request.user), slug=slug)
@@ -42,6 +44,7 @@ def fact_graph(request, slug):
 
 
 @require_GET
+@paused_collection()
 def story_graph(request):
     """The graph of every fact the dashboard's filters select: a story's articles, relays and origins at once."""
     filters = Filters.from_query(request.GET, user=request.user)

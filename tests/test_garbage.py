@@ -18,7 +18,7 @@ def collector_on():
     gc.enable()
 
 
-@pytest.mark.parametrize("url", ["/dashboard/", "/dashboard.json", "/dashboard.csv"])
+@pytest.mark.parametrize("url", ["/dashboard/", "/dashboard.json", "/dashboard.csv", "/facts/"])
 def test_the_dashboard_builds_without_collection_and_leaves_it_on(client, url, monkeypatch):
     seen = []
     from dashboard import board

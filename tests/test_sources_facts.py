@@ -323,3 +323,19 @@ def test_fact_pages_count_pending_claims(client, article, rita):
     assert "No pending or accepted claims" not in page and "1 claim" in page
     page = client.get(reverse("dashboard:fact_detail", args=["turnout-was-9963"])).content.decode()
     assert "Reported in <strong>1</strong> article" in page
+
+
+def test_a_fact_reported_everywhere_shows_its_claims_a_page_at_a_time(client, reviewer):
+    from dashboard.facts import CLAIMS_PER_PAGE
+
+    articles = [make_article(f"Report {i}: turnout was 99.63%.", title=f"R{i:03}") for i in range(CLAIMS_PER_PAGE + 5)]
+    for article in articles:
+        make_claim(article, 0, 6, fact="Turnout was 99.63%", kind_slug="state_media")
+    url = reverse("dashboard:fact_detail", args=["turnout-was-9963"])
+    first = client.get(url).content.decode()
+    assert f'<span class="count">{CLAIMS_PER_PAGE + 5}</span>' in first
+    assert f"Claims 1–{CLAIMS_PER_PAGE} of {CLAIMS_PER_PAGE + 5}" in first and "?page=2#claims" in first
+    assert "R000" in first and "R104" not in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert "R104" in second and "R000" not in second and "?page=1#claims" in second
+    assert client.get(url, {"page": "x"}).status_code == 200  # a bad page number shows the first page

@@ -4,6 +4,8 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -56,15 +58,7 @@ def fact_detail(request, slug):
     ).get_page(request.GET.get("page"))
     claims = present_all(page.object_list, request.user, in_context=True)
     conflicts = list(fact.conflicts.visible_to(request.user).order_by("statement"))
-    conflict_claims = defaultdict(list)
-    others = (
-        Claim.objects.visible_to(request.user)
-        .filter(fact__in=conflicts)
-        .with_related()
-        .select_related("article__outlet")
-    )
-    for card in present_all(others, request.user):
-        conflict_claims[card.fact.pk].append(card)
+    conflict_claims, conflict_totals = _first_claims(conflicts, request.user)
     board = dashboard.build(_fact_filters(), request.user, fact=fact, article_rows=0)
     row = board.facts[0] if board.facts else None
     can_edit = request.user.has_perm("annotate.change_fact")
@@ -81,11 +75,27 @@ def fact_detail(request, slug):
         "claims": claims,
         "page": page,
         "row": row,
-        "conflicts": [(fact_ref(other, mask), conflict_claims[other.pk]) for other in conflicts],
+        "conflicts": [
+            (fact_ref(other, mask), conflict_claims[other.pk], conflict_totals.get(other.pk, 0)) for other in conflicts
+        ],
         "can_edit": can_edit,
         "other_facts": fact_refs(other_facts, request.user) if can_edit else [],
     }
     return render(request, "dashboard/fact_detail.html", context)
+
+
+def _first_claims(facts: list[Fact], user) -> tuple[dict[int, list], dict[int, int]]:
+    """The first CLAIMS_PER_PAGE claims of each of these facts that `user` may see (cards, by fact) and how
+    many there are in all: two queries, however many facts and claims."""
+    visible = Claim.objects.visible_to(user).filter(fact__in=facts)
+    totals = dict(visible.order_by().values_list("fact_id").annotate(n=Count("pk")))
+    order = ["article__published", "article__title", "start", "pk"]  # as the fact's own list
+    ranked = visible.annotate(n=Window(RowNumber(), partition_by=F("fact_id"), order_by=order))
+    first = ranked.filter(n__lte=CLAIMS_PER_PAGE).with_related().select_related("article__outlet").order_by(*order)
+    cards = defaultdict(list)
+    for card in present_all(first, user):
+        cards[card.fact.pk].append(card)
+    return cards, totals
 
 
 @require_POST

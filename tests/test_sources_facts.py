@@ -339,3 +339,29 @@ def test_a_fact_reported_everywhere_shows_its_claims_a_page_at_a_time(client, re
     second = client.get(url, {"page": 2}).content.decode()
     assert "R104" in second and "R000" not in second and "?page=1#claims" in second
     assert client.get(url, {"page": "x"}).status_code == 200  # a bad page number shows the first page
+
+
+def test_a_conflicting_fact_shows_its_first_claims_beside_the_facts_own(client, reviewer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from annotate.services import set_conflict
+    from dashboard.facts import CLAIMS_PER_PAGE
+
+    make_claim(make_article("A lone report: first since 1956.", title="Lone"), 0, 6, fact="First since 1956")
+    url = reverse("dashboard:fact_detail", args=["first-since-1956"])
+    queries = {}
+    for n in (2, CLAIMS_PER_PAGE + 3):
+        Claim.objects.filter(fact__slug="first-since-the-1960s").delete()
+        for i in range(n):
+            article = make_article(f"Report {n}-{i}: first since the 1960s.", title=f"S{n}-{i:03}", outlet=None)
+            make_claim(article, 0, 6, fact="First since the 1960s")
+        set_conflict(
+            fact=Fact.objects.get(slug="first-since-1956"), other=Fact.objects.get(slug="first-since-the-1960s")
+        )
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url).content.decode()
+        queries[n] = len(captured)
+    assert f"{CLAIMS_PER_PAGE + 3} claims, the first {CLAIMS_PER_PAGE} here" in page
+    assert f"S{CLAIMS_PER_PAGE + 3}-000" in page and f"S{CLAIMS_PER_PAGE + 3}-{CLAIMS_PER_PAGE + 2:03}" not in page
+    assert queries[2] == queries[CLAIMS_PER_PAGE + 3], queries

@@ -24,6 +24,7 @@ from config.garbage import paused_collection
 from . import board as dashboard
 
 CLAIMS_PER_PAGE = 100
+CLAIM_ORDER = ("article__published", "article__title", "start", "pk")  # a fact's claims, and a conflicting one's
 
 
 def _fact_filters() -> Filters:
@@ -53,7 +54,7 @@ def fact_detail(request, slug):
         .filter(fact=fact)
         .with_related()
         .select_related("article__outlet")
-        .order_by("article__published", "article__title", "start", "pk"),
+        .order_by(*CLAIM_ORDER),
         CLAIMS_PER_PAGE,
     ).get_page(request.GET.get("page"))
     claims = present_all(page.object_list, request.user, in_context=True)
@@ -89,9 +90,9 @@ def _first_claims(facts: list[Fact], user) -> tuple[dict[int, list], dict[int, i
     many there are in all: two queries, however many facts and claims."""
     visible = Claim.objects.visible_to(user).filter(fact__in=facts)
     totals = dict(visible.order_by().values_list("fact_id").annotate(n=Count("pk")))
-    order = ["article__published", "article__title", "start", "pk"]  # as the fact's own list
-    ranked = visible.annotate(n=Window(RowNumber(), partition_by=F("fact_id"), order_by=order))
-    first = ranked.filter(n__lte=CLAIMS_PER_PAGE).with_related().select_related("article__outlet").order_by(*order)
+    ranked = visible.annotate(n=Window(RowNumber(), partition_by=F("fact_id"), order_by=list(CLAIM_ORDER)))
+    first = ranked.filter(n__lte=CLAIMS_PER_PAGE).with_related().select_related("article__outlet")
+    first = first.order_by(*CLAIM_ORDER)
     cards = defaultdict(list)
     for card in present_all(first, user):
         cards[card.fact.pk].append(card)

@@ -112,10 +112,15 @@ class Dashboard:
     articles: list[MixRow]  # most claims first; only the first `article_rows` when build() was given it
     outlets: list[MixRow]
     conflicts: list[tuple[FactRef, FactRef]]
-    claims_total: int
+    claims_total: int  # 0, like `unlinked` and the mix per article and outlet, with build(article_rows=0)
     unlinked: int
     articles_total: int = 0  # articles with claims, whether or not all are in `articles`
     page: Page | None = None  # with build(page=...): the page of facts whose rows `facts` holds
+
+    @property
+    def counted_fact_ids(self) -> set[int]:
+        """Every fact the filters count, whether or not `facts` holds all their rows."""
+        return set(self.page.paginator.object_list) if self.page is not None else {row.fact.pk for row in self.facts}
 
     @property
     def fact_count(self) -> int:
@@ -150,6 +155,9 @@ def build(
     """Aggregate the claims that pass `filters` (and of `fact` alone, if given) into what `user` may see.
 
     `summary=False` counts from the claims table even when the summary could answer (to compare them).
+    `article_rows`: how many articles' kind mix to show, most claims first (None: all). With 0 neither the
+    articles' nor the outlets' mix is counted, nor the claims in all: the fact pages, the graphs and the
+    exports show the facts alone, and counting the mix was a third of the fact list's time.
     `page=(number, size)`: rows for that page of facts alone; every fact is still counted, ordered and checked
     for conflicts, but only the page's are aggregated by kind, source and origin (most of the work).
 
@@ -171,7 +179,8 @@ def build(
         wanted = list(paged.object_list)
         linked, live = linked.filter(fact_id__in=wanted), live.filter(fact_id__in=wanted)
     grid, totals = _by_fact(linked, shown_ids if filters.kinds else None, kinds)
-    mix = mix_counts(mix_rows(filters, user, claims, shown, fact))
+    counting_mix = article_rows != 0
+    mix = mix_counts(mix_rows(filters, user, claims, shown, fact)) if counting_mix else {}
     meta = article_meta(set(mix).union(*(total["article_ids"] for total in totals.values())))
     outlet_of = {pk: outlet_id for pk, (_, _, outlet_id, _) in meta.items()}
     unsourced = [kind.pk for kind in kinds if kind.role == KindRole.UNSOURCED]
@@ -196,7 +205,9 @@ def build(
             [(refs[pk], conflicts_of[pk]) for pk in (order.ids if order else [r.fact.pk for r in rows])]
         ),
         claims_total=claims_total,
-        unlinked=claims_total - (order.claims if order is not None else sum(row.claims for row in rows)),
+        unlinked=claims_total - (order.claims if order is not None else sum(r.claims for r in rows))
+        if counting_mix
+        else 0,
         articles_total=articles_total,
         page=paged if order is not None else None,
     )

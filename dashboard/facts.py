@@ -24,6 +24,7 @@ from config.garbage import paused_collection
 from . import board as dashboard
 
 CLAIMS_PER_PAGE = 100
+FACTS_PER_PAGE = 100
 CLAIM_ORDER = ("article__published", "article__title", "start", "pk")  # a fact's claims, and a conflicting one's
 
 
@@ -35,11 +36,17 @@ def _fact_filters() -> Filters:
 @require_GET
 @paused_collection()
 def fact_list(request):
-    """Every fact with the number of claims and articles behind it and the kinds they rest on."""
-    board = dashboard.build(_fact_filters(), request.user, article_rows=0)
-    shown = {row.fact.pk for row in board.facts}
-    unsupported = fact_refs(Fact.objects.visible_to(request.user).exclude(pk__in=shown), request.user)
-    return render(request, "dashboard/fact_list.html", {"board": board, "unsupported": unsupported})
+    """Every fact with the number of claims and articles behind it and the kinds they rest on, most reported
+    first, a hundred at a time (2,000 facts of a million claims took 2 s to draw at once); the facts no claim
+    supports yet come after them, on the last page."""
+    page = (request.GET.get("page"), FACTS_PER_PAGE)
+    board = dashboard.build(_fact_filters(), request.user, article_rows=0, page=page)
+    unsupported = []
+    if not board.page.has_next():
+        counted = board.counted_fact_ids
+        unsupported = fact_refs(Fact.objects.visible_to(request.user).exclude(pk__in=counted), request.user)
+    context = {"board": board, "facts": board.page, "unsupported": unsupported}
+    return render(request, "dashboard/fact_list.html", context)
 
 
 @require_GET

@@ -341,6 +341,32 @@ def test_a_fact_reported_everywhere_shows_its_claims_a_page_at_a_time(client, re
     assert client.get(url, {"page": "x"}).status_code == 200  # a bad page number shows the first page
 
 
+def test_the_fact_list_shows_the_most_reported_facts_a_page_at_a_time(client, reviewer, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dashboard import facts
+
+    monkeypatch.setattr(facts, "FACTS_PER_PAGE", 2)
+    for reports, statement in ((3, "Turnout was 99.63%"), (2, "Nobody voted against"), (1, "First since 1956")):
+        for i in range(reports):
+            make_claim(make_article(f"{statement}, report {i}."), 0, 6, fact=statement)
+    Fact.objects.create(statement="A fact no claim supports yet", slug="unsupported")
+    url = reverse("dashboard:fact_list")
+    with CaptureQueriesContext(connection) as first_queries:
+        first = client.get(url).content.decode()
+    assert "Turnout was 99.63%" in first and "Nobody voted against" in first
+    assert "First since 1956" not in first and "A fact no claim supports yet" not in first
+    assert "Facts 1–2 of 3" in first and "?page=2" in first
+    with CaptureQueriesContext(connection) as last_queries:
+        last = client.get(url, {"page": 2}).content.decode()
+    assert "First since 1956" in last and "Turnout was 99.63%" not in last
+    assert "A fact no claim supports yet" in last and "No pending or accepted claims" in last
+    assert "then 1 with no pending or accepted claim" in last
+    assert len(last_queries) <= len(first_queries) + 1  # the unsupported facts: one query, on the last page
+    assert client.get(url, {"page": "x"}).status_code == 200
+
+
 def test_a_conflicting_fact_shows_its_first_claims_beside_the_facts_own(client, reviewer):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -6,8 +6,8 @@ as every download does, and need the permission to export claims.
 
 import csv
 import io
-import json
 
+import orjson
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.views.decorators.http import require_GET
@@ -32,10 +32,15 @@ def _csv(rows) -> str:
     return out.getvalue()
 
 
-def _jsonld(document: dict) -> str:
-    # Escape the line separators some JSON readers split on, as the other JSON exports do.
-    text = json.dumps(document, ensure_ascii=False, indent=1)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+def _jsonld(document: dict) -> bytes:
+    # orjson, indented: Python's encoder, which runs in Python whenever it indents, took 5 s for the
+    # ClaimReview of a million claims (75 MB), orjson 0.3 s. Escape the line separators some JSON readers
+    # split on, as the other JSON exports do (looked for first: each replace copies the whole text).
+    text = orjson.dumps(document, option=orjson.OPT_INDENT_2, default=str)
+    for raw, escaped in ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029")):
+        if raw in text:
+            text = text.replace(raw, escaped)
+    return text
 
 
 def _download(what: str, filename: str, content_type: str, body):

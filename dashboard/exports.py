@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
 
 from django.urls import reverse
 
@@ -21,11 +23,13 @@ from annotate.masking import mask_for
 from annotate.models import Claim, Fact, Source
 from annotate.names import pseudonym_number
 from annotate.relays import ClaimRelay
+from corpus.models import Article
 from interchange.csvfield import csv_safe
 from interchange.w3c import NS
 
 from . import board as dashboard
 from .graph import COLUMNS, Graph, build_graph
+from .mixes import listed
 from .origins import root
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
@@ -51,20 +55,25 @@ SCHEMA_CONTEXT = {"@vocab": "https://schema.org/"}
 
 @dataclass
 class Story:
-    """The facts a query selects, as the dashboard shows them to one user, and their graph."""
+    """The facts a query selects, as the dashboard shows them to one user, and (when asked) their graph."""
 
     board: dashboard.Dashboard
-    graph: Graph
     claims: object  # the selected claims' QuerySet
+    user: object
+
+    @cached_property
+    def graph(self) -> Graph:
+        """Drawn only for the exports that carry it: at a million claims it is a second of the others' time."""
+        roots = frozenset(pk for row in self.board.facts for pk in row.origins.roots)
+        return build_graph(self.claims, self.user, roots)
 
 
 def story(filters, user) -> Story:
     board = dashboard.build(filters, user, article_rows=0)
-    roots = frozenset(pk for row in board.facts for pk in row.origins.roots)
     claims = filters.apply(Claim.objects.visible_to(user), kinds=False).filter(
         fact_id__in=[row.fact.pk for row in board.facts]
     )
-    return Story(board, build_graph(claims, user, roots), claims)
+    return Story(board, claims, user)
 
 
 # ---- the graph ----------------------------------------------------------------------------------------
@@ -180,26 +189,24 @@ def prov_document(selected: Story, user, base_url: str) -> dict:
 
 def claim_reviews(selected: Story, user, base_url: str) -> dict:
     """Each selected fact as a schema.org ClaimReview: the claim, its origins as authors, the articles it
-    appeared in (the earliest as its first appearance), and the editors' verdict as the rating if any."""
+    appeared in (earliest first, undated ones last: the earliest is its first appearance), and the editors'
+    verdict as the rating if any.
+
+    Each article is described once and shared by every fact that appeared in it, from the distinct (fact,
+    article) pairs of the claims: at a million claims, reading each pair with its article's columns (a sort
+    of every claim's title) and describing it anew took 6.5 s and 0.8 GB for 240,000 pairs of 10,000 articles.
+    """
     mask = mask_for(user)
     facts = Fact.objects.in_bulk([row.fact.pk for row in selected.board.facts])
-    appearances: dict[int, dict[int, dict]] = {}
-    for fact_id, pk, slug, title, outlet, published, url in (
-        selected.claims.values_list(
-            "fact_id", "article_id", "article__slug", "article__title", "article__outlet__name",
-            "article__published", "article__source_url",
-        ).distinct().order_by("article__published", "article__title")
-    ):  # fmt: skip
-        work = {"@type": "CreativeWork", "headline": title, "url": url or base_url + reverse(
-            "annotate:article_detail", args=[slug])}  # fmt: skip
-        if published:
-            work["datePublished"] = published.isoformat()
-        if outlet:
-            work["publisher"] = {"@type": "Organization", "name": outlet}
-        appearances.setdefault(fact_id, {})[pk] = work
+    pairs = list(selected.claims.values_list("fact_id", "article_id").distinct().order_by())
+    works, rank = _works({article_id for _, article_id in pairs}, base_url)
+    appearances: dict[int, list[int]] = {}
+    for fact_id, article_id in pairs:
+        appearances.setdefault(fact_id, []).append(article_id)
     reviews = []
     for row in selected.board.facts:
-        fact, seen = facts[row.fact.pk], list(appearances.get(row.fact.pk, {}).values())
+        fact = facts[row.fact.pk]
+        seen = [works[pk] for pk in sorted(appearances.get(row.fact.pk, ()), key=rank.__getitem__)]
         claim = {"@type": "Claim", "appearance": seen,
                  "author": [{"@type": "Organization", "name": label} for label in row.origins.labels]}  # fmt: skip
         if seen:
@@ -213,3 +220,20 @@ def claim_reviews(selected: Story, user, base_url: str) -> dict:
             review["datePublished"] = fact.verdict_at.date().isoformat() if fact.verdict_at else None
         reviews.append(review)
     return {"@context": SCHEMA_CONTEXT, "@graph": reviews}
+
+
+def _works(article_ids: set[int], base_url: str) -> tuple[dict[int, dict], dict[int, int]]:
+    """These articles as schema.org CreativeWorks, and each one's place by date (undated last) and title."""
+    columns = ("pk", "slug", "title", "outlet__name", "published", "source_url")
+    rows = [row for row in listed(Article.objects.all(), article_ids).values_list(*columns) if row[0] in article_ids]
+    rows.sort(key=lambda row: (row[4] is None, row[4] or date.min, row[2], row[0]))
+    works = {}
+    for pk, slug, title, outlet, published, url in rows:
+        work = {"@type": "CreativeWork", "headline": title,
+                "url": url or base_url + reverse("annotate:article_detail", args=[slug])}  # fmt: skip
+        if published:
+            work["datePublished"] = published.isoformat()
+        if outlet:
+            work["publisher"] = {"@type": "Organization", "name": outlet}
+        works[pk] = work
+    return works, {row[0]: place for place, row in enumerate(rows)}

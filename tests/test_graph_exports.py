@@ -88,6 +88,30 @@ def test_claimreview_expands_with_first_appearance_and_a_rating_only_with_a_verd
     assert next(graph.objects(None, SCHEMA.firstAppearance), None) is not None
 
 
+def test_claimreview_lists_each_facts_articles_earliest_first_and_undated_last(client, db):
+    from datetime import date
+
+    from .factories import make_article, make_claim
+
+    text = "The voter turnout was 99.63%. Nobody voted against."
+    later = make_article(text, title="Later", published=date(2023, 11, 28), outlet="Rodong Sinmun")
+    undated = make_article(text + " ", title="Undated", outlet=None)
+    earlier = make_article(text + "  ", title="Earlier", published=date(2023, 11, 27))
+    for article in (later, undated, earlier):
+        make_claim(article, 4, 29, fact="Turnout was 99.63%")
+    make_claim(later, 30, 51, fact="Nobody voted against")
+    document = json.loads(download(client, make_user("rita"), "export_claimreview", status="with_pending"))
+    claims = {review["claimReviewed"]: review["itemReviewed"] for review in document["@graph"]}
+    turnout = claims["Turnout was 99.63%"]
+    assert [work["headline"] for work in turnout["appearance"]] == ["Earlier", "Later", "Undated"]
+    assert turnout["firstAppearance"]["datePublished"] == "2023-11-27"
+    assert "datePublished" not in turnout["appearance"][2] and "publisher" not in turnout["appearance"][2]
+    (shared,) = claims["Nobody voted against"]["appearance"]
+    assert shared == turnout["appearance"][1]
+    assert shared["publisher"] == {"@type": "Organization", "name": "Rodong Sinmun"}
+    assert shared["url"].endswith(later.get_absolute_url())
+
+
 @pytest.mark.parametrize("name", ["export_graphml", "export_gephi_nodes", "export_prov", "export_claimreview"])
 def test_no_export_carries_a_protected_name_for_a_reviewer_and_an_editor_gets_them(client, world, name):
     text = download(client, make_user("rita"), name)

@@ -201,5 +201,5 @@ class VerdictForm(forms.Form):
 
 
 class ConflictForm(forms.Form):
-    other = forms.SlugField()
+    other = forms.CharField(max_length=400)  # a fact's slug, or its statement as the editor sees it
     conflicting = forms.BooleanField(required=False)

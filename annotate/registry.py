@@ -45,8 +45,9 @@ def source_suggest(request):
 
 @require_GET
 def fact_suggest(request):
-    """<option>s of facts whose statement matches what is typed in the Fact field."""
-    text = request.GET.get("fact", "").strip()
+    """<option>s of facts whose statement matches what is typed in the tag panel's Fact field (`fact`) or in
+    a fact page's Conflicts with field (`other`)."""
+    text = (request.GET.get("fact") or request.GET.get("other") or "").strip()
     facts = Fact.objects.visible_to(request.user).matching(text).order_by("statement") if text else []
     # Matched again on what the user sees, so that typing part of a name hidden in a statement finds nothing.
     shown = (ref for ref in fact_refs(facts[: SUGGESTIONS * 4], request.user) if _contains(ref.statement, text))

@@ -179,6 +179,54 @@ def test_editors_mark_conflicting_facts_and_both_pages_show_it(client, reviewer,
     assert not Fact.objects.get(slug="first-dissent-since-1956").conflicts.exists()
 
 
+def test_an_editor_names_the_conflicting_fact_by_its_statement_and_many_facts_are_offered_as_typed(
+    client, article, monkeypatch
+):
+    from annotate.services import register_fact
+    from dashboard import facts
+
+    make_claim(article, 0, 11, fact="First dissent since 1956")
+    register_fact(statement="First dissent since the 1960s")
+    register_fact(statement="Turnout was 99.63%")
+    client.force_login(make_user("ed", role="editor"))
+    page_url = reverse("dashboard:fact_detail", args=["first-dissent-since-1956"])
+    page = client.get(page_url).content.decode()
+    assert '<option value="First dissent since the 1960s">' in page and "hx-get" not in page.split("conflict-other")[1]
+    url = reverse("dashboard:fact_conflict", args=["first-dissent-since-1956"])
+    refused = client.post(url, {"other": "A fact nobody stated", "conflicting": "on"})
+    assert refused.status_code == 400 and "Choose the fact" in refused.content.decode()
+    assert client.post(url, {"other": "  first dissent since the 1960S ", "conflicting": "on"}).status_code == 302
+    assert [f.slug for f in Fact.objects.get(slug="first-dissent-since-1956").conflicts.all()] == [
+        "first-dissent-since-the-1960s"
+    ]
+    monkeypatch.setattr(facts, "CONFLICT_CHOICES", 0)  # more facts than the field offers at once
+    page = client.get(page_url).content.decode()
+    assert "Turnout was 99.63%" not in page and 'hx-get="/suggest/facts/"' in page
+    options = client.get(reverse("annotate:fact_suggest"), {"other": "turnout"}).content.decode()
+    assert 'value="Turnout was 99.63%"' in options
+
+
+def test_a_fact_is_named_for_a_conflict_by_its_statement_as_the_editor_sees_it(client, article):
+    from django.contrib.auth.models import Permission
+
+    from annotate.services import register_fact, register_source
+
+    register_source(name="Kim Chol-su", kind=kind("in_country_informant"), sensitive=True)
+    make_claim(article, 0, 11, fact="First dissent since 1956")
+    hidden = register_fact(statement="Kim Chol-su says nobody voted against")
+    fact_editor = make_user("fe")  # a reviewer who may edit facts, not see protected names
+    fact_editor.user_permissions.add(Permission.objects.get(codename="change_fact"))
+    client.force_login(fact_editor)
+    options = client.get(reverse("annotate:fact_suggest"), {"other": "nobody voted"}).content.decode()
+    shown = options.split('value="', 1)[1].split('"', 1)[0]
+    assert "Kim Chol-su" not in options and shown.endswith("says nobody voted against")
+    url = reverse("dashboard:fact_conflict", args=["first-dissent-since-1956"])
+    refused = client.post(url, {"other": hidden.statement, "conflicting": "on"})  # the name it may not know
+    assert refused.status_code == 400 and "Kim Chol-su" not in refused.content.decode()
+    assert client.post(url, {"other": shown, "conflicting": "on"}).status_code == 302
+    assert Fact.objects.get(slug="first-dissent-since-1956").conflicts.get() == hidden
+
+
 def test_fact_page_lists_claims_across_articles_with_their_sentence(client, reviewer, article):
     other = make_article("Elsewhere: officials say the turnout was 99.63%. More.", title="Other")
     make_claim(article, 4, 22, fact="Turnout was 99.63%", source_name="KCNA")

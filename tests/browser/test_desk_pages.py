@@ -72,15 +72,21 @@ def test_the_empty_queue_does_not_count_cards_it_cannot_show(page: Page):
     expect(page.get_by_text("1 of your own claims waits for another editor")).to_be_visible()
 
 
-def test_the_conflicts_menu_starts_blank(page: Page):
+def test_the_conflicts_field_starts_blank_and_takes_a_statement_from_the_keyboard(page: Page):
     register_fact(statement="Turnout was 99.63%")
     register_fact(statement="Turnout was 99.9%")
     log_in(page, make_user("edna", role="editor", password=PASSWORD))
     page.goto(Fact.objects.get(statement="Turnout was 99.63%").get_absolute_url())
-    menu = page.get_by_label("Conflicts with")
-    expect(menu).to_have_value("")
+    field = page.get_by_label("Conflicts with")
+    expect(field).to_have_value("")
     page.get_by_role("button", name="Mark as conflicting").click()
     assert not Fact.objects.filter(conflicts__isnull=False).exists()
+    expect(page.locator("#conflict-options option")).to_have_count(1)  # few facts: all offered at once
+    field.focus()
+    page.keyboard.type("turnout was 99.9%")
+    page.keyboard.press("Enter")
+    expect(page.locator(".conflict-view")).to_contain_text("Turnout was 99.9%")
+    assert Fact.objects.get(statement="Turnout was 99.63%").conflicts.get().statement == "Turnout was 99.9%"
 
 
 def test_a_merge_is_checked_before_it_is_confirmed(page: Page):

@@ -492,5 +492,7 @@ def test_the_matrix_cells_escape_a_kinds_label_and_link_with_the_filters(client,
     page = client.get("/dashboard/", {"status": "with_pending", "kind": ["state_media", "news_agency"]})
     html = page.content.decode()
     assert "<b>" not in html and "State &lt;b&gt;&quot;media&quot;&lt;/b&gt; &amp; co: 2 claims in 2 articles" in html
+    assert 'aria-label="State &lt;b&gt;&quot;media&quot;&lt;/b&gt; &amp; co 2' in html  # the fact's bar
+    assert 'title="State &lt;b&gt;&quot;media&quot;&lt;/b&gt; &amp; co: 2 claims in 2 articles"></span>' in html
     assert "?status=with_pending&amp;fact=turnout-was-9963&amp;kind=state_media" in html
     assert "?status=with_pending&amp;fact=turnout-was-9963&amp;kind=news_agency" in html

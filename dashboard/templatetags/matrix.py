@@ -6,7 +6,6 @@ numbers, which need no escaping. With `format_html` escaping every part of every
 were a quarter of the template's time.
 """
 
-from functools import lru_cache
 from urllib.parse import quote
 
 from django import template
@@ -14,13 +13,9 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from annotate.templatetags.bars import escaped
+
 register = template.Library()
-
-
-@lru_cache(maxsize=64)
-def _kind(pk: int, slug: str, label: str) -> tuple[str, str]:
-    """A kind's label escaped for HTML, and its slug for the end of a link's query."""
-    return escape(label), quote(slug)
 
 
 def _counted(claims: int, articles: int) -> str:
@@ -45,7 +40,7 @@ def matrix_cells(row, board):
         if not cell.claims:
             cells.append(f'<td class="cell {classes}k-{int(kind.pk)}"></td>')
             continue
-        label, slug = _kind(kind.pk, kind.slug, kind.label)
+        label, slug = escaped(kind.label), quote(kind.slug)
         counted = _counted(int(cell.claims), int(cell.articles))
         cells.append(
             f'<td class="cell {classes}k-{int(kind.pk)}"><a href="{link}{slug}" title="{label}: {counted}">'

@@ -20,7 +20,6 @@ Article text is published news and is never touched.
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
@@ -35,20 +34,30 @@ from .names import REDACTED, pseudonym, pseudonym_number
 __all__ = ["Mask", "can_see_sensitive", "mask_for", "remove_sensitive_names", "skeleton"]
 
 
+def _skeleton_char(code: int) -> str | None:
+    """What `skeleton` makes of one character: dropped (None) if a mark or a format character, a space if a
+    space, a hyphen if a dash, itself otherwise."""
+    char = chr(code)
+    category = unicodedata.category(char)
+    if category in ("Mn", "Me", "Cf"):
+        return None
+    if char.isspace():
+        return " "
+    return "-" if category == "Pd" else char
+
+
+class _SkeletonTable(dict):
+    """`_skeleton_char` by code point, for `str.translate`, each worked out the first time it is met: the
+    table of every code point took 0.5-0.8 s to build, which the first masked request of each process paid."""
+
+    def __missing__(self, code: int) -> str | None:
+        self[code] = found = _skeleton_char(code)
+        return found
+
+
 @cache
-def _skeleton_table() -> dict[int, str | None]:
-    """Characters `skeleton` drops (marks, format characters) or replaces (spaces, dashes), by code point."""
-    table: dict[int, str | None] = {}
-    for code in range(sys.maxunicode + 1):
-        char = chr(code)
-        category = unicodedata.category(char)
-        if category in ("Mn", "Me", "Cf"):
-            table[code] = None
-        elif char.isspace():
-            table[code] = " "
-        elif category == "Pd":
-            table[code] = "-"
-    return table
+def _skeleton_table() -> _SkeletonTable:
+    return _SkeletonTable()
 
 
 def skeleton(text: str) -> str:
@@ -72,7 +81,7 @@ def _skeleton_map(text: str) -> tuple[str, list[int]]:
     origin: list[int] = []
     for index, char in enumerate(text):
         for part in unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", char).casefold()):
-            part = table.get(ord(part), part)
+            part = table[ord(part)]
             if not part or (part == " " and out and out[-1] == " "):
                 continue
             out.append(part)

@@ -118,11 +118,6 @@ class Dashboard:
     page: Page | None = None  # with build(page=...): the page of facts whose rows `facts` holds
 
     @property
-    def counted_fact_ids(self) -> set[int]:
-        """Every fact the filters count, whether or not `facts` holds all their rows."""
-        return set(self.page.paginator.object_list) if self.page is not None else {row.fact.pk for row in self.facts}
-
-    @property
     def fact_count(self) -> int:
         """Every fact the filters count, whether or not `facts` holds all their rows."""
         return self.page.paginator.count if self.page is not None else len(self.facts)
@@ -155,9 +150,8 @@ def build(
     """Aggregate the claims that pass `filters` (and of `fact` alone, if given) into what `user` may see.
 
     `summary=False` counts from the claims table even when the summary could answer (to compare them).
-    `article_rows`: how many articles' kind mix to show, most claims first (None: all). With 0 neither the
-    articles' nor the outlets' mix is counted, nor the claims in all: the fact pages, the graphs and the
-    exports show the facts alone, and counting the mix was a third of the fact list's time.
+    `article_rows`: how many articles' kind mix to show, most claims first (None: all); 0 counts no mix of
+    articles or outlets, nor the claims in all (the fact pages, graphs and exports show the facts alone).
     `page=(number, size)`: rows for that page of facts alone; every fact is still counted, ordered and checked
     for conflicts, but only the page's are aggregated by kind, source and origin (most of the work).
 
@@ -179,14 +173,11 @@ def build(
         wanted = list(paged.object_list)
         linked, live = linked.filter(fact_id__in=wanted), live.filter(fact_id__in=wanted)
     grid, totals = _by_fact(linked, shown_ids if filters.kinds else None, kinds)
-    counting_mix = article_rows != 0
-    mix = mix_counts(mix_rows(filters, user, claims, shown, fact)) if counting_mix else {}
+    mix = mix_counts(mix_rows(filters, user, claims, shown, fact)) if article_rows != 0 else {}
     meta = article_meta(set(mix).union(*(total["article_ids"] for total in totals.values())))
     outlet_of = {pk: outlet_id for pk, (_, _, outlet_id, _) in meta.items()}
     unsourced = [kind.pk for kind in kinds if kind.role == KindRole.UNSOURCED]
     tallies = {pk: _tally(total, outlet_of) for pk, total in totals.items()}
-    # The far ends of relay chains are the one thing the summaries do not keep: each claim keeps its own, read
-    # from the index of the claims that name no source.
     origins_of = origins.for_facts(tallies, origins.far_ends(live, unsourced), user)
     refs = order.refs if order is not None else _refs(totals, user)
     conflicts_of = _conflicts_of(list(refs), user)
@@ -195,19 +186,17 @@ def build(
     articles, outlets, articles_total, claims_total = mixes(mix, meta, kinds, limit=article_rows)
     if order is not None:
         paged.object_list = rows
+    ordered = order.ids if order is not None else [r.fact.pk for r in rows]
+    linked_claims = order.claims if order is not None else sum(r.claims for r in rows)
     return Dashboard(
         filters=filters,
         kinds=kinds,
         facts=rows,
         articles=articles,
         outlets=outlets,
-        conflicts=_conflict_pairs(
-            [(refs[pk], conflicts_of[pk]) for pk in (order.ids if order else [r.fact.pk for r in rows])]
-        ),
+        conflicts=_conflict_pairs([(refs[pk], conflicts_of[pk]) for pk in ordered]),
         claims_total=claims_total,
-        unlinked=claims_total - (order.claims if order is not None else sum(r.claims for r in rows))
-        if counting_mix
-        else 0,
+        unlinked=claims_total - linked_claims if article_rows != 0 else 0,
         articles_total=articles_total,
         page=paged if order is not None else None,
     )

@@ -45,7 +45,7 @@ def fact_list(request):
     board = dashboard.build(_fact_filters(), request.user, article_rows=0, page=page)
     unsupported = []
     if not board.page.has_next():
-        counted = board.counted_fact_ids
+        counted = board.page.paginator.object_list  # every fact counted, in order, not only this page's
         unsupported = fact_refs(Fact.objects.visible_to(request.user).exclude(pk__in=counted), request.user)
     context = {"board": board, "facts": board.page, "unsupported": unsupported}
     return render(request, "dashboard/fact_list.html", context)

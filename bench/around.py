@@ -10,7 +10,8 @@ kept), or in a scratch one it builds as the suite does (a tenth, then the rest):
 
 Each URL is requested through `django.test.Client` with production settings, as the corpus's reviewer and
 editor, in a process forked for it (so that one request's peak memory does not hide the next one's): the
-median wall time of `--runs` requests after one untimed, the response's bytes and the most the process grew.
+median wall time of `--runs` requests after one untimed, the response's bytes, and the most the process
+grew during the untimed first request (the response held whole counts: the test client keeps it).
 """
 
 from __future__ import annotations
@@ -69,9 +70,11 @@ def _measured(client, url: str, runs: int) -> str:
                 assert response.status_code == 200, f"GET {url}: {response.status_code}"
                 body = response.streaming_content if response.streaming else [response.content]
                 size = pages.drain(body)
+                del response, body
                 if run:
                     times.append(time.perf_counter() - started)
-            grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - start_rss
+                else:  # the first request's peak: later ones may overlap the last one's garbage
+                    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - start_rss
             line = f"| {url} | {statistics.median(times) * 1000:,.0f} ms | {size:,} | {grown:,.0f} MB |"
         except BaseException as exc:  # noqa: BLE001 -- reported as the URL's line
             line = f"| {url} | failed: {exc!r:.200} | | |"

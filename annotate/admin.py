@@ -1,6 +1,8 @@
 from django.contrib import admin
 
+from .fact_services import unname_fact_slugs
 from .models import Fact, ProvenanceKind, Source, SourceAlias, can_see_sensitive
+from .names import name_key
 
 
 class ShowsSourceNames:
@@ -45,6 +47,10 @@ class SourceAliasInline(admin.TabularInline):
     model = SourceAlias
     extra = 1
 
+    def has_delete_permission(self, request, obj=None):
+        # A protected source's aliases stay: without one, texts that name the person so would show it.
+        return not (obj is not None and obj.sensitive) and super().has_delete_permission(request, obj)
+
 
 @admin.register(Source)
 class SourceAdmin(ShowsSourceNames, admin.ModelAdmin):
@@ -60,6 +66,16 @@ class SourceAdmin(ShowsSourceNames, admin.ModelAdmin):
         # Merge duplicates instead (Sources page): claims move over and the name stays as an alias.
         return False
 
+    def save_model(self, request, obj, form, change):
+        former = Source.objects.filter(pk=obj.pk).values_list("name", flat=True).first() if change else None
+        super().save_model(request, obj, form, change)
+        if obj.sensitive and former and name_key(former) != obj.key:  # renamed: the former name stays hidden
+            SourceAlias.objects.get_or_create(source=obj, key=name_key(former), defaults={"name": former})
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        unname_fact_slugs()  # a name it protects now may be in a fact's web address
+
 
 @admin.register(Fact)
 class FactAdmin(ShowsSourceNames, admin.ModelAdmin):
@@ -71,3 +87,7 @@ class FactAdmin(ShowsSourceNames, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        unname_fact_slugs()  # a slug typed here may spell a protected name

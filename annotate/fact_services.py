@@ -1,13 +1,40 @@
-"""Writes to a fact beyond its claims: an editor's verdict."""
+"""Writes to a fact beyond its claims: its web address, kept free of protected names; an editor's verdict."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
+from .masking import holds_protected_name, remove_sensitive_names
 from .models import Fact
 from .names import clean_name
+
+
+def fact_slug(statement: str, *, using: str = DEFAULT_DB_ALIAS) -> str:
+    """A new fact's web address from its statement, unique. Sensitive names stay out of it: everyone sees a
+    fact's slug (`unname_fact_slugs` gives a new one to a fact whose slug holds a name protected since)."""
+    base = slugify(remove_sensitive_names(statement))[:80].rstrip("-") or "fact"
+    if holds_protected_name(base, using=using):  # spelt so that the redaction missed it
+        base = "fact"
+    slug, n = base, 2
+    while Fact.objects.using(using).filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def unname_fact_slugs(*, using: str = DEFAULT_DB_ALIAS) -> int:
+    """Give a new slug to every fact whose slug holds a protected name or alias, in the caller's transaction:
+    after any write that protects a name (a source marked sensitive or renamed, an alias added, a merge) and
+    after a fact is given a slug it did not make itself (an import's, the admin's). The old address stops
+    answering; keeping it would keep the name in every link to the fact. Returns how many changed."""
+    changed = 0
+    for pk, slug, statement in Fact.objects.using(using).values_list("pk", "slug", "statement").iterator():
+        if holds_protected_name(slug, using=using):
+            Fact.objects.using(using).filter(pk=pk).update(slug=fact_slug(statement, using=using))
+            changed += 1
+    return changed
 
 
 @transaction.atomic

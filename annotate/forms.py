@@ -176,6 +176,30 @@ class SourceForm(forms.ModelForm):
                 raise forms.ValidationError(f"“{name}” already names another source: {taken.name}.", code="taken")
         return names
 
+    kept_former_name = ""  # set by clean(): a protected source's former name, kept as an alias
+
+    def clean(self):
+        """A protected source keeps every name it has had: texts that name the person so stay hidden.
+
+        Renamed, its former name becomes an alias (as a merged source's names do); an alias may not be
+        taken away. `clean()` runs before the form writes to the instance, which still holds what is stored.
+        """
+        data = super().clean()
+        source = self.instance
+        if source.pk is None or not data.get("sensitive") or "name" not in data or "aliases" not in data:
+            return data
+        kept = {name_key(name) for name in [data["name"], *data["aliases"]]}
+        if dropped := [alias.name for alias in source.aliases.all() if alias.key not in kept]:
+            self.add_error(
+                "aliases",
+                f"“{dropped[0]}” is a name of this protected source: without it, texts that name the person so "
+                "would show it again. Keep it; to correct a misspelt alias, add the right one beside it.",
+            )
+        if name_key(source.name) not in kept:
+            data["aliases"] = [*data["aliases"], source.name]
+            self.kept_former_name = source.name
+        return data
+
 
 class MergeForm(forms.Form):
     into = forms.ModelChoiceField(queryset=Source.objects.all(), label="Merge into")

@@ -25,13 +25,14 @@ from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 
 from django.db import connections, router
+from django.utils.text import slugify
 
 from config.lookups import column, table
 
 from .models import Source, SourceAlias, can_see_sensitive
 from .names import REDACTED, pseudonym, pseudonym_number
 
-__all__ = ["Mask", "can_see_sensitive", "mask_for", "remove_sensitive_names", "skeleton"]
+__all__ = ["Mask", "can_see_sensitive", "holds_protected_name", "mask_for", "remove_sensitive_names", "skeleton"]
 
 
 def _skeleton_char(code: int) -> str | None:
@@ -185,11 +186,17 @@ class _Registry:
     pattern: re.Pattern | None
     keys: tuple[str, ...]  # the skeletons the pattern looks for
 
+    @cached_property
+    def slug_forms(self) -> frozenset[str]:
+        """Each name as a web address writes it ("kim-chol-su"); a name with no letter of ASCII has none."""
+        return frozenset(form for key in self.keys if (form := slugify(key)))
+
     @classmethod
-    def load(cls) -> _Registry:
+    def load(cls, using: str | None = None) -> _Registry:
         """The registry as it is now: one query, which every request of a reader without the permission
-        makes, and the names' skeletons and pattern worked out once per registry (`_built`)."""
-        with connections[router.db_for_read(Source)].cursor() as cursor:
+        makes, and the names' skeletons and pattern worked out once per registry (`_built`). `using`: the
+        database to read (a write reads the primary, which holds what its own transaction changed)."""
+        with connections[using or router.db_for_read(Source)].cursor() as cursor:
             cursor.execute(_registry_sql())
             return _built(tuple(sorted((pk, name, bool(alias)) for pk, name, alias in cursor.fetchall())))
 
@@ -280,6 +287,14 @@ def remove_sensitive_names(text: str) -> str:
     if not text or pattern is None or not pattern.search(skeleton(text)):
         return text
     return _redact(text, pattern, " ")
+
+
+def holds_protected_name(slug: str, *, using: str | None = None) -> bool:
+    """Whether a web address (a slug, words joined by hyphens) spells a protected name or alias as a whole
+    run of its words: "choe-myong-hui-confirmed" holds "Choe Myong-hui", "choel-report" does not hold "Choe".
+    """
+    padded = f"-{slug}-"
+    return any(f"-{form}-" in padded for form in _Registry.load(using).slug_forms)
 
 
 def _redact(text: str, pattern: re.Pattern, replacement: str = REDACTED) -> str:

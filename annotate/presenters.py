@@ -44,8 +44,16 @@ def fact_ref(fact: Fact, mask: Mask) -> FactRef:
 
 
 def fact_refs(facts: Iterable[Fact], user) -> list[FactRef]:
-    mask = mask_for(user)
-    return [fact_ref(fact, mask) for fact in facts]
+    """These facts as `user` may see them, in the order of what they see: by stored statement, a fact
+    naming a protected source would sit where the hidden name sorts."""
+    return by_statement([fact_ref(fact, mask_for(user)) for fact in facts])
+
+
+def by_statement(facts: list, *, mask: Mask | None = None) -> list:
+    """Facts (or FactRefs) sorted by their statement as shown: masked by `mask` when given (Facts), as they
+    are otherwise (FactRefs are already masked)."""
+    shown = (lambda fact: mask.text(fact.statement)) if mask is not None else (lambda fact: fact.statement)
+    return sorted(facts, key=lambda fact: (shown(fact).lower(), fact.pk))
 
 
 @dataclass(slots=True)

@@ -17,6 +17,7 @@ from .responses import inline_error
 from .source_services import merge_sources, save_source
 
 SUGGESTIONS = 12
+FACT_CANDIDATES = 500
 
 
 @require_GET
@@ -48,9 +49,11 @@ def fact_suggest(request):
     """<option>s of facts whose statement matches what is typed in the tag panel's Fact field (`fact`) or in
     a fact page's Conflicts with field (`other`)."""
     text = (request.GET.get("fact") or request.GET.get("other") or "").strip()
-    facts = Fact.objects.visible_to(request.user).matching(text).order_by("statement") if text else []
-    # Matched again on what the user sees, so that typing part of a name hidden in a statement finds nothing.
-    shown = (ref for ref in fact_refs(facts[: SUGGESTIONS * 4], request.user) if _contains(ref.statement, text))
+    facts = Fact.objects.visible_to(request.user).matching(text).order_by("-pk") if text else []
+    # Matched again on what the user sees, so that typing part of a name hidden in a statement finds nothing,
+    # and ordered by it (`fact_refs`). The newest FACT_CANDIDATES are the candidates: a choice made by the
+    # stored statements' order would depend on the names hidden in them.
+    shown = (ref for ref in fact_refs(facts[:FACT_CANDIDATES], request.user) if _contains(ref.statement, text))
     options = [(ref.statement, "", "") for ref in shown][:SUGGESTIONS]
     return render(request, "annotate/suggestions.html", {"options": options})
 
@@ -89,6 +92,8 @@ def source_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         save_source(form=form)
         messages.success(request, f"Saved “{source.name}”.")
+        if form.kept_former_name:
+            messages.info(request, f"“{form.kept_former_name}” stays an alias, so that texts naming it stay hidden.")
         return redirect("annotate:source_list")
     merge = MergeForm()
     merge.fields["into"].queryset = Source.objects.exclude(pk=source.pk)

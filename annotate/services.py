@@ -9,12 +9,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
-from django.utils.text import slugify
 
 from corpus.models import Article
 
 from . import chains
-from .masking import mask_for, remove_sensitive_names
+from .fact_services import fact_slug
+from .masking import mask_for
 from .models import Claim, Fact, ProvenanceKind, ReviewEvent, Source
 from .names import clean_name, is_reserved, name_key
 from .spans import SpanError, check_span, context
@@ -115,15 +115,6 @@ def resolve_relays(
     return links
 
 
-def _fact_slug(statement: str) -> str:
-    # Sensitive names stay out of web addresses: everyone sees a fact's slug.
-    base = slugify(remove_sensitive_names(statement))[:80].rstrip("-") or "fact"
-    slug, n = base, 2
-    while Fact.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 def _fact_named(statement: str) -> Fact | None:
     """The fact with this statement, or else the one with this slug: one query for both."""
     found = list(Fact.objects.filter(Q(key=name_key(statement)) | Q(slug=statement))[:2])
@@ -137,7 +128,7 @@ def register_fact(*, statement: str) -> Fact:
     return _get_or_create(
         Fact,
         lambda: _fact_named(statement),
-        lambda: Fact.objects.create(statement=statement, slug=_fact_slug(statement)),
+        lambda: Fact.objects.create(statement=statement, slug=fact_slug(statement)),
     )
 
 

@@ -9,6 +9,7 @@ from django.db.models import F
 from django.db.models.functions import Now
 
 from . import chains
+from .fact_services import unname_fact_slugs
 from .forms import SourceForm
 from .models import Claim, ReviewEvent, Source, SourceAlias
 from .names import name_key
@@ -25,6 +26,7 @@ def save_source(*, form: SourceForm) -> Source:
     SourceAlias.objects.bulk_create(
         SourceAlias(source=source, name=name, key=name_key(name)) for name in form.cleaned_data["aliases"]
     )
+    unname_fact_slugs()  # a name it protects now may be in a fact's web address
     return source
 
 
@@ -59,6 +61,8 @@ def merge_sources(*, source: Source, into: Source, actor) -> int:
     SourceAlias.objects.bulk_create(
         [SourceAlias(source=into, name=name, key=key) for key, name in kept.items() if key not in known]
     )
+    if into.sensitive:
+        unname_fact_slugs()
     after = (
         Claim.objects.filter(pk__in=befores)
         .select_related("kind", "source", "fact", "reviewer")

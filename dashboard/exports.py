@@ -153,7 +153,8 @@ def prov_document(selected: Story, user, base_url: str) -> dict:
                 pk = parents.get(pk)
     every = Source.objects.in_bulk(wanted)
     nodes = []
-    for source in every.values():
+    # In the order of what the reader sees: by stored name, a pseudonym would sit where its real name sorts.
+    for source in sorted(every.values(), key=lambda source: (mask.of(source).lower(), mask.of(source))):
         node = {"@id": ids.source(source.pk, source.name, source.sensitive), "@type": ["prov:Agent", "prov:Entity"],
                 "label": mask.of(source)}  # fmt: skip
         if source.affiliation_id in every:

@@ -15,7 +15,7 @@ from annotate.forms import ConflictForm, VerdictForm
 from annotate.masking import mask_for
 from annotate.models import Claim, Fact
 from annotate.names import name_key
-from annotate.presenters import fact_ref, fact_refs, present_all
+from annotate.presenters import by_statement, fact_ref, fact_refs, present_all
 from annotate.responses import form_message, inline_error
 from annotate.services import (
     set_conflict,
@@ -67,12 +67,12 @@ def fact_detail(request, slug):
         CLAIMS_PER_PAGE,
     ).get_page(request.GET.get("page"))
     claims = present_all(page.object_list, request.user, in_context=True)
-    conflicts = list(fact.conflicts.visible_to(request.user).order_by("statement"))
+    conflicts = by_statement(list(fact.conflicts.visible_to(request.user)), mask=mask_for(request.user))
     conflict_claims, conflict_totals = _first_claims(conflicts, request.user)
     board = dashboard.build(_fact_filters(), request.user, fact=fact, article_rows=0)
     row = board.facts[0] if board.facts else None
     can_edit = request.user.has_perm("annotate.change_fact")
-    other_facts = Fact.objects.exclude(pk=fact.pk).exclude(pk__in=[f.pk for f in conflicts]).order_by("statement")
+    other_facts = Fact.objects.exclude(pk=fact.pk).exclude(pk__in=[f.pk for f in conflicts]).order_by("pk")
     # Offered all at once when they are few; otherwise as the editor types (2,000 facts were 200 KB a page).
     offered = list(other_facts[: CONFLICT_CHOICES + 1]) if can_edit else []
     mask = mask_for(request.user)

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 from annotate.filters import Filters
 from annotate.masking import mask_for
 from annotate.models import Claim, Fact
-from annotate.presenters import fact_ref
+from annotate.presenters import by_statement, fact_ref
 from config.garbage import paused_collection
 
 from . import board as dashboard
@@ -33,7 +33,7 @@ def fact_graph(request, slug):
     """A fact's provenance graph: articles → relays → sources → affiliations, and a table of the same."""
     fact = get_object_or_404(Fact.objects.visible_to(request.user), slug=slug)
     filters = Filters(status="with_pending")  # as the fact page counts
-    conflicts = list(fact.conflicts.visible_to(request.user).order_by("statement"))
+    conflicts = by_statement(list(fact.conflicts.visible_to(request.user)), mask=mask_for(request.user))
     context = {
         "title": fact_ref(fact, mask_for(request.user)).statement,
         "sides": [_fact_side(f, request.user, filters) for f in [fact, *conflicts]],

@@ -17,6 +17,8 @@ from django.db import transaction
 
 from annotate import roles
 from annotate.chains import set_affiliation
+from annotate.fact_services import fact_slug
+from annotate.masking import holds_protected_name
 from annotate.models import Claim, Fact, ProvenanceKind, Source, SourceAlias
 from annotate.services import create_claim
 from corpus.models import Article
@@ -103,7 +105,8 @@ def _facts(entries: list[dict]) -> dict[str, Fact]:
     for entry in entries:
         fact = Fact.objects.filter(slug=entry["slug"]).first() or Fact.objects.stated(entry["statement"]).first()
         if fact is None:
-            fact = Fact.objects.create(slug=entry["slug"], statement=entry["statement"], note=entry.get("note", ""))
+            slug = entry["slug"] if not holds_protected_name(entry["slug"]) else fact_slug(entry["statement"])
+            fact = Fact.objects.create(slug=slug, statement=entry["statement"], note=entry.get("note", ""))
             new_facts.add(entry["slug"])
         facts[entry["slug"]] = fact
     for entry in entries:

@@ -26,9 +26,10 @@ from urllib.parse import urlsplit
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
-from django.db import DatabaseError, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 
 from annotate import chains
+from annotate.masking import holds_protected_name
 from annotate.models import Claim, Fact, ProvenanceKind, Source
 from annotate.names import clean_name, is_reserved
 from annotate.relays import MAX_RELAYS, split_via
@@ -291,7 +292,7 @@ class Importer:
             return fact
         if not statement:
             raise Rejected(f"unknown fact “{slug}” (the file gives no statement to create it from)")
-        if _valid_slug(slug):
+        if _valid_slug(slug) and not holds_protected_name(slug, using=DEFAULT_DB_ALIAS):
             return Fact.objects.create(slug=slug, statement=statement)
         return register_fact(statement=statement)
 

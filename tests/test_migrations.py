@@ -71,3 +71,41 @@ def test_names_get_their_key_and_two_that_now_compare_equal_both_stay():
     assert Fact.objects.get().key == "turnout was 99.63%"
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_facts_address_that_holds_a_name_protected_since_loses_it():
+    before, after = (
+        [("annotate", "0018_relay_chain_on_claim")],
+        [("annotate", "0019_fact_slugs_without_protected_names")],
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    Kind, Source, SourceAlias, Fact = (
+        old.get_model("annotate", name) for name in ("ProvenanceKind", "Source", "SourceAlias", "Fact")
+    )
+    kind = Kind.objects.get_or_create(slug="in_country_informant", defaults={"label": "Informant", "colour": "#009E73"})
+    source = Source.objects.create(name="Hyesan resident", key="hyesan resident", kind=kind[0], sensitive=True)
+    SourceAlias.objects.create(source=source, name="Choe Myong-hui", key="choe myong-hui")
+    Source.objects.create(name="Kim Il", key="kim il", kind=kind[0])  # public: its name stays
+    rows = {
+        "choe-myong-hui-confirmed-the-figures": "Choe Myong-hui confirmed the figures",
+        "confirmed-the-figures": "The figures were confirmed",
+        "kim-il-spoke": "Kim Il spoke",
+        "choel-report": "The Choel report",
+    }
+    for slug, statement in rows.items():
+        Fact.objects.create(slug=slug, statement=statement, key=statement.lower())
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    Fact = executor.loader.project_state(after).apps.get_model("annotate", "Fact")
+    assert dict(Fact.objects.values_list("statement", "slug")) == {
+        "Choe Myong-hui confirmed the figures": "confirmed-the-figures-2",
+        "The figures were confirmed": "confirmed-the-figures",
+        "Kim Il spoke": "kim-il-spoke",
+        "The Choel report": "choel-report",
+    }
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

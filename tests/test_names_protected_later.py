@@ -1,0 +1,130 @@
+"""A name protected after it was written down stays hidden: a fact's web address made before, a protected
+source's former name, an alias taken away. And nothing is ordered by a name a reader may not see."""
+
+import pytest
+from django.urls import reverse
+
+from annotate.fact_services import unname_fact_slugs
+from annotate.forms import SourceForm
+from annotate.models import Fact, Source, SourceAlias
+from annotate.services import register_fact, register_source
+from annotate.source_services import merge_sources, save_source
+
+from .factories import kind, make_article, make_claim, make_user
+
+pytestmark = pytest.mark.django_db
+NAME = "Choe Myong-hui"
+
+
+def _edit(source: Source, **changes):
+    data = {
+        "name": source.name,
+        "kind": source.kind_id,
+        "description": source.description,
+        "aliases": "\n".join(source.aliases.values_list("name", flat=True)),
+        "affiliation": source.affiliation_id or "",
+    }
+    data |= changes
+    if data.pop("sensitive", source.sensitive):
+        data["sensitive"] = "on"
+    return SourceForm(data, instance=Source.objects.get(pk=source.pk))
+
+
+def _everything_a_reviewer_reads(client, fact: Fact) -> str:
+    urls = [reverse("dashboard:fact_list"), reverse("dashboard:index"), reverse("dashboard:json")]
+    urls += [reverse("annotate:claim_list"), fact.get_absolute_url(), reverse("api:claims")]
+    return "".join(client.get(url, {"status": "all"} if "facts" not in url else {}).content.decode() for url in urls)
+
+
+def test_a_name_protected_after_a_fact_was_made_leaves_its_web_address(client):
+    claim = make_claim(make_article(), 0, 11, fact=f"{NAME} confirmed the turnout figures")
+    fact = Fact.objects.get()
+    assert fact.slug == "choe-myong-hui-confirmed-the-turnout-figures"
+    informant = register_source(name="Hyesan resident", kind=kind("in_country_informant"), sensitive=True)
+    save_source(form=_valid(_edit(informant, aliases=NAME)))
+    fact.refresh_from_db()
+    assert fact.slug == "confirmed-the-turnout-figures" and claim.fact_id == fact.pk
+    client.force_login(make_user("rita"))
+    seen = _everything_a_reviewer_reads(client, fact).lower()
+    assert "choe" not in seen and "myong" not in seen
+    old = client.get("/facts/choe-myong-hui-confirmed-the-turnout-figures/")
+    assert old.status_code == 404
+
+
+def test_marking_a_source_sensitive_or_merging_into_a_protected_one_renames_the_facts_that_spell_it():
+    public = register_source(name=NAME, kind=kind("expert"))
+    register_fact(statement=f"{NAME} doubts the figures")
+    register_fact(statement="Pak doubts the figures")
+    save_source(form=_valid(_edit(public, sensitive=True)))
+    assert sorted(Fact.objects.values_list("slug", flat=True)) == ["doubts-the-figures", "pak-doubts-the-figures"]
+    other = register_source(name="Ri Sun-ok", kind=kind("expert"))
+    register_fact(statement="Ri Sun-ok doubts it too")
+    merge_sources(source=other, into=Source.objects.get(pk=public.pk), actor=make_user("ed", role="editor"))
+    assert Fact.objects.get(statement="Ri Sun-ok doubts it too").slug == "doubts-it-too"
+    assert unname_fact_slugs() == 0  # nothing left to rename
+
+
+def test_a_protected_sources_former_name_stays_hidden_and_its_aliases_cannot_be_taken_away(client):
+    informant = register_source(name="Ri Sun-ok", kind=kind("in_country_informant"), sensitive=True)
+    SourceAlias.objects.create(source=informant, name="Sun-ok")
+    make_claim(make_article(), 0, 11, note="Ri Sun-ok was interviewed twice by phone.")
+    form = _edit(informant, name="Hamhung informant")
+    save_source(form=_valid(form))
+    assert form.kept_former_name == "Ri Sun-ok"
+    assert sorted(SourceAlias.objects.values_list("name", flat=True)) == ["Ri Sun-ok", "Sun-ok"]
+    client.force_login(make_user("rita"))
+    assert "Ri Sun-ok" not in client.get(reverse("annotate:claim_list"), {"status": "all"}).content.decode()
+    dropped = _edit(Source.objects.get(pk=informant.pk), aliases="Ri Sun-ok")
+    assert not dropped.is_valid() and "“Sun-ok” is a name of this protected source" in dropped.errors["aliases"][0]
+    public = register_source(name="KCNA", kind=kind("state_media"))
+    SourceAlias.objects.create(source=public, name="Korean Central News Agency")
+    save_source(form=_valid(_edit(public, name="KCNA (Pyongyang)", aliases="")))  # a public one may change freely
+    assert not SourceAlias.objects.filter(source=public).exists()
+
+
+def test_the_sources_page_says_the_former_name_stays_an_alias(client):
+    informant = register_source(name="Ri Sun-ok", kind=kind("in_country_informant"), sensitive=True)
+    client.force_login(make_user("ed", role="editor"))
+    data = {"name": "Hamhung informant", "kind": informant.kind_id, "aliases": "", "sensitive": "on"}
+    response = client.post(reverse("annotate:source_edit", args=[informant.pk]), data, follow=True)
+    assert "“Ri Sun-ok” stays an alias, so that texts naming it stay hidden." in response.content.decode()
+
+
+def _valid(form: SourceForm) -> SourceForm:
+    assert form.is_valid(), form.errors
+    return form
+
+
+def test_facts_are_listed_in_the_order_of_what_the_reader_sees(client):
+    from annotate.services import set_conflict
+
+    informant = register_source(name=NAME, kind=kind("in_country_informant"), sensitive=True)
+    statements = ["Bravo says turnout was forced", f"{NAME} says turnout was forced", "Zulu says turnout was forced"]
+    facts = [register_fact(statement=statement) for statement in statements]
+    subject = register_fact(statement="Turnout was 99.63%")
+    for fact in facts:
+        set_conflict(fact=subject, other=fact, conflicting=True)
+    make_claim(make_article(), 0, 11, fact=subject.statement)
+    client.force_login(make_user("rita"))
+    shown = ["[protected] says turnout was forced", "Bravo says turnout was forced", "Zulu says turnout was forced"]
+
+    options = client.get(reverse("annotate:fact_suggest"), {"fact": "turnout was forced"}).content.decode()
+    assert [options.index(statement) for statement in shown] == sorted(options.index(s) for s in shown)
+    for url in (subject.get_absolute_url(), reverse("dashboard:fact_graph", args=[subject.slug])):
+        page = client.get(url).content.decode()
+        assert NAME not in page
+        assert [page.index(s) for s in shown] == sorted(page.index(s) for s in shown), url
+    assert informant.pk  # the informant stays protected throughout
+
+
+def test_the_prov_export_lists_agents_in_the_order_of_their_labels_as_shown(client):
+    import json
+
+    article = make_article("Ahn said it. Choe said it. Kim said it.")  # Choe sorts before Kim, its pseudonym after
+    for start, name in ((0, "Ahn"), (13, NAME), (27, "Kim Il")):
+        make_claim(article, start, start + 11, source_name=name, fact="Turnout was 99.63%")
+    Source.objects.filter(name=NAME).update(sensitive=True)
+    client.force_login(make_user("rita"))
+    document = json.loads(client.get(reverse("dashboard:export_prov"), {"status": "with_pending"}).content.decode())
+    labels = [node["label"] for node in document["@graph"] if "prov:Agent" in node.get("@type", [])]
+    assert labels == ["Ahn", "Kim Il", "Protected source 1"]

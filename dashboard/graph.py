@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from annotate.masking import mask_for
 from annotate.models import Source
+from annotate.names import pseudonym_number
 from annotate.relays import ClaimRelay
 
 from .origins import root
@@ -32,7 +33,7 @@ MAX_CLAIMS = 2_000  # a story's graph beyond this is unreadable: the page says s
 
 @dataclass
 class Node:
-    id: str  # "a12" (article), "s5" (source, relay or affiliation)
+    id: str  # "a12" (article), "s5", "r5", "o5" (source, relay, affiliation), "sp3" (protected source 3)
     column: int
     label: str
     kind_pk: int | None = None
@@ -132,12 +133,15 @@ def build_graph(claims: QuerySet, user, roots: frozenset[int] = frozenset()) -> 
     wanted = {r[6] for r in rows if r[6]} | {pk for chain in chains.values() for pk in chain}
     wanted |= {root(pk, parents) for pk in wanted}
     mask = mask_for(user)
-    sources = {
-        pk: (mask.source(pk, name, sensitive), kind_id)
-        for pk, name, sensitive, kind_id in Source.objects.filter(pk__in=wanted).values_list(
-            "pk", "name", "sensitive", "kind_id"
-        )
-    }
+    sources = {}
+    for pk, name, sensitive, kind_id in Source.objects.filter(pk__in=wanted).values_list(
+        "pk", "name", "sensitive", "kind_id"
+    ):
+        label = mask.source(pk, name, sensitive)
+        # A box's id is in the page's anchors and the downloads: a protected source is known there by its
+        # pseudonym's number, never its id, which would place it among the public ones in registry order.
+        number = pseudonym_number(label) if sensitive and not mask.reveal else None
+        sources[pk] = (label, kind_id, f"p{number}" if number else str(pk))
     return _assemble(rows, chains, parents, sources, roots, truncated)
 
 
@@ -157,26 +161,27 @@ def _assemble(rows, chains, parents, sources, roots, truncated) -> Graph:
         article.claims.append(claim_id)
         trail = [article.id]
         for pk in chains.get(claim_id, []):
-            relay = node(f"r{pk}", 1, sources[pk][0], sources[pk][1])
+            relay = node(f"r{sources[pk][2]}", 1, sources[pk][0], sources[pk][1])
             relay.claims.append(claim_id)
             trail.append(relay.id)
         origin = ""
         if source_id:
-            source = node(f"s{source_id}", 2, sources[source_id][0], kind_id)
+            source = node(f"s{sources[source_id][2]}", 2, sources[source_id][0], kind_id)
             source.claims.append(claim_id)
             trail.append(source.id)
             top = root(source_id, parents)
             origin = sources[top][0]
             if top != source_id:
-                affiliation = node(f"o{top}", 3, origin, sources[top][1])
+                affiliation = node(f"o{sources[top][2]}", 3, origin, sources[top][1])
                 affiliation.claims.append(claim_id)
                 trail.append(affiliation.id)
         links |= set(zip(trail, trail[1:], strict=False))
         via = [sources[pk][0] for pk in chains.get(claim_id, [])]
         shown_source = sources[source_id][0] if source_id else ""
         paths.append(PathRow(claim_id, href, article.label, via, shown_source, origin))
-    for pk in roots:  # an origin is marked where the tree ends: its affiliation, else the source, else the relay
-        if marked := next((nodes[key] for key in (f"o{pk}", f"s{pk}", f"r{pk}") if key in nodes), None):
+    for pk in roots & sources.keys():  # an origin is marked where its tree ends: its affiliation, else the
+        token = sources[pk][2]  # source, else the relay
+        if marked := next((nodes[key] for key in (f"o{token}", f"s{token}", f"r{token}") if key in nodes), None):
             marked.origin = True
     ordered = sorted(nodes.values(), key=lambda n: (n.column, n.label.lower()))
     edges, width, height = layout(ordered, links)

@@ -1,6 +1,8 @@
 """A name protected after it was written down stays hidden: a fact's web address made before, a protected
 source's former name, an alias taken away. And nothing is ordered by a name a reader may not see."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -128,3 +130,20 @@ def test_the_prov_export_lists_agents_in_the_order_of_their_labels_as_shown(clie
     document = json.loads(client.get(reverse("dashboard:export_prov"), {"status": "with_pending"}).content.decode())
     labels = [node["label"] for node in document["@graph"] if "prov:Agent" in node.get("@type", [])]
     assert labels == ["Ahn", "Kim Il", "Protected source 1"]
+
+
+def test_a_protected_sources_box_in_the_graph_is_known_by_its_pseudonym_not_its_id(client):
+    article = make_article("Ahn said it. Choe said it.")
+    make_claim(article, 0, 11, source_name="Ahn", fact="Turnout was 99.63%")
+    make_claim(article, 13, 24, source_name=NAME, fact="Turnout was 99.63%")
+    informant = Source.objects.get(name=NAME)
+    Source.objects.filter(pk=informant.pk).update(sensitive=True)
+    public = Source.objects.get(name="Ahn")
+    query = {"status": "with_pending"}
+    client.force_login(make_user("rita"))
+    for name in ("dashboard:story_graph", "dashboard:export_graphml", "dashboard:export_gephi_nodes"):
+        body = client.get(reverse(name), query).content.decode()
+        assert re.search(rf"\bs{public.pk}\b", body) and re.search(r"\bsp1\b", body), name
+        assert not re.search(rf"\bs{informant.pk}\b", body) and NAME not in body, name
+    client.force_login(make_user("ed", role="editor"))
+    assert re.search(rf"\bs{informant.pk}\b", client.get(reverse("dashboard:export_graphml"), query).content.decode())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -75,19 +75,21 @@ def register_source(*, name: str, kind: ProvenanceKind, sensitive: bool = False)
     )
 
 
-def resolve_source(*, name: str, kind: ProvenanceKind, actor) -> tuple[Source | None, str]:
+def resolve_source(*, name: str, kind: ProvenanceKind, actor, shown: Collection[int] = ()) -> tuple[Source | None, str]:
     """(source, proposed name) for a name typed in the Source field by `actor`.
 
     Those who may see sensitive sources get the registered source, or a new one. Everyone else gets a
-    public source if the name is one of its names, or the pseudonym they were shown; any other name is
-    held on the claim as proposed, whether or not it is a protected source's, so typing a name never
-    tells them which.
+    public source if the name is one of its names, or the pseudonym they were shown (on a claim they may
+    see, or in `shown`: the protected sources a suggestion put before them); any other name is held on the
+    claim as proposed, whether or not it is a protected source's, so typing a name never tells them which.
+    A pseudonym they were not shown is refused as one that names nobody is: answering it would tell how
+    many protected sources there are.
     """
     name = clean_name(name)
     if not name:
         return None, ""
     mask = mask_for(actor)
-    if (pk := mask.pseudonymous_source(name)) is not None:
+    if (pk := mask.pseudonymous_source(name)) is not None and (mask.reveal or pk in shown or _shown(actor, pk)):
         return Source.objects.get(pk=pk), ""
     if mask.reveal:
         return register_source(name=name, kind=kind), ""
@@ -97,8 +99,19 @@ def resolve_source(*, name: str, kind: ProvenanceKind, actor) -> tuple[Source | 
     return (public, "") if public else (None, name)
 
 
+def _shown(actor, pk: int) -> bool:
+    """Whether a claim `actor` may see names this protected source, as its source or a relay."""
+    visible = Claim.objects.visible_to(actor)
+    return visible.filter(source_id=pk).exists() or visible.filter(relays__source_id=pk).exists()
+
+
 def resolve_relays(
-    *, names: Sequence[str], kind: ProvenanceKind, actor, keep: Sequence[tuple[str, chains.Link]] = ()
+    *,
+    names: Sequence[str],
+    kind: ProvenanceKind,
+    actor,
+    keep: Sequence[tuple[str, chains.Link]] = (),
+    shown: Collection[int] = (),
 ) -> list[chains.Link]:
     """The relay chain `actor` typed, each name resolved as `resolve_source` resolves a claim's source (a
     new name from an editor registered with the relay kind); a name in `keep` comes back as it was shown."""
@@ -110,7 +123,7 @@ def resolve_relays(
         if (link := kept.get(name_key(name))) is None:
             if registers:
                 relay_kind = relay_kind or chains.relay_kind(kind)
-            link = resolve_source(name=name, kind=relay_kind or kind, actor=actor)
+            link = resolve_source(name=name, kind=relay_kind or kind, actor=actor, shown=shown)
         links.append(link)
     return links
 
@@ -181,6 +194,7 @@ def create_claim(
     annotator,
     origin: dict | None = None,
     keep_chain: bool = False,
+    shown: Collection[int] = (),
 ) -> Claim:
     """Tag [start, end) of an article; refuses a span that does not quote the text exactly.
 
@@ -213,6 +227,7 @@ def create_claim(
             relays=relays,
             origin=origin,
             keep_chain=keep_chain,
+            shown=shown,
             directness=directness,
             note=note.strip(),
             annotator=annotator,
@@ -243,15 +258,19 @@ def _insert_claim(
     relays,
     origin,
     keep_chain,
+    shown,
     **fields,
 ) -> Claim:
     annotator = fields["annotator"]
     proposed_source = proposed_fact = ""
     if source is None:
-        source, proposed_source = resolve_source(name=source_name, kind=kind, actor=annotator)
+        source, proposed_source = resolve_source(name=source_name, kind=kind, actor=annotator, shown=shown)
     if fact is None:
         fact, proposed_fact = resolve_fact(statement=fact_statement, actor=annotator)
-    links = [(r, "") for r in relays] if relays is not None else resolve_relays(names=via, kind=kind, actor=annotator)
+    if relays is None:
+        links = resolve_relays(names=via, kind=kind, actor=annotator, shown=shown)
+    else:
+        links = [(r, "") for r in relays]
     prefix, suffix = context(article.text, start, end)
     claim = Claim(
         article=article,

@@ -129,10 +129,24 @@ def test_names_that_pass_for_a_withheld_one_cannot_name_a_source(client, article
 
 
 def test_a_reviewer_may_name_a_protected_source_by_the_pseudonym_they_were_shown(client, article, informant):
+    shown = make_claim(article, TEXT.index("Nobody"), TEXT.index(", a resident"), annotator=make_user("olga"))
+    Claim.objects.filter(pk=shown.pk).update(source=informant)  # olga's claim, which rita may see
     rita = make_user("rita")
     client.force_login(rita)
+    assert "Protected source 1" in client.get(reverse("annotate:article_detail", args=[article.slug])).content.decode()
     tag_in_browser(client, article, "The turnout was 99.63%", "protected SOURCE 1")
-    assert Claim.objects.get().source == informant
+    assert Claim.objects.get(annotator=rita).source == informant
+
+
+def test_a_pseudonym_a_reviewer_was_not_shown_is_answered_as_one_that_names_nobody(client, article, informant):
+    register_source(name="Pak Il-nam", kind=kind("in_country_informant"), sensitive=True)  # protected source 2
+    client.force_login(make_user("rita"))
+    answers = []
+    for typed in ("Protected source 1", "Protected source 2", "Protected source 3"):
+        response = tag_in_browser(client, article, "The turnout was 99.63%", typed)
+        answers.append((response.status_code, response.content.decode().replace(typed, "NAME")))
+    assert answers[0] == answers[1] == answers[2] and answers[0][0] == 400
+    assert not Claim.objects.exists()
 
 
 def test_sending_back_the_pseudonym_in_any_case_keeps_the_sensitive_source(client, article, informant):

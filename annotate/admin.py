@@ -67,13 +67,20 @@ class SourceAdmin(ShowsSourceNames, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        former = Source.objects.filter(pk=obj.pk).values_list("name", flat=True).first() if change else None
+        stored = Source.objects.filter(pk=obj.pk).first() if change else None
+        # Every name it had: a protected source keeps them all, as the sources page does (`SourceForm`).
+        request._former_names = [stored.name, *stored.aliases.values_list("name", flat=True)] if stored else []
         super().save_model(request, obj, form, change)
-        if obj.sensitive and former and name_key(former) != obj.key:  # renamed: the former name stays hidden
-            SourceAlias.objects.get_or_create(source=obj, key=name_key(former), defaults={"name": former})
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        source = form.instance
+        if source.sensitive:  # a name renamed or an alias edited away stays, as an alias
+            kept = {source.key, *source.aliases.values_list("key", flat=True)}
+            for name in getattr(request, "_former_names", []):
+                if name_key(name) not in kept:
+                    SourceAlias.objects.create(source=source, name=name, key=name_key(name))
+                    kept.add(name_key(name))
         unname_fact_slugs()  # a name it protects now may be in a fact's web address
 
 

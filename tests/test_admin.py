@@ -107,3 +107,34 @@ def test_admin_shows_sensitive_names_only_to_those_who_may_see_them(client, rita
         response = client.get(reverse(f"admin:{name}_changelist"))
         assert response.status_code == 200 and "Kim Chol" in response.content.decode()
     assert client.get(reverse("admin:annotate_reviewevent_changelist")).status_code == 200
+
+
+def test_a_protected_source_edited_in_the_admin_keeps_every_name_it_had(client, editor):
+    from annotate.models import Fact, Source, SourceAlias
+    from annotate.services import register_fact, register_source
+
+    source = register_source(name="Ri Sun-ok", kind=ProvenanceKind.objects.get(slug="in_country_informant"))
+    Source.objects.filter(pk=source.pk).update(sensitive=True)
+    alias = SourceAlias.objects.create(source=source, name="Sun-ok Ri")
+    fact = register_fact(statement="Choe Myong-hui doubts the count")
+    data = {
+        "name": "Hamhung informant",
+        "kind": source.kind_id,
+        "description": "",
+        "sensitive": "on",
+        "aliases-TOTAL_FORMS": "2",
+        "aliases-INITIAL_FORMS": "1",
+        "aliases-MIN_NUM_FORMS": "0",
+        "aliases-MAX_NUM_FORMS": "1000",
+        "aliases-0-id": str(alias.pk),
+        "aliases-0-source": str(source.pk),
+        "aliases-0-name": "Sun-ok R.",  # the alias edited away
+        "aliases-1-source": str(source.pk),
+        "aliases-1-name": "Choe Myong-hui",  # a name protected now, which a fact's address spells
+    }
+    response = client.post(reverse("admin:annotate_source_change", args=[source.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    names = set(SourceAlias.objects.filter(source=source).values_list("name", flat=True))
+    assert names == {"Ri Sun-ok", "Sun-ok Ri", "Sun-ok R.", "Choe Myong-hui"}
+    fact.refresh_from_db()
+    assert fact.slug == "doubts-the-count" and Fact.objects.count() == 1

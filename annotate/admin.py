@@ -81,7 +81,7 @@ class SourceAdmin(ShowsSourceNames, admin.ModelAdmin):
                 if name_key(name) not in kept:
                     SourceAlias.objects.create(source=source, name=name, key=name_key(name))
                     kept.add(name_key(name))
-        unname_fact_slugs()  # a name it protects now may be in a fact's web address
+            unname_fact_slugs()  # a name it protects now may be in a fact's web address
 
 
 @admin.register(Fact)

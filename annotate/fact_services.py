@@ -7,7 +7,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .masking import holds_protected_name, remove_sensitive_names
+from .masking import holds_protected_name, protected_slug_forms, remove_sensitive_names
 from .models import Fact
 from .names import clean_name
 
@@ -29,9 +29,12 @@ def unname_fact_slugs(*, using: str = DEFAULT_DB_ALIAS) -> int:
     after any write that protects a name (a source marked sensitive or renamed, an alias added, a merge) and
     after a fact is given a slug it did not make itself (an import's, the admin's). The old address stops
     answering; keeping it would keep the name in every link to the fact. Returns how many changed."""
-    changed = 0
-    for pk, slug, statement in Fact.objects.using(using).values_list("pk", "slug", "statement").iterator():
-        if holds_protected_name(slug, using=using):
+    changed, forms = 0, protected_slug_forms(using)
+    if not forms:
+        return 0
+    # Read whole before writing: SQLite does not isolate a query being read from writes on its connection.
+    for pk, slug, statement in list(Fact.objects.using(using).values_list("pk", "slug", "statement")):
+        if holds_protected_name(slug, forms=forms):
             Fact.objects.using(using).filter(pk=pk).update(slug=fact_slug(statement, using=using))
             changed += 1
     return changed

@@ -32,7 +32,15 @@ from config.lookups import column, table
 from .models import Source, SourceAlias, can_see_sensitive
 from .names import REDACTED, pseudonym, pseudonym_number
 
-__all__ = ["Mask", "can_see_sensitive", "holds_protected_name", "mask_for", "remove_sensitive_names", "skeleton"]
+__all__ = [
+    "Mask",
+    "can_see_sensitive",
+    "holds_protected_name",
+    "mask_for",
+    "protected_slug_forms",
+    "remove_sensitive_names",
+    "skeleton",
+]
 
 
 def _skeleton_char(code: int) -> str | None:
@@ -289,12 +297,17 @@ def remove_sensitive_names(text: str) -> str:
     return _redact(text, pattern, " ")
 
 
-def holds_protected_name(slug: str, *, using: str | None = None) -> bool:
+def holds_protected_name(slug: str, *, using: str | None = None, forms: frozenset[str] | None = None) -> bool:
     """Whether a web address (a slug, words joined by hyphens) spells a protected name or alias as a whole
     run of its words: "choe-myong-hui-confirmed" holds "Choe Myong-hui", "choel-report" does not hold "Choe".
-    """
+    `forms`: `protected_slug_forms()`, read once by a caller that checks many."""
     padded = f"-{slug}-"
-    return any(f"-{form}-" in padded for form in _Registry.load(using).slug_forms)
+    return any(f"-{form}-" in padded for form in (protected_slug_forms(using) if forms is None else forms))
+
+
+def protected_slug_forms(using: str | None = None) -> frozenset[str]:
+    """Every protected name and alias as a web address spells it."""
+    return _Registry.load(using).slug_forms
 
 
 def _redact(text: str, pattern: re.Pattern, replacement: str = REDACTED) -> str:

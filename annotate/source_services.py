@@ -26,7 +26,8 @@ def save_source(*, form: SourceForm) -> Source:
     SourceAlias.objects.bulk_create(
         SourceAlias(source=source, name=name, key=name_key(name)) for name in form.cleaned_data["aliases"]
     )
-    unname_fact_slugs()  # a name it protects now may be in a fact's web address
+    if source.sensitive:
+        unname_fact_slugs()  # a name it protects now may be in a fact's web address
     return source
 
 

@@ -29,6 +29,7 @@ from django.core.validators import validate_slug
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 
 from annotate import chains
+from annotate.fact_services import unname_fact_slugs
 from annotate.masking import holds_protected_name
 from annotate.models import Claim, Fact, ProvenanceKind, Source
 from annotate.names import clean_name, is_reserved
@@ -262,7 +263,10 @@ class Importer:
             source_kind = self.kinds.get(item.source_kind, kind)
             if item.source_kind and item.source_kind not in self.kinds:
                 warnings.append(f"unknown kind “{item.source_kind}” for the new source: given the claim's kind")
-            return register_source(name=name, kind=source_kind, sensitive=item.source_sensitive)
+            source = register_source(name=name, kind=source_kind, sensitive=item.source_sensitive)
+            if source.sensitive:
+                unname_fact_slugs()  # a fact's web address may spell the name it protects now
+            return source
         if item.source_sensitive and not existing.sensitive:
             warnings.append(f"the source “{existing.name}” is sensitive in the file but not here: left as it is")
         return existing

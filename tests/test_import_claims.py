@@ -486,3 +486,23 @@ def test_round_trip_through_json_lines(tmp_path):
         return [{k: v for k, v in json.loads(line).items() if k not in ignored} for line in text.splitlines()]
 
     assert comparable(export("jsonl")) == comparable(first)
+
+
+def test_a_sensitive_source_an_import_registers_leaves_the_fact_addresses_that_spell_it(article, tmp_path):
+    from annotate.services import register_fact
+
+    fact = register_fact(statement="Choe Myong-hui confirmed the figures")
+    assert fact.slug == "choe-myong-hui-confirmed-the-figures"
+    source = {
+        "type": "TextualBody",
+        "purpose": "describing",
+        "value": "Choe Myong-hui",
+        "prov:sourceKind": "in_country_informant",
+        "prov:sourceSensitive": True,
+    }
+    item = annotation("Nobody voted against, not one.", kind="in_country_informant")
+    item["body"].append(source)
+    out, err, error = run_import(write(tmp_path, item))
+    assert error is None and Source.objects.get(name="Choe Myong-hui").sensitive, (out, err)
+    fact.refresh_from_db()
+    assert fact.slug == "confirmed-the-figures"

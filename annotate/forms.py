@@ -192,8 +192,8 @@ class SourceForm(forms.ModelForm):
         if dropped := [alias.name for alias in source.aliases.all() if alias.key not in kept]:
             self.add_error(
                 "aliases",
-                f"“{dropped[0]}” is a name of this protected source: without it, texts that name the person so "
-                "would show it again. Keep it; to correct a misspelt alias, add the right one beside it.",
+                f"“{dropped[0]}” is a name of this protected source: without it, texts that use that name would "
+                "show it again. Keep it; to correct a misspelt alias, add the right one beside it.",
             )
         if name_key(source.name) not in kept:
             data["aliases"] = [*data["aliases"], source.name]

@@ -199,13 +199,11 @@ def create_claim(
     """Tag [start, end) of an article; refuses a span that does not quote the text exactly.
 
     `source_name`, `fact_statement` and `via` (the relay chain, nearest to the article first) are what the
-    annotator typed, resolved with their rights (`resolve_source`, `resolve_fact`, `resolve_relays`); code
-    that has chosen the rows passes `source`, `fact` and `relays`. The audit event records `origin` (an
-    accepted suggestion's); `keep_chain` returns the claim with its chain as written, to answer with.
-
+    annotator typed, resolved with their rights (`resolve_source` with `shown`, `resolve_fact`,
+    `resolve_relays`); code that has chosen the rows passes `source`, `fact` and `relays`. The audit event
+    records `origin` (an accepted suggestion's); `keep_chain` returns the claim with its chain as written.
     At most four queries when both names are typed and there is no relay (a source, a fact, the claim, its
-    event), one more for a chain and one per relay name; the unique constraint refuses a claim twice.
-    """
+    event), one more for a chain and one per relay name; the unique constraint refuses a claim twice."""
     try:
         check_span(article.text, start, end, exact)
     except SpanError as exc:

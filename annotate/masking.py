@@ -301,7 +301,7 @@ def holds_protected_name(slug: str, *, using: str | None = None, forms: frozense
     """Whether a web address (a slug, words joined by hyphens) spells a protected name or alias as a whole
     run of its words: "choe-myong-hui-confirmed" holds "Choe Myong-hui", "choel-report" does not hold "Choe".
     `forms`: `protected_slug_forms()`, read once by a caller that checks many."""
-    padded = f"-{slug}-"
+    padded = "-" + re.sub(r"[-_\s]+", "-", slug.lower()) + "-"  # a slug may also be typed with capitals or _
     return any(f"-{form}-" in padded for form in (protected_slug_forms(using) if forms is None else forms))
 
 

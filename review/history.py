@@ -31,6 +31,8 @@ LABELS = {
     "directness": dict(Claim.Directness.choices),
 }
 
+RENAMED_FACT = "a fact since given a new address"
+
 
 @dataclass(frozen=True, slots=True)
 class HistoryRow:
@@ -100,7 +102,10 @@ def rows(claim: Claim, user) -> list[HistoryRow]:
         return {
             "kind": kinds.get(snapshot.get("kind"), snapshot.get("kind") or ""),
             "source": names.source(snapshot) or mask.text(snapshot.get("proposed_source", ""), author),
-            "fact": facts.get(fact, fact) if fact else mask.text(snapshot.get("proposed_fact", ""), author),
+            # A slug no fact has any more was given up because it spelt a name protected since: not shown.
+            "fact": facts.get(fact, fact if mask.reveal else RENAMED_FACT)
+            if fact
+            else mask.text(snapshot.get("proposed_fact", ""), author),
             "via": names.chain(snapshot, author),
             "directness": LABELS["directness"].get(snapshot.get("directness"), ""),
             "note": mask.text(snapshot.get("note") or "", author),

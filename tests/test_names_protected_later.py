@@ -147,3 +147,17 @@ def test_a_protected_sources_box_in_the_graph_is_known_by_its_pseudonym_not_its_
         assert not re.search(rf"\bs{informant.pk}\b", body) and NAME not in body, name
     client.force_login(make_user("ed", role="editor"))
     assert re.search(rf"\bs{informant.pk}\b", client.get(reverse("dashboard:export_graphml"), query).content.decode())
+
+
+def test_a_facts_former_address_is_not_shown_in_a_claims_history_and_odd_spellings_are_caught(client):
+    claim = make_claim(make_article(), 0, 11, fact=f"{NAME} confirmed the turnout figures")
+    informant = register_source(name="Hyesan resident", kind=kind("in_country_informant"), sensitive=True)
+    save_source(form=_valid(_edit(informant, aliases=NAME)))
+    client.force_login(make_user("rita"))
+    page = client.get(reverse("review:claim", args=[claim.pk])).content.decode().lower()
+    assert "choe" not in page and "myong" not in page and "a fact since given a new address" in page
+    client.force_login(make_user("ed", role="editor"))
+    assert "choe-myong-hui-confirmed" in client.get(reverse("review:claim", args=[claim.pk])).content.decode()
+    # A slug typed with capitals or underscores spells the name all the same.
+    Fact.objects.create(statement="Typed by hand", slug="Choe_Myong-Hui-by-hand")
+    assert unname_fact_slugs() == 1 and not Fact.objects.filter(slug__icontains="choe").exists()

@@ -81,8 +81,12 @@ def fact_index(article: Article, reader: Reader) -> FactIndex:
     texts: dict[int, list[str]] = {}
     for fact_id, exact in linked.exclude(article=article).order_by("-pk").values_list("fact_id", "exact")[:FACT_TEXTS]:
         texts.setdefault(fact_id, []).append(exact[:500])
+    # Ranked by the statements as the reader sees them: ranked by a name hidden in one, a fact would come first
+    # for a selection of text that holds that name, and selecting two words at a time would spell it out.
+    shown = reader.mask.text
     return FactIndex(
-        FactDoc(fact.slug, fact.statement, tuple(texts.get(pk, ())), articles.get(pk, 0)) for pk, fact in facts.items()
+        FactDoc(fact.slug, shown(fact.statement), tuple(texts.get(pk, ())), articles.get(pk, 0))
+        for pk, fact in facts.items()
     )
 
 

@@ -161,3 +161,18 @@ def test_a_facts_former_address_is_not_shown_in_a_claims_history_and_odd_spellin
     # A slug typed with capitals or underscores spells the name all the same.
     Fact.objects.create(statement="Typed by hand", slug="Choe_Myong-Hui-by-hand")
     assert unname_fact_slugs() == 1 and not Fact.objects.filter(slug__icontains="choe").exists()
+
+
+def test_the_facts_offered_for_a_selection_are_not_ranked_by_a_name_hidden_in_them(client):
+    register_source(name=NAME, kind=kind("in_country_informant"), sensitive=True)
+    text = f"Witnesses spoke. {NAME} told reporters the boxes were watched."
+    article = make_article(text, title="Witnesses")
+    other = make_article("Elsewhere: the boxes were watched, a resident said.", title="Elsewhere")
+    make_claim(other, 0, 9, fact=f"{NAME} reported fear of the boxes")
+    start = text.index(NAME)
+    client.force_login(make_user("rita"))
+    url = reverse("suggest:fact_options", args=[article.slug])
+    offered = client.get(url, {"start": start, "end": start + len(NAME)}).content.decode()
+    assert "reported fear" not in offered  # the selection shares no word the reader can see with it
+    client.force_login(make_user("ed", role="editor"))
+    assert "reported fear" in client.get(url, {"start": start, "end": start + len(NAME)}).content.decode()

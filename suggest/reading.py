@@ -26,12 +26,24 @@ FACT_CANDIDATES = 3
 FACT_TEXTS = 5_000
 
 
-def registry() -> Gazetteer:
-    """Every registered source by its name and aliases, each with its kind's slug (two queries)."""
+def registry(*, reveal: bool = True) -> Gazetteer:
+    """Every registered source by its name and aliases, each with its kind's slug (two queries); without the
+    protected ones unless `reveal`.
+
+    For a reader who may not see protected names the engine does not know them: a name in the article that
+    is a protected source's is found as any unregistered name is, by its cue, and shown as the article
+    writes it. Matched against the registry, it came back as a pseudonym, which told the reader that the
+    person the article names is a protected source, and which one."""
     aliases: dict[int, list[str]] = {}
-    for source_id, name in SourceAlias.objects.order_by().values_list("source_id", "name"):
+    alias_rows = SourceAlias.objects.order_by()
+    if not reveal:
+        alias_rows = alias_rows.filter(source__sensitive=False)
+    for source_id, name in alias_rows.values_list("source_id", "name"):
         aliases.setdefault(source_id, []).append(name)
-    rows = Source.objects.order_by().values_list("pk", "name", "kind__slug", "sensitive")
+    rows = Source.objects.order_by()
+    if not reveal:
+        rows = rows.filter(sensitive=False)
+    rows = rows.values_list("pk", "name", "kind__slug", "sensitive")
     return Gazetteer.of(
         Entry(name, kind, pk, sensitive, tuple(aliases.get(pk, ()))) for pk, name, kind, sensitive in rows
     )
@@ -67,7 +79,7 @@ def raw_suggestions(
     a sentence may restate one of the facts the reader sees (as the other articles' claims know them)."""
     tagged = reader.claims.filter(article=article).values_list("start", "end")
     dismissed = Dismissal.objects.for_article(article).values_list("exact", flat=True)
-    gazetteer = registry() if gazetteer is None else gazetteer
+    gazetteer = registry(reveal=reader.mask.reveal) if gazetteer is None else gazetteer
     facts = fact_index(article, reader) if facts is None else facts
     return suggest(article.text, gazetteer, tagged=list(tagged), dismissed=list(dismissed), facts=facts)
 
@@ -153,10 +165,11 @@ class SuggestionCard:
 
 def shown_name(found: Suggestion, mask: Mask) -> str:
     """The suggestion's source as this user may see it: a registered source through the mask (a pseudonym
-    if sensitive), a name taken from the text with any sensitive name in it redacted."""
+    if sensitive, for those whose registry holds it), or a name taken from the article as it writes it (the
+    article is shown whole: redacted here, a name would be told apart as a protected one)."""
     if found.entry is not None and found.entry.source_id is not None:
         return mask.source(found.entry.source_id, found.entry.name, found.entry.sensitive)
-    return mask.text(found.source or "")
+    return found.source or ""
 
 
 def _candidates(index: FactIndex, item: Suggestion) -> list[Candidate]:
@@ -177,7 +190,7 @@ def _fact_options(candidates: list[Candidate], mask: Mask) -> tuple[FactOption, 
 
 def present(article: Article, reader: Reader, gazetteer: Gazetteer | None = None) -> list[SuggestionCard]:
     """The suggestions for `article` as the reader may see them, in text order; kinds not in use left out."""
-    gazetteer = registry() if gazetteer is None else gazetteer
+    gazetteer = registry(reveal=reader.mask.reveal) if gazetteer is None else gazetteer
     index = fact_index(article, reader)
     found = raw_suggestions(article, reader, gazetteer, index)
     kinds = {kind.slug: kind for kind in ProvenanceKind.objects.active()}
@@ -207,23 +220,25 @@ def present(article: Article, reader: Reader, gazetteer: Gazetteer | None = None
 
 
 def shown_name_of(name: str, gazetteer: Gazetteer, mask: Mask) -> str:
-    """A relay's name as this user may see it: through the mask if it names a registered source."""
+    """A relay's name as this user may see it: through the mask if it names a registered source (of the
+    reader's registry), else as the article writes it (see `shown_name`)."""
     entry = gazetteer.by_key.get(key(name))
     if entry is not None and entry.source_id is not None:
         return mask.source(entry.source_id, entry.name, entry.sensitive)
-    return mask.text(name)
+    return name
 
 
 def shown_via(found: Suggestion, mask: Mask, gazetteer: Gazetteer | None = None) -> list[str]:
     """The suggestion's relay chain as this user is shown it (and sends it back when accepting unchanged)."""
-    gazetteer = registry() if gazetteer is None else gazetteer
+    gazetteer = registry(reveal=mask.reveal) if gazetteer is None else gazetteer
     return [shown_name_of(name, gazetteer, mask) for name in found.via]
 
 
-def protected_in(found: Suggestion, gazetteer: Gazetteer | None = None) -> frozenset[int]:
-    """The protected sources whose pseudonyms the suggestion shows (its source, its relays): accepting it
-    may name them so, though no claim the reviewer may see names them yet."""
-    gazetteer = registry() if gazetteer is None else gazetteer
+def protected_in(found: Suggestion, mask: Mask) -> frozenset[int]:
+    """The protected sources whose pseudonyms the suggestion shows this reader (its source, its relays):
+    accepting it may name them so. None for a reader who may not see protected names, whose registry
+    (`registry`) holds none."""
+    gazetteer = registry(reveal=mask.reveal)
     entries = [found.entry, *(gazetteer.by_key.get(key(name)) for name in found.via)]
     return frozenset(e.source_id for e in entries if e is not None and e.sensitive and e.source_id is not None)
 

@@ -86,7 +86,7 @@ def accept(request, slug):
             directness=data["directness"],
             note=data["note"],
             edited=edited,
-            shown=protected_in(found),
+            shown=protected_in(found, reader.mask),
         )
     except ValidationError as exc:
         return inline_error(request, " ".join(exc.messages), status=400, target="#suggest-errors")

@@ -96,18 +96,26 @@ def test_edit_then_accept(client, rita, article, registry):
 RELAYED = "Turnout was 99.63 percent in the county, Wirenews reported, citing the KCNA.\n"
 
 
-def test_accepting_a_relayed_suggestion_writes_the_relay_chain_through_the_mask(client, rita, registry):
-    relay = register_source(name="Wirenews", kind=kind("news_agency"), sensitive=True)
+def test_accepting_a_relayed_suggestion_writes_the_relay_chain_and_a_protected_relay_stays_unknown(
+    client, rita, editor, registry
+):
     article = make_article(RELAYED, title="Relayed report")
+    relay = register_source(name="Wirenews", kind=kind("news_agency"))
     client.force_login(rita)
     row = keys(client, article)["Turnout was 99.63 pe"]
-    assert (row["source"], row["via"]) == ("KCNA", ["Protected source 2"])  # the relay's registry name stays hidden
+    assert (row["source"], row["via"]) == ("KCNA", ["Wirenews"])
     data = {"suggestion": row["key"], "kind": row["kind"], "source": "KCNA", "via": "; ".join(row["via"])}
     client.post(reverse("suggest:accept", args=[article.slug]), data)
     claim = Claim.objects.get()
     assert [(r.position, r.source, r.proposed) for r in claim.relays.all()] == [(0, relay, "")]
     assert ReviewEvent.objects.get(claim=claim).after["origin"]["edited"] is False
     assert ReviewEvent.objects.get(claim=claim).after["via"] == ["Wirenews"]  # the audit trail has the chain
+    # Protected, the relay is unknown to a reviewer's suggestions, as a name nobody registered is.
+    Source.objects.filter(pk=relay.pk).update(sensitive=True)
+    again = make_article(RELAYED + "Again.", title="Relayed again")
+    assert keys(client, again)["Turnout was 99.63 pe"]["via"] == []
+    client.force_login(editor)
+    assert keys(client, again)["Turnout was 99.63 pe"]["via"] == ["Wirenews"]
 
 
 def test_an_edited_chain_follows_the_no_oracle_rule(client, rita, registry):
@@ -146,17 +154,22 @@ def test_a_stale_or_bad_suggestion_changes_nothing(client, rita, article, regist
     assert (Claim.objects.count(), ReviewEvent.objects.count(), Dismissal.objects.count()) == (0, 0, 0)
 
 
-def test_a_sensitive_source_is_shown_as_its_pseudonym_to_reviewers_only(client, rita, editor, article, registry):
+def test_a_protected_source_named_in_the_text_is_suggested_to_reviewers_as_the_text_names_it(
+    client, rita, editor, article, registry
+):
     client.force_login(rita)
     row = keys(client, article)["A resident of Hyesan"]
-    assert row["source"] == "Protected source 1" and row["kind"] == "in_country_informant"
+    # Not its pseudonym: that would tell that the person the article names is a protected source, and which.
+    assert row["source"] == "resident of Hyesan" and row["kind"] == "in_country_informant"
     for response in (suggestions(client, article), suggestions(client, article, **{"HX-Request": "true"})):
         assert "zqxcanary" not in response.content.decode().lower()
-    # Accepting with the pseudonym links the claim to the protected source, without naming it.
+        assert "Protected source" not in response.content.decode()
+    # Accepting holds the name as proposed, as the tag panel does with a name typed; an editor links it.
     data = {"suggestion": row["key"], "kind": "in_country_informant", "source": row["source"]}
     client.post(reverse("suggest:accept", args=[article.slug]), data)
-    assert Claim.objects.get().source == registry
-    # An editor, who may see the name, is shown it (on an article where the text is not tagged yet).
+    claim = Claim.objects.get()
+    assert (claim.source, claim.proposed_source) == (None, "resident of Hyesan")
+    # An editor, who may see the name, is suggested the registered source (where the text is not tagged yet).
     again = make_article(TEXT + " Again.", title="Turnout report, again")
     client.force_login(editor)
     assert INFORMANT in suggestions(client, again).content.decode()
@@ -198,7 +211,7 @@ def test_command_prints_json_lines_and_a_table(article, registry):
     assert [sorted(r) for r in rows[:1]] == [
         ["article", "end", "exact", "fact", "kind", "reason", "score", "source", "start", "via"]
     ]
-    assert {r["source"] for r in rows} == {"KCNA", "Protected source 1"}
+    assert {r["source"] for r in rows} == {"KCNA", "resident of Hyesan"}  # as the article names it
     assert all(r["exact"] == TEXT[r["start"] : r["end"]] and r["article"] == article.slug for r in rows)
     out = io.StringIO()
     call_command("suggest_claims", "--format", "table", "--include-sensitive", stdout=out)
@@ -227,13 +240,13 @@ def test_the_tag_panel_is_offered_the_facts_a_selection_reports(client, rita, ar
         assert client.get(url, bad).content.decode().strip() == ""
 
 
-def test_a_rumour_a_protected_source_passes_on_names_them_by_pseudonym_only(client, rita, registry):
+def test_a_rumour_a_protected_source_passes_on_names_them_as_the_article_does(client, rita, registry):
     text = "“There are rumors that the count was changed overnight. We all voted for,” a resident of Hyesan said."
     article = make_article(text, title="Rumour report")
     client.force_login(rita)
     rows = keys(client, article)
     assert rows["There are rumors tha"]["kind"] == "unsourced_quote"
-    assert rows["There are rumors tha"]["via"] == ["Protected source 1"]
+    assert rows["There are rumors tha"]["via"] == ["resident of Hyesan"]  # as the article names them
     for response in (suggestions(client, article), client.get(f"/api/articles/{article.slug}/suggestions")):
         assert "zqxcanary" not in response.content.decode().lower()
 

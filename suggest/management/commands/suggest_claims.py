@@ -27,7 +27,7 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError(f"No article has the slug {', '.join(sorted(missing))}.")
         reader = Reader.command_line(reveal=options["include_sensitive"])
-        gazetteer = registry()
+        gazetteer = registry(reveal=reader.mask.reveal)
         for article in articles.iterator():
             for card in present(article, reader, gazetteer):
                 row = card.as_json(article.slug)

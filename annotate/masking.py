@@ -45,14 +45,13 @@ __all__ = [
 
 def _skeleton_char(code: int) -> str | None:
     """What `skeleton` makes of one character: dropped (None) if a mark or a format character, a space if a
-    space, a hyphen if a dash, itself otherwise."""
+    space or a dash ("Choe Myong-hui", "Choe Myong hui" and "Choe-Myong-hui" name one person), itself
+    otherwise."""
     char = chr(code)
     category = unicodedata.category(char)
     if category in ("Mn", "Me", "Cf"):
         return None
-    if char.isspace():
-        return " "
-    return "-" if category == "Pd" else char
+    return " " if char.isspace() or category == "Pd" else char
 
 
 class _SkeletonTable(dict):
@@ -71,9 +70,9 @@ def _skeleton_table() -> _SkeletonTable:
 
 def skeleton(text: str) -> str:
     """Text reduced for matching names in it: decomposed, case-folded, without accents, zero-width
-    characters or repeated spaces, every dash a hyphen.
+    characters or repeated spaces, every dash a space.
 
-    >>> skeleton("Jos\u00e9  KIM\u00ad\u2011Chol") == skeleton("jose kim-chol")
+    >>> skeleton("Jos\u00e9  KIM\u00ad\u2011Chol") == skeleton("jose kim chol") == "jose kim chol"
     True
     """
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())

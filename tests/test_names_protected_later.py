@@ -176,3 +176,13 @@ def test_the_facts_offered_for_a_selection_are_not_ranked_by_a_name_hidden_in_th
     assert "reported fear" not in offered  # the selection shares no word the reader can see with it
     client.force_login(make_user("ed", role="editor"))
     assert "reported fear" in client.get(url, {"start": start, "end": start + len(NAME)}).content.decode()
+
+
+@pytest.mark.parametrize("spelt", ["Choe Myong hui", "Choe-Myong-hui", "CHOE  MYONG–HUI", "choe myong-hui"])
+def test_a_name_spelt_with_spaces_for_hyphens_or_dashes_is_hidden_and_its_fact_named_alike(client, spelt):
+    register_source(name=NAME, kind=kind("in_country_informant"), sensitive=True)
+    claim = make_claim(make_article(), 0, 11, fact=f"{spelt} witnessed the count", note=f"{spelt} was there.")
+    client.force_login(make_user("rita"))
+    page = client.get(reverse("review:claim", args=[claim.pk])).content.decode()
+    assert "[protected] witnessed the count" in page and "[protected] was there." in page
+    assert Fact.objects.get().slug == "witnessed-the-count"  # what the statement shows, not a tell-tale "fact"

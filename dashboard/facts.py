@@ -114,10 +114,12 @@ def _first_claims(facts: list[Fact], user) -> tuple[dict[int, list], dict[int, i
 @require_POST
 def fact_verdict(request, slug):
     """Editors record (or clear) a verdict on a fact."""
-    fact = get_object_or_404(Fact, slug=slug)
-    form = VerdictForm(request.POST)
+    # Refused before the fact is looked up: answering 404 for a fact that is not there would tell those who
+    # may not edit which ones are, hidden ones included.
     if not request.user.has_perm("annotate.change_fact"):
         return inline_error(request, "Only editors can record a verdict.", status=403, target="#verdict-errors")
+    fact = get_object_or_404(Fact.objects.visible_to(request.user), slug=slug)
+    form = VerdictForm(request.POST)
     if not form.is_valid():
         return inline_error(request, form_message(form), status=400, target="#verdict-errors")
     try:
@@ -147,11 +149,11 @@ def _chosen(text: str, user) -> Fact | None:
 @require_POST
 def fact_conflict(request, slug):
     """Editors mark or unmark two facts as conflicting."""
-    fact = get_object_or_404(Fact, slug=slug)
-    if not request.user.has_perm("annotate.change_fact"):
+    if not request.user.has_perm("annotate.change_fact"):  # before the lookup, as `fact_verdict`
         return inline_error(
             request, "Only editors can mark facts as conflicting.", status=403, target="#conflict-errors"
         )
+    fact = get_object_or_404(Fact.objects.visible_to(request.user), slug=slug)
     form = ConflictForm(request.POST)
     other = _chosen(form.cleaned_data["other"], request.user) if form.is_valid() else None
     if other is None:

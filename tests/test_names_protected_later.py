@@ -186,3 +186,14 @@ def test_a_name_spelt_with_spaces_for_hyphens_or_dashes_is_hidden_and_its_fact_n
     page = client.get(reverse("review:claim", args=[claim.pk])).content.decode()
     assert "[protected] witnessed the count" in page and "[protected] was there." in page
     assert Fact.objects.get().slug == "witnessed-the-count"  # what the statement shows, not a tell-tale "fact"
+
+
+def test_a_reviewer_is_refused_a_facts_verdict_and_conflicts_alike_whether_the_fact_exists_or_not(client):
+    register_fact(statement="Turnout was 99.63%")
+    client.force_login(make_user("rita"))
+    for name in ("dashboard:fact_verdict", "dashboard:fact_conflict"):
+        answers = {
+            client.post(reverse(name, args=[slug]), {"verdict": "False", "other": "x"}).status_code
+            for slug in ("turnout-was-9963", "no-such-fact")
+        }
+        assert answers == {403}, name

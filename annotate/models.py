@@ -128,6 +128,13 @@ class Source(models.Model):
         "Sources of one affiliation count as one independent origin.",
     )
     created = models.DateTimeField(auto_now_add=True)
+    pseudonym = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="The N of “Protected source N”: given when it is first saved as sensitive, and kept.",
+    )
 
     objects = SourceQuerySet.as_manager()
 
@@ -145,6 +152,12 @@ class Source(models.Model):
     def save(self, *args, **kwargs):
         # The key is derived from the name; the unique index on it is what keeps names apart.
         self.key = name_key(self.name)
+        if self.sensitive and self.pseudonym is None:
+            # The next number, kept for good: numbered by their order among the others, the protected sources'
+            # pseudonyms changed whenever an older source was marked sensitive, and told where it stood.
+            self.pseudonym = (Source.objects.aggregate(last=models.Max("pseudonym"))["last"] or 0) + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "pseudonym"}
         super().save(*args, **kwargs)
 
     def clean(self):

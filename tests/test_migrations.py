@@ -109,3 +109,23 @@ def test_a_facts_address_that_holds_a_name_protected_since_loses_it():
     }
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_protected_sources_keep_the_pseudonyms_they_had():
+    before, after = [("annotate", "0019_fact_slugs_without_protected_names")], [("annotate", "0020_source_pseudonym")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    Kind, Source = old.get_model("annotate", "ProvenanceKind"), old.get_model("annotate", "Source")
+    kind = Kind.objects.get_or_create(slug="in_country_informant", defaults={"label": "Informant", "colour": "#009E73"})
+    names = [("Kim", True), ("KCNA", False), ("Pak", True), ("Ri", True)]
+    for name, sensitive in names:
+        Source.objects.create(name=name, key=name.lower(), kind=kind[0], sensitive=sensitive)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    Source = executor.loader.project_state(after).apps.get_model("annotate", "Source")
+    assert dict(Source.objects.values_list("name", "pseudonym")) == {"Kim": 1, "KCNA": None, "Pak": 2, "Ri": 3}
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

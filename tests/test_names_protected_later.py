@@ -197,3 +197,24 @@ def test_a_reviewer_is_refused_a_facts_verdict_and_conflicts_alike_whether_the_f
             for slug in ("turnout-was-9963", "no-such-fact")
         }
         assert answers == {403}, name
+
+
+def test_a_pseudonym_is_kept_when_an_older_source_is_marked_sensitive(client):
+    from django.contrib.auth import get_user_model
+
+    from annotate.masking import mask_for
+
+    older = register_source(name="Ahn", kind=kind("expert"))
+    first = register_source(name=NAME, kind=kind("in_country_informant"), sensitive=True)
+    second = register_source(name="Ri Sun-ok", kind=kind("in_country_informant"), sensitive=True)
+    rita = make_user("rita")
+
+    def shown(source) -> str:  # a new request's mask (a mask is kept on the user object of one request)
+        return mask_for(get_user_model().objects.get(pk=rita.pk)).of(Source.objects.get(pk=source.pk))
+
+    assert (shown(first), shown(second)) == ("Protected source 1", "Protected source 2")
+    save_source(form=_valid(_edit(older, sensitive=True)))
+    assert (shown(first), shown(second), shown(older)) == tuple(f"Protected source {n}" for n in (1, 2, 3))
+    save_source(form=_valid(_edit(Source.objects.get(pk=older.pk), sensitive=False, aliases="")))
+    save_source(form=_valid(_edit(Source.objects.get(pk=older.pk), sensitive=True)))
+    assert shown(older) == "Protected source 3"  # its number kept

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -75,13 +75,13 @@ def register_source(*, name: str, kind: ProvenanceKind, sensitive: bool = False)
     )
 
 
-def resolve_source(*, name: str, kind: ProvenanceKind, actor, shown: Collection[int] = ()) -> tuple[Source | None, str]:
+def resolve_source(*, name: str, kind: ProvenanceKind, actor) -> tuple[Source | None, str]:
     """(source, proposed name) for a name typed in the Source field by `actor`.
 
     Those who may see sensitive sources get the registered source, or a new one. Everyone else gets a
     public source if the name is one of its names, or the pseudonym they were shown (on a claim they may
-    see, or in `shown`: the protected sources a suggestion put before them); any other name is held on the
-    claim as proposed, whether or not it is a protected source's, so typing a name never tells them which.
+    see); any other name is held on the claim as proposed, whether or not it is a protected source's, so
+    typing a name never tells them which.
     A pseudonym they were not shown is refused as one that names nobody is: answering it would tell how
     many protected sources there are.
     """
@@ -89,7 +89,7 @@ def resolve_source(*, name: str, kind: ProvenanceKind, actor, shown: Collection[
     if not name:
         return None, ""
     mask = mask_for(actor)
-    if (pk := mask.pseudonymous_source(name)) is not None and (mask.reveal or pk in shown or _shown(actor, pk)):
+    if (pk := mask.pseudonymous_source(name)) is not None and (mask.reveal or _shown(actor, pk)):
         return Source.objects.get(pk=pk), ""
     if mask.reveal:
         return register_source(name=name, kind=kind), ""
@@ -111,7 +111,6 @@ def resolve_relays(
     kind: ProvenanceKind,
     actor,
     keep: Sequence[tuple[str, chains.Link]] = (),
-    shown: Collection[int] = (),
 ) -> list[chains.Link]:
     """The relay chain `actor` typed, each name resolved as `resolve_source` resolves a claim's source (a
     new name from an editor registered with the relay kind); a name in `keep` comes back as it was shown."""
@@ -123,7 +122,7 @@ def resolve_relays(
         if (link := kept.get(name_key(name))) is None:
             if registers:
                 relay_kind = relay_kind or chains.relay_kind(kind)
-            link = resolve_source(name=name, kind=relay_kind or kind, actor=actor, shown=shown)
+            link = resolve_source(name=name, kind=relay_kind or kind, actor=actor)
         links.append(link)
     return links
 
@@ -194,12 +193,11 @@ def create_claim(
     annotator,
     origin: dict | None = None,
     keep_chain: bool = False,
-    shown: Collection[int] = (),
 ) -> Claim:
     """Tag [start, end) of an article; refuses a span that does not quote the text exactly.
 
     `source_name`, `fact_statement` and `via` (the relay chain, nearest to the article first) are what the
-    annotator typed, resolved with their rights (`resolve_source` with `shown`, `resolve_fact`,
+    annotator typed, resolved with their rights (`resolve_source`, `resolve_fact`,
     `resolve_relays`); code that has chosen the rows passes `source`, `fact` and `relays`. The audit event
     records `origin` (an accepted suggestion's); `keep_chain` returns the claim with its chain as written.
     At most four queries when both names are typed and there is no relay (a source, a fact, the claim, its
@@ -225,7 +223,6 @@ def create_claim(
             relays=relays,
             origin=origin,
             keep_chain=keep_chain,
-            shown=shown,
             directness=directness,
             note=note.strip(),
             annotator=annotator,
@@ -256,19 +253,15 @@ def _insert_claim(
     relays,
     origin,
     keep_chain,
-    shown,
     **fields,
 ) -> Claim:
     annotator = fields["annotator"]
     proposed_source = proposed_fact = ""
     if source is None:
-        source, proposed_source = resolve_source(name=source_name, kind=kind, actor=annotator, shown=shown)
+        source, proposed_source = resolve_source(name=source_name, kind=kind, actor=annotator)
     if fact is None:
         fact, proposed_fact = resolve_fact(statement=fact_statement, actor=annotator)
-    if relays is None:
-        links = resolve_relays(names=via, kind=kind, actor=annotator, shown=shown)
-    else:
-        links = [(r, "") for r in relays]
+    links = [(r, "") for r in relays] if relays is not None else resolve_relays(names=via, kind=kind, actor=annotator)
     prefix, suffix = context(article.text, start, end)
     claim = Claim(
         article=article,

@@ -234,15 +234,6 @@ def shown_via(found: Suggestion, mask: Mask, gazetteer: Gazetteer | None = None)
     return [shown_name_of(name, gazetteer, mask) for name in found.via]
 
 
-def protected_in(found: Suggestion, mask: Mask) -> frozenset[int]:
-    """The protected sources whose pseudonyms the suggestion shows this reader (its source, its relays):
-    accepting it may name them so. None for a reader who may not see protected names, whose registry
-    (`registry`) holds none."""
-    gazetteer = registry(reveal=mask.reveal)
-    entries = [found.entry, *(gazetteer.by_key.get(key(name)) for name in found.via)]
-    return frozenset(e.source_id for e in entries if e is not None and e.sensitive and e.source_id is not None)
-
-
 def find(article: Article, reader: Reader, suggestion_key: str) -> Suggestion | None:
     """The current suggestion named `suggestion_key` ("start-end-kind"), if the engine still proposes it. The
     facts, which only restatements need, are read only when the key is not among the other suggestions."""

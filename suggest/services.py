@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -40,13 +40,11 @@ def accept_suggestion(
     directness: str = "",
     note: str = "",
     edited: bool = False,
-    shown: Collection[int] = (),
 ) -> Claim:
     """The suggestion as a claim of `annotator`'s, through `create_claim` (the same checks, rights and audit
     trail as tagging by hand); its audit event names the suggestion, the engine version and the score.
     `via` is the relay chain as the reviewer saw or edited it, nearest to the article first: each name is
-    resolved by `resolve_relays` with the reviewer's rights, as the tag panel's Via field is; `shown`, the
-    protected sources whose pseudonyms the suggestion showed (`reading.protected_in`), may be named so."""
+    resolved by `resolve_relays` with the reviewer's rights, as the tag panel's Via field is."""
     return create_claim(
         article=article,
         start=suggestion.start,
@@ -60,7 +58,6 @@ def accept_suggestion(
         note=note,
         annotator=annotator,
         origin=origin_of(suggestion, edited=edited),
-        shown=shown,
     )
 
 

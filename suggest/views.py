@@ -15,7 +15,7 @@ from config.input import number
 from corpus.models import Article
 
 from .forms import AcceptForm, DismissForm
-from .reading import Reader, fact_options, find, present, protected_in, shown_name, shown_via
+from .reading import Reader, fact_options, find, present, shown_name, shown_via
 from .services import accept_suggestion, dismiss_suggestion
 
 GONE = "This suggestion is no longer proposed: its text was tagged or dismissed in the meantime."
@@ -86,7 +86,6 @@ def accept(request, slug):
             directness=data["directness"],
             note=data["note"],
             edited=edited,
-            shown=protected_in(found, reader.mask),
         )
     except ValidationError as exc:
         return inline_error(request, " ".join(exc.messages), status=400, target="#suggest-errors")

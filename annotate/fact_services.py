@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .masking import holds_protected_name, protected_slug_forms, remove_sensitive_names
+from .masking import holds_protected_name, protected_pattern, remove_sensitive_names, skeleton
 from .models import Fact
 from .names import clean_name
 
@@ -15,7 +17,7 @@ from .names import clean_name
 def fact_slug(statement: str, *, using: str = DEFAULT_DB_ALIAS) -> str:
     """A new fact's web address from its statement, unique. Sensitive names stay out of it: everyone sees a
     fact's slug (`unname_fact_slugs` gives a new one to a fact whose slug holds a name protected since)."""
-    base = slugify(remove_sensitive_names(statement))[:80].rstrip("-") or "fact"
+    base = _slug_base(statement, using=using)
     if holds_protected_name(base, using=using):  # spelt so that the redaction missed it
         base = "fact"
     slug, n = base, 2
@@ -24,19 +26,34 @@ def fact_slug(statement: str, *, using: str = DEFAULT_DB_ALIAS) -> str:
     return slug
 
 
+def _slug_base(statement: str, *, using: str) -> str:
+    # Read as `skeleton` reads it (every dash, "_" or minus a space), so that the words of a name stay
+    # apart in the address as the rule that finds names sees them: "Choe Myong–hui" gave "choe-myonghui".
+    return slugify(skeleton(remove_sensitive_names(statement, using=using)))[:80].rstrip("-") or "fact"
+
+
 def unname_fact_slugs(*, using: str = DEFAULT_DB_ALIAS) -> int:
-    """Give a new slug to every fact whose slug holds a protected name or alias, in the caller's transaction:
-    after any write that protects a name (a source marked sensitive or renamed, an alias added, a merge) and
-    after a fact is given a slug it did not make itself (an import's, the admin's). The old address stops
-    answering; keeping it would keep the name in every link to the fact. Returns how many changed."""
-    changed, forms = 0, protected_slug_forms(using)
-    if not forms:
+    """Give a new slug to every fact whose slug holds a protected name or alias, or whose statement holds one
+    and whose slug is not the one made from the statement with it left out (a slug made before the name was
+    protected may spell it in a form the name's rule does not read, "choe-myonghui"); in the caller's
+    transaction, after any write that protects a name (a source marked sensitive or renamed, an alias added,
+    a merge) and after a fact is given a slug it did not make itself (an import's, the admin's). The old
+    address stops answering; keeping it would keep the name in every link to the fact. Returns how many
+    changed."""
+    pattern = protected_pattern(using)
+    if pattern is None:
         return 0
+    changed = 0
     # Read whole before writing: SQLite does not isolate a query being read from writes on its connection.
     for pk, slug, statement in list(Fact.objects.using(using).values_list("pk", "slug", "statement")):
-        if holds_protected_name(slug, forms=forms):
-            Fact.objects.using(using).filter(pk=pk).update(slug=fact_slug(statement, using=using))
-            changed += 1
+        if not holds_protected_name(slug, pattern=pattern):
+            if not holds_protected_name(statement, pattern=pattern):
+                continue
+            base = _slug_base(statement, using=using)
+            if re.fullmatch(rf"{re.escape(base)}(-\d+)?", slug):
+                continue
+        Fact.objects.using(using).filter(pk=pk).update(slug=fact_slug(statement, using=using))
+        changed += 1
     return changed
 
 

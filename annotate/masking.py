@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 
 from django.db import connections, router
-from django.utils.text import slugify
 
 from config.lookups import column, table
 
@@ -37,21 +36,21 @@ __all__ = [
     "can_see_sensitive",
     "holds_protected_name",
     "mask_for",
-    "protected_slug_forms",
+    "protected_pattern",
     "remove_sensitive_names",
     "skeleton",
 ]
 
 
 def _skeleton_char(code: int) -> str | None:
-    """What `skeleton` makes of one character: dropped (None) if a mark or a format character, a space if a
-    space or a dash ("Choe Myong-hui", "Choe Myong hui" and "Choe-Myong-hui" name one person), itself
-    otherwise."""
+    """What `skeleton` makes of one character: a space if a space, a dash, a soft hyphen, a minus sign or a
+    connector such as "_" ("Choe Myong-hui", "Choe Myong hui", "Choe_Myong−hui" name one person); dropped
+    (None) if another mark or format character; itself otherwise."""
     char = chr(code)
     category = unicodedata.category(char)
-    if category in ("Mn", "Me", "Cf"):
-        return None
-    return " " if char.isspace() or category == "Pd" else char
+    if char.isspace() or category in ("Pd", "Pc") or char in "\u00ad\u2212":
+        return " "
+    return None if category in ("Mn", "Me", "Cf") else char
 
 
 class _SkeletonTable(dict):
@@ -193,11 +192,6 @@ class _Registry:
     pattern: re.Pattern | None
     keys: tuple[str, ...]  # the skeletons the pattern looks for
 
-    @cached_property
-    def slug_forms(self) -> frozenset[str]:
-        """Each name as a web address writes it ("kim-chol-su"); a name with no letter of ASCII has none."""
-        return frozenset(form for key in self.keys if (form := slugify(key)))
-
     @classmethod
     def load(cls, using: str | None = None) -> _Registry:
         """The registry as it is now: one query, which every request of a reader without the permission
@@ -294,25 +288,26 @@ class Mask:
         return self._registry.by_number.get(number) if number else None
 
 
-def remove_sensitive_names(text: str) -> str:
+def remove_sensitive_names(text: str, *, using: str | None = None) -> str:
     """`text` without any registered sensitive name, for what everyone sees alike (a fact's web address)."""
-    pattern = _Registry.load().pattern
+    pattern = _Registry.load(using).pattern
     if not text or pattern is None or not pattern.search(skeleton(text)):
         return text
     return _redact(text, pattern, " ")
 
 
-def holds_protected_name(slug: str, *, using: str | None = None, forms: frozenset[str] | None = None) -> bool:
-    """Whether a web address (a slug, words joined by hyphens) spells a protected name or alias as a whole
-    run of its words: "choe-myong-hui-confirmed" holds "Choe Myong-hui", "choel-report" does not hold "Choe".
-    `forms`: `protected_slug_forms()`, read once by a caller that checks many."""
-    padded = "-" + re.sub(r"[-_\s]+", "-", slug.lower()) + "-"  # a slug may also be typed with capitals or _
-    return any(f"-{form}-" in padded for form in (protected_slug_forms(using) if forms is None else forms))
+def holds_protected_name(text: str, *, using: str | None = None, pattern: re.Pattern | None = None) -> bool:
+    """Whether `text` (a statement, or a web address, whose hyphens `skeleton` reads as spaces) holds a
+    protected name or alias, by the one rule that redacts them: "choe-myong-hui-confirmed" holds "Choe
+    Myong-hui", "choel-report" does not hold "Choe". `pattern`: `protected_pattern()`, read once by a caller
+    that checks many texts."""
+    pattern = protected_pattern(using) if pattern is None else pattern
+    return pattern is not None and pattern.search(skeleton(text)) is not None
 
 
-def protected_slug_forms(using: str | None = None) -> frozenset[str]:
-    """Every protected name and alias as a web address spells it."""
-    return _Registry.load(using).slug_forms
+def protected_pattern(using: str | None = None) -> re.Pattern | None:
+    """The pattern of every protected name and alias (None when there are none), for `holds_protected_name`."""
+    return _Registry.load(using).pattern
 
 
 def _redact(text: str, pattern: re.Pattern, replacement: str = REDACTED) -> str:

@@ -1,7 +1,7 @@
 """The free texts an export made by PostgreSQL (`interchange.copying`) must have redacted here, in Python.
 
 The database picks the texts of the selection that may hold a sensitive name: any non-ASCII text, or an
-ASCII one whose `skeleton`, which SQL can work out exactly for ASCII (lower case, every space and hyphen one
+ASCII one whose `skeleton`, which SQL can work out exactly for ASCII (lower case, every space, - and _ one
 space), holds one of the mask's keys (`Mask.redaction_keys`: a text whose skeleton holds none comes back
 from `Mask.text` unchanged). The mask redacts those; the export's SELECT reads the redacted text back by
 the original.
@@ -20,10 +20,10 @@ from annotate.relays import ClaimRelay
 
 from .columns import COLUMNS, FETCH
 
-# The skeleton (`annotate.masking.skeleton`) of an ASCII text: lower case, every space character and the
-# hyphen one space.
+# The skeleton (`annotate.masking.skeleton`) of an ASCII text: lower case, every space character, the
+# hyphen and the underscore one space.
 ASCII_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-ASCII_SPACES = "".join(c for c in map(chr, range(1, 128)) if c.isspace()) + "-"
+ASCII_SPACES = "".join(c for c in map(chr, range(1, 128)) if c.isspace()) + "-_"
 
 
 def candidates(claims: QuerySet, mask: Mask) -> tuple[str, list]:

@@ -178,7 +178,10 @@ def test_the_facts_offered_for_a_selection_are_not_ranked_by_a_name_hidden_in_th
     assert "reported fear" in client.get(url, {"start": start, "end": start + len(NAME)}).content.decode()
 
 
-@pytest.mark.parametrize("spelt", ["Choe Myong hui", "Choe-Myong-hui", "CHOE  MYONG–HUI", "choe myong-hui"])
+@pytest.mark.parametrize(
+    "spelt",
+    ["Choe Myong hui", "Choe-Myong-hui", "CHOE  MYONG–HUI", "choe myong-hui", "Choe Myong_hui", "Choe Myong−hui"],
+)
 def test_a_name_spelt_with_spaces_for_hyphens_or_dashes_is_hidden_and_its_fact_named_alike(client, spelt):
     register_source(name=NAME, kind=kind("in_country_informant"), sensitive=True)
     claim = make_claim(make_article(), 0, 11, fact=f"{spelt} witnessed the count", note=f"{spelt} was there.")
@@ -218,3 +221,15 @@ def test_a_pseudonym_is_kept_when_an_older_source_is_marked_sensitive(client):
     save_source(form=_valid(_edit(Source.objects.get(pk=older.pk), sensitive=False, aliases="")))
     save_source(form=_valid(_edit(Source.objects.get(pk=older.pk), sensitive=True)))
     assert shown(older) == "Protected source 3"  # its number kept
+
+
+@pytest.mark.parametrize("spelt", ["CHOE MYONG–HUI", "Choe Myong\u00adhui", "Choe Myong\u2010hui"])
+def test_a_fact_made_before_its_name_was_protected_loses_the_name_however_its_address_spelt_it(client, spelt):
+    claim = make_claim(make_article(), 0, 11, fact=f"{spelt} confirmed forced voting")
+    Fact.objects.filter(pk=claim.fact_id).update(slug="choe-myonghui-confirmed-forced-voting")  # as made before
+    informant = register_source(name="Hyesan resident", kind=kind("in_country_informant"), sensitive=True)
+    save_source(form=_valid(_edit(informant, aliases=NAME)))
+    assert Fact.objects.get().slug == "confirmed-forced-voting"
+    client.force_login(make_user("rita"))
+    assert client.get("/facts/choe-myonghui-confirmed-forced-voting/").status_code == 404
+    assert unname_fact_slugs() == 0

@@ -26,10 +26,27 @@ def fact_slug(statement: str, *, using: str = DEFAULT_DB_ALIAS) -> str:
     return slug
 
 
+SLUG_LENGTH = 80
+
+
 def _slug_base(statement: str, *, using: str) -> str:
-    # Read as `skeleton` reads it (every dash, "_" or minus a space), so that the words of a name stay
-    # apart in the address as the rule that finds names sees them: "Choe Myong–hui" gave "choe-myonghui".
-    return slugify(skeleton(remove_sensitive_names(statement, using=using)))[:80].rstrip("-") or "fact"
+    """The words of the statement, names left out, as an address writes them: whole words only, so that the
+    address holds a name only where the statement does (by the rule that finds names), never one that the
+    making of the address uncovers. Otherwise a fact would get the bare "fact" for that reason alone, which
+    tells that a name its statement shows is a protected one."""
+    # Read as `skeleton` reads it (every dash, "_" or minus a space): "Choe Myong–hui" gave "choe-myonghui".
+    words = []
+    for word in skeleton(remove_sensitive_names(statement, using=using)).split():
+        written = slugify(word)
+        # A letter with no ASCII form ("huiж") is not simply dropped, which would leave "hui" a word.
+        if written and any(char.isalnum() and not slugify(char) for char in word):
+            written += "x"
+        if written:
+            words.append(written)
+    slug = "-".join(words)
+    if len(slug) > SLUG_LENGTH:  # cut between words: a word cut short may spell a name
+        slug = slug[: SLUG_LENGTH + 1].rsplit("-", 1)[0][:SLUG_LENGTH]
+    return slug.strip("-") or "fact"
 
 
 def unname_fact_slugs(*, using: str = DEFAULT_DB_ALIAS) -> int:

@@ -233,3 +233,30 @@ def test_a_fact_made_before_its_name_was_protected_loses_the_name_however_its_ad
     client.force_login(make_user("rita"))
     assert client.get("/facts/choe-myonghui-confirmed-forced-voting/").status_code == 404
     assert unname_fact_slugs() == 0
+
+
+@pytest.mark.parametrize(
+    ("template", "choe", "pak"),
+    [
+        ("{} ж cyrillic after", None, "pak-sun-ok-cyrillic-after"),
+        ("{}ж cyrillic after", "choe-myong-huix-cyrillic-after", "pak-sun-okx-cyrillic-after"),
+        ("ł{} lstroke", "choex-myong-hui-lstroke", "pakx-sun-ok-lstroke"),
+        ("q" * 65 + " {}x truncated tail", "q" * 65 + "-choe-myong", "q" * 65 + "-pak-sun-okx"),
+    ],
+)
+def test_a_facts_address_treats_a_protected_name_its_statement_shows_as_any_other_name(template, choe, pak):
+    """Where the rule that finds names does not find one in the statement (a letter run on to it, a long
+    statement), its address must not set it apart: the bare "fact" would tell that the name is protected.
+    Where it finds one (`choe` None), the address leaves it out."""
+    informant = register_source(name="Ri Sun-ok", kind=kind("in_country_informant"), sensitive=True)
+    before = register_fact(statement=template.format("Choe Myong-hui"))  # made before "Choe Myong-hui" is one
+    save_source(form=_valid(_edit(informant, aliases=NAME)))
+    after = register_fact(statement=template.format("Choe Myong-hui") + " again")
+    control = register_fact(statement=template.format("Pak Sun-ok"))
+    before, after, control = (Fact.objects.get(pk=fact.pk).slug for fact in (before, after, control))
+    if choe is None:
+        assert "choe" not in before and "choe" not in after
+    else:
+        assert before == choe and after.startswith(choe[:60])
+    assert control == pak
+    assert not any(slug == "fact" or slug.startswith("fact-") for slug in (before, after, control))

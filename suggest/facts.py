@@ -113,7 +113,20 @@ def _stem(word: str) -> str:
     if "\uac00" <= word[0] <= "\ud7a3":
         bare = _KO_PARTICLE.sub("", word)
         return bare if len(bare) >= 2 else word
-    return word[:-1] if word.endswith("s") and len(word) > 4 else word
+    return _singular(word)
+
+
+_SIBILANT_ES = re.compile(r"(?:x|z|ch|sh|ss)es$")
+
+
+def _singular(word: str) -> str:
+    """An English plural as its singular, by the spelling rules alone: "boxes" → "box", "parties" → "party",
+    "votes" → "vote"; words too short to tell ("news", "gas") and "-ss", "-us", "-is" endings kept."""
+    if len(word) <= 4 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-2] if _SIBILANT_ES.search(word) else word[:-1]
 
 
 def content_words(text: str) -> set[str]:
@@ -150,6 +163,9 @@ class FactIndex:
         self.quotes = [set().union(*(quoted_phrases(t) for t in (d.statement, *d.texts))) for d in self.docs]
         self.words = [set().union(content_words(d.statement), *(content_words(t) for t in d.texts)) for d in self.docs]
         self.stated = [content_words(d.statement) for d in self.docs]  # the words of the statement alone
+        # Each text a fact is known by (its statement, each claim) on its own: a claim is compared with the
+        # nearest of them, so that a fact with many claims is not diluted by their number.
+        self.each = [[content_words(t) for t in (d.statement, *d.texts)] for d in self.docs]
         n = len(self.docs) or 1
         figure_df = Counter(f for fs in self.figures for f in fs)
         word_df = Counter(w for ws in self.words for w in ws)
@@ -198,7 +214,8 @@ class FactIndex:
             figure_score = sum(self.figure_idf[f] for f in shared_figures)
             quote_score = len(q_quotes & self.quotes[i])
             weight = sum(self.word_idf[w] for w in self.words[i]) or 1.0
-            word_score = sum(self.word_idf[w] for w in shared_words) / math.sqrt(weight)
+            bag = sum(self.word_idf[w] for w in shared_words) / math.sqrt(weight)
+            word_score = bag + 2.0 * max(self._similarity(q_words, words) for words in self.each[i])
             score = 1.5 * figure_score + 1.0 * quote_score + word_score
             reason = ", ".join(sorted(shared_figures)[:3]) or ", ".join(sorted(shared_words)[:3])
             # A figure alone may measure something else: with a word of what it measures, as `restated` asks.
@@ -210,6 +227,15 @@ class FactIndex:
             Candidate(self.docs[i].slug, self.docs[i].statement, self.docs[i].articles, round(score, 3), reason, firm)
             for score, i, reason, firm in scored[:limit]
         ]
+
+    def _similarity(self, query: set[str], words: set[str]) -> float:
+        """The weight of the words two texts share, over the square roots of each text's weight (a cosine)."""
+        shared = sum(self.word_idf[w] for w in query & words)
+        if not shared:
+            return 0.0
+        own = sum(self.word_idf[w] for w in words)
+        asked = sum(self.word_idf.get(w, 0.0) for w in query) or 1.0
+        return shared / math.sqrt(own * asked)
 
     def _says_half(self, words: set[str], i: int) -> bool:
         """Whether `words` hold at least half the weight of the words of fact `i`'s statement."""

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 import common  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 
-from suggest.engine import suggest  # noqa: E402
+from suggest.engine import OWN_VOICE, suggest  # noqa: E402
 from suggest.facts import FactDoc, FactIndex  # noqa: E402
 from suggest.gazetteer import Entry, Gazetteer, key  # noqa: E402
 from suggest.lexicon import CUE_RE  # noqa: E402
@@ -131,6 +131,8 @@ def why_wrong(texts, gold, gazetteer, facts=None) -> dict:
             if not hit:
                 how = s.reason.split("; source by ")[-1] if "; source by " in s.reason else "a hedge, no source"
                 how = "a restated fact" if s.reason.startswith("restates") else how
+                how = "the outlet's own voice" if s.reason == OWN_VOICE else how
+                how = "an interview's answer" if s.reason.startswith("an answer") else how
                 overlap = any(iou((s.start, s.end), (g["start"], g["end"])) > 0 for g in golds)
                 label = f"false positive: {how.split(',')[0]}" + (" (span overlaps a claim)" if overlap else "")
                 wrong[label] = wrong.get(label, 0) + 1

@@ -1,17 +1,16 @@
 """One sentence's attribution: its cue, who it names (the source mention) and what it attributes (the content).
 
-Pure functions over a string and offsets. English: "SOURCE said (that) CONTENT", "CONTENT, SOURCE said",
-"CONTENT, said SOURCE", "according to SOURCE, CONTENT", "CONTENT, according to SOURCE", "X quoted SOURCE as
-saying CONTENT", "X reported, citing SOURCE, that CONTENT", "it was reported that CONTENT". Korean sentences are read by
-`korean.py`, with the same `Attribution`.
-"""
+Pure functions over a string and offsets. English: "SOURCE said (that) CONTENT", "CONTENT, SOURCE said", "CONTENT,
+said SOURCE", "according to SOURCE, CONTENT", "CONTENT, according to SOURCE", "X quoted SOURCE as saying CONTENT", "X
+reported, citing SOURCE, that CONTENT", "it was reported that CONTENT", "X is accused of CONTENT" (by no one named).
+Korean sentences are read by `korean.py`, with the same `Attribution`."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from .lexicon import CUE_RE, CUE_STRENGTH, HEDGE, cue_strength
+from .lexicon import ACCUSED, CUE_RE, CUE_STRENGTH, HEDGE, cue_strength
 
 
 @dataclass(frozen=True)
@@ -70,8 +69,6 @@ _CARRIED_BY = re.compile(r"\b(?:carried|published|released|run|aired|broadcast|i
 _CITING = re.compile(r"\s*(?:(?:which|who|that) (?:cited|quoted)|citing|quoting)\s+", re.IGNORECASE)
 _TRIM = " \t,;:—–-"
 _CLAUSE = re.compile(r"[,;:—”\"]\s*")
-
-
 # What the outlet adds after the attributed clause: ", marking the first time...", ", which...", ", a move that...".
 _ADDED = re.compile(r",\s+(?:marking|making|which|a move|the first|in what)\b")
 
@@ -106,7 +103,7 @@ def _outside(matches, quotes: list[tuple[int, int]]):
 
 
 # A photo caption describes a picture ("A photo of X voting, as reported by Y"): no claim of its own.
-_CAPTION = re.compile(
+CAPTION = re.compile(
     r"\s*(?:an? |the )?(?:file )?(?:picture|photo|photograph|image|screenshot|video|footage)s?\b"
     r"(?: (?:of|shows?|showed|showing)\b|[^.;]{0,60}? (?:shows?|showed|showing)\b)",
     re.I,
@@ -199,10 +196,12 @@ def english(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribu
         or impersonal.start() < cues[0].start()
         or cues[0].start() in range(impersonal.start(), impersonal.end())
     ):
-        found = None if _CAPTION.match(text, s, e) else _impersonal(text, s, e, impersonal)
+        found = None if CAPTION.match(text, s, e) else _impersonal(text, s, e, impersonal)
         if found is not None:
             return found
-    if not cues or _CAPTION.match(text, s, e):
+    if not cues and not CAPTION.match(text, s, e) and ACCUSED.search(text, s, e):  # accusers unnamed: a hedge
+        return Attribution(_trim(text, s, e), None, "accused of", cue_strength("allegedly"), hedge=True)
+    if not cues or CAPTION.match(text, s, e):
         return None
     # A source named in a clause of its own beats a hedge: "X appears to be Y, the ministry said" is the
     # ministry's; "there are many who point out that ..." stays a hedge.

@@ -14,15 +14,17 @@ import re
 from bisect import bisect_left, bisect_right, insort
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from . import attribution, korean
+from . import attribution, interview, korean, voice
 from .facts import FactIndex
-from .gazetteer import Entry, Gazetteer, key, norm_words
+from .gazetteer import Gazetteer, key, norm_words
 from .lexicon import ANALYSIS, CUE_RE, HEDGE, PRONOUN, cue_strength, kind_of, name_from_text, names_a_person
-from .text import Quote, Sentence, paragraphs, quotes, sentences
+from .proposal import Speaker, Suggestion, make
+from .text import Quote, Sentence, near, overlaps, paragraphs, quotes, sentences
 
-ENGINE_VERSION = "suggest-1.5"
+ENGINE_VERSION = "suggest-1.6"
+OWN_VOICE = "a statement in the outlet's own voice; no source named"  # the reason of `_own_voice`'s proposals
 RECENT = 64  # the speakers a later mention ("he", "the ministry") may refer back to
 MIN_QUOTE_WORDS = 4  # shorter quotations are scare quotes or titles ("no" votes), not claims
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -30,44 +32,11 @@ _DIGIT = re.compile(r"\d")
 # A wire story's dateline ("SEOUL, March 3 (Reuters) - ") is not part of the claim.
 _DATELINE = re.compile(r"[A-Z][A-Z.' ]{1,30}(?:,\s*[A-Z][a-z]{2,8}\.? \d{1,2})?\s*(?:\([^)]{1,40}\))?\s*[-–—]{1,2}\s+")
 _DEMONSTRATIVE = frozenset({"this", "that", "these", "those", "same", "이", "그", "해당"})
+_APPOSITIVE = re.compile(r"an?\s", re.IGNORECASE)
 _ENDED = re.compile(r"[.!?:…”\"’]\s*$")
 
 
-@dataclass(frozen=True)
-class Suggestion:
-    """A proposed claim: its span, kind, source (a registry entry, or a name from the text), relay chain,
-    score (0-1) and the reason (the cue found)."""
-
-    start: int
-    end: int
-    exact: str
-    kind: str
-    source: str | None
-    entry: Entry | None
-    via: tuple[str, ...]
-    score: float
-    reason: str
-    cue: str = ""
-    fact: str = ""  # the slug of the registered fact it restates, if that is why it was proposed
-
-    @property
-    def key(self) -> str:
-        """Stable while the text and engine are: names the suggestion in forms and the audit trail."""
-        return f"{self.start}-{self.end}-{self.kind}"
-
-
-@dataclass
-class _Speaker:
-    """Who a cue credited: reused by pronouns, short references and continued accounts."""
-
-    kind: str
-    name: str | None
-    entry: Entry | None
-    words: frozenset[str]
-    how: str
-
-
-def _resolve(mention: str, gazetteer: Gazetteer, recent: deque[_Speaker]) -> _Speaker | None:
+def _resolve(mention: str, gazetteer: Gazetteer, recent: deque[Speaker]) -> Speaker | None:
     """The speaker `mention` names: a registry entry, an earlier speaker it refers back to, or a new name whose
     kind its wording tells."""
     mention = mention.strip()
@@ -76,7 +45,7 @@ def _resolve(mention: str, gazetteer: Gazetteer, recent: deque[_Speaker]) -> _Sp
         found = gazetteer.find(mention, "expert")  # "KINU researcher Hong Min": the person, not the institute
     if found is not None:
         entry, how = found
-        return _Speaker(entry.kind, entry.name, entry, frozenset(norm_words(mention)), how)
+        return Speaker(entry.kind, entry.name, entry, frozenset(norm_words(mention)), how)
     words = frozenset(norm_words(mention))
     named = words - _DEMONSTRATIVE  # "this official", "이 당국자" (this official): the one named before
     pronoun = PRONOUN.match(mention.lower())
@@ -92,7 +61,7 @@ def _resolve(mention: str, gazetteer: Gazetteer, recent: deque[_Speaker]) -> _Sp
     kind = kind_of(mention)
     if kind is None:
         return None
-    return _Speaker(kind, name_from_text(mention) or None, None, words, "wording")
+    return Speaker(kind, name_from_text(mention) or None, None, words, "wording")
 
 
 def _shortened(named: frozenset[str], words: frozenset[str]) -> bool:
@@ -100,12 +69,6 @@ def _shortened(named: frozenset[str], words: frozenset[str]) -> bool:
     return len(named) == 1 and all(
         _HANGUL.match(n) and len(n) >= 2 and any(w.endswith(n) and w != n for w in words) for n in named
     )
-
-
-def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    """Whether two spans share at least half of the shorter one."""
-    inter = min(a[1], b[1]) - max(a[0], b[0])
-    return inter > 0 and inter * 2 >= min(a[1] - a[0], b[1] - b[0])
 
 
 def _quote_spans(quote_list: list[Quote], opens: list[int], sentence: Sentence) -> list[tuple[int, int]]:
@@ -123,42 +86,11 @@ def _quote_spans(quote_list: list[Quote], opens: list[int], sentence: Sentence) 
     return out
 
 
-def _near(spans: list[tuple[int, int]], span: tuple[int, int], reach: int = 4) -> bool:
-    """Whether `span` overlaps one of the sorted, nearly disjoint `spans` (its neighbours are enough)."""
-    index = bisect_left(spans, span)
-    return any(_overlaps(span, spans[i]) for i in range(max(0, index - reach), min(len(spans), index + reach)))
-
-
-def _make(text, span, speaker, cue, strength, via=(), bonus=0.0) -> Suggestion | None:
-    start, end = span
-    while start < end and text[start] in " “”\"‘’'(":
-        start += 1
-    while end > start and text[end - 1] in " .,;:“”\"‘’')":
-        end -= 1
-    if end - start < (6 if _HANGUL.search(text, start, end) else 12):  # Hangul says as much in half the letters
-        return None
-    known = speaker.entry is not None
-    score = strength * (0.92 if known else 0.78) + bonus
-    reason = f"cue “{cue}”" + (f"; source by {speaker.how}" if speaker.how else "")
-    return Suggestion(
-        start,
-        end,
-        text[start:end],
-        speaker.kind,
-        speaker.name,
-        speaker.entry,
-        tuple(via),
-        round(min(score, 0.99), 2),
-        reason,
-        cue,
-    )
-
-
 def _sentence_suggestions(text, sents, quote_list, gazetteer) -> list[Suggestion]:
     out: list[Suggestion] = []
-    recent: deque[_Speaker] = deque(maxlen=RECENT)  # a speaker referred back to was named not long before
+    recent: deque[Speaker] = deque(maxlen=RECENT)  # a speaker referred back to was named not long before
     # (paragraph, speaker, cue, relay chain) of the previous attributed sentence
-    last: tuple[int, _Speaker, str, tuple[str, ...]] | None = None
+    last: tuple[int, Speaker, str, tuple[str, ...]] | None = None
     paragraph_ends = {s.paragraph: s.end for s in sents}
     opens = [q.open for q in quote_list]
     for sentence in sents:
@@ -177,7 +109,7 @@ def _sentence_suggestions(text, sents, quote_list, gazetteer) -> list[Suggestion
             continue
         if found.hedge:
             kind = "outlet_reporting" if found.cue.lower() in ANALYSIS else "unsourced_quote"
-            speaker = _Speaker(kind, None, None, frozenset(), "")
+            speaker = Speaker(kind, None, None, frozenset(), "")
         else:
             mention = text[found.mention[0] : found.mention[1]] if found.mention else ""
             # "It suggests that ...": an "it" with a weaker cue than "said" is a situation, not a speaker
@@ -191,7 +123,7 @@ def _sentence_suggestions(text, sents, quote_list, gazetteer) -> list[Suggestion
             relay = _resolve(text[found.relay[0] : found.relay[1]], gazetteer, recent)
             if relay is not None and relay.name and relay.name != speaker.name:
                 via.append(relay.name)
-        made = _make(text, _claim_span(text, sentence, found, inner), speaker, found.cue, found.strength, via)
+        made = make(text, _claim_span(text, sentence, found, inner), speaker, found.cue, found.strength, via)
         if made:
             out.append(made)
             if speaker.name:
@@ -200,14 +132,14 @@ def _sentence_suggestions(text, sents, quote_list, gazetteer) -> list[Suggestion
     return out
 
 
-def _continued(text, sentence, inner, last, out) -> tuple[int, _Speaker, str, tuple[str, ...]] | None:
+def _continued(text, sentence, inner, last, out) -> tuple[int, Speaker, str, tuple[str, ...]] | None:
     """A figure that continues the previous sentence's report in the same paragraph ("... the KCNA said. In
     terms of ... 0.13 percent"): proposed as that speaker's, passed on by the same relays, and the account
     stays open (else it closes)."""
     chunk = text[sentence.start : sentence.end]
     if not last or last[0] != sentence.paragraph or inner or not _DIGIT.search(chunk) or chunk.endswith("?"):
         return None
-    made = _make(text, (sentence.start, sentence.end), last[1], last[2], 0.6, last[3])
+    made = make(text, (sentence.start, sentence.end), last[1], last[2], 0.6, last[3])
     out += [made] if made else []
     return last
 
@@ -243,7 +175,7 @@ def _quote_suggestions(text, quote_list, sents, by_sentence, gazetteer) -> list[
     """Quotations of four words or more, credited to the speaker of their sentence, of the sentence before
     (ending in a colon) or, for a paragraph that goes on with the account, of the previous quotation."""
     out: list[Suggestion] = []
-    previous: tuple[int, _Speaker, str] | None = None
+    previous: tuple[int, Speaker, str] | None = None
     para_of: dict[int, list[Sentence]] = {}
     starts = [s.start for s in sents]
     for sentence in sents:
@@ -267,50 +199,47 @@ def _quote_suggestions(text, quote_list, sents, by_sentence, gazetteer) -> list[
             closing = _holder(sents, starts, quote.close)
             credited = by_sentence.get(closing.start) if closing is not None else None
         if credited is not None:
-            speaker = _Speaker(credited.kind, credited.source, credited.entry, frozenset(), "the quotation's sentence")
+            speaker = Speaker(credited.kind, credited.source, credited.entry, frozenset(), "the quotation's sentence")
             how = (credited.cue, 1.0, credited.via, 0.04)
         elif previous is not None and _continues(text, previous[0], holder, quote, _para_start(para_of, holder)):
             speaker, how = previous[1], (previous[2], 0.7, (), 0.0)
         else:
             continue
-        # Proposed whole: splitting a quotation into its sentences tagged more than annotators do (measured
-        # on the demo reading: precision 0.62 whole, 0.51 split, recall unchanged); but a sentence of it that
-        # passes on what unnamed others say ("There are rumors that ...") is theirs, not the speaker's.
+        # A sentence at a time (`_hedged_parts`); one that passes on what unnamed others say ("There are rumors
+        # that ...") is theirs, not the speaker's.
         made = []
         for span, hedge in _hedged_parts(text, quote):
             if hedge is None:
-                made += [m for m in [_make(text, span, speaker, *how)] if m]
+                made += [m for m in [make(text, span, speaker, *how)] if m]
             else:
-                unnamed = _Speaker("unsourced_quote", None, None, frozenset(), "")
-                made += [m for m in [_make(text, span, unnamed, hedge, cue_strength(hedge), _via(speaker))] if m]
+                unnamed = Speaker("unsourced_quote", None, None, frozenset(), "")
+                made += [m for m in [make(text, span, unnamed, hedge, cue_strength(hedge), _via(speaker))] if m]
         out += made
         if made:
-            account = _Speaker(speaker.kind, speaker.name, speaker.entry, frozenset(), "the account it continues")
+            account = Speaker(speaker.kind, speaker.name, speaker.entry, frozenset(), "the account it continues")
             last = _holder(sents, starts, quote.end - 1) or holder  # a quotation may end in trailing space
             previous = (last.paragraph, account, "quotation")
     return out
 
 
 # A full stop that ends a sentence inside a quotation (not one after a title or an initial: "Mr. Kim", "U.S.").
-_QUOTED_STOP = re.compile(r"(?<![A-Z])(?<!\b(?:Mr|Ms|Dr|St|No))(?<!\bMrs)[.!?]+\s+(?=[“\"‘'(A-Z\uac00-\ud7a3])")
+_QUOTED_STOP = re.compile(r"(?<![A-Z])(?<!\b(?:Mr|Ms|Dr|St|No))(?<!\bMrs)[.!?]+(?=\s+[“\"‘'(A-Z\uac00-\ud7a3])")
 
 
 def _hedged_parts(text: str, quote: Quote) -> list[tuple[tuple[int, int], str | None]]:
-    """The quotation in parts: each of its sentences that carries a hedge crediting unnamed others ("There are
-    rumors that ...") on its own, the rest together; (span, that hedge or None)."""
+    """The quotation's sentences, each a claim of its own, with the hedge of one that credits unnamed others
+    ("There are rumors that ..."): (span, that hedge or None). Proposed whole, a quotation of several sentences
+    matched none of the claims a reading draws a sentence at a time (bench/suggestions.py)."""
     parts: list[tuple[tuple[int, int], str | None]] = []
-    cursor = start = quote.start
+    start = quote.start
     for stop in [*(m.end() for m in _QUOTED_STOP.finditer(text, quote.start, quote.end)), quote.end]:
         cue = next((m.group().lower() for m in CUE_RE.finditer(text, start, stop)), "")
-        if cue in HEDGE and cue not in ANALYSIS:
-            parts += [((cursor, start), None)] if start > cursor else []
-            parts.append(((start, stop), cue))
-            cursor = stop
+        parts.append(((start, stop), cue if cue in HEDGE and cue not in ANALYSIS else None))
         start = stop
-    return parts + ([((cursor, quote.end), None)] if cursor < quote.end else [])
+    return parts
 
 
-def _via(speaker: _Speaker) -> tuple[str, ...]:
+def _via(speaker: Speaker) -> tuple[str, ...]:
     return (speaker.name,) if speaker.name else ()
 
 
@@ -350,25 +279,59 @@ def _para_start(para_of, sentence: Sentence) -> int:
     return para_of[sentence.paragraph][0].start
 
 
-def _restatements(text, sents, quote_list, facts: FactIndex, attributed) -> list[Suggestion]:
-    """A sentence that credits no one but states a precise figure of a registered fact (a turnout, a count
-    other articles report) restates that fact in the outlet's own voice: proposed as the outlet's reporting,
-    below anything a cue credits. Not a headline or caption, a question, or words inside a quotation."""
-    out, opens = [], [q.open for q in quote_list]
-    outlet = _Speaker("outlet_reporting", None, None, frozenset(), "")
+def _own_voice(text, paras, sents, quote_list, facts: FactIndex | None, attributed) -> list[Suggestion]:
+    """Sentences of the report's running text that credit no one (`voice`), proposed as the outlet's reporting
+    below anything a cue credits: one that states a precise figure of a registered fact (a turnout, a count
+    other articles report) restates that fact and is linked to it; any other that states something checkable
+    is proposed lower. Never a headline, caption or question, nor words inside a quotation."""
+    out, opens, prose = [], [q.open for q in quote_list], voice.running(text, paras)
+    outlet = Speaker("outlet_reporting", None, None, frozenset(), "")
     for sentence in sents:
-        chunk = text[sentence.start : sentence.end]
-        if sentence.start in attributed or chunk.endswith("?") or not _ENDED.search(chunk):
+        start, end = sentence.start, sentence.end
+        if (credited := attributed.get(start)) is not None:
+            # "CLAIM, a sign analysts say ...": the clause before an appositive that others are credited with is
+            # the outlet's own (a lead-in before the credited part, "In a rare move, X said ...", is not a claim)
+            if not _APPOSITIVE.match(text, credited.start, credited.end):
+                continue
+            end = credited.start
+        chunk = text[start:end].rstrip(" ,;:–—-")
+        if (credited and sentence.paragraph not in prose) or chunk.endswith("?") or not _ENDED.search(chunk + "."):
             continue
-        span = (sentence.start, sentence.end)
-        if any(_overlaps(span, q) for q in _quote_spans(quote_list, opens, sentence)):
+        if credited is None and not _ENDED.search(chunk):
             continue
-        fact = facts.restated(chunk)
-        dateline = _DATELINE.match(text, sentence.start, sentence.end)
-        made = fact and _make(text, (dateline.end() if dateline else sentence.start, sentence.end), outlet, "", 0.6)
-        if made:
-            reason = f"restates a registered fact ({fact.reason}); no source named"
-            out.append(replace(made, reason=reason, fact=fact.slug))
+        if any(overlaps((start, end), q) for q in _quote_spans(quote_list, opens, sentence)):
+            continue
+        fact = facts.restated(chunk) if facts is not None and credited is None else None
+        if fact is None and not (sentence.paragraph in prose and voice.states(chunk, ended=credited is None)):
+            continue
+        dateline = _DATELINE.match(text, start, end)
+        made = make(text, (dateline.end() if dateline else start, end), outlet, "", 0.6 if fact else 0.5)
+        if made and fact:
+            out.append(
+                replace(made, reason=f"restates a registered fact ({fact.reason}); no source named", fact=fact.slug)
+            )
+        elif made:
+            out.append(replace(made, reason=OWN_VOICE))
+    return out
+
+
+def _answers(text, paras, sents, gazetteer) -> list[Suggestion]:
+    """The answers of an interview printed as questions and answers, each the interviewee's (`interview`)."""
+    who, found = interview.answers(text, paras, sents)
+    speaker = _resolve(who, gazetteer, deque()) if who else None
+    if speaker is None:
+        return []
+    out = []
+    for sentence in found:
+        span = interview.trimmed(text, sentence)
+        cue = next((m.group().lower() for m in CUE_RE.finditer(text, *span)), "")
+        if cue in HEDGE and cue not in ANALYSIS:  # "I heard that ...": unnamed others, passed on by the speaker
+            unnamed = Speaker("unsourced_quote", None, None, frozenset(), "")
+            made = make(text, span, unnamed, cue, cue_strength(cue), _via(speaker))
+        else:
+            made = make(text, span, speaker, "interview", 0.65)
+        # The reason names no one: the mention may be a protected name, which the reason would carry unmasked.
+        out += [replace(made, reason="an answer in a question-and-answer interview")] if made else []
     return out
 
 
@@ -405,16 +368,35 @@ def suggest(
     ]
     # A quotation stands for the sentence that carries it: keep the quotation, drop the sentence.
     quoted_spans = sorted((q.start, q.end) for q in quoted)
-    chosen = quoted + [s for s in by_sentence_list if not _near(quoted_spans, (s.start, s.end))]
-    chosen += _restatements(text, sents, quote_list, facts, by_sentence) if facts is not None else []
+    chosen = quoted + [s for s in by_sentence_list if not near(quoted_spans, (s.start, s.end))]
+    chosen += _own_voice(text, paras, sents, quote_list, facts, by_sentence)
+    chosen += _answers(text, paras, sents, gazetteer)
     tagged = list(tagged)
     gone = {key(t) for t in dismissed}
     kept: list[Suggestion] = []
     kept_spans: list[tuple[int, int]] = []
     for made in sorted(chosen, key=lambda s: (-s.score, s.start)):
         span = (made.start, made.end)
-        if any(_overlaps(span, t) for t in tagged) or key(made.exact) in gone or _near(kept_spans, span):
+        if any(overlaps(span, t) for t in tagged) or key(made.exact) in gone or near(kept_spans, span):
             continue
         kept.append(made)
         insort(kept_spans, span)
-    return sorted(kept, key=lambda s: (s.start, s.end))
+    return sorted((part for made in kept for part in _contrasted(text, made)), key=lambda s: (s.start, s.end))
+
+
+_BUT = re.compile(r",\s+but\s+")
+MIN_CLAUSE_WORDS = 5
+
+
+def _contrasted(text: str, made: Suggestion) -> list[Suggestion]:
+    """A claim of two contrasting clauses ("X found it of interest, but everyone knew it had no effect") as the
+    two claims a reader checks apart, when each clause says enough on its own; otherwise the claim itself."""
+    cut = _BUT.search(text, made.start, made.end)
+    if (
+        cut is None
+        or min(len(text[made.start : cut.start()].split()), len(text[cut.end() : made.end].split())) < MIN_CLAUSE_WORDS
+    ):
+        return [made]
+    first = replace(made, end=cut.start(), exact=text[made.start : cut.start()])
+    second = replace(made, start=cut.end(), exact=text[cut.end() : made.end])
+    return [first, second]

@@ -64,12 +64,20 @@ _HEDGES = {  # unattributed assertions: their own kind, the unsourced quote
     "reportedly": 0.75,
     "allegedly": 0.75,
     "purportedly": 0.7,
+    # Hearsay a speaker passes on ("I heard that ..."): from others, not named.
+    "i heard": 0.7,
+    "we heard": 0.7,
+    "i've heard": 0.7,
+    "i have heard": 0.7,
     # Epistemic judgements in the writer's voice (the outlet's analysis, below).
     "appears to be": 0.6,
     "appear to be": 0.6,
     "seems to be": 0.6,
     "may be intended": 0.65,
 }
+
+# "X is accused of ...": the passive credits its subject with nothing; the accusation rests on unnamed others.
+ACCUSED = re.compile(r"\b(?:is|are|was|were|been|being|stands?|stood)\s+(?:\w+ly\s+)?accused\s+of\b", re.IGNORECASE)
 
 CUE_RE = re.compile(
     r"(?<![\w-])(?:"

@@ -4,6 +4,7 @@ that needs no model) and quotations, including those that run over sentences and
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
 
@@ -147,3 +148,15 @@ def _last_end(text: str, paras: list[Span], index: int) -> int:
 
 def words(text: str) -> int:
     return len(text.split())
+
+
+def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether two spans share at least half of the shorter one."""
+    inter = min(a[1], b[1]) - max(a[0], b[0])
+    return inter > 0 and inter * 2 >= min(a[1] - a[0], b[1] - b[0])
+
+
+def near(spans: list[tuple[int, int]], span: tuple[int, int], reach: int = 4) -> bool:
+    """Whether `span` overlaps one of the sorted, nearly disjoint `spans` (its neighbours are enough)."""
+    index = bisect_left(spans, span)
+    return any(overlaps(span, spans[i]) for i in range(max(0, index - reach), min(len(spans), index + reach)))

@@ -4,7 +4,7 @@ with the agent of another verb, it credits no one."""
 
 import pytest
 
-from suggest.engine import suggest
+from suggest.engine import OWN_VOICE, suggest
 
 
 @pytest.mark.parametrize(
@@ -27,10 +27,15 @@ def test_a_passive_cue_credits_its_agent_and_the_sentence_is_the_claim(text, kin
     "text",
     [
         "It was described as a success at the time.",  # no agent
-        "The election was described as rigged by officials in Seoul.",  # the officials rigged, they did not say
         "The boxes were reported to be watched by guards at every station.",  # the guards watched
         "A picture of Kim voting as reported by state media.",  # a caption
     ],
 )
 def test_no_agent_of_the_cue_no_claim(text):
     assert suggest(text) == []
+
+
+def test_the_agent_of_another_verb_is_credited_with_nothing():
+    # The officials rigged the election; they did not say it was rigged: at most the outlet's own statement.
+    (found,) = suggest("The election was described as rigged by officials in Seoul.")
+    assert (found.kind, found.source, found.reason) == ("outlet_reporting", None, OWN_VOICE)

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from suggest.engine import suggest
+from suggest.engine import OWN_VOICE, suggest
 from suggest.facts import FactDoc, FactIndex, content_words, precise
 from suggest.gazetteer import Entry, Gazetteer
 
@@ -33,7 +33,9 @@ def test_a_sentence_restating_a_fact_by_its_figure_is_the_outlets_reporting():
     (found,) = suggest(text, facts=FACTS)
     assert (found.exact, found.kind, found.source) == (text.rstrip("."), "outlet_reporting", None)
     assert "restates a registered fact (99.63)" in found.reason and found.score < 0.6
-    assert suggest(text) == []  # without the facts, nothing says this sentence is a claim
+    # Without the facts it is still the outlet's own statement of a figure, proposed lower and linked to nothing.
+    (alone,) = suggest(text)
+    assert (alone.kind, alone.fact, alone.reason) == ("outlet_reporting", "", OWN_VOICE) and alone.score < found.score
 
 
 def test_the_fact_with_the_rarest_shared_figure_is_the_one_restated():

@@ -1,0 +1,87 @@
+"""Interviews printed as questions and answers: the answers are proposed as the interviewee's account."""
+
+import pytest
+
+from suggest.engine import suggest
+from suggest.gazetteer import Entry, Gazetteer
+
+DASHES = """The Daily Record spoke with a resident of Sinuiju about the new ration rules.
+
+―― When did the rules change?
+
+The new rules began in March. Each family now collects its rations at the district office.
+
+※ The district office is the lowest tier of local government.
+
+―― How did people react?
+
+People were angry at first.
+
+A queue at a ration office in Sinuiju. Photo published by the Daily Record.
+
+Nobody complained openly, because the police were watching.
+
+※ The Daily Record reaches its sources by smuggled phones.
+
+The Daily Record could not verify the account independently.
+"""
+
+LETTERS = """Mr. Harlan, a former customs officer, agreed to answer our questions.
+We talked to the former customs officer in Tallinn.
+
+Q: What did you see at the border?
+A: Trucks crossed at night without inspection. The guards were paid to look away.
+
+Q: Did anyone report it?
+A: I reported it twice and nothing happened.
+"""
+
+
+def _by_reason(found):
+    return [s for s in found if s.reason.startswith("an answer")]
+
+
+def test_the_answers_of_an_interview_are_the_interviewees_and_nothing_else_is():
+    answers = _by_reason(suggest(DASHES))
+    assert [a.exact for a in answers] == [
+        "The new rules began in March",
+        "Each family now collects its rations at the district office",
+        "People were angry at first",
+        "Nobody complained openly, because the police were watching",
+    ]  # not the questions, the notes, the photo's caption, nor the report's own text after the last note
+    assert {a.kind for a in answers} == {"in_country_informant"}  # "a resident of Sinuiju": its wording
+
+
+def test_answers_marked_a_are_proposed_without_the_mark_and_credited_to_the_registry_source():
+    officer = Entry("Former customs officer", "expert", 1, False, ("the former customs officer",))
+    answers = _by_reason(suggest(LETTERS, Gazetteer([officer])))
+    assert [a.exact for a in answers] == [
+        "Trucks crossed at night without inspection",
+        "The guards were paid to look away",
+        "I reported it twice and nothing happened",
+    ]
+    assert {(a.kind, a.source) for a in answers} == {("expert", "Former customs officer")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # One dashed paragraph is a list item or a dialogue line, not an interview.
+        "We asked a resident of Hyesan about prices.\n\n— Rice doubled in price.\n\nPrices fell later in the year.\n",
+        # Questions, but nobody is introduced as answering them.
+        "―― What happened?\n\nThe market closed early.\n\n―― Why?\n\nThe police ordered it closed.\n",
+    ],
+)
+def test_no_interview_no_answers(text):
+    assert _by_reason(suggest(text)) == []
+
+
+def test_an_answers_reason_does_not_carry_the_interviewees_name():
+    protected = Entry("Choe Myong-hui", "in_country_informant", 1, True, ())
+    text = (
+        "We spoke with Choe Myong-hui about the vote.\n\n―― Did you vote?\n\nI voted for the candidate.\n\n"
+        "―― Why?\n\nEveryone did so.\n"
+    )
+    answers = _by_reason(suggest(text, Gazetteer([protected])))
+    assert [a.source for a in answers] == ["Choe Myong-hui", "Choe Myong-hui"]
+    assert all("Choe" not in a.reason for a in answers)

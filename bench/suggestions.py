@@ -91,6 +91,7 @@ def fact_docs(gold, statements, article=None) -> list[FactDoc]:
             statements.get(slug, slug),
             tuple(g["quote"] for g in others if g["fact"] == slug),
             len({g["article"] for g in others if g["fact"] == slug}),
+            tuple(g["kind"] for g in others if g["fact"] == slug),
         )
         for slug in sorted({g["fact"] for g in others})
     ]
@@ -196,7 +197,7 @@ def fact_links(gold, facts):
         if not fact or not any(d.slug == fact for d in docs):
             continue
         asked += 1
-        ranked = FactIndex(docs).rank(claim["quote"], limit=3)
+        ranked = FactIndex(docs).rank(claim["quote"], limit=3, kind=claim["kind"])
         right += fact in [c.slug for c in ranked]
         if ranked and ranked[0].firm:  # what accepting a suggestion with one key would link
             linked += 1

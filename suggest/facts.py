@@ -134,6 +134,9 @@ def content_words(text: str) -> set[str]:
     return {_stem(w) for w in (w.casefold() for w in _WORD.findall(text)) if w not in _STOP}
 
 
+KIND_WEIGHT = 0.5  # a fact all of whose claims are of the claim's kind: worth half a rare shared word
+
+
 @dataclass(frozen=True)
 class FactDoc:
     """A fact as ranking needs it: its statement, the texts of its claims, in how many articles."""
@@ -142,6 +145,7 @@ class FactDoc:
     statement: str
     texts: tuple[str, ...] = ()
     articles: int = 0
+    kinds: tuple[str, ...] = ()  # the kind (slug) of each claim linked to it
 
 
 @dataclass(frozen=True)
@@ -193,8 +197,11 @@ class FactIndex:
         doc = self.docs[best]
         return Candidate(doc.slug, doc.statement, doc.articles, round(1.5 * score, 3), ", ".join(shared[best]), True)
 
-    def rank(self, text: str, *, limit: int = 3, exclude: Iterable[str] = ()) -> list[Candidate]:
+    def rank(self, text: str, *, limit: int = 3, exclude: Iterable[str] = (), kind: str = "") -> list[Candidate]:
         """The `limit` facts `text` most likely reports, best first; facts sharing nothing are left out.
+
+        Given the `kind` of the claim, a fact whose claims are of that kind ranks higher, by their share: what
+        informants say is most often what other informants said, a relayed figure what other relays carry.
 
         A candidate is `firm` when the text shares a precise figure and a word with the fact, or a quoted
         phrase, or says at least half of what its statement says (by the weight of its words): enough to
@@ -216,7 +223,7 @@ class FactIndex:
             weight = sum(self.word_idf[w] for w in self.words[i]) or 1.0
             bag = sum(self.word_idf[w] for w in shared_words) / math.sqrt(weight)
             word_score = bag + 2.0 * max(self._similarity(q_words, words) for words in self.each[i])
-            score = 1.5 * figure_score + 1.0 * quote_score + word_score
+            score = 1.5 * figure_score + 1.0 * quote_score + word_score + KIND_WEIGHT * self._share(i, kind)
             reason = ", ".join(sorted(shared_figures)[:3]) or ", ".join(sorted(shared_words)[:3])
             # A figure alone may measure something else: with a word of what it measures, as `restated` asks.
             measured = shared_words and any(precise(f) for f in shared_figures)
@@ -236,6 +243,11 @@ class FactIndex:
         own = sum(self.word_idf[w] for w in words)
         asked = sum(self.word_idf.get(w, 0.0) for w in query) or 1.0
         return shared / math.sqrt(own * asked)
+
+    def _share(self, i: int, kind: str) -> float:
+        """The share of fact `i`'s claims that are of `kind` (0 without a kind or claims)."""
+        kinds = self.docs[i].kinds
+        return kinds.count(kind) / len(kinds) if kind and kinds else 0.0
 
     def _says_half(self, words: set[str], i: int) -> bool:
         """Whether `words` hold at least half the weight of the words of fact `i`'s statement."""

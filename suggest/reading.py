@@ -91,13 +91,18 @@ def fact_index(article: Article, reader: Reader) -> FactIndex:
     linked = reader.claims.filter(fact_id__isnull=False).order_by()
     articles = dict(linked.values("fact_id").annotate(n=Count("article_id", distinct=True)).values_list("fact_id", "n"))
     texts: dict[int, list[str]] = {}
-    for fact_id, exact in linked.exclude(article=article).order_by("-pk").values_list("fact_id", "exact")[:FACT_TEXTS]:
+    kinds: dict[int, list[str]] = {}
+    recent = linked.exclude(article=article).order_by("-pk").values_list("fact_id", "exact", "kind__slug")
+    for fact_id, exact, kind in recent[:FACT_TEXTS]:
         texts.setdefault(fact_id, []).append(exact[:500])
+        kinds.setdefault(fact_id, []).append(kind)
     # Ranked by the statements as the reader sees them: ranked by a name hidden in one, a fact would come first
     # for a selection of text that holds that name, and selecting two words at a time would spell it out.
     shown = reader.mask.text
     return FactIndex(
-        FactDoc(fact.slug, shown(fact.statement), tuple(texts.get(pk, ())), articles.get(pk, 0))
+        FactDoc(
+            fact.slug, shown(fact.statement), tuple(texts.get(pk, ())), articles.get(pk, 0), tuple(kinds.get(pk, ()))
+        )
         for pk, fact in facts.items()
     )
 
@@ -175,7 +180,7 @@ def shown_name(found: Suggestion, mask: Mask) -> str:
 def _candidates(index: FactIndex, item: Suggestion) -> list[Candidate]:
     """The facts a suggestion most likely reports, best first; the one it restates, if so, first of all (and
     firm: the reason it was proposed names its figures)."""
-    ranked = index.rank(item.exact, limit=FACT_CANDIDATES)
+    ranked = index.rank(item.exact, limit=FACT_CANDIDATES, kind=item.kind)
     if not item.fact:
         return ranked
     restated = next((c for c in ranked if c.slug == item.fact), None) or index.restated(item.exact)

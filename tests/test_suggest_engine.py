@@ -425,6 +425,23 @@ def test_facts_ranked_by_shared_figures_then_words():
     assert index.rank("the weather was cold") == []
 
 
+def test_a_fact_whose_claims_are_of_the_claims_kind_ranks_higher():
+    # Two facts the text shares as much with: the informants' fact first for an informant's claim, the
+    # ministry's for the ministry's, and by name alone when the kind is not known.
+    index = FactIndex(
+        [
+            FactDoc("boxes-watched", "Guards watched the ballot boxes.", ("guards watched the boxes all day",), 2,
+                    ("in_country_informant", "in_country_informant")),
+            FactDoc("boxes-visible", "The ballot boxes stood in plain view.", ("the boxes stood in view",), 2,
+                    ("foreign_government", "foreign_government")),
+        ]
+    )  # fmt: skip
+    text = "The ballot boxes were placed by the door"
+    assert [c.slug for c in index.rank(text, kind="in_country_informant")][0] == "boxes-watched"
+    assert [c.slug for c in index.rank(text, kind="foreign_government")][0] == "boxes-visible"
+    assert index.rank(text, kind="expert") == index.rank(text)  # a kind no claim of either has: no difference
+
+
 def test_a_fact_is_linked_on_one_key_only_on_firm_evidence():
     index = FactIndex(
         [

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicon import ACCUSED, CUE_RE, CUE_STRENGTH, HEDGE, cue_strength
+from .lexicon import ACCUSED, CUE_RE, CUE_STRENGTH, HEDGE, IMPERSONAL, cue_strength
 
 
 @dataclass(frozen=True)
@@ -24,10 +24,11 @@ class Attribution:
 
 
 LEAD = re.compile(
-    r"(?:\s|,|:|that\b|on \w+\b|in an? (?:statement|report|interview|briefing|press release|commentary|"
-    r"article|post)\b|"
+    r"(?:\s|,|:|that\b|on condition of anonymity\b|on \w+\b|"
+    r"in an? (?:statement|report|interview|briefing|press release|commentary|article|post)\b|"
     r"(?:on |last |this |early |late )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|yesterday\b|today\b|"
-    r"earlier\b|also\b|further\b|reporters\b|local media\b|on condition of anonymity\b)+",
+    r"earlier\b|also\b|further\b|reporters\b|local media\b|"
+    r"by (?:tele)?phone\b|by e-?mail\b)+",
     re.IGNORECASE,
 )
 _MENTION_LEAD = re.compile(
@@ -153,15 +154,8 @@ def _spoken_of(text: str, s: int, cue) -> bool:
     return word in CUE_STRENGTH and _PASSIVE.search(text, max(s, cue.start() - 40), cue.start()) is not None
 
 
-# An impersonal passive ("it was reported that", "it is understood that", "it has been learned that") reports
-# what someone said without naming them: unnamed others, unless an agent follows ("it was reported by X that").
-_IMPERSONAL = re.compile(
-    r"\bit\s+(?:is|was|(?:has|had)(?:\s+(?:also|now|\w+ly))?\s+been|will(?:\s+(?:also|\w+ly))?\s+be)\s+"
-    r"(?:(?:also|now|further|\w+ly)\s+)?"
-    r"(?:reported|said|claimed|alleged|announced|confirmed|estimated|revealed|disclosed|rumou?red|learned|learnt|"
-    r"understood|known)\b",
-    re.IGNORECASE,
-)
+# Whom a speaker told: a name ("told Reuters", "told The Associated Press"), which is not what was said.
+TOLD_OBJECT = re.compile(r"\s+(?:(?:the|a|an)\s+)?(?-i:[A-Z][\w'’.&-]*)(?:\s+(?-i:[A-Z][\w'’.&-]*)){0,4}")
 _ADVERB_HEDGES = {"reportedly", "allegedly", "purportedly"}
 
 
@@ -190,7 +184,7 @@ def _impersonal(text: str, s: int, e: int, found) -> Attribution | None:
 def english(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribution | None:
     """The attribution of the sentence text[s:e] (quotations inside it given as content spans), or None."""
     cues = [m for m in _outside(CUE_RE.finditer(text, s, e), quotes) if not _spoken_of(text, s, m)]
-    impersonal = next(iter(_outside(_IMPERSONAL.finditer(text, s, e), quotes)), None)
+    impersonal = next(iter(_outside(IMPERSONAL.finditer(text, s, e), quotes)), None)
     if impersonal is not None and (
         not cues
         or impersonal.start() < cues[0].start()
@@ -341,7 +335,8 @@ def _verb(text, s, e, match, cue) -> Attribution | None:
     # "In regard to X, SOURCE said CONTENT": a clause after the cue is the content; one after a comma
     # ("CONTENT, the military said, the latest in a series of launches") is the outlet's addition.
     if not inverted and not after.lstrip().startswith(","):
-        lead = LEAD.match(text, match.end(), e)
+        told = TOLD_OBJECT.match(text, match.end(), e) if cue in ("told", "tells") else None  # "told Reuters"
+        lead = LEAD.match(text, told.end() if told else match.end(), e)
         after_words = 11 if len(text[lead.end() if lead else match.end() : e].split()) >= 3 else after_words
         # "CONTENT, KCNA said in a dispatch carried on Friday": only the setting of the cue follows, no clause
         after_words = 0 if before[boundary + 1 :].strip() and SETTING_ONLY.match(after) else after_words
@@ -377,7 +372,8 @@ def _content_first(text, s, e, match, before, boundary):
     """ "CONTENT, officials told reporters (on Tuesday), after ...": the cue's own words end at a comma and no
     quotation or "that" follows, so the content came first; "..., adding that ..." goes on with it. (content,
     mention) or None."""
-    lead = LEAD.match(text, match.end(), e)
+    told = TOLD_OBJECT.match(text, match.end(), e) if match.group().lower() in ("told", "tells") else None
+    lead = LEAD.match(text, told.end() if told else match.end(), e)
     if (
         lead is None
         or "," not in lead.group()

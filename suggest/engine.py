@@ -162,11 +162,15 @@ def _claim_span(text: str, sentence: Sentence, found: attribution.Attribution, i
         s1 = sentence.end
     elif cue := re.match(r"\s*" + re.escape(found.cue) + r"\b", text[s1 : sentence.end], re.IGNORECASE):
         s1 += cue.end()  # "CONTENT, the military said, the latest in a series of launches"
+        told = attribution.TOLD_OBJECT.match(text, s1, sentence.end) if found.cue in ("told", "tells") else None
+        s1 = told.end() if told else s1  # "CONTENT, an official told Reuters on Tuesday": whom is the cue's too
         lead = attribution.LEAD.match(text, s1, sentence.end)  # "said on Tuesday, after ...": the day is the cue's
         if lead and "," in lead.group():
             s1 = text.index(",", s1, lead.end())
-        elif attribution.SETTING_ONLY.match(text, s1, sentence.end):  # "said in a dispatch on Friday."
-            s1 = sentence.end
+        elif attribution.SETTING_ONLY.match(text, s1, sentence.end) or not text[
+            lead.end() if lead else s1 : sentence.end
+        ].strip(" ."):
+            s1 = sentence.end  # "said in a dispatch on Friday.", "told Reuters by phone."
     dateline = _DATELINE.match(text, s0, s1)
     return (dateline.end() if dateline else s0), s1
 
@@ -327,7 +331,7 @@ def _answers(text, paras, sents, gazetteer) -> list[Suggestion]:
         cue = next((m.group().lower() for m in CUE_RE.finditer(text, *span)), "")
         if cue in HEDGE and cue not in ANALYSIS:  # "I heard that ...": unnamed others, passed on by the speaker
             unnamed = Speaker("unsourced_quote", None, None, frozenset(), "")
-            made = make(text, span, unnamed, cue, cue_strength(cue), _via(speaker))
+            made = make(text, span, unnamed, cue, cue_strength(cue), _via(speaker), bonus=0.02)  # it knows the relay
         else:
             made = make(text, span, speaker, "interview", 0.65)
         # The reason names no one: the mention may be a protected name, which the reason would carry unmasked.

@@ -29,7 +29,7 @@ _WHO = (
 INTRODUCES = [
     re.compile(
         r"\b(?:asked|interviewed|questioned|spoke (?:to|with)|talked (?:to|with)|interview with|conversation with|"
-        r"heard from|reached)\s+" + _WHO + r"(?=\s+(?:about|on|over|in|at|who|what|how|whether|why|for|to|by)\b"
+        r"heard from|reached)\s+" + _WHO + r"(?=\s+(?:about|on|over|who|what|how|whether|why|for|to|by)\b"
         r"|[,.;:])",
         re.IGNORECASE,
     ),

@@ -21,7 +21,7 @@ CREDIT = re.compile(
     r"from a video\b|file photo\b|screenshot\b|captured from\b|image:)",
     re.IGNORECASE,
 )
-CREDIT_TAIL = re.compile(r"[.!?]\s+\(?[A-Z][\w.&/'’ -]{0,30}\)?\s*$")
+CREDIT_TAIL = re.compile(r"[.!?]\s+\(?[A-Z][\w&/'’-]*(?:[ /-][A-Z][\w&/'’-]*){0,3}\)?\s*$")  # no full stop of its own
 CAPTION_MAX = 320  # characters
 
 

@@ -76,6 +76,15 @@ _HEDGES = {  # unattributed assertions: their own kind, the unsourced quote
     "may be intended": 0.65,
 }
 
+# An impersonal passive ("it was reported that", "it is understood that", "it has been learned that") reports
+# what someone said without naming them: unnamed others, unless an agent follows ("it was reported by X that").
+IMPERSONAL = re.compile(
+    r"\bit\s+(?:is|was|(?:has|had)(?:\s+(?:also|now|\w+ly))?\s+been|will(?:\s+(?:also|\w+ly))?\s+be)\s+"
+    r"(?:(?:also|now|further|\w+ly)\s+)?"
+    r"(?:reported|said|claimed|alleged|announced|confirmed|estimated|revealed|disclosed|rumou?red|learned|learnt|"
+    r"understood|known)\b",
+    re.IGNORECASE,
+)
 # "X is accused of ...": the passive credits its subject with nothing; the accusation rests on unnamed others.
 ACCUSED = re.compile(r"\b(?:is|are|was|were|been|being|stands?|stood)\s+(?:\w+ly\s+)?accused\s+of\b", re.IGNORECASE)
 

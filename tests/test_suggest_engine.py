@@ -394,6 +394,22 @@ def test_sentences_keep_offsets_and_paragraphs():
     assert [s.paragraph for s in found] == [0, 0, 1, 1]
 
 
+@pytest.mark.parametrize(
+    ("text", "exact"),
+    [
+        ("The launch failed shortly after take-off, a military official told Reuters on Tuesday.",
+         "The launch failed shortly after take-off, a military official told Reuters on Tuesday"),
+        ("The launch failed, an official told The Associated Press on condition of anonymity, the third this year.",
+         "The launch failed, an official told The Associated Press on condition of anonymity"),
+        ("The vote was rigged, a resident of Hyesan told the Daily Record by phone.",
+         "The vote was rigged, a resident of Hyesan told the Daily Record by phone"),
+    ],
+)  # fmt: skip
+def test_whom_a_speaker_told_is_not_what_was_said(text, exact):
+    found = one(text)
+    assert found.exact == exact and found.source != "Reuters"
+
+
 def test_a_figure_after_a_cue_that_credits_no_one_continues_the_account():
     text = (
         "The catch fell by a third this year, according to the fisheries ministry. In the 1990s, there were "

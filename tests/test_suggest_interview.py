@@ -85,3 +85,18 @@ def test_an_answers_reason_does_not_carry_the_interviewees_name():
     answers = _by_reason(suggest(text, Gazetteer([protected])))
     assert [a.source for a in answers] == ["Choe Myong-hui", "Choe Myong-hui"]
     assert all("Choe" not in a.reason for a in answers)
+
+
+def test_an_answer_that_passes_on_hearsay_is_the_unnamed_others_with_the_interviewee_as_relay():
+    text = (
+        "The Harbour Wire reached a source in the port of Sinpo by phone.\n\n"
+        "―― How were the quotas announced?\nThe manager read them out at a meeting. Everyone signed the sheet.\n\n"
+        "―― What happens to a crew that falls short?\nI heard that two captains were sent to a labour camp.\n"
+    )
+    found = _by_reason(suggest(text))
+    assert [(a.exact, a.kind) for a in found] == [
+        ("The manager read them out at a meeting", "in_country_informant"),  # an answer of three sentences
+        ("Everyone signed the sheet", "in_country_informant"),  # is not a caption for its last one
+        ("I heard that two captains were sent to a labour camp", "unsourced_quote"),
+    ]
+    assert found[0].source == "source in the port of Sinpo" and found[2].via == ("source in the port of Sinpo",)

@@ -156,6 +156,7 @@ def _spoken_of(text: str, s: int, cue) -> bool:
 
 # Whom a speaker told: a name ("told Reuters", "told The Associated Press"), which is not what was said.
 TOLD_OBJECT = re.compile(r"\s+(?:(?:the|a|an)\s+)?(?-i:[A-Z][\w'’.&-]*)(?:\s+(?-i:[A-Z][\w'’.&-]*)){0,4}")
+_RELATIVE = re.compile(r"\b(?:who|which|that)\s+$", re.IGNORECASE)
 _ADVERB_HEDGES = {"reportedly", "allegedly", "purportedly"}
 
 
@@ -193,7 +194,9 @@ def english(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> Attribu
         found = None if CAPTION.match(text, s, e) else _impersonal(text, s, e, impersonal)
         if found is not None:
             return found
-    if not cues and not CAPTION.match(text, s, e) and ACCUSED.search(text, s, e):  # accusers unnamed: a hedge
+    accused = None if cues or CAPTION.match(text, s, e) else ACCUSED.search(text, s, e)
+    # Accusers unnamed: a hedge; not "accused of X by prosecutors", nor "the mayor, who was accused of ..."
+    if accused and " by " not in text[accused.end() : e] and not _RELATIVE.search(text, s, accused.start()):
         return Attribution(_trim(text, s, e), None, "accused of", cue_strength("allegedly"), hedge=True)
     if not cues or CAPTION.match(text, s, e):
         return None

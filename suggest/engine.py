@@ -16,23 +16,23 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import replace
 
-from . import attribution, interview, korean, voice
+from pysbd.lang.english import English
+
+from . import attribution, interview, korean, layout, voice
 from .facts import FactIndex
 from .gazetteer import Gazetteer, key, norm_words
 from .lexicon import ANALYSIS, CUE_RE, HEDGE, PRONOUN, cue_strength, kind_of, name_from_text, names_a_person
-from .proposal import Speaker, Suggestion, make
-from .text import Quote, Sentence, near, overlaps, paragraphs, quotes, sentences
+from .proposal import Speaker, Suggestion, contrasted, make
+from .text import Quote, Sentence, near, overlaps, paragraphs, quote_spans, quotes, sentences
 
 ENGINE_VERSION = "suggest-1.6"
-OWN_VOICE = "a statement in the outlet's own voice; no source named"  # the reason of `_own_voice`'s proposals
+OWN_VOICE = voice.OWN_VOICE
+UNNAMED = Speaker("unsourced_quote", None, None, frozenset(), "")
 RECENT = 64  # the speakers a later mention ("he", "the ministry") may refer back to
 MIN_QUOTE_WORDS = 4  # shorter quotations are scare quotes or titles ("no" votes), not claims
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _DIGIT = re.compile(r"\d")
-# A wire story's dateline ("SEOUL, March 3 (Reuters) - ") is not part of the claim.
-_DATELINE = re.compile(r"[A-Z][A-Z.' ]{1,30}(?:,\s*[A-Z][a-z]{2,8}\.? \d{1,2})?\s*(?:\([^)]{1,40}\))?\s*[-–—]{1,2}\s+")
 _DEMONSTRATIVE = frozenset({"this", "that", "these", "those", "same", "이", "그", "해당"})
-_APPOSITIVE = re.compile(r"an?\s", re.IGNORECASE)
 _ENDED = re.compile(r"[.!?:…”\"’]\s*$")
 
 
@@ -71,39 +71,31 @@ def _shortened(named: frozenset[str], words: frozenset[str]) -> bool:
     )
 
 
-def _quote_spans(quote_list: list[Quote], opens: list[int], sentence: Sentence) -> list[tuple[int, int]]:
-    """The quotations (marks included) inside or across `sentence`. Quotations never overlap, so both their
-    starts and ends are sorted: bisect, then walk back while they still reach into the sentence."""
-    out = []
-    index = bisect_left(opens, sentence.end) - 1
-    while index >= 0:
-        q = quote_list[index]
-        close = (q.close if q.close is not None else q.end) + 1
-        if close <= sentence.start:
-            break
-        out.append((q.open, close))
-        index -= 1
-    return out
-
-
-def _sentence_suggestions(text, sents, quote_list, gazetteer) -> list[Suggestion]:
+def _sentence_suggestions(text, paras, sents, quote_list, gazetteer, cued: set[int]) -> list[Suggestion]:
+    """Each sentence's attribution as a suggestion; `cued` gets the start of every sentence where a cue was
+    found, whether or not it told who spoke. An interviewer's question is no claim."""
     out: list[Suggestion] = []
+    asked = {index for index, para in enumerate(paras) if layout.question(text, para)}
     recent: deque[Speaker] = deque(maxlen=RECENT)  # a speaker referred back to was named not long before
     # (paragraph, speaker, cue, relay chain) of the previous attributed sentence
     last: tuple[int, Speaker, str, tuple[str, ...]] | None = None
     paragraph_ends = {s.paragraph: s.end for s in sents}
     opens = [q.open for q in quote_list]
-    for sentence in sents:
+    for whole in sents:
+        sentence = whole
+        if mark := layout.ANSWER.match(text, whole.start, whole.end):  # "A: The police said ...": not the mark
+            sentence = Sentence(mark.end(), whole.end, whole.paragraph)
         if (
             not _ENDED.search(text, sentence.start, sentence.end + 1)
             and paragraph_ends.get(sentence.paragraph) == sentence.end
-        ):
-            continue  # a headline or a caption: no sentence of its own
-        inner = _quote_spans(quote_list, opens, sentence)
+        ) or sentence.paragraph in asked:
+            continue  # a headline or a caption: no sentence of its own; or a question
+        inner = quote_spans(quote_list, opens, sentence)
         chunk = text[sentence.start : sentence.end]
         parse = korean.korean if _HANGUL.search(chunk) else attribution.english
-        dateline = _DATELINE.match(text, sentence.start, sentence.end)  # "SEOUL (Wirenews) - X said ..."
+        dateline = layout.DATELINE.match(text, sentence.start, sentence.end)  # "SEOUL (Wirenews) - X said ..."
         found = parse(text, dateline.end() if dateline else sentence.start, sentence.end, inner)
+        cued |= {whole.start} if found is not None else set()
         if found is None:
             last = _continued(text, sentence, inner, last, out)
             continue
@@ -171,7 +163,7 @@ def _claim_span(text: str, sentence: Sentence, found: attribution.Attribution, i
             lead.end() if lead else s1 : sentence.end
         ].strip(" ."):
             s1 = sentence.end  # "said in a dispatch on Friday.", "told Reuters by phone."
-    dateline = _DATELINE.match(text, s0, s1)
+    dateline = layout.DATELINE.match(text, s0, s1)
     return (dateline.end() if dateline else s0), s1
 
 
@@ -212,12 +204,11 @@ def _quote_suggestions(text, quote_list, sents, by_sentence, gazetteer) -> list[
         # A sentence at a time (`_hedged_parts`); one that passes on what unnamed others say ("There are rumors
         # that ...") is theirs, not the speaker's.
         made = []
-        for span, hedge in _hedged_parts(text, quote):
+        for span, hedge in _hedged_parts(text, quote, starts):
             if hedge is None:
                 made += [m for m in [make(text, span, speaker, *how)] if m]
             else:
-                unnamed = Speaker("unsourced_quote", None, None, frozenset(), "")
-                made += [m for m in [make(text, span, unnamed, hedge, cue_strength(hedge), _via(speaker))] if m]
+                made += [m for m in [make(text, span, UNNAMED, hedge, cue_strength(hedge), _via(speaker))] if m]
         out += made
         if made:
             account = Speaker(speaker.kind, speaker.name, speaker.entry, frozenset(), "the account it continues")
@@ -227,19 +218,37 @@ def _quote_suggestions(text, quote_list, sents, by_sentence, gazetteer) -> list[
 
 
 # A full stop that ends a sentence inside a quotation (not one after a title or an initial: "Mr. Kim", "U.S.").
-_QUOTED_STOP = re.compile(r"(?<![A-Z])(?<!\b(?:Mr|Ms|Dr|St|No))(?<!\bMrs)[.!?]+(?=\s+[“\"‘'(A-Z\uac00-\ud7a3])")
+# Where a sentence ends inside a quotation (the segmenter keeps a quotation's sentences together): a stop before
+# a capital, a quote mark or Hangul, not after an initial ("U.S.") or an abbreviation ("Gen.", "e.g.", "Mr.";
+# the segmenter's own list).
+_QUOTED_STOP = re.compile(r"(?<![A-Z])[.!?]+(?=\s+[“\"‘'(A-Z\uac00-\ud7a3])")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+_ABBREVIATIONS = frozenset(English.Abbreviation.ABBREVIATIONS)
 
 
-def _hedged_parts(text: str, quote: Quote) -> list[tuple[tuple[int, int], str | None]]:
+def _stops(text: str, start: int, end: int) -> list[int]:
+    """The ends of the sentences inside text[start:end], a quotation's content."""
+    out = []
+    for match in _QUOTED_STOP.finditer(text, start, end):
+        word = _WORD_BEFORE.search(text, max(start, match.start() - 12), match.start())
+        if word is None or word.group(1).lower() not in _ABBREVIATIONS:
+            out.append(match.end())
+    return out
+
+
+def _hedged_parts(text: str, quote: Quote, starts: list[int]) -> list[tuple[tuple[int, int], str | None]]:
     """The quotation's sentences, each a claim of its own, with the hedge of one that credits unnamed others
-    ("There are rumors that ..."): (span, that hedge or None). Proposed whole, a quotation of several sentences
+    ("There are rumors that ..."): (span, that hedge or None). Cut where a sentence ends inside it and where a
+    paragraph begins; a question in a quotation is no claim. Proposed whole, a quotation of several sentences
     matched none of the claims a reading draws a sentence at a time (bench/suggestions.py)."""
+    cuts = set(starts[bisect_right(starts, quote.start) : bisect_left(starts, quote.end)])
+    bounds = sorted({quote.start, *cuts, *_stops(text, quote.start, quote.end), quote.end})
     parts: list[tuple[tuple[int, int], str | None]] = []
-    start = quote.start
-    for stop in [*(m.end() for m in _QUOTED_STOP.finditer(text, quote.start, quote.end)), quote.end]:
+    for start, stop in zip(bounds, bounds[1:], strict=False):
+        if text[start:stop].rstrip(" \n”’\"'").endswith("?"):
+            continue
         cue = next((m.group().lower() for m in CUE_RE.finditer(text, start, stop)), "")
-        parts.append(((start, stop), cue if cue in HEDGE and cue not in ANALYSIS else None))
-        start = stop
+        parts.append(((start, stop), cue if _unnamed(cue) else None))
     return parts
 
 
@@ -283,60 +292,29 @@ def _para_start(para_of, sentence: Sentence) -> int:
     return para_of[sentence.paragraph][0].start
 
 
-def _own_voice(text, paras, sents, quote_list, facts: FactIndex | None, attributed) -> list[Suggestion]:
-    """Sentences of the report's running text that credit no one (`voice`), proposed as the outlet's reporting
-    below anything a cue credits: one that states a precise figure of a registered fact (a turnout, a count
-    other articles report) restates that fact and is linked to it; any other that states something checkable
-    is proposed lower. Never a headline, caption or question, nor words inside a quotation."""
-    out, opens, prose = [], [q.open for q in quote_list], voice.running(text, paras)
-    outlet = Speaker("outlet_reporting", None, None, frozenset(), "")
-    for sentence in sents:
-        start, end = sentence.start, sentence.end
-        if (credited := attributed.get(start)) is not None:
-            # "CLAIM, a sign analysts say ...": the clause before an appositive that others are credited with is
-            # the outlet's own (a lead-in before the credited part, "In a rare move, X said ...", is not a claim)
-            if not _APPOSITIVE.match(text, credited.start, credited.end):
-                continue
-            end = credited.start
-        chunk = text[start:end].rstrip(" ,;:–—-")
-        if (credited and sentence.paragraph not in prose) or chunk.endswith("?") or not _ENDED.search(chunk + "."):
-            continue
-        if credited is None and not _ENDED.search(chunk):
-            continue
-        if any(overlaps((start, end), q) for q in _quote_spans(quote_list, opens, sentence)):
-            continue
-        fact = facts.restated(chunk) if facts is not None and credited is None else None
-        if fact is None and not (sentence.paragraph in prose and voice.states(chunk, ended=credited is None)):
-            continue
-        dateline = _DATELINE.match(text, start, end)
-        made = make(text, (dateline.end() if dateline else start, end), outlet, "", 0.6 if fact else 0.5)
-        if made and fact:
-            out.append(
-                replace(made, reason=f"restates a registered fact ({fact.reason}); no source named", fact=fact.slug)
-            )
-        elif made:
-            out.append(replace(made, reason=OWN_VOICE))
-    return out
-
-
-def _answers(text, paras, sents, gazetteer) -> list[Suggestion]:
+def _answers(text, qa: interview.Interview, gazetteer) -> list[Suggestion]:
     """The answers of an interview printed as questions and answers, each the interviewee's (`interview`)."""
-    who, found = interview.answers(text, paras, sents)
-    speaker = _resolve(who, gazetteer, deque()) if who else None
+    speaker = _resolve(qa.who, gazetteer, deque()) if qa.who else None
     if speaker is None:
         return []
     out = []
-    for sentence in found:
+    for sentence in qa.answers:
         span = interview.trimmed(text, sentence)
         cue = next((m.group().lower() for m in CUE_RE.finditer(text, *span)), "")
-        if cue in HEDGE and cue not in ANALYSIS:  # "I heard that ...": unnamed others, passed on by the speaker
-            unnamed = Speaker("unsourced_quote", None, None, frozenset(), "")
-            made = make(text, span, unnamed, cue, cue_strength(cue), _via(speaker), bonus=0.02)  # it knows the relay
+        # The reason names no one: the mention may be a protected name, which the reason would carry unmasked.
+        reason = "an answer in a question-and-answer interview"
+        if _unnamed(cue):  # "I heard that ...": unnamed others, passed on by the speaker, who is the relay
+            made = make(text, span, UNNAMED, cue, cue_strength(cue), _via(speaker), bonus=0.02)
+            reason += f"; cue “{cue}”"
         else:
             made = make(text, span, speaker, "interview", 0.65)
-        # The reason names no one: the mention may be a protected name, which the reason would carry unmasked.
-        out += [replace(made, reason="an answer in a question-and-answer interview")] if made else []
+        out += [replace(made, reason=reason)] if made else []
     return out
+
+
+def _unnamed(cue: str) -> bool:
+    """Whether a cue credits unnamed others ("rumors", "heard that"), not the writer's judgement."""
+    return cue in HEDGE and cue not in ANALYSIS
 
 
 def suggest(
@@ -357,7 +335,9 @@ def suggest(
     paras = paragraphs(text)
     sents = sentences(text, paras)
     quote_list = quotes(text, paras)
-    by_sentence_list = _sentence_suggestions(text, sents, quote_list, gazetteer)
+    qa = interview.read(text, paras, sents)
+    cued: set[int] = set()
+    by_sentence_list = _sentence_suggestions(text, paras, sents, quote_list, gazetteer, cued)
     by_sentence: dict[int, Suggestion] = {}
     starts = [s.start for s in sents]
     for made in by_sentence_list:
@@ -373,8 +353,10 @@ def suggest(
     # A quotation stands for the sentence that carries it: keep the quotation, drop the sentence.
     quoted_spans = sorted((q.start, q.end) for q in quoted)
     chosen = quoted + [s for s in by_sentence_list if not near(quoted_spans, (s.start, s.end))]
-    chosen += _own_voice(text, paras, sents, quote_list, facts, by_sentence)
-    chosen += _answers(text, paras, sents, gazetteer)
+    chosen += voice.own_voice(text, paras, sents, quote_list, facts, by_sentence, cued, qa.paragraphs)
+    chosen += _answers(text, qa, gazetteer)
+    # Split before what is tagged or dismissed is left out: a part of a claim is tagged and dismissed alone.
+    chosen = [part for made in chosen for part in contrasted(text, made)]
     tagged = list(tagged)
     gone = {key(t) for t in dismissed}
     kept: list[Suggestion] = []
@@ -385,22 +367,4 @@ def suggest(
             continue
         kept.append(made)
         insort(kept_spans, span)
-    return sorted((part for made in kept for part in _contrasted(text, made)), key=lambda s: (s.start, s.end))
-
-
-_BUT = re.compile(r",\s+but\s+")
-MIN_CLAUSE_WORDS = 5
-
-
-def _contrasted(text: str, made: Suggestion) -> list[Suggestion]:
-    """A claim of two contrasting clauses ("X found it of interest, but everyone knew it had no effect") as the
-    two claims a reader checks apart, when each clause says enough on its own; otherwise the claim itself."""
-    cut = _BUT.search(text, made.start, made.end)
-    if (
-        cut is None
-        or min(len(text[made.start : cut.start()].split()), len(text[cut.end() : made.end].split())) < MIN_CLAUSE_WORDS
-    ):
-        return [made]
-    first = replace(made, end=cut.start(), exact=text[made.start : cut.start()])
-    second = replace(made, start=cut.end(), exact=text[cut.end() : made.end])
-    return [first, second]
+    return sorted(kept, key=lambda s: (s.start, s.end))

@@ -116,12 +116,13 @@ def _stem(word: str) -> str:
     return _singular(word)
 
 
-_SIBILANT_ES = re.compile(r"(?:x|z|ch|sh|ss)es$")
+_SIBILANT_ES = re.compile(r"(?:x|ch|sh|ss)es$")  # not "sizes", "prizes": a plain "s" after a "ze"
 
 
 def _singular(word: str) -> str:
     """An English plural as its singular, by the spelling rules alone: "boxes" → "box", "parties" → "party",
-    "votes" → "vote"; words too short to tell ("news", "gas") and "-ss", "-us", "-is" endings kept."""
+    "votes" → "vote", "sizes" → "size"; words too short to tell ("news", "gas") and "-ss", "-us", "-is" endings
+    kept. A few "-ie" nouns come out wrong ("movies" → "movy", not "movie")."""
     if len(word) <= 4 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
         return word
     if word.endswith("ies"):

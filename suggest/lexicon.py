@@ -64,11 +64,11 @@ _HEDGES = {  # unattributed assertions: their own kind, the unsourced quote
     "reportedly": 0.75,
     "allegedly": 0.75,
     "purportedly": 0.7,
-    # Hearsay a speaker passes on ("I heard that ..."): from others, not named.
-    "i heard": 0.7,
-    "we heard": 0.7,
-    "i've heard": 0.7,
-    "i have heard": 0.7,
+    # Hearsay a speaker passes on ("I heard that ...", not "I heard gunshots"): from others, not named.
+    "heard that": 0.7,
+    "heard from": 0.7,
+    "heard rumors": 0.75,
+    "heard rumours": 0.75,
     # Epistemic judgements in the writer's voice (the outlet's analysis, below).
     "appears to be": 0.6,
     "appear to be": 0.6,

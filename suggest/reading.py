@@ -17,7 +17,7 @@ from annotate.models import Claim, Fact, ProvenanceKind, Source, SourceAlias
 from annotate.names import REDACTED
 from corpus.models import Article
 
-from .engine import ENGINE_VERSION, Suggestion, suggest
+from .engine import ENGINE_VERSION, OWN_VOICE, Suggestion, suggest
 from .facts import Candidate, FactDoc, FactIndex
 from .gazetteer import Entry, Gazetteer, key
 from .models import Dismissal
@@ -241,12 +241,14 @@ def shown_via(found: Suggestion, mask: Mask, gazetteer: Gazetteer | None = None)
 
 def find(article: Article, reader: Reader, suggestion_key: str) -> Suggestion | None:
     """The current suggestion named `suggestion_key` ("start-end-kind"), if the engine still proposes it. The
-    facts, which only restatements need, are read only when the key is not among the other suggestions."""
+    facts, which only restatements need, are read only when the key is not among the other suggestions, or is
+    a statement in the outlet's own voice, which with the facts may be a restatement under the same key."""
+    found = None
     for facts in (FactIndex(()), None):
-        found = next((s for s in raw_suggestions(article, reader, facts=facts) if s.key == suggestion_key), None)
-        if found is not None:
+        found = next((s for s in raw_suggestions(article, reader, facts=facts) if s.key == suggestion_key), found)
+        if found is not None and found.reason != OWN_VOICE:
             return found
-    return None
+    return found
 
 
 def fact_options(article: Article, reader: Reader, text: str) -> tuple[FactOption, ...]:

@@ -160,3 +160,18 @@ def near(spans: list[tuple[int, int]], span: tuple[int, int], reach: int = 4) ->
     """Whether `span` overlaps one of the sorted, nearly disjoint `spans` (its neighbours are enough)."""
     index = bisect_left(spans, span)
     return any(overlaps(span, spans[i]) for i in range(max(0, index - reach), min(len(spans), index + reach)))
+
+
+def quote_spans(quote_list: list[Quote], opens: list[int], sentence: Sentence) -> list[tuple[int, int]]:
+    """The quotations (marks included) inside or across `sentence`. Quotations never overlap, so both their
+    starts and ends are sorted: bisect, then walk back while they still reach into the sentence."""
+    out = []
+    index = bisect_left(opens, sentence.end) - 1
+    while index >= 0:
+        q = quote_list[index]
+        close = (q.close if q.close is not None else q.end) + 1
+        if close <= sentence.start:
+            break
+        out.append((q.open, close))
+        index -= 1
+    return out

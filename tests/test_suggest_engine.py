@@ -500,7 +500,9 @@ def test_a_korean_quotation_of_two_sentences_is_two_claims_of_its_speaker():
 
 
 PIECES = ["“", "”", '"', "‘", "’", "\n", "\n\n", ". ", ", ", " said ", " according to ", "에 따르면 ", "라고 말했다. ",
-          "KCNA", "the ministry", "a resident of Hyesan", "🗳️", "북한", " that ", ":", "(", ")", "99.63%"]  # fmt: skip
+          "KCNA", "the ministry", "a resident of Hyesan", "🗳️", "북한", " that ", ":", "(", ")", "99.63%",
+          "―― ", "Q: ", "A: ", "? ", ", but ", " is accused of ", " heard that ", "We asked a resident about it. ",
+          "Published in Rodong Sinmun. ", "Gen. ", " told Reuters on Tuesday"]  # fmt: skip
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
@@ -511,7 +513,9 @@ def test_any_text_gives_valid_spans_in_order(parts):
     for s in found:
         assert 0 <= s.start < s.end <= len(text) and s.exact == text[s.start : s.end]
         assert 0 < s.score < 1 and s.kind
+        assert s.exact == s.exact.strip() and "\n\n" not in s.exact  # trimmed, and within one paragraph
     assert [s.start for s in found] == sorted(s.start for s in found)
+    assert len({s.key for s in found}) == len(found)  # a key names one suggestion
 
 
 def test_quotation_first_then_a_long_speaker_description():
@@ -921,3 +925,77 @@ def test_a_long_paragraph_is_segmented_in_parts_at_sentence_ends():
     endless = "the ministry said that the officials were accused and analysts warn that " * 600  # no full stop
     assert sum(s.end - s.start for s in sentences(endless)) >= len(endless) - 600
     assert all(s.exact == endless[s.start : s.end] for s in suggest(endless))
+
+
+def test_two_contrasting_clauses_are_two_claims_each_dismissed_or_tagged_alone():
+    text = "The boxes stood in the hall in Hyesan on election day, but nobody went near the red box for disapproval."
+    first, second = suggest(text)
+    assert (first.exact, second.exact) == (
+        "The boxes stood in the hall in Hyesan on election day",
+        "nobody went near the red box for disapproval",
+    )
+    assert [s.exact for s in suggest(text, dismissed=[first.exact])] == [second.exact]
+    assert [s.exact for s in suggest(text, tagged=[(first.start, first.end)])] == [second.exact]
+    # The second clause has a speaker of its own: not the first one's claim, so not split.
+    said = "The ministry said the vote in the North was free and fair, but observers in Seoul said it was staged."
+    (whole,) = suggest(said)
+    assert whole.exact.endswith("it was staged")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The company said its profits in Korea fell by 12 percent in the third quarter.",  # a cue, no known kind
+        "Speaking to reporters in Seoul on Tuesday, a senior official said the talks would resume.",
+    ],
+)
+def test_a_sentence_with_a_cue_is_never_the_outlets_own_voice(text):
+    assert all(s.reason != OWN_VOICE for s in suggest(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Prices in Hyesan doubled in March, a month after file photos of empty shelves circulated in Seoul.",
+        "Prices of rice in Hyesan rose by 30 percent in March. Nobody knows why.",
+    ],
+)
+def test_a_short_paragraph_that_mentions_a_photo_or_ends_briefly_is_no_caption(text):
+    assert suggest(text)  # proposed, as its cue or the outlet's own statement
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Reporting by Hyonhee Shin in Seoul; Editing by Ed Davies.",
+        "Sign up for the Korea Briefing newsletter at Reuters.com today.",
+        "A photo of Kim Jong Un at the polling station in Pyongyang on Sunday.",
+    ],
+)
+def test_a_stories_credits_and_captions_are_not_the_outlets_statements(text):
+    assert suggest(text) == []
+
+
+def test_hearsay_eyewitness_and_accusations():
+    (seen,) = suggest("“I heard gunshots from the border post all night long,” a resident of Hyesan said.")
+    assert seen.kind == "in_country_informant"  # what the resident heard is their own testimony
+    (heard,) = suggest("“I heard that the border post was closed for a week,” a resident of Hyesan said.")
+    assert (heard.kind, heard.via) == ("unsourced_quote", ("resident of Hyesan",))
+    assert all(
+        s.cue != "accused of"
+        for s in suggest("The mayor, who was accused of fraud in 2019, resigned on Monday in Seoul.")
+    )
+    assert all(
+        s.cue != "accused of" for s in suggest("The governor was accused of hoarding fuel by prosecutors in Seoul.")
+    )
+
+
+def test_a_quotation_is_cut_at_its_sentences_not_at_abbreviations_and_its_questions_are_no_claims():
+    text = (
+        "“We met Gen. Kim Yong Chol at the border crossing in March. Who else would come? He said nothing at all,” "
+        "a defector said."
+    )
+    assert [s.exact for s in suggest(text)] == [
+        "We met Gen. Kim Yong Chol at the border crossing in March",
+        "He said nothing at all",
+    ]

@@ -100,3 +100,47 @@ def test_an_answer_that_passes_on_hearsay_is_the_unnamed_others_with_the_intervi
         ("I heard that two captains were sent to a labour camp", "unsourced_quote"),
     ]
     assert found[0].source == "source in the port of Sinpo" and found[2].via == ("source in the port of Sinpo",)
+
+
+def test_a_single_dash_opens_a_question_only_before_a_question_mark():
+    # A list under an introduction is no interview: nothing after it is anyone's answer.
+    text = (
+        "Reuters asked the ministry for comment on the report on Monday.\n\n"
+        "— Exports to China fell 12 percent in May.\n\n— Imports rose 3 percent in May.\n\n"
+        "The won weakened 0.4 percent against the dollar on Tuesday.\n"
+    )
+    assert _by_reason(suggest(text)) == []
+
+
+def test_marked_answers_are_the_only_answers_and_an_outlet_spoken_with_is_not_the_interviewee():
+    text = (
+        "Former diplomat Thae Ho spoke with The Weekly about the elections in the North.\n\n"
+        "Q: Did anyone vote against the candidates?\nA: Nobody I know voted against anyone at all.\n\n"
+        "Q: Why not?\nA: Everyone knew the guards watched the boxes.\n\n"
+        "Thae is now a member of the National Assembly in Seoul.\n"
+    )
+    assert _by_reason(suggest(text)) == []  # "The Weekly" is no interviewee, and none other is introduced
+    found = suggest(text.replace("spoke with The Weekly", "was interviewed; we asked a former diplomat"))
+    assert [a.exact for a in _by_reason(found)] == [
+        "Nobody I know voted against anyone at all",
+        "Everyone knew the guards watched the boxes",
+    ]  # not the closing paragraph, which is the report's own
+    assert all("Q:" not in s.exact and "A:" not in s.exact and not s.exact.endswith("?") for s in found)
+
+
+def test_answers_of_an_interviewee_not_introduced_are_not_the_outlets_own_voice():
+    text = (
+        "Q: What did you see in Hyesan in March?\n\n"
+        "A: The police closed the Hyesan market on March 3 for two weeks.\n\n"
+        "Q: Why?\n\nA: Nobody in Hyesan was told why.\n"
+    )
+    assert suggest(text) == []
+
+
+def test_a_marked_answer_with_a_cue_is_proposed_without_its_mark():
+    text = (
+        "We asked a resident of Hyesan about the vote.\n\nQ: Did it go well?\n\n"
+        "A: The police said everyone had voted by noon.\n\nQ: And you?\n\nA: I voted at ten in the morning.\n"
+    )
+    found = suggest(text)
+    assert all(not s.exact.startswith("A:") and (s.source or "").find("A:") < 0 for s in found)

@@ -264,6 +264,9 @@ def test_a_sentence_restating_a_fact_other_articles_carry_is_proposed_and_accept
     assert response.status_code == 204  # found again by its key: the same facts give the same suggestions
     claim = Claim.objects.get(article=article)
     assert (claim.kind.slug, claim.fact.slug, claim.exact) == ("outlet_reporting", "turnout-was-9963", row["exact"])
+    # The same span is also the outlet's own statement without the facts: the audit trail records what was shown.
+    origin = ReviewEvent.objects.get(claim=claim, action="created").after["origin"]
+    assert (origin["reason"], origin["score"]) == (row["reason"], row["score"])
 
 
 def test_a_weak_fact_candidate_is_offered_but_never_linked_on_one_key(client, rita, article, registry):

@@ -157,11 +157,10 @@ def _claim_span(text: str, sentence: Sentence, found: attribution.Attribution, i
         told = attribution.TOLD_OBJECT.match(text, s1, sentence.end) if found.cue in ("told", "tells") else None
         s1 = told.end() if told else s1  # "CONTENT, an official told Reuters on Tuesday": whom is the cue's too
         lead = attribution.LEAD.match(text, s1, sentence.end)  # "said on Tuesday, after ...": the day is the cue's
+        rest = text[lead.end() if lead else s1 : sentence.end].strip(" .")
         if lead and "," in lead.group():
             s1 = text.index(",", s1, lead.end())
-        elif attribution.SETTING_ONLY.match(text, s1, sentence.end) or not text[
-            lead.end() if lead else s1 : sentence.end
-        ].strip(" ."):
+        elif attribution.SETTING_ONLY.match(text, s1, sentence.end) or not rest:
             s1 = sentence.end  # "said in a dispatch on Friday.", "told Reuters by phone."
     dateline = layout.DATELINE.match(text, s0, s1)
     return (dateline.end() if dateline else s0), s1

@@ -23,14 +23,13 @@ from .facts import FactIndex
 from .gazetteer import Gazetteer, key, norm_words
 from .lexicon import ANALYSIS, CUE_RE, HEDGE, PRONOUN, cue_strength, kind_of, name_from_text, names_a_person
 from .proposal import Speaker, Suggestion, contrasted, make
-from .text import Quote, Sentence, near, overlaps, paragraphs, quote_spans, quotes, sentences
+from .text import HANGUL, Quote, Sentence, near, overlaps, paragraphs, quote_spans, quotes, sentences
 
 ENGINE_VERSION = "suggest-1.6"
 OWN_VOICE = voice.OWN_VOICE
 UNNAMED = Speaker("unsourced_quote", None, None, frozenset(), "")
 RECENT = 64  # the speakers a later mention ("he", "the ministry") may refer back to
 MIN_QUOTE_WORDS = 4  # shorter quotations are scare quotes or titles ("no" votes), not claims
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _DIGIT = re.compile(r"\d")
 _DEMONSTRATIVE = frozenset({"this", "that", "these", "those", "same", "이", "그", "해당"})
 _ENDED = re.compile(r"[.!?:…”\"’]\s*$")
@@ -67,15 +66,16 @@ def _resolve(mention: str, gazetteer: Gazetteer, recent: deque[Speaker]) -> Spea
 def _shortened(named: frozenset[str], words: frozenset[str]) -> bool:
     """A Korean name shortened to its last part: "신문" (the paper) for "노동신문", "통신" for "조선중앙통신"."""
     return len(named) == 1 and all(
-        _HANGUL.match(n) and len(n) >= 2 and any(w.endswith(n) and w != n for w in words) for n in named
+        HANGUL.match(n) and len(n) >= 2 and any(w.endswith(n) and w != n for w in words) for n in named
     )
 
 
-def _sentence_suggestions(text, paras, sents, quote_list, gazetteer, cued: set[int]) -> list[Suggestion]:
+def _sentence_suggestions(
+    text, sents, quote_list, gazetteer, asked: frozenset[int], cued: set[int]
+) -> list[Suggestion]:
     """Each sentence's attribution as a suggestion; `cued` gets the start of every sentence where a cue was
-    found, whether or not it told who spoke. An interviewer's question is no claim."""
+    found, whether or not it told who spoke. An interviewer's question (a paragraph in `asked`) is no claim."""
     out: list[Suggestion] = []
-    asked = {index for index, para in enumerate(paras) if layout.question(text, para)}
     recent: deque[Speaker] = deque(maxlen=RECENT)  # a speaker referred back to was named not long before
     # (paragraph, speaker, cue, relay chain) of the previous attributed sentence
     last: tuple[int, Speaker, str, tuple[str, ...]] | None = None
@@ -92,7 +92,7 @@ def _sentence_suggestions(text, paras, sents, quote_list, gazetteer, cued: set[i
             continue  # a headline or a caption: no sentence of its own; or a question
         inner = quote_spans(quote_list, opens, sentence)
         chunk = text[sentence.start : sentence.end]
-        parse = korean.korean if _HANGUL.search(chunk) else attribution.english
+        parse = korean.korean if HANGUL.search(chunk) else attribution.english
         dateline = layout.DATELINE.match(text, sentence.start, sentence.end)  # "SEOUL (Wirenews) - X said ..."
         found = parse(text, dateline.end() if dateline else sentence.start, sentence.end, inner)
         cued |= {whole.start} if found is not None else set()
@@ -100,8 +100,7 @@ def _sentence_suggestions(text, paras, sents, quote_list, gazetteer, cued: set[i
             last = _continued(text, sentence, inner, last, out)
             continue
         if found.hedge:
-            kind = "outlet_reporting" if found.cue.lower() in ANALYSIS else "unsourced_quote"
-            speaker = Speaker(kind, None, None, frozenset(), "")
+            speaker = voice.OUTLET if found.cue.lower() in ANALYSIS else UNNAMED  # the writer's judgement, or others
         else:
             mention = text[found.mention[0] : found.mention[1]] if found.mention else ""
             # "It suggests that ...": an "it" with a weaker cue than "said" is a situation, not a speaker
@@ -176,7 +175,7 @@ def _quote_suggestions(text, quote_list, sents, by_sentence, gazetteer) -> list[
     for sentence in sents:
         para_of.setdefault(sentence.paragraph, []).append(sentence)
     for quote in quote_list:
-        if len(text[quote.start : quote.end].split()) < MIN_QUOTE_WORDS and not _HANGUL.search(
+        if len(text[quote.start : quote.end].split()) < MIN_QUOTE_WORDS and not HANGUL.search(
             text[quote.start : quote.end]
         ):
             continue
@@ -336,7 +335,7 @@ def suggest(
     quote_list = quotes(text, paras)
     qa = interview.read(text, paras, sents)
     cued: set[int] = set()
-    by_sentence_list = _sentence_suggestions(text, paras, sents, quote_list, gazetteer, cued)
+    by_sentence_list = _sentence_suggestions(text, sents, quote_list, gazetteer, qa.questions, cued)
     by_sentence: dict[int, Suggestion] = {}
     starts = [s.start for s in sents]
     for made in by_sentence_list:
@@ -352,7 +351,7 @@ def suggest(
     # A quotation stands for the sentence that carries it: keep the quotation, drop the sentence.
     quoted_spans = sorted((q.start, q.end) for q in quoted)
     chosen = quoted + [s for s in by_sentence_list if not near(quoted_spans, (s.start, s.end))]
-    chosen += voice.own_voice(text, paras, sents, quote_list, facts, by_sentence, cued, qa.paragraphs)
+    chosen += voice.own_voice(text, paras, sents, quote_list, facts, by_sentence, cued, qa)
     chosen += _answers(text, qa, gazetteer)
     # Split before what is tagged or dismissed is left out: a part of a claim is tagged and dismissed alone.
     chosen = [part for made in chosen for part in contrasted(text, made)]

@@ -45,7 +45,6 @@ INTRODUCES = [
 ]
 MIN_QUESTIONS = 2
 LOOK_BACK = 4  # paragraphs before the first question where the report introduces the interviewee
-_ENDED = re.compile(r"[.!…”\"’)]\s*$")
 
 
 # Whom an outlet's reporter "spoke with" is the interviewee, but "X spoke with Reuters" makes X the one: a
@@ -58,6 +57,7 @@ class Interview:
     who: str | None  # how the report introduces the interviewee, if it does
     answers: list[Sentence]  # the sentences of the answers
     paragraphs: frozenset[int]  # the answers' paragraphs (the report's own voice is not theirs)
+    questions: frozenset[int]  # the paragraphs that are questions, whether or not they make an interview
 
 
 def interviewee(text: str, paras: list[Span], first_question: int) -> str | None:
@@ -78,13 +78,14 @@ def read(text: str, paras: list[Span], sents: list[Sentence]) -> Interview:
     heads and captions, and a note ends them."""
     questions = [i for i, para in enumerate(paras) if layout.question(text, para)]
     if len(questions) < MIN_QUESTIONS:
-        return Interview(None, [], frozenset())
+        return Interview(None, [], frozenset(), frozenset(questions))
     after = range(questions[0], len(paras))
     marked = any(layout.ANSWER.match(text, paras[i].start, paras[i].end) for i in after)
     answering, open_ = set(), False
+    asked = frozenset(questions)
     for index in after:
         para = paras[index]
-        if layout.question(text, para):
+        if index in asked:
             open_ = True
         elif marked:
             open_ = layout.ANSWER.match(text, para.start, para.end) is not None
@@ -97,10 +98,10 @@ def read(text: str, paras: list[Span], sents: list[Sentence]) -> Interview:
         sentence
         for sentence in sents
         if sentence.paragraph in answering
-        and _ENDED.search(text, sentence.start, sentence.end)
+        and layout.STATEMENT.search(text, sentence.start, sentence.end)
         and not text[sentence.start : sentence.end].rstrip().endswith("?")
     ]
-    return Interview(interviewee(text, paras, questions[0]), found, frozenset(answering))
+    return Interview(interviewee(text, paras, questions[0]), found, frozenset(answering), asked)
 
 
 def trimmed(text: str, sentence: Sentence) -> tuple[int, int]:

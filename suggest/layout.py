@@ -28,6 +28,7 @@ CREDIT = re.compile(
 )
 CREDIT_TAIL = re.compile(r"[.!?]\s+\(?[A-Z][\w&/'’-]*(?:[ /-][A-Z][\w&/'’-]*){0,3}\)?\s*$")
 CAPTION_MAX = 320  # characters
+STATEMENT = re.compile(r"[.!…”\"’)]\s*$")  # a sentence that ends as a statement does: not a question, a headline
 
 
 def question(text: str, para: Span) -> bool:

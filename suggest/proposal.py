@@ -8,8 +8,7 @@ from dataclasses import dataclass, replace
 
 from .gazetteer import Entry
 from .lexicon import CUE_RE
-
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+from .text import HANGUL
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ class Suggestion:
         return f"{self.start}-{self.end}-{self.kind}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Speaker:
     """Who a cue credited: reused by pronouns, short references and continued accounts."""
 
@@ -56,7 +55,7 @@ def make(text, span, speaker, cue, strength, via=(), bonus=0.0) -> Suggestion | 
         start += 2
     while end > start and (text[end - 1] in ".,;:“”\"‘’')" or text[end - 1].isspace()):
         end -= 1
-    if end - start < (6 if _HANGUL.search(text, start, end) else 12):  # Hangul says as much in half the letters
+    if end - start < (6 if HANGUL.search(text, start, end) else 12):  # Hangul says as much in half the letters
         return None
     known = speaker.entry is not None
     score = strength * (0.92 if known else 0.78) + bonus

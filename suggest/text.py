@@ -45,7 +45,7 @@ def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False)
 
 
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _KO_END = re.compile(r"(?<=[다요죠음함됨])[.!?]+[”’\"']?\s+")
 
 
@@ -73,7 +73,7 @@ def sentences(text: str, paras: list[Span] | None = None) -> list[Sentence]:
     out: list[Sentence] = []
     for index, para in enumerate(paras if paras is not None else paragraphs(text)):
         chunk = text[para.start : para.end]
-        if _HANGUL.search(chunk):
+        if HANGUL.search(chunk):
             pieces, cursor, counted, marks = [], 0, 0, [0, 0, 0]  # “, ” and " since the sentence began
             for m in _KO_END.finditer(chunk):
                 seen = chunk[counted : m.start() + 1]  # counted as it goes: linear however long the quotation

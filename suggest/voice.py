@@ -20,7 +20,7 @@ from dataclasses import replace
 from . import layout
 from .attribution import CAPTION
 from .facts import FactIndex
-from .interview import INTRODUCES
+from .interview import INTRODUCES, Interview
 from .proposal import Speaker, Suggestion, make
 from .text import Quote, Sentence, Span, overlaps, quote_spans
 
@@ -39,19 +39,19 @@ FURNITURE = re.compile(
     re.IGNORECASE,
 )
 
-_STATEMENT = re.compile(r"[.!…”\"’)]\s*$")
 # Checkable: a digit, or a capitalised word after the first (a name, a place, an institution; not "I").
 _CHECKABLE = re.compile(r"\d|\s[\"“‘(]?(?!I\b)[A-Z][\w’'-]")
 MIN_WORDS = 6
 
 
-def running(text: str, paras: list[Span], answering: frozenset[int] = frozenset()) -> set[int]:
+def running(text: str, paras: list[Span], qa: Interview) -> set[int]:
     """The indexes of the paragraphs that are the report's running text: no question, answer, aside or caption."""
     return {
         index
         for index, para in enumerate(paras)
-        if index not in answering
-        and not (layout.question(text, para) or layout.aside(text, para) or layout.caption(text, para))
+        if index not in qa.paragraphs
+        and index not in qa.questions
+        and not (layout.aside(text, para) or layout.caption(text, para))
     }
 
 
@@ -60,7 +60,7 @@ def states(chunk: str, *, ended: bool = True) -> bool:
     checkable (see the module's docstring)."""
     return (
         len(chunk.split()) >= MIN_WORDS
-        and (not ended or _STATEMENT.search(chunk) is not None)
+        and (not ended or layout.STATEMENT.search(chunk) is not None)
         and not chunk.rstrip().endswith("?")
         and _CHECKABLE.search(chunk) is not None
         and not any(pattern.search(chunk) for pattern in INTRODUCES)
@@ -77,15 +77,15 @@ def own_voice(
     facts: FactIndex | None,
     attributed: dict[int, Suggestion],
     cued: set[int],
-    answering: frozenset[int] = frozenset(),
+    qa: Interview,
 ) -> list[Suggestion]:
     """Sentences of the running text that credit no one, proposed as the outlet's reporting below anything a
     cue credits: one that states a precise figure of a registered fact (a turnout, a count other articles
     report) restates that fact and is linked to it; any other that states something checkable is proposed
     lower. `attributed`: the suggestion the sentence pass made of a sentence, by its start; `cued`: the starts
     of the sentences where it found a cue, whether or not it could tell who spoke (those are not the
-    outlet's); `answering`: an interview's answers' paragraphs."""
-    out, opens, prose = [], [q.open for q in quote_list], running(text, paras, answering)
+    outlet's); `qa`: the text's interview, whose questions and answers are not the outlet's either."""
+    out, opens, prose = [], [q.open for q in quote_list], running(text, paras, qa)
     for sentence in sents:
         start, end = sentence.start, sentence.end
         if (credited := attributed.get(start)) is not None:
@@ -97,7 +97,7 @@ def own_voice(
         elif start in cued:
             continue
         chunk = text[start:end]
-        if chunk.rstrip().endswith("?") or not (credited or _STATEMENT.search(chunk)):
+        if chunk.rstrip().endswith("?") or not (credited or layout.STATEMENT.search(chunk)):
             continue
         if any(overlaps((start, end), q) for q in quote_spans(quote_list, opens, sentence)):
             continue

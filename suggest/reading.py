@@ -193,18 +193,19 @@ def _fact_options(candidates: list[Candidate], mask: Mask) -> tuple[FactOption, 
     return tuple(FactOption(c.slug, mask.text(c.statement), c.articles, c.score, c.firm) for c in candidates)
 
 
-def present(article: Article, reader: Reader, gazetteer: Gazetteer | None = None) -> list[SuggestionCard]:
-    """The suggestions for `article` as the reader may see them, in text order; kinds not in use left out."""
+def present(
+    article: Article, reader: Reader, gazetteer: Gazetteer | None = None, *, limit: int | None = None
+) -> list[SuggestionCard]:
+    """The suggestions for `article` as the reader may see them, in text order; kinds not in use left out.
+    With `limit`, the first `limit` of them (see `count`): their facts are ranked, the others' are not."""
     gazetteer = registry(reveal=reader.mask.reveal) if gazetteer is None else gazetteer
     index = fact_index(article, reader)
-    found = raw_suggestions(article, reader, gazetteer, index)
     kinds = {kind.slug: kind for kind in ProvenanceKind.objects.active()}
+    found = [item for item in raw_suggestions(article, reader, gazetteer, index) if item.kind in kinds]
     mask = reader.mask
     cards = []
-    for item in found:
-        kind = kinds.get(item.kind)
-        if kind is None:
-            continue
+    for item in found[:limit]:
+        kind = kinds[item.kind]
         via = tuple(shown_name_of(name, gazetteer, mask) for name in item.via)
         facts = _fact_options(_candidates(index, item), mask)
         cards.append(

@@ -41,14 +41,21 @@ def _forms(article, cards) -> list[tuple]:
     return rows
 
 
+SHOWN = 50  # suggestions a sidebar shows at first, and how many more "Show more" adds
+
+
 @require_GET
 def article_suggestions(request, slug):
-    """The article's suggested claims, in text order, each with its reason, score and candidate facts."""
+    """The article's suggested claims, in text order, each with its reason, score and candidate facts: the first
+    `SHOWN`, or `?limit=` of them (a long article has hundreds, each drawn with its forms and facts)."""
     article = _article(request, slug)
-    cards = present(article, Reader.of(request.user))
+    limit = max(number(request.GET.get("limit", "")) or SHOWN, 1)
+    cards = present(article, Reader.of(request.user), limit=limit + 1)  # one more tells whether there are more
     template = "suggest/suggestions.html" + ("#sidebar" if request.htmx else "")
     kinds = list(ProvenanceKind.objects.active())
-    return render(request, template, {"article": article, "rows": _forms(article, cards), "kinds": kinds})
+    more = limit + SHOWN if len(cards) > limit else None
+    context = {"article": article, "rows": _forms(article, cards[:limit]), "kinds": kinds, "more": more}
+    return render(request, template, context)
 
 
 def _done(request, article, event: str, detail: dict):

@@ -299,3 +299,20 @@ def test_accepting_a_suggestion_with_a_cue_reads_no_facts_index(client, rita, ar
     assert not [
         q["sql"] for q in queries.captured_queries if 'COUNT(DISTINCT "annotate_claim"."article_id")' in q["sql"]
     ]
+
+
+def test_a_long_article_shows_its_suggestions_a_page_at_a_time(client, rita, registry):
+    from suggest.views import SHOWN
+
+    sentences = [f"A resident of Hyesan said the market closed {n} times in March." for n in range(SHOWN + 7)]
+    article = make_article("\n\n".join(sentences), title="Many suggestions")
+    client.force_login(rita)
+    first = suggestions(client, article, **{"HX-Request": "true"}).content.decode()
+    assert first.count('class="suggestion"') == SHOWN and f'<span class="count">{SHOWN}+</span>' in first
+    url = reverse("suggest:article", args=[article.slug])
+    assert f'href="{url}?limit={2 * SHOWN}"' in first  # a link that works without JavaScript too
+    rest = client.get(f"{url}?limit={2 * SHOWN}", headers={"HX-Request": "true"}).content.decode()
+    assert rest.count('class="suggestion"') == SHOWN + 7 and "Show more suggestions" not in rest
+    for bad in ("0", "-3", "abc", "9" * 30):  # not a number of suggestions: the first page, never an error
+        page = client.get(f"{url}?limit={bad}", headers={"HX-Request": "true"})
+        assert page.status_code == 200 and page.content.decode().count('class="suggestion"') == SHOWN

@@ -66,7 +66,8 @@ function focusHighlight(card) {
 function reloadSuggestions(focusIndex) {
   const section = document.getElementById("suggestions");
   if (!section || !window.htmx) return;
-  const url = section.dataset.url;
+  // As many as were shown come back ("Show more" may have added some), the next one in the place of the last.
+  const url = `${section.dataset.url}?limit=${Math.max(cards().length, 1)}`;
   window.htmx.ajax("GET", url, { target: "#suggestions", swap: "outerHTML" }).then(() => {
     const list = cards();
     const next = list[Math.min(focusIndex ?? 0, list.length - 1)];
@@ -97,6 +98,12 @@ document.addEventListener("focusin", (event) => focusHighlight(event.target.clos
 
 // After an accept the sidebar loads anew: the focus goes to the suggestion that took the accepted one's place.
 let focusAfterLoad = null;
+
+// "Show more suggestions": the focus goes to the first of those it adds.
+document.addEventListener("click", (event) => {
+  if (event.target.closest?.(".more-suggestions")) focusAfterLoad = cards().length;
+});
+
 document.body.addEventListener("htmx:afterSettle", () => {
   draw();
   const list = cards();

@@ -3,7 +3,10 @@
 Every write goes through `annotate.services`, which keeps the audit trail and refuses stale edits.
 """
 
+from functools import cache
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
@@ -17,7 +20,7 @@ from annotate.chains import current_links
 from annotate.filters import Filters
 from annotate.models import Claim, ProvenanceKind
 from annotate.presenters import present
-from config.lookups import unique
+from config.lookups import column, table, unique
 from corpus.models import Article
 from ingest import api as adding
 from interchange.export import with_export_related
@@ -263,6 +266,35 @@ def _kind(slug: str) -> ProvenanceKind:
     return kind
 
 
+def _article_and_kind(slug: str, kind_slug: str) -> tuple[Article | None, ProvenanceKind | None]:
+    """The article and the kind a new claim names, read in one statement written out (a tag's reads are
+    most of its database time; see `_article_and_kind_sql`); the kind alone when there is no such article."""
+    rows = Article.objects.db_manager(router.db_for_write(Claim)).raw(_article_and_kind_sql(), [kind_slug, slug])
+    article = next(iter(rows), None)
+    if article is None:
+        return None, unique(ProvenanceKind.objects.filter(slug=kind_slug))
+    fields = ProvenanceKind._meta.concrete_fields
+    values = [article.__dict__.pop(f"kind_{field.attname}") for field in fields]
+    if values[0] is None:  # no such kind (the first column is its id)
+        return article, None
+    values = [field.to_python(value) for field, value in zip(fields, values, strict=True)]  # SQLite's booleans
+    return article, ProvenanceKind.from_db(article._state.db, [field.attname for field in fields], values)
+
+
+@cache
+def _article_and_kind_sql() -> str:
+    """The article of a slug with every column of the kind of a slug (each as kind_<column>, NULL when there is
+    no such kind); parameters: the kind's slug, the article's. Through the ORM, the two reads cost a round
+    trip more and 0.3 ms of CPU to build."""
+    article, kind = Article._meta, ProvenanceKind._meta
+    columns = ", ".join(f"{column(Article, f.name)}" for f in article.concrete_fields)
+    kinds = ", ".join(f"{column(ProvenanceKind, f.name)} AS kind_{f.attname}" for f in kind.concrete_fields)
+    return (
+        f"SELECT {columns}, {kinds} FROM {table(Article)} LEFT JOIN {table(ProvenanceKind)} "  # noqa: S608 (names only)
+        f"ON {column(ProvenanceKind, 'slug')} = %s WHERE {column(Article, 'slug')} = %s"
+    )
+
+
 @api.post(
     "/claims",
     response={201: ClaimOut, 400: FieldErrors, **REFUSED},
@@ -273,8 +305,7 @@ def _kind(slug: str) -> ProvenanceKind:
 def create_claim(request, response: HttpResponse, payload: ClaimIn):
     """Tag [start, end) of an article's text; `exact` must be exactly that text."""
     _require(request, "annotate.add_claim", "You do not have permission to tag claims.")
-    article = unique(Article.objects.filter(slug=payload.article))
-    kind = unique(ProvenanceKind.objects.filter(slug=payload.kind))
+    article, kind = _article_and_kind(payload.article, payload.kind)
     problems = {}
     if article is None:
         problems["article"] = [f"Unknown article “{payload.article}”."]

@@ -11,6 +11,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
 
 from config.lookups import column, table
+from config.permissions import granted, granted_column, user_columns
 
 PREFIX_LENGTH = 8
 LAST_USED_PRECISION = 60  # seconds: a busy script does not write the token row on every request
@@ -65,18 +66,17 @@ class ApiToken(models.Model):
             return None
         if user.token_stale:
             cls.objects.filter(pk=user.token_id).update(last_used=now)
-        return user
+        return granted(user)
 
 
 @cache
 def _user_sql() -> str:
-    """A usable token's user with every column the ORM reads, the token's id, and whether its last use is
-    older than LAST_USED_PRECISION; parameters: that moment, the token's hash, now."""
+    """A usable token's user with every column the ORM reads and its permissions, the token's id, and
+    whether its last use is older than LAST_USED_PRECISION; parameters: that moment, the token's hash, now."""
     user, token = get_user_model(), ApiToken
-    columns = ", ".join(column(user, field.name) for field in user._meta.concrete_fields)
     last_used = column(token, "last_used")
     return (
-        f"SELECT {columns}, {column(token, 'id')} AS token_id, "  # noqa: S608 (names only)
+        f"SELECT {user_columns()}{granted_column()}, {column(token, 'id')} AS token_id, "  # noqa: S608 (names only)
         f"({last_used} IS NULL OR {last_used} < %s) AS token_stale "
         f"FROM {table(token)} INNER JOIN {table(user)} ON {column(user, 'id')} = {column(token, 'user')} "
         f"WHERE {column(token, 'key_hash')} = %s AND {column(token, 'revoked')} IS NULL "

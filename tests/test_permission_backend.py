@@ -70,3 +70,46 @@ def test_the_site_asks_this_backend_alone(settings):
     # Beside ModelBackend, a refused permission would be read twice more.
     assert "config.permissions.PermissionBackend" in settings.AUTHENTICATION_BACKENDS
     assert "django.contrib.auth.backends.ModelBackend" not in settings.AUTHENTICATION_BACKENDS
+
+
+def _account_reads(client, path: str) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    # The account's own row (its password hash is read only then) and any reading of permissions.
+    return [q["sql"] for q in queries if "auth_permission" in q["sql"] or '"auth_user"."password"' in q["sql"]]
+
+
+@pytest.mark.parametrize("role", ["reviewer", "editor"])
+def test_a_signed_in_page_reads_the_account_with_its_permissions_in_one_statement(client, role):
+    client.force_login(make_user(role=role))
+    (statement,) = _account_reads(client, "/dashboard/")
+    assert "auth_permission" in statement and 'FROM "auth_user"' in statement
+
+
+def test_a_token_reads_its_account_with_its_permissions_in_one_statement():
+    from django.test import Client
+
+    from api.models import ApiToken
+
+    editor = make_user(role="editor")
+    _, raw = ApiToken.issue(user=editor)
+    (statement,) = _account_reads(Client(headers={"Authorization": f"Bearer {raw}"}), "/api/sources")
+    assert "auth_permission" in statement and "api_apitoken" in statement
+
+
+def test_the_permissions_read_with_the_account_are_those_django_reads(client):
+    """For every role, its own permissions beside its groups', a superuser's (all) and an inactive one's."""
+    reviewer = make_user(role="reviewer")
+    reviewer.user_permissions.add(Permission.objects.get(codename="review_claim"))
+    boss = get_user_model().objects.create_superuser("boss", password="pw-for-tests-only")
+    for user in (reviewer, make_user(role="editor"), make_user(role=None), boss):
+        account = PermissionBackend().get_user(str(user.pk))
+        assert account.get_all_permissions() == ModelBackend().get_all_permissions(fresh(user))
+    gone = make_user(role="editor")
+    gone.is_active = False
+    gone.save()
+    assert PermissionBackend().get_user(gone.pk) is None
+    assert PermissionBackend().get_user("not a number") is None

@@ -3,12 +3,13 @@
 It needs PostgreSQL: in a scratch database on DATABASE_URL's server it builds a synthetic corpus (200
 articles of about 3,000 characters with 100 claims each) and 32 reviewers with an API token each, and
 starts the app under gunicorn with production settings on 127.0.0.1. locust (headless, in its own
-virtualenv bench/.venv-load, made on first use) then runs three times for 60 s with 32 users that send
-their next request as soon as the last one is answered: GET /healthz (for scale), the baseline (a minimal
-authenticated view that inserts one row in one transaction, bench/baseline.py), tagging as the browser
-does it (an htmx form POST answered with out-of-band swaps of what changed), and tagging through the JSON
-API. Every acknowledged claim must then be in the database as sent. Targets: tagging throughput at least
-half that of the baseline, no errors, no acknowledged claim missing.
+virtualenv bench/.venv-load, made on first use) then runs for 60 s at a time with 32 users that send their
+next request as soon as the last one is answered: GET /healthz once (for scale), then three rounds
+(`--rounds`) of the baseline (a minimal authenticated view that inserts one row in one transaction,
+bench/baseline.py), tagging as the browser does it (an htmx form POST answered with out-of-band swaps of
+what changed), and tagging through the JSON API, in turn. Every acknowledged claim must then be in the
+database as sent. Targets: tagging throughput at least half that of the baseline, no errors, no
+acknowledged claim missing.
 
 This file is also the locustfile: locust imports it (`locust -f bench/load.py`) and finds the user
 classes below; the benchmark itself runs under the app's virtualenv and never imports locust.
@@ -308,7 +309,8 @@ def build(args) -> dict:
 
 def run_locust(locust: Path, user_class: str, server, plan: Path, args, offset: int = 0) -> dict:
     """One headless locust run of `user_class`; its per-request records and the CPU it and the server used."""
-    records, log = server.workdir / f"records-{user_class}.json", server.workdir / f"locust-{user_class}.log"
+    records = server.workdir / f"records-{user_class}-{offset}.json"
+    log = server.workdir / f"locust-{user_class}-{offset}.log"
     env = os.environ | {"BENCH_LOAD_PLAN": str(plan), "BENCH_LOAD_RECORDS": str(records)}
     env |= {"BENCH_LOAD_OFFSET": str(offset), "PYTHONUNBUFFERED": "1"}
     command = [str(locust), "-f", str(Path(__file__).resolve()), "--headless", "--users", str(args.users)]
@@ -356,8 +358,24 @@ def summarise(run: dict, duration: float) -> dict:
         "latencies": latencies,
         **{f"p{p}": common.percentile(latencies, p) for p in (50, 95, 99)},
         "bytes": sum(r["bytes"] for r in good) / max(1, len(good)),
-        **{key: run[key] for key in ("locust_cpu", "server_cpu", "database_cpu", "machine_busy")},
+        **{key: run[key] for key in CPU_KEYS},
     }
+
+
+def merged(summaries: list[dict]) -> dict:
+    """The summaries of several runs of one path as one: windows, requests and latencies pooled, CPU averaged."""
+    latencies = [ms for s in summaries for ms in s["latencies"]]
+    total = {key: sum(s[key] for s in summaries) / len(summaries) for key in CPU_KEYS + ("throughput", "bytes")}
+    return total | {
+        "requests": sum(s["requests"] for s in summaries),
+        "errors": [e for s in summaries for e in s["errors"]],
+        "rates": [rate for s in summaries for rate in s["rates"]],
+        "latencies": latencies,
+        **{f"p{p}": common.percentile(latencies, p) for p in (50, 95, 99)},
+    }
+
+
+CPU_KEYS = ("locust_cpu", "server_cpu", "database_cpu", "machine_busy")
 
 
 def verify(run: dict) -> dict:
@@ -407,20 +425,30 @@ def measure(args, url: str, locust: Path) -> dict:
         plan_file.write_text(json.dumps({k: plan[k] for k in keys}), encoding="utf-8")
         for slug, _ in plan["articles"][:8]:  # warm the workers: templates, connections
             web.expect(browsers[0].request("GET", f"/articles/{slug}/"), 200, "reading view")
-        runs = {}
-        classes = (("healthz", "Healthz"), ("baseline", "BaselineInserter"), ("browser", "BrowserTagger"))
-        for name, user_class in (*classes, ("api", "ApiTagger")):
-            if name == "api" and args.no_api:
-                continue
-            common.log(f"{name}: {args.users} users for {args.duration} s ...")
-            offset = len(plan["spans"]) // 2 if name == "api" else 0  # the API run tags the other half of the spans
-            runs[name] = run_locust(locust, user_class, server, plan_file, args, offset)
-        summaries = {name: summarise(run, args.duration) for name, run in runs.items()}
-        for name, run in runs.items():
-            if summaries[name]["errors"]:
-                common.log(f"--- {name}: locust log ---\n{run['log'].read_text(errors='replace')[-3000:]}")
-                common.log(f"--- gunicorn log ---\n{server.tail()}")
-    checks = {name: verify(run) for name, run in runs.items() if name not in ("healthz", "baseline")}
+        # /healthz once, then rounds of the baseline and the two tagging paths in turn: this machine's speed
+        # drifts by a fifth over minutes, which fell on one side of a ratio when each ran once in a row.
+        runs = {"healthz": [run_locust(locust, "Healthz", server, plan_file, args)]}
+        paths = [("baseline", "BaselineInserter"), ("browser", "BrowserTagger")] + [("api", "ApiTagger")] * (
+            not args.no_api
+        )
+        share = len(plan["spans"]) // 2 // args.rounds  # spans each user may tag in one run of one path
+        for round_ in range(args.rounds):
+            for name, user_class in paths:
+                common.log(f"{name}, round {round_ + 1} of {args.rounds}: {args.users} users for {args.duration} s ...")
+                # Each run tags spans no earlier run tagged: the API the second half, each round its own part.
+                offset = (len(plan["spans"]) // 2 if name == "api" else 0) + round_ * share
+                runs.setdefault(name, []).append(run_locust(locust, user_class, server, plan_file, args, offset))
+        summaries = {name: merged([summarise(run, args.duration) for run in done]) for name, done in runs.items()}
+        for name, done in runs.items():
+            for run in done:
+                if any(not r["ok"] for r in run["records"]):
+                    common.log(f"--- {name}: locust log ---\n{run['log'].read_text(errors='replace')[-3000:]}")
+                    common.log(f"--- gunicorn log ---\n{server.tail()}")
+    checks = {
+        name: verify({"records": [r for run in done for r in run["records"]]})
+        for name, done in runs.items()
+        if name not in ("healthz", "baseline")
+    }
     bench_claims = Claim.objects.filter(annotator__username__startswith="bench-reviewer-").count()
     return {"plan": plan, "summaries": summaries, "checks": checks, "bench_claims": bench_claims}
 
@@ -495,8 +523,9 @@ def report(args, m: dict) -> int:
         f"- Client: locust ({LOCUST}, in bench/.venv-load), headless, one process on the same machine, "
         f"{args.users} users (bench-reviewer-1..{args.users}, each signed in through the login page, each with an "
         f"API token), each sending its next request as soon as the last is answered, for {args.duration} s per run: "
-        "/healthz, then the baseline (POST /bench/insert: a minimal authenticated view, bench/baseline.py, that "
-        "inserts one row in one transaction), then the browser path, then the JSON API. Requests pass "
+        f"/healthz, then {args.rounds} rounds of the baseline (POST /bench/insert: a minimal authenticated view, "
+        "bench/baseline.py, that inserts one row in one transaction), the browser path and the JSON API in turn, "
+        "so that the machine's drift over minutes falls on each alike. Requests pass "
         "`X-Forwarded-Proto: https` as the proxy would.\n"
         f"- Each user tags sentences it has not tagged before across the {args.articles} articles, with a random "
         "kind; half name a known source, 5% a new one, 40% a known fact."
@@ -521,9 +550,10 @@ def report(args, m: dict) -> int:
         for e in s["errors"][:3]
     ]
     notes = [
-        f"Throughput is counted in {WINDOW}-second windows, the first one (users starting) left out; the cells show "
-        f"the median window and the range. Latency is per request at the client, while {args.users} requests are "
-        "always in flight, so it is mostly time spent waiting for a worker.",
+        f"Throughput is counted in {WINDOW}-second windows, the first one of each run (users starting) left out; "
+        "the cells show the median window of all rounds and the range; the table below pools each path's runs. "
+        f"Latency is per request at the client, while {args.users} requests are always in flight, so it is mostly "
+        "time spent waiting for a worker.",
         "",
         common.table(head, rows),
         "",
@@ -549,6 +579,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=200, help="articles (default 200)")
     parser.add_argument("--claims-per-article", type=int, default=100, help="claims already on each (default 100)")
     parser.add_argument("--no-api", action="store_true", help="skip the JSON API run")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each path, taken in turn (default 3)")
     args = common.parse(parser, argv)
     base_url = common.postgres_url("load.py", "the production stack")
     locust = common.tool_venv(LOAD_VENV, LOCUST, Path(tempfile.gettempdir()) / "bench-load-pip.log") / "locust"

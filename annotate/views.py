@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -168,8 +168,13 @@ def _tagged(request, article: Article, claim: Claim, kinds: dict[int, Provenance
         h.fact_statement = fact or mask.text(claim.proposed_fact, claim.annotator_id)
     after = Q(start__gt=claim.start) | Q(start=claim.start, end__lt=claim.end)
     after |= Q(start=claim.start, end=claim.end, pk__gt=claim.pk)
-    following = visible.filter(after).order_by("start", "-end", "pk").values_list("pk", flat=True).first()
-    counts = visible.aggregate(total=Count("pk"), of_kind=Count("pk", filter=Q(kind_id=claim.kind_id)))
+    # The counts and the claim that follows in text order, in one statement: the new claim is among the rows,
+    # so the minimum of the (uncorrelated, run once) subquery over them is its value.
+    following = visible.filter(after).order_by("start", "-end", "pk").values("pk")[:1]
+    counts = visible.aggregate(
+        total=Count("pk"), of_kind=Count("pk", filter=Q(kind_id=claim.kind_id)), following=Min(Subquery(following))
+    )
+    following = counts["following"]
     context = {
         "body": article_html(article.text, near, around=(claim.start, claim.end)),
         "claim_items": claim_list_html(entry),

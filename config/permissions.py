@@ -36,7 +36,10 @@ class PermissionBackend(ModelBackend):
         except ValidationError:  # a session from another user model, or tampered with: nobody
             return None
         sql = f"SELECT {user_columns()}{granted_column()} FROM {table(account)} WHERE {column(account, 'id')} = %s"  # noqa: S608 (names only)
-        user = next(iter(account._default_manager.db_manager(DEFAULT_DB_ALIAS).raw(sql, [pk])), None)
+        try:
+            user = next(iter(account._default_manager.db_manager(DEFAULT_DB_ALIAS).raw(sql, [pk])), None)
+        except OverflowError:  # an id beyond SQLite's integers (a tampered session) names nobody
+            return None
         if user is None or not self.user_can_authenticate(user):
             return None
         return granted(user)

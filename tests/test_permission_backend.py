@@ -113,3 +113,4 @@ def test_the_permissions_read_with_the_account_are_those_django_reads(client):
     gone.save()
     assert PermissionBackend().get_user(gone.pk) is None
     assert PermissionBackend().get_user("not a number") is None
+    assert PermissionBackend().get_user(str(2**70)) is None  # beyond any database's integers

@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import traceback
+from pathlib import Path
 
 import common
 import lean
@@ -166,14 +167,43 @@ def summary(sections: dict[str, dict], statuses: dict[str, str]) -> list[str]:
     return lines + ["", *(f"- **{step}**: {status}." for step, status in problems.items())]
 
 
+def _corpora(folder: Path, corpus: dict | None, steps: list[str]) -> dict[str, dict]:
+    """The corpus each step that shares one was last measured on (results/corpus.json), this run's steps updated.
+
+    A run of some steps on a smaller corpus (`--steps tagging --articles 200`) must not relabel the sections
+    it keeps from a run at the full size."""
+    path = folder / "corpus.json"
+    corpora = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    if "articles" in corpora:  # the file as it was before: one corpus, said to be every step's
+        corpora = dict.fromkeys(ON_CORPUS, corpora)
+    if corpus:
+        corpora |= dict.fromkeys(steps, corpus)
+        path.write_text(json.dumps(corpora, indent=1) + "\n", encoding="utf-8")
+    return {step: corpora[step] for step in ON_CORPUS if step in corpora}
+
+
+def _corpora_line(corpora: dict[str, dict]) -> str:
+    """Which corpus each step was measured on, one sentence per corpus."""
+    by_corpus: dict[str, list[str]] = {}
+    for step, corpus in corpora.items():
+        by_corpus.setdefault(json.dumps(corpus, sort_keys=True), []).append(step)
+    sentences = []
+    for key, steps in by_corpus.items():
+        corpus = json.loads(key)
+        built = f" in {corpus['seconds']:.0f} s" if "seconds" in corpus else ""
+        sentences.append(
+            f"The corpus of {', '.join(steps[:-1]) + ' and ' if len(steps) > 1 else ''}{steps[-1]}: "
+            f"{corpus['articles']:,} articles, {corpus['claims']:,} claims, {corpus['facts']:,} facts, "
+            f"{corpus['sources']:,} sources, built by bench/synthetic.py{built}."
+        )
+    return " ".join(sentences) + " The other steps build what they measure."
+
+
 def write_results(args, started: dt.datetime, statuses: dict[str, str], corpus: dict | None) -> None:
     """The results file from the sections in results/ beside it, in the order of STEPS."""
     folder = common.sections_dir(args.output)
     folder.mkdir(parents=True, exist_ok=True)
-    if corpus:
-        (folder / "corpus.json").write_text(json.dumps(corpus) + "\n", encoding="utf-8")
-    elif (folder / "corpus.json").exists():
-        corpus = json.loads((folder / "corpus.json").read_text(encoding="utf-8"))
+    corpora = _corpora(folder, corpus, [step for step in args.steps if step in ON_CORPUS])
     sections = {}
     for step in STEPS:
         if (folder / f"{step}.json").exists():
@@ -189,13 +219,8 @@ def write_results(args, started: dt.datetime, statuses: dict[str, str], corpus: 
         "repetitions in brackets. The ratio is ours / baseline.",
         "",
     ]
-    if corpus:
-        lines += [
-            f"The corpus of reading, growth, dashboard and export: {corpus['articles']:,} articles, "
-            f"{corpus['claims']:,} claims, {corpus['facts']:,} facts, {corpus['sources']:,} sources, built by "
-            f"bench/synthetic.py in {corpus['seconds']:.0f} s. The other steps build what they measure.",
-            "",
-        ]
+    if corpora:
+        lines += [_corpora_line(corpora), ""]
     lines += ["## Summary", "", *summary(sections, statuses), ""]
     findings = common.HERE / "FINDINGS.md"  # what the full run's figures mean, written by hand
     if args.output == common.RESULTS_FILE and findings.exists():

@@ -170,9 +170,9 @@ def _tagged(request, article: Article, claim: Claim, kinds: dict[int, Provenance
     after |= Q(start=claim.start, end=claim.end, pk__gt=claim.pk)
     # The counts and the claim that follows in text order, in one statement: the new claim is among the rows,
     # so the minimum of the (uncorrelated, run once) subquery over them is its value.
-    following = visible.filter(after).order_by("start", "-end", "pk").values("pk")[:1]
+    next_claim = visible.filter(after).order_by("start", "-end", "pk").values("pk")[:1]
     counts = visible.aggregate(
-        total=Count("pk"), of_kind=Count("pk", filter=Q(kind_id=claim.kind_id)), following=Min(Subquery(following))
+        total=Count("pk"), of_kind=Count("pk", filter=Q(kind_id=claim.kind_id)), following=Min(Subquery(next_claim))
     )
     following = counts["following"]
     context = {

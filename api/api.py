@@ -275,11 +275,11 @@ def _article_and_kind(slug: str, kind_slug: str) -> tuple[Article | None, Proven
     if article is None:
         return None, unique(ProvenanceKind.objects.filter(slug=kind_slug))
     fields = ProvenanceKind._meta.concrete_fields
-    values = [article.__dict__.pop(f"{KIND_PREFIX}{field.attname}") for field in fields]
-    if values[0] is None:  # no such kind (the first column is its id)
+    row = {field.attname: article.__dict__.pop(f"{KIND_PREFIX}{field.attname}") for field in fields}
+    if row[ProvenanceKind._meta.pk.attname] is None:  # no such kind: the join found no row
         return article, None
-    values = [field.to_python(value) for field, value in zip(fields, values, strict=True)]  # SQLite's booleans
-    return article, ProvenanceKind.from_db(article._state.db, [field.attname for field in fields], values)
+    values = [field.to_python(row[field.attname]) for field in fields]  # SQLite's booleans are integers
+    return article, ProvenanceKind.from_db(article._state.db, list(row), values)
 
 
 KIND_PREFIX = "named_kind_"

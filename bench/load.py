@@ -428,9 +428,9 @@ def measure(args, url: str, locust: Path) -> dict:
         # /healthz once, then rounds of the baseline and the two tagging paths in turn: this machine's speed
         # drifts by a fifth over minutes, which fell on one side of a ratio when each ran once in a row.
         runs = {"healthz": [run_locust(locust, "Healthz", server, plan_file, args)]}
-        paths = [("baseline", "BaselineInserter"), ("browser", "BrowserTagger")] + [("api", "ApiTagger")] * (
-            not args.no_api
-        )
+        paths = [("baseline", "BaselineInserter"), ("browser", "BrowserTagger"), ("api", "ApiTagger")]
+        if args.no_api:
+            paths.pop()
         share = len(plan["spans"]) // 2 // args.rounds  # spans each user may tag in one run of one path
         for round_ in range(args.rounds):
             for name, user_class in paths:

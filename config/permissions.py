@@ -35,9 +35,8 @@ class PermissionBackend(ModelBackend):
             pk = account._meta.pk.to_python(user_id)
         except ValidationError:  # a session from another user model, or tampered with: nobody
             return None
-        sql = f"SELECT {user_columns()}{granted_column()} FROM {table(account)} WHERE {column(account, 'id')} = %s"  # noqa: S608 (names only)
         try:
-            user = next(iter(account._default_manager.db_manager(DEFAULT_DB_ALIAS).raw(sql, [pk])), None)
+            user = next(iter(account._default_manager.db_manager(DEFAULT_DB_ALIAS).raw(_account_sql(), [pk])), None)
         except OverflowError:  # an id beyond SQLite's integers (a tampered session) names nobody
             return None
         if user is None or not self.user_can_authenticate(user):
@@ -54,23 +53,40 @@ class PermissionBackend(ModelBackend):
 
 @cache
 def _sql(superuser: bool) -> str:
-    """The query of `_permissions`: tables and columns as the models name them, the user's id twice."""
+    """The query of `_permissions`: (app label, codename); the user's id twice unless `superuser`."""
+    return f"SELECT {_pair()} {_held(superuser, '%s')}"  # noqa: S608 (names only)
+
+
+def _pair() -> str:
+    """The columns a permission is named by: its app label and its codename."""
+    return f"{column(ContentType, 'app_label')}, {column(Permission, 'codename')}"
+
+
+def _held(superuser: bool, user: str) -> str:
+    """FROM and WHERE of the permissions the user whose id is the SQL `user` holds: all of them for a
+    superuser, otherwise its own and its groups'. Tables and columns as the models name them."""
     account = get_user_model()
     own, grouped, membership = account.user_permissions.through, Group.permissions.through, account.groups.through
-    sql = (
-        f"SELECT {column(ContentType, 'app_label')}, {column(Permission, 'codename')} "  # noqa: S608 (names only)
+    every = (
         f"FROM {table(Permission)} INNER JOIN {table(ContentType)} "
         f"ON {column(ContentType, 'id')} = {column(Permission, 'content_type')}"
     )
     if superuser:
-        return sql
+        return every
     return (
-        f"{sql} WHERE {column(Permission, 'id')} IN ("  # noqa: S608 (names only)
-        f"SELECT {column(own, 'permission')} FROM {table(own)} WHERE {column(own, 'user')} = %s) "
+        f"{every} WHERE {column(Permission, 'id')} IN ("  # noqa: S608 (names only)
+        f"SELECT {column(own, 'permission')} FROM {table(own)} WHERE {column(own, 'user')} = {user}) "
         f"OR {column(Permission, 'id')} IN (SELECT {column(grouped, 'permission')} FROM {table(grouped)} "
         f"INNER JOIN {table(membership)} ON {column(membership, 'group')} = {column(grouped, 'group')} "
-        f"WHERE {column(membership, 'user')} = %s)"
+        f"WHERE {column(membership, 'user')} = {user})"
     )
+
+
+@cache
+def _account_sql() -> str:
+    """An account by its id, with its permissions (`granted_column`)."""
+    account = get_user_model()
+    return f"SELECT {user_columns()}{granted_column()} FROM {table(account)} WHERE {column(account, 'id')} = %s"  # noqa: S608 (names only)
 
 
 def user_columns() -> str:
@@ -81,16 +97,14 @@ def user_columns() -> str:
 
 @cache
 def _granted_sql(vendor: str) -> str:
+    """`granted_column` in the JSON functions of `vendor`, correlated with the user table's row."""
     account = get_user_model()
     pair = {"postgresql": "json_build_array", "sqlite": "json_array"}[vendor]
     listed = {"postgresql": "json_agg", "sqlite": "json_group_array"}[vendor]
-    own = _sql(False).replace("= %s", f"= {column(account, 'id')}")
-    every = _sql(True)
-    pairs = f"{pair}({column(ContentType, 'app_label')}, {column(Permission, 'codename')})"
+    pairs, user = f"{listed}({pair}({_pair()}))", column(account, "id")
     return (
-        f", CASE WHEN {column(account, 'is_superuser')} "
-        f"THEN (SELECT {listed}({pairs}) {every[every.index('FROM') :]}) "
-        f"ELSE (SELECT {listed}({pairs}) {own[own.index('FROM') :]}) END AS granted_permissions"
+        f", CASE WHEN {column(account, 'is_superuser')} THEN (SELECT {pairs} {_held(True, user)}) "
+        f"ELSE (SELECT {pairs} {_held(False, user)}) END AS granted_permissions"
     )
 
 

@@ -479,6 +479,38 @@ def test_a_tag_answers_with_what_changed_and_its_queries_do_not_grow_with_the_cl
     assert counts[1] <= 10, counts
 
 
+@pytest.mark.parametrize("independent", [False, True])
+def test_a_tag_counts_and_places_its_entry_among_the_claims_the_reviewer_may_see(client, reviewer, independent):
+    """The sidebar entry goes before the claim that follows in text order (start, the longer first, then the
+    older), and the counts are of the claims the reader sees: on an independently tagged article, another
+    reviewer's pending claim is neither counted nor the one that follows."""
+    article = make_article(TEXT, title="Ties")
+    article.independent = independent
+    article.save()
+    olga = make_user("olga")
+    quote = span(TEXT, "The voter turnout")
+    longer = make_claim(article, quote["start"], quote["start"] + 29, annotator=reviewer)  # ... was 99.63%.
+    same = make_claim(article, quote["start"], quote["end"], kind_slug="expert", annotator=reviewer)
+    shorter = make_claim(article, quote["start"], quote["start"] + 9, annotator=olga)  # "The voter", pending
+    nobody = span(TEXT, "Nobody voted")
+    later = make_claim(article, nobody["start"], nobody["end"], kind_slug="expert", annotator=reviewer)
+    fragment = post_claim(client, article, {**quote, "kind": "state_media"}, **HTMX).content.decode()
+    claim = Claim.objects.latest("pk")
+    assert claim.pk > max(longer.pk, same.pk, shorter.pk, later.pk)
+    following, total, state_media = (later, 4, 2) if independent else (shorter, 5, 3)
+    assert f'<ol hx-swap-oob="beforebegin:#item-{following.pk}"><li id="item-{claim.pk}">' in fragment
+    assert f'<span class="count" id="claims-count" hx-swap-oob="true">{total}</span>' in fragment
+    legend = re.search(rf'<li id="legend-{kind("state_media").pk}".*?<span class="count">(\d+)</span>', fragment)
+    assert legend and int(legend.group(1)) == state_media, fragment
+
+
+def test_a_tag_that_comes_last_in_the_text_is_appended_to_the_sidebar(client, reviewer, article):
+    make_claim(article, **{k: v for k, v in span(TEXT, "The voter").items() if k != "exact"}, annotator=reviewer)
+    fragment = post_claim(client, article, {**span(TEXT, "against"), "kind": "expert"}, **HTMX).content.decode()
+    claim = Claim.objects.latest("pk")
+    assert f'<ol hx-swap-oob="beforeend:#claim-list"><li id="item-{claim.pk}">' in fragment
+
+
 def test_the_fragment_of_a_tag_masks_sensitive_sources_like_the_page(client, reviewer, article):
     informant = register_source(name="Hoeryong resident", kind=kind("in_country_informant"), sensitive=True)
     quote = span(TEXT, "Nobody voted against")

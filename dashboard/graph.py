@@ -27,7 +27,8 @@ from annotate.relays import ClaimRelay
 from .origins import root
 
 COLUMNS = ("Articles", "Relays", "Sources", "Affiliations")
-NODE_WIDTH, NODE_HEIGHT, ROW, COLUMN, TOP, LABEL = 210, 34, 46, 250, 44, 30
+NODE_WIDTH, NODE_HEIGHT, ROW, COLUMN, TOP = 240, 34, 54, 280, 44  # rows 20px apart: lines pass between boxes
+LABEL = 32  # characters of a box's label: most fit its width at 13px, and the box clips any that would not
 MAX_CLAIMS = 2_000  # a story's graph beyond this is unreadable: the page says so and draws the first ones
 
 
@@ -83,17 +84,36 @@ class Graph:
     truncated: bool = False
     links: list[tuple[str, str]] = field(default_factory=list)  # (from node id, to node id), for the exports
 
+    node_width, node_height = NODE_WIDTH, NODE_HEIGHT
+
     @property
     def columns(self) -> list[tuple[int, str]]:
         return [(10 + n * COLUMN + NODE_WIDTH // 2, title) for n, title in enumerate(COLUMNS)]
 
 
-def _curve(a: Node, b: Node) -> str:
+def _lane(boxes: int, y: float) -> int:
+    """The free lane nearest to height `y` across a column of `boxes` boxes: above the first, between two,
+    or below the last. A line that passes the column there crosses none of its boxes."""
+    gaps = [TOP + k * ROW + NODE_HEIGHT + (ROW - NODE_HEIGHT) // 2 for k in range(-1, boxes)]
+    return min(gaps, key=lambda gap: abs(gap - y))
+
+
+def _curve(a: Node, b: Node, rows: dict[int, int]) -> str:
     if a.column == b.column:  # relay to relay: an arc beside the column
         bend = a.cx + 36
         return f"M{a.cx},{a.cy} C{bend},{a.cy} {bend},{b.cy} {b.cx},{b.cy}"
-    middle = (a.cx + b.x) // 2
-    return f"M{a.cx},{a.cy} C{middle},{a.cy} {middle},{b.cy} {b.x},{b.cy}"
+    if b.column == a.column + 1 or not rows[a.column + 1]:
+        middle = (a.cx + b.x) // 2
+        return f"M{a.cx},{a.cy} C{middle},{a.cy} {middle},{b.cy} {b.x},{b.cy}"
+    # A claim with no relay goes from its article straight to its source: through a lane of the relays'
+    # column, never under a relay's box, which would read as if it had passed through that relay.
+    left = 10 + (a.column + 1) * COLUMN
+    right, lane = left + NODE_WIDTH, _lane(rows[a.column + 1], (a.cy + b.cy) / 2)
+    into, out = (a.cx + left) // 2, (right + b.x) // 2
+    return (
+        f"M{a.cx},{a.cy} C{into},{a.cy} {into},{lane} {left},{lane} "
+        f"L{right},{lane} C{out},{lane} {out},{b.cy} {b.x},{b.cy}"
+    )
 
 
 def layout(nodes: list[Node], links: set[tuple[str, str]]) -> tuple[list[Edge], int, int]:
@@ -104,7 +124,7 @@ def layout(nodes: list[Node], links: set[tuple[str, str]]) -> tuple[list[Edge], 
         rows[node.column] += 1
     by_id = {node.id: node for node in nodes}
     edges = [
-        Edge(_curve(by_id[a], by_id[b]), relay=by_id[a].column == 1 or by_id[b].column == 1)
+        Edge(_curve(by_id[a], by_id[b], rows), relay=by_id[a].column == 1 or by_id[b].column == 1)
         for a, b in sorted(links)
         if a in by_id and b in by_id
     ]

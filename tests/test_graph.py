@@ -11,12 +11,12 @@ from django.urls import reverse
 from annotate.models import Claim, Fact
 from annotate.relays import ClaimRelay
 from annotate.services import register_source, set_conflict
-from dashboard.graph import COLUMN, Node, layout
+from dashboard.graph import COLUMN, NODE_HEIGHT, NODE_WIDTH, Node, layout
 
 from .factories import kind, make_article, make_claim, make_user
 from .test_origins import TEXT, build_world, span
 
-SVG = re.compile(r"<svg .*?</svg>", re.S)
+SVG = re.compile(r'<svg class="provenance-graph".*?</svg>(?=\s*</div>)', re.S)  # the drawing, its boxes' svgs within
 
 
 @pytest.fixture
@@ -29,6 +29,23 @@ def test_layout_places_nodes_in_their_columns_and_draws_each_link_once():
     edges, width, height = layout(nodes, {("a1", "r4"), ("r4", "r5"), ("r5", "s2"), ("s2", "gone")})
     assert [node.x for node in nodes] == [10, 10 + COLUMN, 10 + COLUMN, 10 + 2 * COLUMN]
     assert nodes[1].y < nodes[2].y and len(edges) == 3 and width > 3 * COLUMN and height > nodes[2].y
+
+
+@pytest.mark.parametrize("article_row", range(4))
+def test_a_claim_without_relays_is_drawn_past_the_relays_never_under_one(article_row):
+    """An article's line straight to its source crosses the relays' column in a free lane: drawn under a relay's
+    box, it would read as if the claim had passed through that relay."""
+    articles = [Node(f"a{n}", 0, f"Outlet {n}") for n in range(4)]
+    relays = [Node(f"r{n}", 1, f"Relay {n}") for n in range(3)]
+    sources = [Node(f"s{n}", 2, f"Source {n}") for n in range(4)]
+    direct = (f"a{article_row}", f"s{3 - article_row}")
+    edges, _, _ = layout([*articles, *relays, *sources], {("a0", "r0"), ("r0", "s0"), direct})
+    (path,) = [e.path for e in edges if e.path.startswith(f"M{NODE_WIDTH + 10},") and not e.relay]
+    straight = re.search(r"L(\d+),(\d+)", path)
+    assert straight, path  # it runs straight across the column ...
+    right, lane = int(straight.group(1)), int(straight.group(2))
+    assert right == relays[0].x + NODE_WIDTH
+    assert all(not relay.y <= lane <= relay.y + NODE_HEIGHT for relay in relays), (lane, path)  # ... between boxes
 
 
 def svg_of(page: str) -> ET.Element:
@@ -72,8 +89,14 @@ def test_conflicting_facts_are_drawn_side_by_side_with_their_origins(client, wor
     set_conflict(fact=Fact.objects.get(slug="turnout-was-9963"), other=other.fact)
     client.force_login(make_user("rita"))
     page = client.get(reverse("dashboard:fact_graph", args=["turnout-was-9963"])).content.decode()
-    assert 'class="graph-sides conflicting"' in page and len(SVG.findall(page)) == 2
-    assert "Conflicts with: " in page and "Kim Analyst" in page
+    # What each side rests on, side by side above the two drawings (each at its full size, one under the other).
+    compare = page[page.index('class="graph-compare"') : page.index('class="graph-sides"')]
+    sides = compare.split('class="graph-compare-side"')[1:]
+    assert len(sides) == 2 and "This fact" in sides[0] and "Conflicts with" in sides[1]
+    assert "Turnout was 99.63%" in sides[0] and "North Korean state" in sides[0]
+    assert "Turnout was lower" in sides[1] and "Kim Analyst" in sides[1]
+    assert all('class="graph-origins"' in side and "independent origin" in side for side in sides)
+    assert len(SVG.findall(page)) == 2 and "Conflicts with: " in page
 
 
 def test_the_story_graph_follows_the_dashboards_filters(client, world):

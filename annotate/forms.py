@@ -150,6 +150,10 @@ class SourceForm(forms.ModelForm):
         fields = ["name", "kind", "affiliation", "description", "sensitive"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["affiliation"].empty_label = "None: an origin of its own"
+
     def clean_name(self):
         name = tidy(self.cleaned_data["name"])
         taken = Source.objects.exclude(pk=self.instance.pk).named(name).first()
@@ -202,7 +206,7 @@ class SourceForm(forms.ModelForm):
 
 
 class MergeForm(forms.Form):
-    into = forms.ModelChoiceField(queryset=Source.objects.all(), label="Merge into")
+    into = forms.ModelChoiceField(queryset=Source.objects.all(), label="Merge into", empty_label="Choose a source")
 
 
 class VerdictForm(forms.Form):

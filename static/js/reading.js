@@ -229,9 +229,20 @@ function kindFromSource() {
   if (known?.dataset.kind && !kindByHand) chooseKind(known.dataset.kind, { focusSource: false, byHand: false });
 }
 
+/** Whether the typed fact is one of those offered: a half-typed statement saved with Enter would otherwise
+ * become a new fact without a word. The offers are the facts whose statements match what is typed. */
+function sayIfNewFact() {
+  const hint = document.getElementById("fact-new");
+  if (!hint) return;
+  const typed = panel.elements.fact.value.trim().toLowerCase();
+  const offered = [...document.querySelectorAll("#fact-options option")].map((o) => o.value.trim().toLowerCase());
+  hint.hidden = !typed || offered.includes(typed);
+}
+
 function openPanel(span) {
   closePopover();
   panel.reset();
+  sayIfNewFact();
   for (const name of ["start", "end", "exact", "kind"]) panel.elements[name].value = "";
   chooseKind("", { focusSource: false, byHand: false });
   panel.elements.start.value = span.start;
@@ -302,8 +313,11 @@ if (panel) {
 
   panel.elements.source.addEventListener("input", kindFromSource);
   panel.elements.source.addEventListener("change", kindFromSource);
+  panel.elements.fact.addEventListener("input", sayIfNewFact);
+  panel.elements.fact.addEventListener("change", sayIfNewFact);
   document.body.addEventListener("htmx:afterSettle", (event) => {
     if (event.detail.target?.id === "source-options") kindFromSource();
+    if (event.detail.target?.id === "fact-options") sayIfNewFact();
   });
 
   panel.addEventListener("click", (event) => {
@@ -359,6 +373,7 @@ function openPopover(query, rect) {
   const param = "at" in query ? `at=${query.at}` : query.ids.length ? `ids=${query.ids.join(",")}` : "";
   if (!param) return;
   closePanel({ clearSelection: false });
+  popoverOpener = document.activeElement;
   const url = `${claimsUrl()}?${param}`;
   htmx.ajax("GET", url, { target: popoverBody, swap: "innerHTML" }).then(() => {
     placeNear(popover, rect);
@@ -366,11 +381,18 @@ function openPopover(query, rect) {
   });
 }
 
+/** What had the focus when the popover opened (a highlight's text, a sidebar entry): it gets it back when the
+ * popover closes with the focus inside, so a keyboard user goes on from where they were. */
+let popoverOpener = null;
+
 function closePopover() {
   if (popover && !popover.hidden) {
+    const focusWasInside = popover.contains(document.activeElement);
     popover.hidden = true;
     document.body.classList.remove("sheet-open");
     popoverBody.innerHTML = "";
+    if (focusWasInside && popoverOpener?.isConnected) popoverOpener.focus({ preventScroll: true });
+    popoverOpener = null;
   }
 }
 

@@ -52,6 +52,42 @@ def test_tag_a_claim_with_the_keyboard_alone(page: Page, reviewer):
     expect(page.locator("#article-text")).to_be_focused()
 
 
+def test_closing_a_claims_popover_gives_the_focus_back_to_what_opened_it(page: Page, reviewer):
+    article = make_article(TEXT, title="Back where I was")
+    make_claim(article, 0, 6, annotator=reviewer)  # "Voters"
+    log_in(page, reviewer)
+    open_article(page, article)
+    entry = page.locator(".claim-list a[data-claim]").first
+    entry.focus()
+    page.keyboard.press("Enter")
+    popover = page.locator("#claim-popover")
+    expect(popover).to_be_visible()
+    expect(popover.get_by_text("Voters").first).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(popover).to_be_hidden()
+    expect(entry).to_be_focused()  # not the page's body: the next Tab goes on from here
+
+
+def test_the_tag_panel_says_when_a_typed_fact_is_not_one_of_the_known_facts(page: Page, reviewer):
+    article = make_article(TEXT, title="New fact or known")
+    make_claim(article, 0, 6, annotator=reviewer, fact="Turnout was 99.63%")
+    log_in(page, reviewer)
+    open_article(page, article)
+    page.locator("#article-text").focus()
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Enter")
+    panel = tag_panel(page)
+    expect(panel).to_be_visible()
+    hint = panel.locator("#fact-new")
+    expect(hint).to_be_hidden()
+    fact = panel.get_by_label("Fact")
+    fact.fill("Turnout")  # half typed: the offers come, none is this statement
+    expect(page.locator("#fact-options option")).to_have_count(1)
+    expect(hint).to_be_visible()
+    fact.fill("Turnout was 99.63%")
+    expect(hint).to_be_hidden()
+
+
 def test_a_touch_selection_opens_the_tag_panel_as_a_bottom_sheet(browser, live_server, migrated_rows, reviewer):
     article = make_article(TEXT, title="Touch")
     context = browser.new_context(
@@ -80,6 +116,12 @@ def test_a_touch_selection_opens_the_tag_panel_as_a_bottom_sheet(browser, live_s
         box = panel.bounding_box()
         assert box["width"] == 390 and abs(box["y"] + box["height"] - 780) < 2, box
         save_screenshot(page, "test_touch_bottom_sheet")
+        # The sheet scrolls inside itself, but its Save stays in view at its foot, even with the rest opened.
+        panel.locator("summary").tap()
+        for scrolled in ("(sheet) => sheet.scrollTo(0, 0)", "(sheet) => sheet.scrollTo(0, sheet.scrollHeight)"):
+            panel.evaluate(scrolled)
+            save = panel.get_by_role("button", name="Save").bounding_box()
+            assert save["y"] >= box["y"] and save["y"] + save["height"] <= 780, (save, box)
         panel.get_by_role("button", name="State media").tap()
         panel.get_by_role("button", name="Save").tap()
         expect(page.locator("#article-text mark.hl")).to_have_text("Officials in Pyongyang")

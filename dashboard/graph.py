@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from annotate import kind_styles
 from annotate.masking import mask_for
 from annotate.models import Source
 from annotate.names import pseudonym_number
@@ -28,7 +29,7 @@ from .origins import root
 
 COLUMNS = ("Articles", "Relays", "Sources", "Affiliations")
 NODE_WIDTH, NODE_HEIGHT, ROW, COLUMN, TOP = 240, 34, 54, 280, 44  # rows 20px apart: lines pass between boxes
-LABEL = 32  # characters of a box's label: most fit its width at 13px, and the box clips any that would not
+LABEL = 31  # characters of a box's label: most fit its width at 13px, and the box clips any that would not
 MAX_CLAIMS = 2_000  # a story's graph beyond this is unreadable: the page says so and draws the first ones
 
 
@@ -42,10 +43,13 @@ class Node:
     claims: list[int] = field(default_factory=list)  # the claims through this node, for its row in the table
     x: int = 0
     y: int = 0
+    kind_letter: str = ""  # the cue beside the kind's colour (`with_kind_cues`), as on the reading view
+    kind_label: str = ""
 
     @property
     def short(self) -> str:
-        return self.label if len(self.label) <= LABEL else self.label[: LABEL - 1] + "…"
+        room = LABEL - 4 if self.kind_letter else LABEL  # the kind's letter takes the room of four characters
+        return self.label if len(self.label) <= room else self.label[: room - 1] + "…"
 
     @property
     def cx(self) -> int:
@@ -130,6 +134,14 @@ def layout(nodes: list[Node], links: set[tuple[str, str]]) -> tuple[list[Edge], 
     ]
     height = TOP + max(rows.values(), default=1) * ROW + 10
     return edges, 10 + len(COLUMNS) * COLUMN - (COLUMN - NODE_WIDTH) + 40, height
+
+
+def with_kind_cues(graphs: list[Graph]) -> None:
+    """Name each box's kind and give it the kind's letter, so that a box's colour is never its only cue."""
+    kinds = kind_styles.current()
+    letters, labels = kind_styles.glyphs(kinds), {pk: label for pk, _colour, label in kinds}
+    for node in (node for graph in graphs for node in graph.nodes if node.kind_pk in labels):
+        node.kind_letter, node.kind_label = letters[node.kind_pk], labels[node.kind_pk]
 
 
 def build_graph(claims: QuerySet, user, roots: frozenset[int] = frozenset()) -> Graph:

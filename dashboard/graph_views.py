@@ -10,7 +10,7 @@ from annotate.presenters import by_statement, fact_ref
 from config.garbage import paused_collection
 
 from . import board as dashboard
-from .graph import build_graph
+from .graph import build_graph, with_kind_cues
 from .origins import Origins
 
 
@@ -34,9 +34,11 @@ def fact_graph(request, slug):
     fact = get_object_or_404(Fact.objects.visible_to(request.user), slug=slug)
     filters = Filters(status="with_pending")  # as the fact page counts
     conflicts = by_statement(list(fact.conflicts.visible_to(request.user)), mask=mask_for(request.user))
+    sides = [_fact_side(f, request.user, filters) for f in [fact, *conflicts]]
+    with_kind_cues([side["graph"] for side in sides])
     context = {
         "title": fact_ref(fact, mask_for(request.user)).statement,
-        "sides": [_fact_side(f, request.user, filters) for f in [fact, *conflicts]],
+        "sides": sides,
         "conflicting": bool(conflicts),
         "back": fact.get_absolute_url(),
     }
@@ -54,5 +56,6 @@ def story_graph(request):
         fact_id__in=[row.fact.pk for row in board.facts]
     )
     side = {"fact": None, "graph": build_graph(claims, request.user, roots), "prefix": "story"}
+    with_kind_cues([side["graph"]])
     context = {"title": "Story", "sides": [side], "rows": board.facts, "filters": filters, "story": True}
     return render(request, "dashboard/graph.html", context)

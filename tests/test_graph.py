@@ -69,6 +69,17 @@ def test_a_reviewer_sees_the_relay_path_the_origin_and_pseudonyms(client, world)
     )
 
 
+def test_a_box_of_a_kind_has_the_kinds_letter_and_name_beside_its_colour(client, world):
+    client.force_login(make_user("rita"))
+    svg = svg_of(client.get(reverse("dashboard:fact_graph", args=["turnout-was-9963"])).content.decode())
+    boxes = {"".join(a.find("title").itertext()): a for a in svg.iter("a")}
+    kcna = next(box for title, box in boxes.items() if title.startswith("KCNA"))
+    assert "(State media)" in kcna.find("title").text
+    assert [t.text for t in kcna.iter("text") if t.get("class") == "kind-letter"] == ["S"]
+    article = next(box for title, box in boxes.items() if "(" not in title and "KCNA" not in title)
+    assert not [t for t in article.iter("text") if t.get("class") == "kind-letter"]  # an article has no kind
+
+
 def test_every_node_links_to_its_row_of_claims(client, world):
     client.force_login(make_user("rita"))
     page = client.get(reverse("dashboard:fact_graph", args=["turnout-was-9963"])).content.decode()

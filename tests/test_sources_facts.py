@@ -350,7 +350,7 @@ def test_source_list_counts_each_claim_once_however_many_aliases_match(client, a
         SourceAlias.objects.create(source=kcna, name=alias)
     client.force_login(make_user("ed", role="editor"))
     page = client.get(reverse("annotate:source_list"), {"q": "kcna"}).content.decode()
-    assert page.count('<td class="num">1</td>') == 1 and page.count('class="num">3<') == 0
+    assert page.count('<td class="num" data-label="Claims">1</td>') == 1 and page.count('class="num">3<') == 0
 
 
 def test_users_without_a_role_cannot_change_even_their_own_claims(client, article):

@@ -21,7 +21,15 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(file, initial) for file in files]
 
 
-class AddForm(forms.Form):
+class PageForm(forms.Form):
+    """A form drawn by Django (`as_div`) on one of the app's pages: labels without a colon, as elsewhere."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class AddForm(PageForm):
     urls = forms.CharField(
         label="Web addresses",
         required=False,
@@ -52,7 +60,7 @@ class AddForm(forms.Form):
         return data
 
 
-class DraftForm(forms.Form):
+class DraftForm(PageForm):
     """One draft in the preview: the editor corrects the metadata and may trim the text."""
 
     keep = forms.BooleanField(label="Save", required=False, initial=True)

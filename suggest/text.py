@@ -4,9 +4,9 @@ that needs no model) and quotations, including those that run over sentences and
 from __future__ import annotations
 
 import re
+import threading
 from bisect import bisect_left
 from dataclasses import dataclass
-from functools import cache
 
 import pysbd
 
@@ -39,10 +39,16 @@ def paragraphs(text: str) -> list[Span]:
     return [Span(m.start(), m.end()) for m in _PARAGRAPH.finditer(text) if m.group().strip()]
 
 
-@cache
+_per_thread = threading.local()
+
+
 def _segmenter() -> pysbd.Segmenter:
-    # Korean press text ends sentences with the same full stops, so the English rules serve it too.
-    return pysbd.Segmenter(language="en", clean=False)
+    """This thread's segmenter. One per thread, not one per process: `segment` keeps the text it is working on
+    in the segmenter itself, so two threads sharing one (a threaded server) cut each other's sentences."""
+    if (segmenter := getattr(_per_thread, "segmenter", None)) is None:
+        # Korean press text ends sentences with the same full stops, so the English rules serve it too.
+        segmenter = _per_thread.segmenter = pysbd.Segmenter(language="en", clean=False)
+    return segmenter
 
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")

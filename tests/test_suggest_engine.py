@@ -1,5 +1,7 @@
 """The suggestion engine as pure functions: cues, quotation shapes, source patterns, the registry, fact links."""
 
+import threading
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -489,6 +491,25 @@ def test_a_fact_is_linked_on_one_key_only_on_firm_evidence():
 def test_korean_quotations_and_reported_speech(text, exact, kind):
     found = one(text)
     assert (found.exact, found.kind) == (exact, kind)
+
+
+def test_threads_segmenting_at_once_each_get_their_own_texts_sentences():
+    """A threaded server segments several articles at once: none may get sentences cut from another's text."""
+    texts = [
+        "The voter turnout was 99.63 percent. Officials in Pyongyang said so. Nobody voted against, one said. " * 3,
+        "Analysts doubt it. The ministry said the figure was invented! Was it? Reuters could not confirm it. " * 3,
+    ]
+    expected, wrong = {text: sentences(text) for text in texts}, []
+
+    def segment(text):
+        wrong.extend(text for _ in range(300) if sentences(text) != expected[text])
+
+    threads = [threading.Thread(target=segment, args=(texts[n % 2],)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not wrong, f"{len(wrong)} segmentations went wrong"
 
 
 def test_a_korean_quotation_of_two_sentences_is_two_claims_of_its_speaker():

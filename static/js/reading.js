@@ -334,7 +334,7 @@ if (panel) {
     } else if (
       event.key === "Enter" &&
       // On a button Enter presses that button (Cancel cancels, a kind button picks its kind), on the
-      // "Relay, directness, note" summary it opens them; in the note it starts a new line unless Ctrl or
+      // "Directness, note" summary it opens them; in the note it starts a new line unless Ctrl or
       // Cmd is held.
       !event.target.matches("button, summary") &&
       (!event.target.matches("textarea") || event.ctrlKey || event.metaKey)

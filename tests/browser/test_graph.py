@@ -66,14 +66,12 @@ def test_tag_a_relay_by_keyboard_and_follow_the_fact_to_its_graph(page: Page, re
     page.keyboard.press("1")  # state media
     expect(panel.get_by_role("button", name="State media")).to_have_attribute("aria-pressed", "true")
     page.keyboard.type("Rodong Sinmun")
+    page.keyboard.press("Tab")  # the relay chain comes next to the source, not folded away
+    expect(panel.get_by_label("Via", exact=True)).to_be_focused()
+    page.keyboard.type("Yonhap")
     page.keyboard.press("Tab")
     expect(panel.get_by_label("Fact", exact=True)).to_be_focused()
     page.keyboard.type(TURNOUT)
-    page.keyboard.press("Tab")
-    page.keyboard.press("Enter")  # opens "Relay, directness, note"
-    page.keyboard.press("Tab")
-    expect(panel.get_by_label("Via", exact=True)).to_be_focused()
-    page.keyboard.type("Yonhap")
     page.keyboard.press("Enter")
     expect(panel).to_be_hidden()
     claim = Claim.objects.get(article=article)

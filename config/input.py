@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -88,6 +89,21 @@ class TooLong:
         return f"Too long: {self.length:,} characters, at most {MAX_QUERY_TEXT:,}."
 
 
+@dataclass(frozen=True)
+class TooLarge:
+    """A form whose fields (not its files) are larger than DATA_UPLOAD_MAX_MEMORY_SIZE in all."""
+
+    limit: int
+
+    @property
+    def phrase(self) -> str:
+        return f"the form's fields come to more than the {self.limit:,} bytes this server reads"
+
+    @property
+    def message(self) -> str:
+        return f"Too large: {self.phrase}."
+
+
 def _shown(name: str) -> str:
     """A field's name fit to quote in a message: what cannot be stored cannot be shown either."""
     return UNSTORABLE.sub("\N{REPLACEMENT CHARACTER}", name)[:80]
@@ -102,7 +118,10 @@ class InputGuardMiddleware:
         self._api_prefix = None
 
     def __call__(self, request):
-        found = self.find(request)
+        try:
+            found = self.find(request)
+        except RequestDataTooBig:
+            found = "__all__", "the request", TooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         if found is None:
             return self.get_response(request)
         field, where, trouble = found
@@ -110,7 +129,9 @@ class InputGuardMiddleware:
             from api.errors import invalid  # the API's own error shape
 
             return invalid({field: [trouble.message]})
-        if isinstance(trouble, TooLong):
+        if isinstance(trouble, TooLarge):
+            message = f"The request was refused: {trouble.phrase}. Nothing was changed."
+        elif isinstance(trouble, TooLong):
             message = f"The request was refused: {where} is too long ({trouble.phrase}). Nothing was changed."
         else:
             message = (

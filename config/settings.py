@@ -198,6 +198,16 @@ AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
 API_THROTTLE_USER = os.environ.get("API_THROTTLE_USER", "600/min")
 API_THROTTLE_FAILED = os.environ.get("API_THROTTLE_FAILED", "60/min")
 
+# A form's fields (not its files) are read into memory up to this size: an article's text may have 5,000,000
+# characters (ingest/forms.py), up to 4 bytes each in UTF-8, and the add-articles preview sends its drafts back.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(32 * 1024 * 1024)))
+
+# Fetching a page for "Add articles" (ingest/fetch.py): non-public addresses are refused unless allowed.
+ARTICLE_FETCH_ALLOW_PRIVATE = env_bool("ARTICLE_FETCH_ALLOW_PRIVATE", False)
+ARTICLE_FETCH_TIMEOUT = float(os.environ.get("ARTICLE_FETCH_TIMEOUT", "10"))
+ARTICLE_FETCH_MAX_BYTES = int(os.environ.get("ARTICLE_FETCH_MAX_BYTES", "5000000"))
+ARTICLE_FETCH_MAX_REDIRECTS = int(os.environ.get("ARTICLE_FETCH_MAX_REDIRECTS", "5"))
+
 # Review queue: may an editor accept their own claims (a one-person desk)? How long an opened card stays theirs.
 REVIEW_SELF_ACCEPT = env_bool("REVIEW_SELF_ACCEPT", False)
 REVIEW_LEASE_SECONDS = int(os.environ.get("REVIEW_LEASE_SECONDS", "600"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 
 from corpus.models import Article
 
@@ -12,6 +13,7 @@ from .problems import IngestProblem
 from .saving import Saved, draft_from_url, save_draft
 
 METADATA = ("title", "author", "published", "outlet", "source_url", "language")
+HTTP_URL = URLValidator(schemes=["http", "https"])
 
 
 def _draft(data: dict, file) -> tuple[Draft, str]:
@@ -39,6 +41,11 @@ def add_article(data: dict, file, *, actor) -> Saved:
     for name in METADATA:
         if data.get(name):
             setattr(draft, name, data[name])
+    if data.get("source_url"):
+        try:
+            HTTP_URL(data["source_url"])
+        except ValidationError:  # as the browser's form and the manifest: a javascript: link is no address
+            raise ValidationError({"source_url": ["Give an http:// or https:// address."]}, code="bad_url") from None
     target = None
     if data["revision_of"]:
         target = Article.objects.filter(slug=data["revision_of"]).first()

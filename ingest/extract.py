@@ -11,6 +11,7 @@ import io
 import logging
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from corpus.importing import ImportProblem, decode, guess_metadata, normalise
 
@@ -55,6 +56,68 @@ def kind_of(name: str, content_type: str = "") -> str:
     return "text"
 
 
+# Labels that browsers read as another, larger charset than Python's codec of the same name (the WHATWG
+# Encoding Standard): pages declare "euc-kr" or "iso-8859-1" and are written in its superset, which is
+# what every browser shows their readers. Python's own codec would refuse the page or lose characters.
+_AS_BROWSERS_READ = {
+    **dict.fromkeys(
+        (
+            "euc-kr",
+            "x-euc-kr",
+            "cseuckr",
+            "windows-949",
+            "korean",
+            "ks_c_5601-1987",
+            "ks_c_5601-1989",
+            "ksc5601",
+            "ksc_5601",
+            "csksc56011987",
+            "iso-ir-149",
+        ),
+        "cp949",
+    ),
+    **dict.fromkeys(
+        (
+            "iso-8859-1",
+            "iso8859-1",
+            "iso_8859-1",
+            "latin1",
+            "l1",
+            "cp819",
+            "ibm819",
+            "csisolatin1",
+            "us-ascii",
+            "ascii",
+            "ansi_x3.4-1968",
+            "windows-1252",
+            "x-cp1252",
+            "cp1252",
+        ),
+        "cp1252",
+    ),
+    **dict.fromkeys(("gb2312", "gbk", "x-gbk", "chinese", "csgb2312", "iso-ir-58", "gb_2312-80", "gb_2312"), "gb18030"),
+    **dict.fromkeys(("shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "windows-31j", "ms932"), "cp932"),
+    **dict.fromkeys(("big5", "big5-hkscs", "cn-big5", "x-x-big5", "csbig5"), "big5hkscs"),
+    **dict.fromkeys(("iso-8859-9", "iso8859-9", "latin5", "l5"), "cp1254"),
+    **dict.fromkeys(("tis-620", "iso-8859-11", "windows-874"), "cp874"),
+}
+
+
+def _as_browsers(error: UnicodeDecodeError) -> tuple[str, int]:
+    # windows-1252 as browsers decode it: the five bytes Python's cp1252 leaves undefined are C1 controls.
+    return chr(error.object[error.start]), error.start + 1
+
+
+codecs.register_error("provenance-windows-1252", _as_browsers)
+
+
+def decode_as_declared(data: bytes, label: str) -> str:
+    """`data` in the charset `label` names, read as browsers read it; LookupError or UnicodeDecodeError."""
+    codec = _AS_BROWSERS_READ.get(label.strip().lower(), label.strip().lower())
+    codecs.lookup(codec)
+    return data.decode(codec, "provenance-windows-1252" if codec == "cp1252" else "strict")
+
+
 def decode_html(data: bytes, declared: str = "") -> str:
     """The page's text in the charset it declares (header, then <meta>), or UTF-8 if it declares none."""
     if not data.strip():
@@ -63,11 +126,9 @@ def decode_html(data: bytes, declared: str = "") -> str:
     charset = declared or (match.group(1).decode("ascii").lower() if match else "")
     if charset:
         try:
-            codecs.lookup(charset)
+            return decode_as_declared(data, charset)
         except LookupError:
             raise IngestProblem(f"the page declares an unknown charset ({charset!r})", code="charset") from None
-        try:
-            return data.decode(charset)
         except UnicodeDecodeError:
             raise IngestProblem(
                 f"the page is not valid {charset} although it declares that charset", code="charset"
@@ -109,10 +170,22 @@ def from_html(data: bytes, *, url: str = "", charset: str = "") -> Draft:
         author=(meta.get("author") or "").strip()[:300],
         published=_date(meta.get("date")),
         outlet=(meta.get("sitename") or "").strip()[:200],
-        source_url=(meta.get("url") or url or "")[:1000],
+        source_url=_canonical(meta.get("url") or "", url)[:1000],
         language=language[:20],
         origin=url,
     )
+
+
+def _canonical(declared: str, fetched: str) -> str:
+    """The page's own address: the canonical one it declares, unless that is a site's home page (a common
+    misconfiguration that would make every article of the site one article), then the address fetched."""
+    try:
+        parts = urlsplit(declared)
+    except ValueError:
+        return fetched
+    if not declared or (parts.path in ("", "/") and not parts.query):
+        return fetched
+    return declared
 
 
 def from_pdf(data: bytes, *, name: str = "") -> Draft:
@@ -175,9 +248,9 @@ def extract(data: bytes, *, name: str = "", content_type: str = "", charset: str
         return from_html(data, url=url, charset=charset)
     if kind == "pdf":
         return from_pdf(data, name=name or url)
-    if charset and charset not in ("utf-8", "utf8", "us-ascii"):
+    if charset and charset not in ("utf-8", "utf8"):
         try:
-            data = data.decode(charset).encode("utf-8")
+            data = decode_as_declared(data, charset).encode("utf-8")
         except (LookupError, UnicodeDecodeError):
             raise IngestProblem(
                 f"the text is not valid {charset} although it declares that charset", code="charset"

@@ -12,7 +12,7 @@ import ipaddress
 import socket
 import time
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import urllib3
 from django.conf import settings
@@ -21,6 +21,7 @@ from .problems import IngestProblem
 
 CONTENT_TYPES = {"text/html", "application/xhtml+xml", "text/plain", "application/pdf"}
 USER_AGENT = "Provenance article fetcher"
+URL_SAFE = "/%?#[]@!$&'()*+,;=:~-._"  # RFC 3986 reserved and unreserved characters, and escapes
 
 
 @dataclass
@@ -33,10 +34,10 @@ class Fetched:
 
 def _limits() -> dict:
     return {
-        "timeout": float(getattr(settings, "ARTICLE_FETCH_TIMEOUT", 10)),
-        "max_bytes": int(getattr(settings, "ARTICLE_FETCH_MAX_BYTES", 5_000_000)),
-        "max_redirects": int(getattr(settings, "ARTICLE_FETCH_MAX_REDIRECTS", 5)),
-        "allow_private": bool(getattr(settings, "ARTICLE_FETCH_ALLOW_PRIVATE", False)),
+        "timeout": float(settings.ARTICLE_FETCH_TIMEOUT),
+        "max_bytes": int(settings.ARTICLE_FETCH_MAX_BYTES),
+        "max_redirects": int(settings.ARTICLE_FETCH_MAX_REDIRECTS),
+        "allow_private": bool(settings.ARTICLE_FETCH_ALLOW_PRIVATE),
     }
 
 
@@ -77,10 +78,16 @@ def _split(url: str) -> tuple[str, str, int, str]:
         raise IngestProblem("only http:// and https:// addresses can be fetched", code="bad_url")
     if parts.username or parts.password:
         raise IngestProblem("addresses with a user name or password are not fetched", code="bad_url")
-    path = parts.path or "/"
+    try:  # a host name in another script (한국.example) goes on the wire in its ASCII form (xn--...)
+        host = parts.hostname.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise IngestProblem(f"not a valid host name: {parts.hostname!r}", code="bad_url") from None
+    # A path or query as a browser's address bar shows it (/wiki/북한, spaces) is sent percent-encoded, as the
+    # browser sends it; what is encoded already stays as it is.
+    path = quote(parts.path or "/", safe=URL_SAFE)
     if parts.query:
-        path += "?" + parts.query
-    return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80), path
+        path += "?" + quote(parts.query, safe=URL_SAFE)
+    return parts.scheme, host, port or (443 if parts.scheme == "https" else 80), path
 
 
 def _pool(scheme: str, host: str, address: str, port: int, timeout: float):

@@ -16,13 +16,13 @@ from corpus.models import Article, Revision
 from .extract import Draft, draft_from_text, extract
 from .forms import AddForm, DraftFormSet
 from .problems import IngestProblem
-from .saving import draft_from_url, duplicate_of, same_url, save_draft
+from .saving import draft_from_url, duplicate_of, revision_target, save_draft
 
 editors_only = permission_required("corpus.add_article", raise_exception=True)
 
 
 def _initial(draft: Draft) -> dict:
-    target = same_url(draft.source_url)
+    target = revision_target(draft)
     return {
         "keep": True,
         "origin": draft.origin,

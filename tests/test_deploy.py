@@ -516,3 +516,20 @@ def test_production_stack_serves_the_app_natively(scratch_database_url, tmp_path
         )
         assert response.status == 503
         assert "try again shortly" in body.decode()
+
+
+def test_every_variable_the_readme_documents_is_read():
+    # A documented variable that nothing reads is a setting an operator believes in and never gets.
+    documented = re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \|", (ROOT / "README.md").read_text(encoding="utf-8"), re.M)
+    assert len(documented) > 10
+    readers = {"DATABASE_URL": "dj_database_url reads it", "WEB_CONCURRENCY": "gunicorn's command line reads it"}
+    code = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "config").glob("*.py"))
+    code += (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    unread = [name for name in documented if f'"{name}"' not in code and name not in readers]
+    assert not unread, unread
+    show = "from django.conf import settings as s; print(s.ARTICLE_FETCH_ALLOW_PRIVATE, s.ARTICLE_FETCH_TIMEOUT)"
+    result = manage(
+        "shell", "--no-imports", "-c", show,
+        env=production_env(ARTICLE_FETCH_ALLOW_PRIVATE="true", ARTICLE_FETCH_TIMEOUT="3"),
+    )  # fmt: skip
+    assert result.stdout.strip() == "True 3.0", output(result)

@@ -232,3 +232,51 @@ def test_a_declared_charset_is_honoured():
     data = page("news.html").decode().replace('charset="utf-8"', 'charset="iso-8859-1"')
     data = data.replace("Lee Min-ji", "Léa Dupré").encode("latin-1", errors="replace")
     assert from_html(data).author == "Léa Dupré"
+
+
+def test_charsets_are_read_as_browsers_read_them():
+    news = page("news.html").decode()
+    # "euc-kr" pages are written in its superset (똠 is in CP949 only); browsers read x-euc-kr the same.
+    for label in ("euc-kr", "x-euc-kr", "windows-949"):
+        data = news.replace('charset="utf-8"', f'charset="{label}"').replace("Lee Min-ji", "이똠이")
+        data = data.encode("cp949", "xmlcharrefreplace")
+        assert from_html(data).author == "이똠이", label
+    # "iso-8859-1" and "us-ascii" pages hold windows-1252's quotes, dashes and euro signs.
+    for label in ("iso-8859-1", "us-ascii"):
+        data = news.replace('charset="utf-8"', f'charset="{label}"')
+        data = data.replace("North Korea's state media", "North Korea’s state media – for €5 –")
+        text = from_html(data.encode("cp1252", "xmlcharrefreplace")).text
+        assert "North Korea’s state media – for €5 –" in text, label
+    # The five bytes windows-1252 leaves undefined are kept as browsers keep them, not refused.
+    body = news.replace('charset="utf-8"', 'charset="windows-1252"').encode("cp1252", "xmlcharrefreplace")
+    body = body.replace(b"Lee", b"Le\x81e")
+    assert "Min-ji" in from_html(body).author
+
+
+def test_a_host_name_in_another_script_and_a_path_as_the_address_bar_shows_it_are_fetched(allow_private, monkeypatch):
+    real = socket.getaddrinfo
+    seen = {}
+
+    def resolving(host, *args, **kwargs):
+        seen.setdefault("host", host)
+        return real("127.0.0.1" if host == "xn--3e0b707e.example" else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolving)
+    with serve({"/%EB%B6%81%ED%95%9C/a%20b?q=%EB%B6%81": (200, HTML, page("news.html"))}) as base:
+        port = base.rsplit(":", 1)[1]
+        fetched = fetch(f"http://한국.example:{port}/북한/a b?q=북")
+    assert seen["host"] == "xn--3e0b707e.example"
+    assert b"Lee Min-ji" in fetched.data
+    assert problem("http://a..b/").code in ("bad_url", "unreachable")
+
+
+def test_a_home_page_given_as_canonical_address_is_not_the_article_s():
+    news = page("news.html").decode()
+    own = "https://nkmonitor.example/2023/11/turnout"
+    assert f'rel="canonical" href="{own}"' in news, "the fixture declares its canonical address"
+    home = news.replace(own, "https://nkmonitor.example/").encode()  # its canonical link and og:url
+    assert (
+        from_html(home, url="https://monitor.example/2023/11/vote").source_url == "https://monitor.example/2023/11/vote"
+    )
+    assert from_html(home).source_url == ""
+    assert from_html(news.encode()).source_url.startswith("https://")

@@ -166,6 +166,57 @@ def test_the_api_adds_from_a_url_text_or_file_and_reports_duplicates(site, edito
     assert Article.objects.count() == 3
 
 
+def test_another_story_under_an_article_s_canonical_address_is_not_taken_for_a_revision(site, editor_client):
+    base, served = site
+    url = reverse("api:articles_add")
+    assert editor_client.post(url, {"url": f"{base}/news"}).status_code == 201
+    article = Article.objects.get()
+    claim = make_claim(article, 0, 5)
+    # A misconfigured site gives a different story the same canonical address.
+    other = (
+        "<html><head><title>Hotel opens in Pyongyang</title>"
+        '<link rel="canonical" href="https://nkmonitor.example/2023/11/turnout"></head><body><article>'
+        + "<p>A new hotel with two hundred rooms opened on the banks of the Taedong river this week.</p>" * 3
+        + "</article></body></html>"
+    )
+    served["page"] = other.encode()
+    refused = editor_client.post(url, {"url": f"{base}/news"})
+    assert refused.status_code == 400, refused.content
+    assert "its text is another" in refused.json()["detail"] + str(refused.json().get("errors"))
+    article.refresh_from_db()
+    claim.refresh_from_db()
+    assert article.revision == 1 and Article.objects.count() == 1 and not claim.orphaned
+    # The browser's preview offers it as a new article, not as "a new version of" the other.
+    shown = preview(editor_client, urls=f"{base}/news")
+    assert shown.context["formset"].forms[0].initial["revision_of"] == ""
+    # A real new version still is one.
+    served["page"] = REVISED
+    assert editor_client.post(url, {"url": f"{base}/news"}).json()["status"] == "revised"
+
+
+def test_the_api_checks_what_it_stores_as_the_browser_does(site, editor_client, settings):
+    url = reverse("api:articles_add")
+    text = "A pasted report about rice prices in Hyesan markets, long enough to be an article."
+    bad = editor_client.post(url, {"text": text, "source_url": "javascript:alert(document.cookie)"})
+    assert bad.status_code == 400 and "http" in str(bad.json()["errors"]["source_url"])
+    invisible = editor_client.post(url, {"text": "\ufeff\u200b\u200b\u2060", "title": "Blank"})
+    assert invisible.status_code == 400
+    # "Café" composed and decomposed is one outlet.
+    for i, outlet in enumerate(("Le Caf\u00e9 Cor\u00e9en", "Le Cafe\u0301 Core\u0301en")):
+        created = editor_client.post(url, {"text": f"{text} Part {i}.", "outlet": outlet, "title": f"Part {i}"})
+        assert created.status_code == 201, created.content
+    assert Article.objects.values("outlet").distinct().count() == 1
+    assert Article.objects.count() == 2
+    # A form larger than the server reads is refused in the API's shape, and stores nothing.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    big = editor_client.post(url, {"text": "word " * 5_000, "title": "Big"})
+    assert big.status_code == 400 and big["Content-Type"].startswith("application/json")
+    assert "10,000 bytes" in str(big.json())
+    page = editor_client.post(reverse("ingest:add"), {"text": "word " * 5_000})
+    assert page.status_code == 400 and "10,000 bytes" in page.content.decode()
+    assert Article.objects.count() == 2
+
+
 def test_the_api_refuses_reviewers(site, client, db):
     client.force_login(make_user("rita"))
     assert client.post(reverse("api:articles_add"), {"text": "Some text here."}).status_code == 403

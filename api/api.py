@@ -160,6 +160,8 @@ def claim_json(claim: Claim, user) -> dict:
         "article": claim.article.slug,
         "start": card.start,
         "end": card.end,
+        "revision": claim.revision,
+        "orphaned": claim.orphaned,
         "exact": card.exact,
         "prefix": claim.prefix,
         "suffix": claim.suffix,

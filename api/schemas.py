@@ -74,8 +74,13 @@ class ArticlePage(Schema):
 class ClaimOut(Schema):
     id: int
     article: str = Field(description="The article's slug.")
-    start: int = Field(description="Code-point offset into the article's text (inclusive).")
-    end: int = Field(description="Code-point offset into the article's text (exclusive).")
+    start: int = Field(description="Code-point offset into the text of revision `revision` (inclusive).")
+    end: int = Field(description="Code-point offset into the text of revision `revision` (exclusive).")
+    revision: int = Field(description="The article's revision the offsets refer to: its current one unless orphaned.")
+    orphaned: bool = Field(
+        description="True when a newer text of the article no longer holds the quote: the offsets refer to the "
+        "earlier revision `revision`, not to the article's current text."
+    )
     exact: str
     prefix: str
     suffix: str

@@ -331,6 +331,8 @@ def test_a_claim_as_json(author, claim):
         "article": claim.article.slug,
         "start": TURNOUT,
         "end": TURNOUT + 29,
+        "revision": 1,
+        "orphaned": False,
         "exact": "The voter turnout was 99.63%.",
         "prefix": TEXT[:TURNOUT],
         "suffix": TEXT[TURNOUT + 29 : TURNOUT + 61],

@@ -100,6 +100,85 @@ document.addEventListener("focusout", (event) => {
   if (event.target.closest?.(TEXT)) CSS.highlights?.delete(CARET);
 });
 
+// Moving and selecting by word follows the words of the text's language (Intl.Segmenter: Korean too), not
+// the browser's own steps, which stop at every punctuation mark and blank line, and at each side of a
+// word on some systems: a reader tagging by keyboard pressed several times to get past one word.
+let segmenter;
+function wordsOf(root) {
+  const lang = root.closest("[lang]")?.lang || undefined;
+  if (!segmenter || segmenter.lang !== lang) {
+    segmenter = { lang, words: new Intl.Segmenter(lang, { granularity: "word" }) };
+  }
+  return segmenter.words.segment(root.textContent);
+}
+
+/** The first word starting at or after `from`. */
+function wordFrom(segments, from, length) {
+  for (let at = from; at < length; ) {
+    const segment = segments.containing(at);
+    if (segment.isWordLike && segment.index >= from) return segment;
+    at = segment.index + segment.segment.length;
+  }
+  return null;
+}
+
+/** The last word starting before `from`. */
+function wordBefore(segments, from) {
+  for (let at = from - 1; at >= 0; ) {
+    const segment = segments.containing(at);
+    if (segment.isWordLike && segment.index < from) return segment;
+    at = segment.index - 1;
+  }
+  return null;
+}
+
+/** The last word ending before `from`. */
+function wordEndingBefore(segments, from) {
+  for (let at = from - 1; at >= 0; ) {
+    const segment = segments.containing(at);
+    if (segment.isWordLike && segment.index + segment.segment.length < from) return segment;
+    at = segment.index - 1;
+  }
+  return null;
+}
+
+/** Where a step by word takes the caret (moving) or the selection's moving end (extending), or null: a
+ * selection grows to the next word's end or the previous word's start, and shrinks a word at a time. */
+function wordStep(root, anchor, focus, forward, extend) {
+  const segments = wordsOf(root);
+  const length = root.textContent.length;
+  if (!extend) return (forward ? wordFrom(segments, focus + 1, length) : wordBefore(segments, focus))?.index ?? null;
+  if (forward) {
+    const start = focus < anchor ? wordFrom(segments, focus + 1, length)?.index : undefined;
+    if (start !== undefined && start <= anchor) return start; // shrinking a selection made leftwards
+    const here = focus < length ? segments.containing(focus) : null;
+    const word = here?.isWordLike ? here : wordFrom(segments, focus, length);
+    return word ? word.index + word.segment.length : null;
+  }
+  const shorter = focus > anchor ? wordEndingBefore(segments, focus) : null;
+  if (shorter && shorter.index + shorter.segment.length > anchor) return shorter.index + shorter.segment.length;
+  return wordBefore(segments, focus)?.index ?? null;
+}
+
+function stepByWord(root, selection, forward, extend) {
+  const focus = offsetOf(root, selection.focusNode, selection.focusOffset);
+  let anchor = offsetOf(root, selection.anchorNode, selection.anchorOffset);
+  const target = wordStep(root, anchor, focus, forward, extend);
+  if (target === null) return;
+  if (extend && selection.isCollapsed && forward) {
+    // A selection begun between words begins at the next word, not in the space or the mark before it.
+    anchor = wordFrom(wordsOf(root), anchor, root.textContent.length)?.index ?? anchor;
+  }
+  const to = rangeOf(root, target, target);
+  if (!to) return;
+  if (!extend) {
+    selection.collapse(to.startContainer, to.startOffset);
+    return;
+  }
+  const from = rangeOf(root, anchor, anchor);
+  if (from) selection.setBaseAndExtent(from.startContainer, from.startOffset, to.startContainer, to.startOffset);
+}
+
 const ARROWS = {
   ArrowLeft: ["backward", "word"],
   ArrowRight: ["forward", "word"],
@@ -118,7 +197,9 @@ document.addEventListener("keydown", (event) => {
     if (unit === "word" && event.altKey) unit = "character";
     event.preventDefault();
     const before = [selection.anchorNode, selection.anchorOffset, selection.focusNode, selection.focusOffset];
-    selection.modify(event.shiftKey ? "extend" : "move", direction, unit);
+    if (unit === "word" && "Segmenter" in Intl && selection.rangeCount) {
+      stepByWord(root, selection, direction === "forward", event.shiftKey);
+    } else selection.modify(event.shiftKey ? "extend" : "move", direction, unit);
     // Never leave the article text: a step past either end is undone.
     if (!root.contains(selection.focusNode)) selection.setBaseAndExtent(...before);
     announceSelection();

@@ -52,6 +52,32 @@ def test_tag_a_claim_with_the_keyboard_alone(page: Page, reviewer):
     expect(page.locator("#article-text")).to_be_focused()
 
 
+def test_each_arrow_press_moves_one_word_past_punctuation_and_blank_lines(page: Page, reviewer):
+    article = make_article(
+        "Contact Form\n\nEmail *\n\nMessage *\n\n“Turnout,” they said — 99.63%.", title="Word by word"
+    )
+    log_in(page, reviewer)
+    open_article(page, article)
+    page.locator("#article-text").focus()
+    status = page.locator("#selection-status")
+    heard = []
+    for _ in range(6):
+        page.keyboard.press("ArrowRight")
+        heard.append(status.text_content())
+    # One press, one word: no press spent on a mark, a blank line or the far side of a word.
+    assert [h.strip("“”,*.") for h in heard] == ["Form", "Email", "Message", "Turnout", "they", "said"], heard
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")
+    assert page.evaluate("getSelection().toString()") == "Turnout,” they"
+    page.keyboard.press("Shift+ArrowLeft")  # shrinks by a word
+    assert page.evaluate("getSelection().toString()") == "Turnout"
+    page.keyboard.press("Shift+ArrowLeft")
+    page.keyboard.press("Shift+ArrowLeft")  # then grows the other way, a word at a time
+    assert page.evaluate("getSelection().toString()").strip() == "Message *\n\n“"
+
+
 def test_closing_a_claims_popover_gives_the_focus_back_to_what_opened_it(page: Page, reviewer):
     article = make_article(TEXT, title="Back where I was")
     make_claim(article, 0, 6, annotator=reviewer)  # "Voters"

@@ -168,12 +168,15 @@ def test_no_page_scrolls_sideways_at_390_px(browser, live_server, migrated_rows,
     set_relays(claim, "Korean Central News Agency", "Yonhap News Agency of the Republic of Korea")
     Claim.objects.update(status="accepted")
     fact = claim.fact.get_absolute_url()
+    # What someone typed or pasted with no break in it (a web address, a run of letters) wraps in its box.
+    unbroken = make_claim(article, 11, 20, annotator=user, source_name="X" * 200, fact="Y" * 150)
+    Claim.objects.filter(pk=unbroken.pk).update(note="https://example.org/" + "z" * 300)
     context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 800})
     page = context.new_page()
     try:
         log_in(page, user)
         pages = ["/articles/", article.get_absolute_url(), "/facts/", fact, f"{fact}graph/", "/graph/", "/dashboard/"]
-        pages += ["/claims/", "/claims/mine/", "/nope/"]
+        pages += ["/claims/", "/claims/mine/", f"/claims/{unbroken.pk}/", "/nope/"]
         if role == "editor":
             pages += ["/review/", "/sources/", "/agreement/", "/articles/add/"]
         for url in pages:

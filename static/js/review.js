@@ -1,5 +1,6 @@
 // The review queue, keyboard first: a accept, r reject, c request changes, 1-9 correct the kind,
-// s skip, j/k next and previous card (j never skips: it only moves), u undo. Rejecting asks for a reason: 1-6 pick one, Enter sends, Esc cancels.
+// s skip, j/k next and previous card (j never skips: it only moves), u undo. Rejecting asks for a reason:
+// its number picks one, Enter sends, Esc cancels.
 // Every key presses a real button or link, so the page works the same with a mouse or without JavaScript.
 
 const $ = (selector) => document.querySelector(selector);
@@ -10,6 +11,8 @@ function openReason(decision) {
   if (!panel) return;
   panel.hidden = false;
   panel.dataset.decision = decision;
+  panel.classList.remove("wanting");
+  panel.querySelector("#reason-needed")?.setAttribute("hidden", "");
   panel.querySelectorAll("button[type=submit]").forEach((button) => {
     // The stylesheet gives buttons a display, which beats the hidden attribute: hide it inline too.
     button.hidden = button.value !== decision;
@@ -34,6 +37,8 @@ function sendReason() {
   if (!chosen) {
     panel.querySelector("input[name=reason]")?.focus();
     panel.classList.add("wanting");
+    const needed = panel.querySelector("#reason-needed");
+    if (needed) needed.hidden = false;
     return;
   }
   // A click, not requestSubmit(button): htmx sends a submit button's name and value only if it was clicked.

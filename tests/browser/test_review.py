@@ -125,6 +125,11 @@ def test_editor_works_three_cards_with_the_keyboard_and_undoes_one(page: Page, r
     page.keyboard.press("c")
     expect(reason.get_by_role("button", name="Request changes", exact=True)).to_be_visible()
     expect(reason.get_by_role("button", name="Reject", exact=True)).to_be_hidden()
+    options = reason.locator("input[name=reason]").count()
+    expect(reason.locator(".hint")).to_contain_text(f"1–{options}")  # as many keys as there are reasons
+    page.keyboard.press("Enter")  # no reason yet: nothing is sent, and the panel says what is missing
+    expect(reason.get_by_role("alert")).to_have_text(re.compile("Choose a reason first"))
+    expect(page.locator("#card")).to_have_attribute("data-claim", str(third.pk))
     page.keyboard.press("2")
     expect(reason.get_by_role("radio", name="Wrong kind")).to_be_checked()
     page.keyboard.press("Enter")

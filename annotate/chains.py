@@ -15,7 +15,7 @@ from django.db import transaction
 from .masking import mask_for
 from .models import Claim, KindRole, ProvenanceKind, Source
 from .names import name_key
-from .relays import MAX_RELAYS, ClaimRelay, affiliation_cycle
+from .relays import MAX_RELAYS, ClaimRelay, affiliation_cycle, circle_refusal
 
 # A link of a chain as resolved for a writer: a registered source, or a name held as proposed.
 Link = tuple[Source | None, str]
@@ -79,10 +79,9 @@ def set_affiliation(*, source: Source, affiliation: Source | None) -> Source:
         parents = dict(Source.objects.select_for_update().exclude(affiliation=None).values_list("pk", "affiliation_id"))
         parents[source.pk] = affiliation.pk
         if affiliation_cycle(parents, source.pk):
+            itself = affiliation.pk == source.pk
             raise ValidationError(
-                f"“{affiliation.name}” belongs, through its own affiliations, to “{source.name}”: "
-                "an affiliation cannot go round in a circle.",
-                code="affiliation_cycle",
+                circle_refusal(source.name, affiliation.name, itself=itself), code="affiliation_cycle"
             )
     source.affiliation = affiliation
     source.save(update_fields=["affiliation"])

@@ -10,7 +10,7 @@ from corpus.models import Article
 from .events import ReviewEvent  # noqa: F401 -- the audit trail, a model of this family kept in its own module
 from .kinds import KindRole, ProvenanceKind  # noqa: F401 -- the taxonomy, likewise
 from .names import name_key, validate_not_reserved
-from .relays import RELAYS, KeptChain, affiliation_cycle
+from .relays import RELAYS, KeptChain, affiliation_cycle, circle_refusal
 
 
 def can_see_sensitive(user) -> bool:
@@ -109,7 +109,8 @@ class Source(models.Model):
         if self.affiliation_id is not None and self.pk is not None:
             parents = dict(Source.objects.exclude(affiliation=None).values_list("pk", "affiliation_id"))
             if affiliation_cycle(parents | {self.pk: self.affiliation_id}, self.pk):
-                message = f"“{self.affiliation}” belongs to “{self.name}”: an affiliation cannot go round in a circle."
+                itself = self.affiliation_id == self.pk
+                message = circle_refusal(self.name, str(self.affiliation), itself=itself)
                 raise ValidationError({"affiliation": message}, code="affiliation_cycle")
 
 

@@ -33,6 +33,16 @@ def affiliation_cycle(parents: dict[int, int | None], start: int) -> bool:
     return False
 
 
+def circle_refusal(source_name: str, affiliation_name: str, *, itself: bool) -> str:
+    """Why `source_name` may not belong to `affiliation_name`: the change refused first, then the reason."""
+    if itself:
+        return f"“{source_name}” cannot belong to itself."
+    return (
+        f"“{source_name}” cannot belong to “{affiliation_name}”, which already belongs to it (through its own "
+        "affiliations): an affiliation cannot go round in a circle."
+    )
+
+
 class ClaimRelay(models.Model):
     """One link of a claim's relay chain: a registry source it passed through on its way into the article.
 

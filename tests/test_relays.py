@@ -1,5 +1,7 @@
 """Relay chains and affiliations: the chain as typed, proposals, masking, merges, circles refused, migration."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -128,7 +130,17 @@ def test_an_affiliation_that_would_close_a_circle_is_refused_everywhere(client):
     data = {"name": "North Korean state", "kind": kind("state_media").pk, "affiliation": rodong.pk}
     response = client.post(reverse("annotate:source_edit", args=[state.pk]), data)
     assert response.status_code == 400 and "circle" in response.content.decode()
+    # The message names the change refused first, then why.
+    assert "“North Korean state” cannot belong to “Rodong Sinmun”, which already belongs to it" in (
+        response.content.decode().replace("&ldquo;", "“").replace("&rdquo;", "”")
+    )
     assert Source.objects.get(pk=state.pk).affiliation is None
+    # A source is not offered as its own affiliation, and is refused as one.
+    form = client.get(reverse("annotate:source_edit", args=[state.pk])).content.decode()
+    offered = re.search(r'<select name="affiliation".*?</select>', form, re.S).group(0)
+    assert f'value="{state.pk}"' not in offered and f'value="{kcna.pk}"' in offered
+    with pytest.raises(ValidationError, match="cannot belong to itself"):
+        set_affiliation(source=state, affiliation=state)
 
 
 @pytest.mark.django_db

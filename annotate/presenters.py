@@ -151,3 +151,14 @@ def present(claim: Claim, user, *, in_context: bool = False) -> ClaimCard:
 
 def present_all(claims: Iterable[Claim], user, *, in_context: bool = False) -> list[ClaimCard]:
     return [present(claim, user, in_context=in_context) for claim in claims]
+
+
+def sent_back(claim: Claim, user) -> dict | None:
+    """What the editor who sent `claim` back said (who, the reason, the note as `user` may read it), or None."""
+    if not (claim.review_reason or claim.review_note):
+        return None
+    return {
+        "by": claim.reviewer.get_username() if claim.reviewer_id else "An editor",
+        "reason": REASON_LABELS.get(claim.review_reason, claim.review_reason),
+        "note": mask_for(user).text(claim.review_note, claim.reviewer_id),
+    }

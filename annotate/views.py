@@ -20,7 +20,7 @@ from .filters import NO_FACT, Filters, filter_options
 from .forms import ClaimEditForm, ClaimForm, DeleteForm
 from .masking import mask_for
 from .models import Claim, Fact, ProvenanceKind
-from .presenters import fact_ref, present_all
+from .presenters import fact_ref, present_all, sent_back
 from .reading import cursor, reading_context, sidebar_page
 from .relays import VIA_SEPARATOR
 from .rendering import article_html, claim_list_html, drawn
@@ -236,7 +236,7 @@ def claim_edit(request, pk):
             },
         )
         template = "annotate/claim_edit.html" + ("#form" if request.htmx else "")
-        return render(request, template, {"claim": claim, "form": form})
+        return render(request, template, {"claim": claim, "form": form, "sent_back": sent_back(claim, request.user)})
     form = ClaimEditForm(request.POST, claim=claim)
     if not form.is_valid():
         return inline_error(request, form_message(form), status=400, target=target)

@@ -5,7 +5,7 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from annotate.models import Claim, ReviewEvent, Source
@@ -154,8 +154,16 @@ def test_editor_may_reject_own_claim(article, editor):
 def test_author_edit_after_changes_requested_returns_claim_to_queue(article, rita, editor):
     claim = make_claim(article, 0, 29, annotator=rita, source_name="KCNA")
     register_source(name="Rodong Sinmun", kind=kind())
-    claim = review.decide(claim_id=claim.pk, version=1, editor=editor, decision="changes", reason="wrong_source")
+    claim = review.decide(
+        claim_id=claim.pk, version=1, editor=editor, decision="changes", reason="wrong_source", note="Name the relay."
+    )
     assert claim.is_editable_by(rita)
+    # The form the author fixes it in says what the editor asked for.
+    client = Client()
+    client.force_login(rita)
+    form = client.get(reverse("annotate:claim_edit", args=[claim.pk])).content.decode()
+    said = re.search(r'<p class="review-says">(.*?)</p>', form, re.S).group(1)
+    assert re.sub(r"<[^>]+>", "", said) == f"{editor.get_username()}: Wrong source · “Name the relay.”"
     claim = update_claim(claim=claim, actor=rita, version=claim.version, kind=kind(), source_name="Rodong Sinmun")
     assert (claim.status, claim.review_reason, (claim.source.name if claim.source else "")) == (
         "pending",

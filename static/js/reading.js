@@ -192,6 +192,19 @@ function placeNear(el, rect) {
   el.style.left = `${window.scrollX + Math.max(margin, left)}px`;
 }
 
+// A panel that grows while open (its fold-out, a hint under the fact) moves up to stay whole in view:
+// Save had gone below the window's edge, out of the mouse's reach. Beyond the window's height it scrolls
+// inside itself, Save kept at its foot (app.css).
+const keepInView = new ResizeObserver((entries) => {
+  for (const { target } of entries) {
+    if (target.hidden || SHEET.matches) continue;
+    const box = target.getBoundingClientRect();
+    const viewport = document.documentElement.clientHeight;
+    if (box.bottom > viewport - 8) target.style.top = `${window.scrollY + Math.max(8, viewport - box.height - 8)}px`;
+  }
+});
+if (panel) keepInView.observe(panel);
+
 // ---- Tag panel -------------------------------------------------------------------------------
 
 // The browser drops the selection once focus moves into the Source field; a highlight of the same

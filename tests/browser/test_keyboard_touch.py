@@ -114,6 +114,28 @@ def test_the_tag_panel_says_when_a_typed_fact_is_not_one_of_the_known_facts(page
     expect(hint).to_be_hidden()
 
 
+def test_the_tag_panel_keeps_save_in_view_as_it_grows_in_a_short_window(browser, live_server, migrated_rows, reviewer):
+    article = make_article("\n\n".join(f"Paragraph {n}: the turnout was reported again." for n in range(40)))
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 640})
+    page = context.new_page()
+    try:
+        log_in(page, reviewer)
+        open_article(page, article)
+        text = page.locator("#article-text")
+        text.focus()
+        for _ in range(12):  # down to a line near the window's foot
+            page.keyboard.press("Shift+ArrowDown")
+        page.keyboard.press("Enter")
+        panel = tag_panel(page)
+        expect(panel).to_be_visible()
+        panel.get_by_label("Fact").fill("A statement no fact has yet")
+        expect(panel.locator("#fact-new")).to_be_visible()
+        panel.locator("summary").first.click()  # "Directness, note"
+        expect(panel.get_by_role("button", name="Save")).to_be_in_viewport(ratio=1)
+    finally:
+        context.close()
+
+
 def test_a_touch_selection_opens_the_tag_panel_as_a_bottom_sheet(browser, live_server, migrated_rows, reviewer):
     article = make_article(TEXT, title="Touch")
     context = browser.new_context(

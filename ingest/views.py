@@ -50,15 +50,13 @@ def _gather(form: AddForm) -> tuple[list[Draft], list[tuple[str, str]]]:
         try:
             draft = make()
         except IngestProblem as exc:
-            problems.append((what, str(exc)))
+            problems.append((what, str(exc), None))
             continue
         draft.origin = draft.origin or what
         if found := duplicate_of(draft.text):
             article, number = found
             where = f"revision {number} of " if number else ""
-            problems.append(
-                (what, f"duplicate: already stored as {where}“{article.title}” (/articles/{article.slug}/)")
-            )
+            problems.append((what, f"duplicate: already stored as {where}", article))
             continue
         drafts.append(draft)
     return drafts, problems

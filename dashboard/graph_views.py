@@ -41,6 +41,7 @@ def fact_graph(request, slug):
         "sides": sides,
         "conflicting": bool(conflicts),
         "back": fact.get_absolute_url(),
+        "export_query": Filters(status="with_pending", fact=fact.slug).querydict.urlencode(),
     }
     return render(request, "dashboard/graph.html", context)
 
@@ -58,4 +59,5 @@ def story_graph(request):
     side = {"fact": None, "graph": build_graph(claims, request.user, roots), "prefix": "story"}
     with_kind_cues([side["graph"]])
     context = {"title": "Story", "sides": [side], "rows": board.facts, "filters": filters, "story": True}
+    context["export_query"] = filters.querydict.urlencode()
     return render(request, "dashboard/graph.html", context)

@@ -118,6 +118,23 @@ def test_the_story_graph_follows_the_dashboards_filters(client, world):
     assert "No fact matches these filters" in outlet
 
 
+def test_a_graph_page_links_its_downloads_of_the_same_facts(client, world):
+    client.force_login(make_user("rita"))  # a reviewer may export, and gets pseudonyms in every download
+    page = client.get(reverse("dashboard:fact_graph", args=["nobody-believed-it"])).content.decode()
+    links = re.search(r'<p class="downloads" id="graph-downloads">(.*?)</p>', page, re.S).group(1)
+    hrefs = [href.replace("&amp;", "&") for href in re.findall(r'href="([^"]+)"', links)]
+    assert len(hrefs) == 5 and all("fact=nobody-believed-it" in href for href in hrefs), hrefs
+    for href in hrefs:
+        download = client.get(href)
+        assert download.status_code == 200, href
+        body = download.content.decode()
+        assert "Hyesan" not in body and "Hoeryong" not in body, href
+        assert "Protected source 1" in body or "graph-edges" in href, href  # the edges name nodes by id
+        assert "Turnout was 99.63%" not in body, href  # this fact's graph, not the whole story's
+    story = client.get(reverse("dashboard:story_graph"), {"kind": "state_media"}).content.decode()
+    assert "kind=state_media" in re.search(r'id="graph-downloads">(.*?)</p>', story, re.S).group(1)
+
+
 def test_the_graphs_query_count_does_not_grow_with_claims_or_chains(client, world):
     client.force_login(make_user("rita"))
     agencies = [register_source(name=f"Agency {n}", kind=kind("news_agency")) for n in range(8)]

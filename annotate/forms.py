@@ -18,7 +18,7 @@ class KindField(forms.ModelChoiceField):
             queryset=ProvenanceKind.objects.active(),
             to_field_name="slug",
             error_messages={
-                "required": "Choose the kind of source (press its number key).",
+                "required": "Choose the kind of source: click it, or press its number.",
                 "invalid_choice": "That kind of source does not exist or is no longer in use.",
             },
             **kwargs,

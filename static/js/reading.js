@@ -370,8 +370,13 @@ if (panel) {
     if (event.target === panel && !panel.elements.kind.value) {
       event.preventDefault();
       panel.querySelector("#tag-errors").innerHTML =
-        '<p class="error" role="alert">Choose the kind of source (press its number key).</p>';
+        '<p class="error" role="alert">Choose the kind of source: click it, or press its number.</p>';
+      quiet();
     }
+  });
+  // A refused save: the last tag's "Claim N tagged." must not stand beside the refusal.
+  panel.addEventListener("htmx:afterRequest", (event) => {
+    if (event.target === panel && !event.detail.successful) quiet();
   });
 }
 
@@ -477,6 +482,12 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
 // ---- What happened, said aloud and shown for a moment ------------------------------------------------
 
 let newsTimer;
+function quiet() {
+  const box = document.getElementById("reading-news");
+  clearTimeout(newsTimer);
+  if (box) box.textContent = "";
+}
+
 function news(message) {
   const box = document.getElementById("reading-news");
   if (!box) return;

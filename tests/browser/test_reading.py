@@ -155,6 +155,21 @@ def test_author_deletes_a_claim_from_the_popover(page: Page, reviewer):
     assert article_text_in_page(page) == article.text
 
 
+def test_a_refused_save_does_not_stand_beside_the_last_tags_notice(page: Page, reviewer):
+    article = make_article("The voter turnout was 99.63%. Nobody voted against. Officials were pleased.")
+    log_in(page, reviewer)
+    open_article(page, article)
+    panel = tag_panel(page)
+    select_with_mouse(page, "Nobody voted against.")
+    page.keyboard.press("2")
+    page.keyboard.press("Enter")
+    expect(page.locator("#reading-news")).to_contain_text("tagged")
+    select_with_mouse(page, "The voter turnout was 99.63%.")
+    panel.get_by_label("Source", exact=True).press("Enter")
+    expect(panel.get_by_role("alert")).to_be_visible()
+    expect(page.locator("#reading-news")).to_have_text("")
+
+
 def test_escape_cancels_and_a_missing_kind_is_reported(page: Page, reviewer):
     article = make_article("The voter turnout was 99.63%. Nobody voted against. Officials were pleased.")
     log_in(page, reviewer)
@@ -175,7 +190,7 @@ def test_escape_cancels_and_a_missing_kind_is_reported(page: Page, reviewer):
     panel.get_by_label("Source", exact=True).fill("KCNA")
     panel.get_by_label("Source", exact=True).press("Enter")
     alert = panel.get_by_role("alert")
-    expect(alert).to_have_text("Choose the kind of source (press its number key).")
+    expect(alert).to_have_text("Choose the kind of source: click it, or press its number.")
     expect(panel).to_be_visible()
     save_screenshot(page, "test_escape_cancels_and_a_missing_kind_is_reported-error")
 

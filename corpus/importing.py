@@ -77,6 +77,13 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def digests(text: str) -> set[str]:
+    """The digests `text` may be stored under: as it is, and without (or with one line break for) the white
+    space at its ends, which text files keep and what is pasted or extracted loses: one text, not two."""
+    core = text.strip()
+    return {sha256(text), sha256(core), sha256(core + "\n")}
+
+
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
     "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
@@ -280,7 +287,7 @@ def import_file(candidate: Candidate, *, max_bytes: int = MAX_BYTES) -> Result:
     except OSError as exc:
         return Result(path, "failed", reason=_reason(exc))
     digest = sha256(text)
-    existing = Article.objects.filter(text_sha256=digest).first()
+    existing = Article.objects.filter(text_sha256__in=digests(text)).order_by("pk").first()
     if existing:
         return Result(path, "unchanged", existing)
     meta = guess_metadata(text, path) | candidate.meta

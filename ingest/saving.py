@@ -11,7 +11,7 @@ from django.db import DatabaseError, IntegrityError
 
 from annotate.models import Claim
 from annotate.revising import revise_article
-from corpus.importing import normalise, sha256, store_article
+from corpus.importing import digests, normalise, store_article
 from corpus.models import Article, Revision
 
 from .extract import Draft
@@ -26,10 +26,10 @@ class Saved:
 
 def duplicate_of(text: str) -> tuple[Article, int | None] | None:
     """The article whose current text (revision None) or an earlier revision of which is `text`."""
-    digest = sha256(normalise(text).strip())
-    if article := Article.objects.filter(text_sha256=digest).first():
+    forms = digests(normalise(text))
+    if article := Article.objects.filter(text_sha256__in=forms).order_by("pk").first():
         return article, None
-    if revision := Revision.objects.filter(text_sha256=digest).select_related("article").first():
+    if revision := Revision.objects.filter(text_sha256__in=forms).select_related("article").first():
         return revision.article, revision.number
     return None
 

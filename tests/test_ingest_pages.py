@@ -245,6 +245,39 @@ def test_import_articles_reads_html_pdf_and_urls(site, tmp_path, db):
     }
 
 
+def test_text_files_are_the_same_articles_through_every_entry_point(site, tmp_path, editor_client):
+    base, _ = site
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    report = "Rice prices in Hyesan rose by a third in November, traders said.\nThe market closed early.\n"
+    (folder / "rice.txt").write_text(report, encoding="utf-8")
+    manifest = '[files."rice.txt"]\ntitle = "Rice prices"\nsource_url = "https://market.example/rice"\n'
+    (folder / "manifest.toml").write_text(manifest, encoding="utf-8")
+    call_command("import_articles", str(folder), "--no-progress", stdout=io.StringIO())
+    article = Article.objects.get()
+    # The same text pasted (its line breaks at the end lost) is the article already stored, not a second one.
+    again = editor_client.post(reverse("api:articles_add"), {"text": report.strip(), "title": "Rice again"})
+    assert again.status_code == 409, again.content
+    # A changed text under the manifest's address is a new revision of it, as the help says; the editor named
+    # must be an editor.
+    claim = make_claim(article, 0, 11)  # "Rice prices"
+    (folder / "rice.txt").write_text("UPDATE: the market reopened.\n" + report, encoding="utf-8")
+    make_user("rita")  # a reviewer
+    with pytest.raises(CommandError, match="not an editor"):
+        call_command("import_articles", str(folder), "--no-progress", "--editor", "rita", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("import_articles", str(folder), "--no-progress", "--editor", "ed", stdout=out)
+    article.refresh_from_db()
+    claim.refresh_from_db()
+    assert Article.objects.count() == 1 and article.revision == 2, out.getvalue()
+    assert article.text[claim.start : claim.end] == "Rice prices"
+    # Importing it once more changes nothing, and an address written in capitals is an address.
+    call_command("import_articles", str(folder), "--no-progress", stdout=io.StringIO())
+    assert Article.objects.count() == 1 and Article.objects.get().revision == 2
+    call_command("import_articles", f"HTTP{base[4:]}/news", "--no-progress", stdout=io.StringIO())
+    assert Article.objects.filter(title="Turnout claimed at 99.63% in local elections").exists()
+
+
 OLD_TEXT = (
     "Pyongyang, 27 November.\n"
     "State media said turnout was 99.63% in the local elections.\n"

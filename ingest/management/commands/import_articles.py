@@ -7,6 +7,7 @@ from tqdm import tqdm
 from corpus.importing import MAX_BYTES, Candidate, ImportProblem, Result, collect, import_file, read_limited
 from ingest.extract import kind_of
 from ingest.importing import import_document, import_url
+from ingest.saving import same_url
 
 PROGRESS_FROM = 20  # files; fewer finish before a bar would be any use
 
@@ -42,13 +43,17 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"--editor: no account named {username!r}")
+        if not user.has_perm("corpus.add_article"):
+            raise CommandError(f"--editor: {username!r} is not an editor (may not add articles)")
         return user
 
     def _one(self, item, *, max_bytes: int, editor) -> Result:
         if isinstance(item, str):
             return import_url(item, actor=editor)
-        if kind_of(item.path.name) == "text":
+        if kind_of(item.path.name) == "text" and not same_url((item.meta.get("source_url") or "").strip()):
             return import_file(item, max_bytes=max_bytes)
+        # HTML, PDF, and a text file whose manifest gives a stored article's address: a changed text of it is
+        # a new revision, as the help says, not a second article with the same address.
         try:
             data = read_limited(item.path, max_bytes)
         except ImportProblem as exc:
@@ -61,7 +66,7 @@ class Command(BaseCommand):
         if max_bytes < 1:
             raise CommandError("--max-bytes must be at least 1")
         editor = self._editor(options.get("editor"))
-        urls = [p for p in paths if p.startswith(("http://", "https://"))]
+        urls = [p for p in paths if p.lower().startswith(("http://", "https://"))]
         files = [Path(p) for p in paths if p not in urls]
         candidates, failures = collect(files, manifest) if files else ([], [])
         counts = {"created": 0, "revised": 0, "unchanged": 0, "failed": 0}

@@ -280,3 +280,17 @@ def test_a_home_page_given_as_canonical_address_is_not_the_article_s():
     )
     assert from_html(home).source_url == ""
     assert from_html(news.encode()).source_url.startswith("https://")
+
+
+def test_a_photo_caption_is_part_of_the_text():
+    # Captions say what claims quote ("in a photo released by KCNA"); extractors leave figures out.
+    news = page("news.html").decode()
+    figure = (
+        '<figure><img src="/vote.jpg" alt=""><figcaption>Kim Jong Un casts his ballot, '
+        "in a photo released by KCNA.</figcaption></figure>"
+    )
+    marker = "<p>North Korea's state media"
+    assert marker in news
+    text = from_html(news.replace(marker, figure + marker).encode()).text
+    caption = text.index("Kim Jong Un casts his ballot, in a photo released by KCNA.")
+    assert caption < text.index("North Korea's state media")

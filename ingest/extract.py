@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -212,6 +213,58 @@ def _canonical(declared: str, fetched: str) -> str:
     return declared
 
 
+def _shape(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.split()))
+
+
+EDGE = (0, 1, -2, -1)  # the lines a running header or footer takes: two at a page's top, two at its foot
+
+
+def _without_running_lines(pages: list[list[str]]) -> list[list[str]]:
+    """Each page's lines without its running header and footer: a line that recurs, numbers aside ("Page 3"),
+    in the same place at the top or the foot of at least half of the pages (and of two at least). Of a two-page
+    document only the first and last lines are compared: two pages may well end on the same words."""
+    if len(pages) < 2:
+        return pages
+    places = EDGE if len(pages) > 2 else (0, -1)
+
+    def edges(lines):
+        return {(at, _shape(lines[at])) for at in places if -len(lines) <= at < len(lines) and lines[at].strip()}
+
+    seen = Counter(edge for lines in pages for edge in edges(lines))
+    running = {edge for edge, n in seen.items() if n >= max(2, (len(pages) + 1) // 2)}
+    kept = []
+    for lines in pages:
+        drop = {at % len(lines) for at, shape in edges(lines) if (at, shape) in running}
+        kept.append([line for i, line in enumerate(lines) if i not in drop])
+    return kept
+
+
+def pdf_paragraphs(pages: list[str]) -> str:
+    """A PDF's text layer as paragraphs: pypdf gives each printed line, so a sentence broke wherever the page
+    wrapped it, justified lines kept their wide spaces, and the running header came back on every page.
+
+    Lines are joined into a paragraph until one shorter than a full line is followed by one that does not go
+    on in lower case (a paragraph's last line, or a heading); a blank line always ends a paragraph.
+    """
+    lines = [line for page in _without_running_lines([p.splitlines() for p in pages]) for line in page]
+    lengths = sorted(len(line.strip()) for line in lines if line.strip())
+    full = lengths[len(lengths) * 3 // 4] if lengths else 0
+    paragraphs, current, previous = [], "", 0
+    for raw in lines:
+        line = " ".join(raw.split())
+        if current and line and (previous >= 0.85 * full or line[0].islower()):
+            current += line if current.endswith("-") and line[0].islower() else " " + line
+        else:
+            if current:
+                paragraphs.append(current)
+            current = line
+        previous = len(raw.strip())
+    if current:
+        paragraphs.append(current)
+    return "\n\n".join(paragraphs)
+
+
 def from_pdf(data: bytes, *, name: str = "") -> Draft:
     """The text layer of a PDF and its document information (title, author, creation date)."""
     import pypdf
@@ -222,7 +275,7 @@ def from_pdf(data: bytes, *, name: str = "") -> Draft:
         info = reader.metadata or {}
     except Exception:  # pypdf raises many kinds of error on a damaged or encrypted file
         raise IngestProblem("not a readable PDF (damaged or encrypted)", code="bad_pdf") from None
-    text = normalise("\n\n".join(page.strip() for page in pages if page.strip())).strip()
+    text = normalise(pdf_paragraphs(pages)).strip()
     if not text:
         raise IngestProblem("the PDF has no text layer (a scan?); it needs OCR first", code="no_text")
     guessed = guess_metadata(text, _no_path(name))

@@ -294,3 +294,47 @@ def test_a_photo_caption_is_part_of_the_text():
     text = from_html(news.replace(marker, figure + marker).encode()).text
     caption = text.index("Kim Jong Un casts his ballot, in a photo released by KCNA.")
     assert caption < text.index("North Korea's state media")
+
+
+def test_a_pdf_s_text_comes_as_paragraphs_without_its_running_header_and_page_numbers():
+    import io
+
+    import pypdf
+    from fpdf import FPDF
+
+    class Report(FPDF):
+        def header(self):
+            self.set_font("Helvetica", size=9)
+            self.cell(0, 6, "Institute for Unification - Briefing 2023-11", new_x="LMARGIN", new_y="NEXT")
+
+        def footer(self):
+            self.set_y(-15)
+            self.set_font("Helvetica", size=9)
+            self.cell(0, 10, f"Page {self.page_no()}", align="C")
+
+    paragraphs = [
+        f"{n}. North Korea held elections of deputies to local people's assemblies on 26 November. State media "
+        "reported a turnout of 99.63 percent of eligible voters, down from 99.98 percent four years earlier, and "
+        f"for the first time in decades it reported that some had voted against the candidates (note {n})."
+        if n % 2
+        else f"{n}. According to the Central Election Committee, 0.09 percent of voters opposed candidates for "
+        "provincial assemblies and 0.13 percent opposed those for city and county assemblies. Analysts in Seoul "
+        "read the figures as a message to the outside world rather than a change in how elections are run."
+        for n in range(1, 21)
+    ]
+    pdf = Report()
+    pdf.set_font("Helvetica", size=11)
+    pdf.add_page()
+    for paragraph in paragraphs:  # justified, wrapped by the page, over two pages
+        pdf.multi_cell(0, 6, paragraph, align="J", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(4)
+    data = bytes(pdf.output())
+    assert len(pypdf.PdfReader(io.BytesIO(data)).pages) >= 2
+    text = from_pdf(data).text
+    assert "Briefing 2023-11" not in text and "Page " not in text
+    assert text.split() == " ".join(paragraphs).split()  # every word, in order, and nothing else
+    found = text.split("\n\n")
+    # No paragraph is cut in two, and nearly all are told apart (a last line that fills the width looks like
+    # any other line).
+    assert all(any(paragraph in whole for whole in found) for paragraph in paragraphs)
+    assert len(found) >= 0.75 * len(paragraphs), len(found)

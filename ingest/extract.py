@@ -23,6 +23,14 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 _HTML_LANG = re.compile(r"""<html[^>]*\blang\s*=\s*["']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?)""", re.I)
 # Shorter than this, what an extractor finds is a menu or a consent notice, not an article.
 MIN_TEXT = 80
+# A short page that speaks of these is an error page answered with 200 ("soft 404"), a consent wall or a
+# sign-in wall, not an article: its words would be stored as one.
+NOT_AN_ARTICLE = re.compile(
+    r"page not found|not be found|couldn.t find|could not find|no longer available|does not exist|\b404\b"
+    r"|cookies|consent|subscribe to (?:read|continue)|sign in to (?:read|continue)|log in to (?:read|continue)",
+    re.I,
+)
+SHORT_PAGE = 600  # characters: an article this short that speaks of cookies is rare; a consent wall is not
 
 
 @dataclass
@@ -167,6 +175,11 @@ def from_html(data: bytes, *, url: str = "", charset: str = "") -> Draft:
     text = normalise(meta.get("text") or "").strip()
     if len(text) < MIN_TEXT:
         raise IngestProblem("no article text could be extracted from the page", code="no_text")
+    if len(text) < SHORT_PAGE and (found := NOT_AN_ARTICLE.search(f"{meta.get('title') or ''}\n{text}")):
+        raise IngestProblem(
+            f"the page reads as an error, consent or sign-in page, not an article (it says “{found[0]}”)",
+            code="no_text",
+        )
     lang = _HTML_LANG.search(markup[:4096])
     language = (lang.group(1).lower() if lang else "") or guess_metadata(text, _no_path())["language"]
     return Draft(

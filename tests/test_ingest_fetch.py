@@ -338,3 +338,24 @@ def test_a_pdf_s_text_comes_as_paragraphs_without_its_running_header_and_page_nu
     # any other line).
     assert all(any(paragraph in whole for whole in found) for paragraph in paragraphs)
     assert len(found) >= 0.75 * len(paragraphs), len(found)
+
+
+@pytest.mark.parametrize(
+    "title, body",
+    [
+        ("Page not found", "<p>Sorry, we couldn't find that page. It may have moved, or the address may be wrong.</p>"),
+        (
+            "NK Daily Monitor",
+            "<p>We use cookies to improve your experience. Accept all cookies to continue reading "
+            "this site, or manage your preferences in the settings.</p>",
+        ),  # fmt: skip
+    ],
+)
+def test_an_error_or_consent_page_answered_with_200_is_not_an_article(title, body):
+    html = f"<html><head><title>{title}</title></head><body><main><h1>{title}</h1>{body}</main></body></html>"
+    with pytest.raises(IngestProblem) as caught:
+        from_html(html.encode())
+    assert caught.value.code == "no_text" and "not an article" in str(caught.value)
+    # A real article that mentions cookies, at an article's length, is one.
+    article = page("news.html").decode().replace("</article>", "<p>The ministry's site sets cookies.</p></article>")
+    assert "cookies" in from_html(article.encode()).text

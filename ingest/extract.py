@@ -19,6 +19,13 @@ from corpus.importing import ImportProblem, decode, guess_metadata, normalise
 from .problems import IngestProblem
 
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
+ARCHIVES = {
+    "application/zip",
+    "application/gzip",
+    "application/x-tar",
+    "application/x-7z-compressed",
+    "application/vnd.rar",
+}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HTML_LANG = re.compile(r"""<html[^>]*\blang\s*=\s*["']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?)""", re.I)
 # Shorter than this, what an extractor finds is a menu or a consent notice, not an article.
@@ -333,6 +340,12 @@ def draft_from_text(text: str, *, name: str = "", title: str = "") -> Draft:
 
 def extract(data: bytes, *, name: str = "", content_type: str = "", charset: str = "", url: str = "") -> Draft:
     """A draft from bytes of any supported kind."""
+    declared = content_type.split(";")[0].strip().lower()
+    if declared.startswith(("image/", "audio/", "video/", "font/")) or declared in ARCHIVES:
+        # What a browser says of an upload, as a fetch's Content-Type would say it: the same message both ways.
+        raise IngestProblem(
+            f"not a supported type ({declared}); expected HTML, plain text or PDF", code="unsupported_type"
+        )
     kind = kind_of(name or url, content_type)
     if kind == "html":
         return from_html(data, url=url, charset=charset)

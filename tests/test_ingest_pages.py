@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -208,6 +209,10 @@ def test_the_api_checks_what_it_stores_as_the_browser_does(site, editor_client, 
         assert created.status_code == 201, created.content
     assert Article.objects.values("outlet").distinct().count() == 1
     assert Article.objects.count() == 2
+    # An image sent as a file is refused as a fetched one is: by its type.
+    image = SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image/png")
+    sent = editor_client.post(url, {"file": image})
+    assert sent.status_code == 400 and "not a supported type (image/png)" in str(sent.json())
     # A form larger than the server reads is refused in the API's shape, and stores nothing.
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     big = editor_client.post(url, {"text": "word " * 5_000, "title": "Big"})

@@ -17,8 +17,17 @@ class MultipleFileField(forms.FileField):
     widget = MultipleFileInput
 
     def clean(self, data, initial=None):
+        """Every file, each checked as one; a refusal names the file it is about (of several chosen)."""
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        return [super(MultipleFileField, self).clean(file, initial) for file in files]
+        cleaned, problems = [], []
+        for file in files:
+            try:
+                cleaned.append(super().clean(file, initial))
+            except forms.ValidationError as exc:
+                problems += [f"{getattr(file, 'name', '') or 'A file'}: {message}" for message in exc.messages]
+        if problems:
+            raise forms.ValidationError(problems, code="invalid_file")
+        return cleaned
 
 
 class PageForm(forms.Form):
@@ -48,7 +57,7 @@ class AddForm(PageForm):
         urls = [line.strip() for line in (data.get("urls") or "").splitlines() if line.strip()]
         data["url_list"] = urls
         files = data.get("files") or []
-        if not urls and not files and not (data.get("text") or "").strip():
+        if not urls and not files and not (data.get("text") or "").strip() and "files" not in self.errors:
             raise forms.ValidationError("Give a web address, a file or some text.", code="nothing")
         if len(urls) + len(files) > MAX_ITEMS:
             raise forms.ValidationError(f"At most {MAX_ITEMS} addresses and files at once.", code="too_many")

@@ -355,4 +355,8 @@ def test_an_empty_form_says_what_is_missing_and_stores_nothing(editor_client):
     assert (
         response.status_code == 400 and response.content.decode().count("Give a web address, a file or some text.") == 1
     )
+    # An empty file among those chosen is named, and no other complaint is made.
+    empty = SimpleUploadedFile("empty.txt", b"", "text/plain")
+    refused = editor_client.post(reverse("ingest:add"), {"files": [empty]}).content.decode()
+    assert "empty.txt: The submitted file is empty." in refused and "Give a web address" not in refused
     assert Article.objects.count() == 0

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from anyascii import anyascii
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import DatabaseError, transaction
@@ -252,7 +253,10 @@ RESERVED_SLUGS = {"add"}
 
 
 def unique_slug(title: str) -> str:
-    base = slugify(title, allow_unicode=False)[:SLUG_MAX].rstrip("-") or "article"
+    """An article's web address from its title, unique. A title in another script is written in Latin letters
+    first (anyascii): "북한 지방선거 투표율" gives "bughan-jibangseongeo-tupyoyul", where slugify alone kept
+    only its digits, or nothing."""
+    base = slugify(anyascii(title), allow_unicode=False)[:SLUG_MAX].rstrip("-") or "article"
     if len(base) == SLUG_MAX and "-" in base:
         base = base.rsplit("-", 1)[0]
     slug, n = base, 2

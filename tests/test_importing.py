@@ -197,6 +197,16 @@ def test_slugs_stay_unique_for_equal_titles(tmp_path):
     assert sorted(Article.objects.values_list("slug", flat=True)) == ["same-title", "same-title-2"]
 
 
+def test_a_title_in_another_script_gives_a_readable_address(tmp_path):
+    (tmp_path / "ko.txt").write_text("북한 지방선거 투표율 99.63% 주장\n본문.", encoding="utf-8")
+    (tmp_path / "ru.txt").write_text("Выборы в КНДР\nТекст.", encoding="utf-8")
+    run(tmp_path)
+    assert sorted(Article.objects.values_list("slug", flat=True)) == [
+        "bughan-jibangseongeo-tupyoyul-9963-jujang",
+        "vybory-v-kndr",
+    ]
+
+
 def test_progress_bar_is_shown_for_many_files(tmp_path):
     from io import StringIO
 

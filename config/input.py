@@ -97,7 +97,10 @@ class TooLarge:
 
     @property
     def phrase(self) -> str:
-        return f"the form's fields come to more than the {self.limit:,} bytes this server reads"
+        return (
+            f"the form's fields come to more than the {self.limit:,} bytes this server reads "
+            "(send a long text as a file)"
+        )
 
     @property
     def message(self) -> str:

@@ -198,9 +198,10 @@ AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
 API_THROTTLE_USER = os.environ.get("API_THROTTLE_USER", "600/min")
 API_THROTTLE_FAILED = os.environ.get("API_THROTTLE_FAILED", "60/min")
 
-# A form's fields (not its files) are read into memory up to this size: an article's text may have 5,000,000
-# characters (ingest/forms.py), up to 4 bytes each in UTF-8, and the add-articles preview sends its drafts back.
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(32 * 1024 * 1024)))
+# A form's fields (not its files) are read into memory up to this size, Django's default: every request's
+# form is read before anyone is known (config/input.py), so a larger limit is memory anyone may make the
+# server spend. A longer article is sent as a file; a larger form is refused with a 400 that says so.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
 
 # Fetching a page for "Add articles" (ingest/fetch.py): non-public addresses are refused unless allowed.
 ARTICLE_FETCH_ALLOW_PRIVATE = env_bool("ARTICLE_FETCH_ALLOW_PRIVATE", False)

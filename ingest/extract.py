@@ -30,14 +30,18 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 _HTML_LANG = re.compile(r"""<html[^>]*\blang\s*=\s*["']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?)""", re.I)
 # Shorter than this, what an extractor finds is a menu or a consent notice, not an article.
 MIN_TEXT = 80
-# A short page that speaks of these is an error page answered with 200 ("soft 404"), a consent wall or a
-# sign-in wall, not an article: its words would be stored as one.
+# A short page is an error page answered with 200 ("soft 404") when its title says so, or its text in the
+# words such pages use; a consent or sign-in wall by the words walls use. Its words would be stored as an
+# article. Phrases, not single words: a short brief may well say that rescuers "could not find" a boat.
+ERROR_TITLE = re.compile(r"\b404\b|not found|page (?:does not|doesn.t) exist|^error\b", re.I)
 NOT_AN_ARTICLE = re.compile(
-    r"page not found|not be found|couldn.t find|could not find|no longer available|does not exist|\b404\b"
-    r"|cookies|consent|subscribe to (?:read|continue)|sign in to (?:read|continue)|log in to (?:read|continue)",
+    r"page (?:was |could )?not (?:be )?found|(?:couldn.t|could not|can.t|cannot) find (?:that|this|the) page"
+    r"|the page you (?:requested|are looking for)"
+    r"|we use cookies|accept (?:all )?cookies|cookie (?:settings|preferences)"
+    r"|(?:subscribe|sign in|log in) to (?:read|continue)",
     re.I,
 )
-SHORT_PAGE = 600  # characters: an article this short that speaks of cookies is rare; a consent wall is not
+SHORT_PAGE = 600  # characters
 
 
 @dataclass
@@ -182,7 +186,8 @@ def from_html(data: bytes, *, url: str = "", charset: str = "") -> Draft:
     text = normalise(meta.get("text") or "").strip()
     if len(text) < MIN_TEXT:
         raise IngestProblem("no article text could be extracted from the page", code="no_text")
-    if len(text) < SHORT_PAGE and (found := NOT_AN_ARTICLE.search(f"{meta.get('title') or ''}\n{text}")):
+    title = meta.get("title") or ""
+    if len(text) < SHORT_PAGE and (found := ERROR_TITLE.search(title) or NOT_AN_ARTICLE.search(text)):
         raise IngestProblem(
             f"the page reads as an error, consent or sign-in page, not an article (it says “{found[0]}”)",
             code="no_text",

@@ -356,6 +356,13 @@ def test_an_error_or_consent_page_answered_with_200_is_not_an_article(title, bod
     with pytest.raises(IngestProblem) as caught:
         from_html(html.encode())
     assert caught.value.code == "no_text" and "not an article" in str(caught.value)
-    # A real article that mentions cookies, at an article's length, is one.
+    # A real article that mentions cookies, at an article's length, is one; so is a short brief whose
+    # words an error page might use.
     article = page("news.html").decode().replace("</article>", "<p>The ministry's site sets cookies.</p></article>")
     assert "cookies" in from_html(article.encode()).text
+    brief = (
+        "<html><head><title>Boat missing off Sinpo</title></head><body><article><p>Rescuers could not find the "
+        "fishing boat that went missing off Sinpo on Monday, the coast guard said.</p><p>The search resumes at "
+        "dawn; the consent of the North is needed to enter its waters.</p></article></body></html>"
+    )
+    assert "could not find the fishing boat" in from_html(brief.encode()).text

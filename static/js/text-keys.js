@@ -161,14 +161,24 @@ function wordStep(root, anchor, focus, forward, extend) {
 }
 
 function stepByWord(root, selection, forward, extend) {
-  const focus = offsetOf(root, selection.focusNode, selection.focusOffset);
-  let anchor = offsetOf(root, selection.anchorNode, selection.anchorOffset);
+  const length = root.textContent.length;
+  const clamp = (offset) => Math.max(0, Math.min(offset, length)); // a selection dragged past the text
+  let focus = clamp(offsetOf(root, selection.focusNode, selection.focusOffset));
+  let anchor = clamp(offsetOf(root, selection.anchorNode, selection.anchorOffset));
+  if (extend && selection.isCollapsed) {
+    // A selection begun from the caret takes whole words: from the start of the word the caret is in (or the
+    // next one) forwards, from the end of the word it is in (or the previous one) backwards.
+    const segments = wordsOf(root);
+    const here = anchor < length ? segments.containing(anchor) : null;
+    const inside = here?.isWordLike && here.index < anchor ? here : null;
+    const word = forward
+      ? inside || wordFrom(segments, anchor, length)
+      : inside || wordBefore(segments, anchor);
+    if (word) anchor = forward ? word.index : word.index + word.segment.length;
+    focus = anchor;
+  }
   const target = wordStep(root, anchor, focus, forward, extend);
   if (target === null) return;
-  if (extend && selection.isCollapsed && forward) {
-    // A selection begun between words begins at the next word, not in the space or the mark before it.
-    anchor = wordFrom(wordsOf(root), anchor, root.textContent.length)?.index ?? anchor;
-  }
   const to = rangeOf(root, target, target);
   if (!to) return;
   if (!extend) {

@@ -82,7 +82,7 @@ def digests(text: str) -> set[str]:
     """The digests `text` may be stored under: as it is, and without (or with one line break for) the white
     space at its ends, which text files keep and what is pasted or extracted loses: one text, not two."""
     core = text.strip()
-    return {sha256(text), sha256(core), sha256(core + "\n")}
+    return {sha256(text), *(sha256(core + end) for end in ("", "\n", "\n\n", " \n"))}
 
 
 _MONTHS = (

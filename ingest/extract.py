@@ -238,29 +238,44 @@ def _canonical(declared: str, fetched: str) -> str:
     return declared
 
 
-def _shape(line: str) -> str:
-    return re.sub(r"\d+", "#", " ".join(line.split()))
-
-
 EDGE = (0, 1, -2, -1)  # the lines a running header or footer takes: two at a page's top, two at its foot
 
 
+# What a page number says beside its number: "Page 3", "- 3 -", "3 / 12", "p. 3", "3쪽".
+PAGE_NUMBER = re.compile(r"(?:page|p\.?|pg\.?|seite|페이지|쪽|of|[-–—/|·.\s])*", re.I)
+RUNNING_LINE = 120  # characters: a running header or footer is short; a line of body text is not taken for one
+
+
+def _shape(line: str) -> str | None:
+    """What a line must share with the same place on other pages to be their running header or footer: the
+    line itself, or, for a page number, its words without the number ("Day 1" and "Day 2" are not alike)."""
+    line = " ".join(line.split())
+    if not line or len(line) > RUNNING_LINE:
+        return None
+    words = re.sub(r"\d+", "", line)
+    return "page #" if re.search(r"\d", line) and PAGE_NUMBER.fullmatch(words) else line
+
+
 def _without_running_lines(pages: list[list[str]]) -> list[list[str]]:
-    """Each page's lines without its running header and footer: a line that recurs, numbers aside ("Page 3"),
-    in the same place at the top or the foot of at least half of the pages (and of two at least). Of a two-page
-    document only the first and last lines are compared: two pages may well end on the same words."""
+    """Each page's lines without its running header and footer: a short line that recurs (a page number with
+    its number) in the same place at the top or the foot of three pages in five or more. Of a document of two
+    pages only the first and last lines are compared, and they must recur on both."""
     if len(pages) < 2:
         return pages
     places = EDGE if len(pages) > 2 else (0, -1)
 
     def edges(lines):
-        return {(at, _shape(lines[at])) for at in places if -len(lines) <= at < len(lines) and lines[at].strip()}
+        found = {(at, _shape(lines[at])) for at in places if -len(lines) <= at < len(lines)}
+        return {edge for edge in found if edge[1] is not None}
 
     seen = Counter(edge for lines in pages for edge in edges(lines))
-    running = {edge for edge, n in seen.items() if n >= max(2, (len(pages) + 1) // 2)}
+    running = {edge for edge, n in seen.items() if n >= max(2, -(-3 * len(pages) // 5))}
     kept = []
     for lines in pages:
         drop = {at % len(lines) for at, shape in edges(lines) if (at, shape) in running}
+        # A second line is part of a header or footer only beside a first one that is: a body's own first or
+        # last line is never dropped for recurring alone.
+        drop -= {i for i, outer in ((1, 0), (len(lines) - 2, len(lines) - 1)) if outer not in drop}
         kept.append([line for i, line in enumerate(lines) if i not in drop])
     return kept
 

@@ -366,3 +366,15 @@ def test_an_error_or_consent_page_answered_with_200_is_not_an_article(title, bod
         "dawn; the consent of the North is needed to enter its waters.</p></article></body></html>"
     )
     assert "could not find the fishing boat" in from_html(brief.encode()).text
+
+
+def test_only_lines_that_run_through_the_pages_are_left_out():
+    from ingest.extract import pdf_paragraphs
+
+    body = "The delegates met again in the morning and the debate went on until the evening session closed."
+    pages = [f"Annual Review 2023\nDay {n}\n{body}\n(Applause)\n{body}\n- {n} -" for n in range(1, 5)]
+    pages.append(f"(Applause)\n{body}\n(Applause)")  # at the edges of a page with no running lines
+    text = pdf_paragraphs(pages)
+    # The running title and the page numbers go; each page's own heading, and lines that merely recur, stay.
+    assert "Annual Review 2023" not in text and "- 3 -" not in text
+    assert all(f"Day {n}" in text for n in range(1, 5)) and text.count("(Applause)") == 6

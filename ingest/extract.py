@@ -5,7 +5,6 @@ Pure functions of their input: no network, no database. `fetch.py` brings the by
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import io
 import logging
@@ -16,6 +15,7 @@ from urllib.parse import urlsplit
 
 from corpus.importing import ImportProblem, decode, guess_metadata, normalise
 
+from .charsets import decode_as_declared
 from .problems import IngestProblem
 
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
@@ -76,68 +76,6 @@ def kind_of(name: str, content_type: str = "") -> str:
     return "text"
 
 
-# Labels that browsers read as another, larger charset than Python's codec of the same name (the WHATWG
-# Encoding Standard): pages declare "euc-kr" or "iso-8859-1" and are written in its superset, which is
-# what every browser shows their readers. Python's own codec would refuse the page or lose characters.
-_AS_BROWSERS_READ = {
-    **dict.fromkeys(
-        (
-            "euc-kr",
-            "x-euc-kr",
-            "cseuckr",
-            "windows-949",
-            "korean",
-            "ks_c_5601-1987",
-            "ks_c_5601-1989",
-            "ksc5601",
-            "ksc_5601",
-            "csksc56011987",
-            "iso-ir-149",
-        ),
-        "cp949",
-    ),
-    **dict.fromkeys(
-        (
-            "iso-8859-1",
-            "iso8859-1",
-            "iso_8859-1",
-            "latin1",
-            "l1",
-            "cp819",
-            "ibm819",
-            "csisolatin1",
-            "us-ascii",
-            "ascii",
-            "ansi_x3.4-1968",
-            "windows-1252",
-            "x-cp1252",
-            "cp1252",
-        ),
-        "cp1252",
-    ),
-    **dict.fromkeys(("gb2312", "gbk", "x-gbk", "chinese", "csgb2312", "iso-ir-58", "gb_2312-80", "gb_2312"), "gb18030"),
-    **dict.fromkeys(("shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "windows-31j", "ms932"), "cp932"),
-    **dict.fromkeys(("big5", "big5-hkscs", "cn-big5", "x-x-big5", "csbig5"), "big5hkscs"),
-    **dict.fromkeys(("iso-8859-9", "iso8859-9", "latin5", "l5"), "cp1254"),
-    **dict.fromkeys(("tis-620", "iso-8859-11", "windows-874"), "cp874"),
-}
-
-
-def _as_browsers(error: UnicodeDecodeError) -> tuple[str, int]:
-    # windows-1252 as browsers decode it: the five bytes Python's cp1252 leaves undefined are C1 controls.
-    return chr(error.object[error.start]), error.start + 1
-
-
-codecs.register_error("provenance-windows-1252", _as_browsers)
-
-
-def decode_as_declared(data: bytes, label: str) -> str:
-    """`data` in the charset `label` names, read as browsers read it; LookupError or UnicodeDecodeError."""
-    codec = _AS_BROWSERS_READ.get(label.strip().lower(), label.strip().lower())
-    codecs.lookup(codec)
-    return data.decode(codec, "provenance-windows-1252" if codec == "cp1252" else "strict")
-
-
 def decode_html(data: bytes, declared: str = "") -> str:
     """The page's text in the charset it declares (header, then <meta>), or UTF-8 if it declares none."""
     if not data.strip():
@@ -146,10 +84,10 @@ def decode_html(data: bytes, declared: str = "") -> str:
     charset = declared or (match.group(1).decode("ascii").lower() if match else "")
     if charset:
         try:
-            return decode_as_declared(data, charset)
+            return decode_as_declared(data, charset, in_page=not declared)
         except LookupError:
             raise IngestProblem(f"the page declares an unknown charset ({charset!r})", code="charset") from None
-        except UnicodeDecodeError:
+        except UnicodeError:
             raise IngestProblem(
                 f"the page is not valid {charset} although it declares that charset", code="charset"
             ) from None
@@ -374,7 +312,7 @@ def extract(data: bytes, *, name: str = "", content_type: str = "", charset: str
     if charset and charset not in ("utf-8", "utf8"):
         try:
             data = decode_as_declared(data, charset).encode("utf-8")
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):
             raise IngestProblem(
                 f"the text is not valid {charset} although it declares that charset", code="charset"
             ) from None

@@ -251,6 +251,13 @@ def test_charsets_are_read_as_browsers_read_them():
     body = news.replace('charset="utf-8"', 'charset="windows-1252"').encode("cp1252", "xmlcharrefreplace")
     body = body.replace(b"Lee", b"Le\x81e")
     assert "Min-ji" in from_html(body).author
+    # A name browsers do not know is refused as unknown, though Python has a codec of it; a page that calls
+    # itself UTF-16 in its own <meta> is UTF-8 (its bytes say so); text called ASCII that is UTF-8 is read so.
+    for label in ("undefined", "unicode_escape", "rot13"):
+        with pytest.raises(IngestProblem, match="unknown charset"):
+            from_html(news.replace('charset="utf-8"', f'charset="{label}"').encode())
+    assert from_html(news.replace('charset="utf-8"', 'charset="utf-16"').encode()).author == "Lee Min-ji"
+    assert extract("Ré sumé of the vote".encode(), name="a.txt", charset="us-ascii").text == "Ré sumé of the vote"
 
 
 def test_a_host_name_in_another_script_and_a_path_as_the_address_bar_shows_it_are_fetched(allow_private, monkeypatch):

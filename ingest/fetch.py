@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
 
+import idna
 import urllib3
 from django.conf import settings
 
@@ -78,10 +79,14 @@ def _split(url: str) -> tuple[str, str, int, str]:
         raise IngestProblem("only http:// and https:// addresses can be fetched", code="bad_url")
     if parts.username or parts.password:
         raise IngestProblem("addresses with a user name or password are not fetched", code="bad_url")
-    try:  # a host name in another script (한국.example) goes on the wire in its ASCII form (xn--...)
-        host = parts.hostname.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise IngestProblem(f"not a valid host name: {parts.hostname!r}", code="bad_url") from None
+    host = parts.hostname
+    if not host.isascii():
+        # A host name in another script (한국.example) goes on the wire in its ASCII form (xn--...), by the
+        # rules browsers follow (UTS 46): Python's own "idna" codec follows older ones, where faß.de is fass.de.
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except idna.IDNAError:
+            raise IngestProblem(f"not a valid host name: {parts.hostname!r}", code="bad_url") from None
     # A path or query as a browser's address bar shows it (/wiki/북한, spaces) is sent percent-encoded, as the
     # browser sends it; what is encoded already stays as it is.
     path = quote(parts.path or "/", safe=URL_SAFE)

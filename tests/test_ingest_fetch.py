@@ -275,6 +275,8 @@ def test_a_host_name_in_another_script_and_a_path_as_the_address_bar_shows_it_ar
     assert seen["host"] == "xn--3e0b707e.example"
     assert b"Lee Min-ji" in fetched.data
     assert problem("http://a..b/").code in ("bad_url", "unreachable")
+    assert fetching._split("http://faß.de/")[1] == "xn--fa-hia.de"  # as browsers write it, not "fass.de"
+    assert problem("http://bad..한국/").code == "bad_url"
 
 
 def test_a_home_page_given_as_canonical_address_is_not_the_article_s():

@@ -153,9 +153,9 @@ class SourceForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["affiliation"].empty_label = "None: an origin of its own"
-        if self.instance.pk:  # a source cannot belong to itself: it is not offered
+        if self.instance.pk:  # a source cannot belong to itself: it is not offered (and is refused, saying why)
             field = self.fields["affiliation"]
-            field.queryset = field.queryset.exclude(pk=self.instance.pk)
+            field.widget.choices = [(value, label) for value, label in field.choices if value != self.instance.pk]
 
     def clean_name(self):
         name = tidy(self.cleaned_data["name"])

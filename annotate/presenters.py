@@ -157,6 +157,8 @@ def sent_back(claim: Claim, user) -> dict | None:
     """What the editor who sent `claim` back said (who, the reason, the note as `user` may read it), or None."""
     if not (claim.review_reason or claim.review_note):
         return None
+    if claim.review_reason == Claim.Reason.TEXT_CHANGED:  # no editor's word: the article's new revision moved it
+        return {"by": "A new revision of the article", "reason": REASON_LABELS[claim.review_reason], "note": ""}
     return {
         "by": claim.reviewer.get_username() if claim.reviewer_id else "An editor",
         "reason": REASON_LABELS.get(claim.review_reason, claim.review_reason),

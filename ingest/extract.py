@@ -151,8 +151,8 @@ def _captions_as_paragraphs(markup: str) -> str:
         return markup
     import lxml.html
 
-    try:
-        tree = lxml.html.document_fromstring(markup)
+    try:  # lxml refuses a str that declares its encoding (an XHTML page's "<?xml ... encoding=...?>")
+        tree = lxml.html.document_fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", markup))
     except (ValueError, lxml.etree.ParserError):
         return markup
     for caption in list(tree.iter("figcaption")):

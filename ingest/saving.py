@@ -40,8 +40,9 @@ def same_url(url: str) -> Article | None:
 
 
 # A new revision shares at least this much of its wording with the text it replaces (see `in_common`). A page
-# that gives another article's address but shares less is another story under a wrong canonical address.
-SAME_STORY = 0.2
+# that gives another article's address but shares less is another story under a wrong canonical address, or a
+# rewrite large enough that an editor should say it is a new version: nothing is replaced unasked.
+SAME_STORY = 0.5
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:

@@ -79,6 +79,10 @@ def test_an_affiliation_circle_or_unknown_name_is_refused_and_nothing_changes(re
     client = bearer(make_user("ed", role="editor"))
     circle = client.patch(f"/api/sources/{registry['state'].pk}", {"affiliation": "KCNA"}, "application/json")
     assert circle.status_code == 400 and "circle" in circle.json()["errors"]["affiliation"][0]
+    itself = client.patch(
+        f"/api/sources/{registry['state'].pk}", {"affiliation": "North Korean state"}, "application/json"
+    )
+    assert itself.status_code == 400 and "cannot belong to itself" in str(itself.json()), itself.json()
     unknown = client.patch(f"/api/sources/{registry['state'].pk}", {"affiliation": "Nobody"}, "application/json")
     assert unknown.json()["errors"] == {"affiliation": ["No source is called “Nobody”."]}
     taken = client.patch(f"/api/sources/{registry['state'].pk}", {"aliases": ["kcna"]}, "application/json")

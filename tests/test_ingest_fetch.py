@@ -303,6 +303,8 @@ def test_a_photo_caption_is_part_of_the_text():
     text = from_html(news.replace(marker, figure + marker).encode()).text
     caption = text.index("Kim Jong Un casts his ballot, in a photo released by KCNA.")
     assert caption < text.index("North Korea's state media")
+    xhtml = '<?xml version="1.0" encoding="utf-8"?>\n' + news.replace(marker, figure + marker)
+    assert "in a photo released by KCNA" in from_html(xhtml.encode()).text  # an XHTML page's too
 
 
 def test_a_pdf_s_text_comes_as_paragraphs_without_its_running_header_and_page_numbers():

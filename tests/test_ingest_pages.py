@@ -315,6 +315,10 @@ def revised(db):
 def test_orphans_are_listed_masked_and_left_out_of_the_reading_view(client, revised):
     article, orphan = revised["article"], revised["orphan"]
     client.force_login(revised["rita"])
+    # Its author's edit form says why it is back with them: the new text, not an editor.
+    form = client.get(reverse("annotate:claim_edit", args=[orphan.pk])).content.decode()
+    said = re.search(r'<p class="review-says">(.*?)</p>', form, re.S).group(1)
+    assert re.sub(r"<[^>]+>", "", said) == "A new revision of the article: Text changed"
     listing = client.get(reverse("ingest:revisions", args=[article.slug])).content.decode()
     assert "officials went from door to door" in listing
     assert "Kim Chol" not in listing and "Protected source 1" in listing

@@ -25,6 +25,7 @@ def test_tag_a_claim_with_the_keyboard_alone(page: Page, reviewer):
         if text.evaluate("el => el === document.activeElement"):
             break
     expect(text).to_be_focused()
+    expect(page.locator("#text-keys .touch-only")).to_be_hidden()  # with a mouse and keys, the keys are named
     # Right moves by word: past "Voters" and "in"; Shift+Right extends by word over "Hyesan said".
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
@@ -155,6 +156,9 @@ def test_a_touch_selection_opens_the_tag_panel_as_a_bottom_sheet(browser, live_s
     try:
         log_in(page, reviewer)
         open_article(page, article)
+        # The page says how to select by touch, not which keys to press.
+        expect(page.locator("#text-keys")).to_contain_text("press and hold a word")
+        expect(page.locator("#text-keys .keys-only")).to_be_hidden()
         # A long press selects a word and its handles stretch the selection: what the browser does is
         # emulated by a tap and the selection it leaves; there is no mouse-up.
         text = page.locator("#article-text")

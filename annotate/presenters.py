@@ -97,6 +97,10 @@ class ClaimCard:
         return REASON_LABELS.get(self.review_reason, self.review_reason)
 
     @property
+    def sent_back(self) -> dict | None:
+        return _said(self.reviewer, self.review_reason, self.review_note)
+
+    @property
     def directness_label(self) -> str:
         return DIRECTNESS_LABELS.get(self.directness, self.directness)
 
@@ -153,14 +157,16 @@ def present_all(claims: Iterable[Claim], user, *, in_context: bool = False) -> l
     return [present(claim, user, in_context=in_context) for claim in claims]
 
 
-def sent_back(claim: Claim, user) -> dict | None:
-    """What the editor who sent `claim` back said (who, the reason, the note as `user` may read it), or None."""
-    if not (claim.review_reason or claim.review_note):
+def _said(reviewer: str, reason: str, note: str) -> dict | None:
+    """Who sent a claim back, why and with what note (already masked), as the author's pages show it."""
+    if not (reason or note):
         return None
-    if claim.review_reason == Claim.Reason.TEXT_CHANGED:  # no editor's word: the article's new revision moved it
-        return {"by": "A new revision of the article", "reason": REASON_LABELS[claim.review_reason], "note": ""}
-    return {
-        "by": claim.reviewer.get_username() if claim.reviewer_id else "An editor",
-        "reason": REASON_LABELS.get(claim.review_reason, claim.review_reason),
-        "note": mask_for(user).text(claim.review_note, claim.reviewer_id),
-    }
+    if reason == Claim.Reason.TEXT_CHANGED:  # no editor's word: the article's new revision moved it
+        return {"by": "A new revision of the article", "reason": REASON_LABELS[reason], "note": ""}
+    return {"by": reviewer or "An editor", "reason": REASON_LABELS.get(reason, reason), "note": note}
+
+
+def sent_back(claim: Claim, user) -> dict | None:
+    """What sent `claim` back to its author (see `_said`), the note as `user` may read it, or None."""
+    reviewer = claim.reviewer.get_username() if claim.reviewer_id else ""
+    return _said(reviewer, claim.review_reason, mask_for(user).text(claim.review_note, claim.reviewer_id))

@@ -319,6 +319,8 @@ def test_orphans_are_listed_masked_and_left_out_of_the_reading_view(client, revi
     form = client.get(reverse("annotate:claim_edit", args=[orphan.pk])).content.decode()
     said = re.search(r'<p class="review-says">(.*?)</p>', form, re.S).group(1)
     assert re.sub(r"<[^>]+>", "", said) == "A new revision of the article: Text changed"
+    mine = client.get(reverse("annotate:my_claims")).content.decode()  # My claims says the same, one way
+    assert "<strong>A new revision of the article:</strong> Text changed" in mine
     listing = client.get(reverse("ingest:revisions", args=[article.slug])).content.decode()
     assert "officials went from door to door" in listing
     assert "Kim Chol" not in listing and "Protected source 1" in listing

@@ -134,3 +134,38 @@ def axe_violations(page: Page, *, context: str = "") -> list[str]:
         }"""
     )
     return [f"{context}: {line}" if context else line for line in results]
+
+
+# Words of a visible control, heading, link or table heading that are drawn on two lines: a label cut in the
+# middle of a word ("Sear" / "ch") reads as a broken page. Words longer than a line may wrap, and so may a
+# hyphenated one at its hyphen; what is hidden from sight (a table's head laid out as cards) is not drawn.
+_BROKEN_WORDS = r"""() => {
+  const broken = new Set();
+  const unseen = (el) => {  // it or a box around it is clipped to nothing
+    for (let at = el; at && at !== document.body; at = at.parentElement) {
+      const box = at.getBoundingClientRect();
+      if (box.width < 4 || box.height < 4) return true;
+    }
+    return false;
+  };
+  for (const el of document.querySelectorAll('button, .button, nav a, label, summary, th, legend, h1, h2, h3, a')) {
+    if (!el.offsetParent || el.closest('.swagger-ui') || unseen(el)) continue;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walker.nextNode());) {
+      for (const word of node.data.matchAll(/[^\s\-‐–—\/]+/g)) {
+        if (word[0].length > 24) continue;
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (lines.size > 1) broken.add(`${el.tagName.toLowerCase()}: ${word[0]}`);
+      }
+    }
+  }
+  return [...broken];
+}"""
+
+
+def broken_words(page: Page) -> list[str]:
+    """Each visible label's word that is cut across two lines, as "tag: word"."""
+    return page.evaluate(_BROKEN_WORDS)

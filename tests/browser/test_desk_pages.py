@@ -10,7 +10,7 @@ from review import services as review
 from tests.factories import kind, make_article, make_claim, make_user
 
 from .conftest import PASSWORD
-from .helpers import log_in
+from .helpers import broken_words, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -126,3 +126,18 @@ def test_no_developer_details_and_a_kind_filter_shows_only_its_columns(page: Pag
     expect(page.locator(".matrix thead .kind-col")).to_have_text(["News agency"])
     expect(page.locator(".matrix tbody tr").first.locator("td.cell")).to_have_count(1)
     expect(page.get_by_text("Each cell reads claims·articles")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1440, 1024])
+def test_search_buttons_keep_their_label_whole_on_a_wide_screen(page: Page, width):
+    """The search field gives way to the button beside it: "Search" had been drawn as "Sear" over "ch"."""
+    make_article(TEXT, title="Turnout")
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, make_user("edna", role="editor", password=PASSWORD))
+    for url in ("/articles/", "/sources/"):
+        page.goto(url)
+        button = page.get_by_role("button", name="Search", exact=True)
+        expect(button).to_be_visible()
+        assert not broken_words(page), (url, broken_words(page))
+        box = button.bounding_box()
+        assert box["height"] < 50, f"{url}: the Search button is {box['height']} px tall, its label on two lines"

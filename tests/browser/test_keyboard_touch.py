@@ -7,7 +7,7 @@ from annotate.models import Claim
 from tests.factories import make_article, make_claim, make_user, set_relays
 
 from .conftest import PASSWORD, save_screenshot
-from .helpers import log_in, open_article, tag_panel
+from .helpers import broken_words, log_in, open_article, tag_panel
 
 pytestmark = pytest.mark.browser
 
@@ -219,6 +219,7 @@ def test_no_page_scrolls_sideways_at_390_px(browser, live_server, migrated_rows,
             page.goto(url)
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, f"{url} is {width} px wide at 390 px"
+            assert not broken_words(page), f"{url} cuts words of its labels at 390 px: {broken_words(page)}"
             sign_out = page.get_by_role("button", name="Sign out")
             expect(sign_out).to_be_in_viewport()
         # What a fact rests on is in view without scrolling sideways: its articles, outlets and origins; its

@@ -148,7 +148,9 @@ def _create_claim(request, article):
     if not request.htmx:
         return redirect(f"{article.get_absolute_url()}#claim-{claim.pk}")
     answer = _tagged(request, article, claim, kinds)
-    return trigger_client_event(reswap(answer, "none"), "claim-saved", {"id": claim.pk})
+    # Said once the new highlight is drawn and the request is over: the notice, the flash of the new claim
+    # and the panel's next submission (which htmx drops while this one is still in flight) all need that.
+    return trigger_client_event(reswap(answer, "none"), "claim-saved", {"id": claim.pk}, after="settle")
 
 
 def _tagged(request, article: Article, claim: Claim, kinds: dict[int, ProvenanceKind]):

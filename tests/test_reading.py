@@ -225,7 +225,7 @@ def test_tagging_over_htmx_returns_the_new_body_and_stores_the_claim(client, rev
     assert text_content(fragment, "passage-0") == TEXT
     assert f'<li id="item-{claim.pk}">' in fragment and 'id="claim-list"' in fragment  # the first claim: the list
     assert re.search(r'<li id="legend-\d+" hx-swap-oob="true">.*In-country informant.*>1</span></li>', fragment)
-    assert '"claim-saved"' in response.headers["HX-Trigger"]
+    assert '"claim-saved"' in response.headers["HX-Trigger-After-Settle"]
     assert ReviewEvent.objects.get().action == "created"
 
 

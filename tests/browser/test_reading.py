@@ -164,7 +164,10 @@ def test_a_refused_save_does_not_stand_beside_the_last_tags_notice(page: Page, r
     page.keyboard.press("2")
     page.keyboard.press("Enter")
     expect(page.locator("#reading-news")).to_contain_text("tagged")
+    # The new claim is drawn by the time it is announced, and flashes once.
+    expect(page.locator("#article-text mark.flash")).to_have_text("Nobody voted against.")
     select_with_mouse(page, "The voter turnout was 99.63%.")
+    expect(panel).to_be_visible()  # a key pressed before it opens is the text's own Enter: open the panel
     panel.get_by_label("Source", exact=True).press("Enter")
     expect(panel.get_by_role("alert")).to_be_visible()
     expect(page.locator("#reading-news")).to_have_text("")

@@ -265,6 +265,7 @@ def _insert_claim(
     prefix, suffix = context(article.text, start, end)
     claim = Claim(
         article=article,
+        revision=article.revision,  # the text its offsets were checked against
         start=start,
         end=end,
         exact=exact,

@@ -101,6 +101,7 @@ def article_json(article: Article, request: HttpRequest) -> dict:
         "source_url": article.source_url,
         "language": article.language,
         "independent": article.independent,
+        "revision": article.revision,
         "url": request.build_absolute_uri(article.get_absolute_url()),
         "created": article.created,
         "updated": article.updated,

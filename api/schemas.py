@@ -54,6 +54,7 @@ class ArticleOut(Schema):
     source_url: str
     language: str
     independent: bool = Field(description="Reviewers see only their own and accepted claims on it.")
+    revision: int = Field(description="The number of the text it holds now: a claim of this revision points into it.")
     url: str = Field(description="The article's reading view.")
     created: dt.datetime
     updated: dt.datetime

@@ -319,6 +319,20 @@ def test_an_article_comes_with_its_text_and_number_of_claims(article, author, cl
     assert body["outlet"] == "Test Outlet" and body["url"].endswith(f"/articles/{article.slug}/")
 
 
+def test_a_claim_tagged_after_a_revision_points_into_the_current_text(article, author):
+    from annotate.revising import revise_article
+
+    editor = make_user("edna", role="editor")
+    revise_article(article=article, text=TEXT + " Officials later confirmed the figures.", actor=editor)
+    client = bearer(author)
+    assert client.get(f"/api/articles/{article.slug}").json()["revision"] == 2
+    response = client.post("/api/claims", new_claim(article), content_type="application/json")
+
+    assert response.status_code == 201
+    assert response.json()["revision"] == 2 and not response.json()["orphaned"]
+    assert client.get(response["Location"]).json()["revision"] == 2
+
+
 def test_a_claim_as_json(author, claim):
     response = bearer(author).get(f"/api/claims/{claim.pk}")
 

@@ -129,3 +129,39 @@ def test_protected_sources_keep_the_pseudonyms_they_had():
     assert dict(Source.objects.values_list("name", "pseudonym")) == {"Kim": 1, "KCNA": None, "Pak": 2, "Ri": 3}
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_claims_tagged_after_a_revision_point_into_the_text_they_were_tagged_on():
+    before, after = [("annotate", "0020_source_pseudonym")], [("annotate", "0021_claim_revision_of_its_text")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    Article, Revision = old.get_model("corpus", "Article"), old.get_model("corpus", "Revision")
+    Claim, Kind = old.get_model("annotate", "Claim"), old.get_model("annotate", "ProvenanceKind")
+    user = old.get_model("auth", "User").objects.create(username="rita")
+    kind = Kind.objects.get_or_create(slug="state_media", defaults={"label": "State media", "colour": "#D55E00"})[0]
+    texts = {1: "KCNA said turnout was high.", 2: "Rodong said turnout was high.", 3: "Turnout was high, said KCNA."}
+    article = Article.objects.create(slug="a", title="A", text=texts[3], text_sha256="3", revision=3)
+    for number in (1, 2):
+        Revision.objects.create(article=article, number=number, text=texts[number], text_sha256=str(number))
+
+    def claim(text, exact, **fields):  # stored as the default had it: revision 1
+        start = text.index(exact)
+        return Claim.objects.create(
+            article=article, start=start, end=start + len(exact), exact=exact, kind=kind, annotator=user, **fields
+        ).pk
+
+    anchored = claim(texts[3], "said KCNA")
+    tagged_on_two = claim(texts[2], "Rodong", orphaned=True)
+    of_the_first = claim(texts[1], "KCNA", orphaned=True)
+    nowhere = claim(texts[1], "KCNA said", orphaned=True)
+    Claim.objects.filter(pk=nowhere).update(exact="Pyon said")  # a quote of the same length
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    Claim = executor.loader.project_state(after).apps.get_model("annotate", "Claim")
+    revisions = dict(Claim.objects.values_list("pk", "revision"))
+    assert revisions == {anchored: 3, tagged_on_two: 2, of_the_first: 1, nowhere: 1}
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .masking import holds_protected_name, protected_pattern, remove_sensitive_names, skeleton
-from .models import Fact
+from .models import Fact, may_change
 from .names import clean_name
 
 
@@ -77,7 +77,7 @@ def unname_fact_slugs(*, using: str = DEFAULT_DB_ALIAS) -> int:
 @transaction.atomic
 def record_verdict(*, fact: Fact, verdict: str, explanation: str, actor) -> Fact:
     """An editor's verdict on a fact (a rating label and why); an empty label clears it. Who and when are kept."""
-    if not actor.has_perm("annotate.change_fact"):
+    if not may_change(actor, "annotate.change_fact"):
         raise PermissionDenied("Only editors can record a verdict.")
     verdict, explanation = clean_name(verdict), explanation.strip()
     if explanation and not verdict:

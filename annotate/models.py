@@ -18,6 +18,14 @@ def can_see_sensitive(user) -> bool:
     return user.has_perm("annotate.view_sensitive_source")
 
 
+def may_change(user, permission: str) -> bool:
+    """Whether `user` may make a change that shows or takes names as they are: the registry of sources (its
+    lists, its forms' refusals, a merge's choices) and a fact's verdict (its form holds the text unmasked).
+    A change permission alone is not enough: an account given it without the permission to see protected
+    sources would read them there."""
+    return user.has_perm(permission) and can_see_sensitive(user)
+
+
 class KeyedQuerySet(models.QuerySet):
     """For rows compared by a key derived from one of their fields: bulk inserts fill the key too."""
 

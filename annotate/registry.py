@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from .forms import MergeForm, SourceForm
-from .models import Fact, Source
+from .models import Fact, Source, may_change
 from .presenters import fact_refs
 from .responses import inline_error
 from .source_services import merge_sources, save_source
@@ -63,7 +63,7 @@ def _contains(statement: str, text: str) -> bool:
 
 
 def _editor_only(request, permission="annotate.change_source"):
-    if not request.user.has_perm(permission):
+    if not may_change(request.user, permission):
         raise PermissionDenied
 
 

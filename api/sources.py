@@ -8,7 +8,7 @@ unique by their key, no reserved name, no affiliation that goes round in a circl
 
 from typing import Annotated
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest
 from ninja import Field, Schema
@@ -16,7 +16,7 @@ from pydantic import ConfigDict
 
 from annotate.forms import SourceForm
 from annotate.masking import mask_for
-from annotate.models import ProvenanceKind, Source
+from annotate.models import ProvenanceKind, Source, may_change
 from annotate.source_services import save_source
 
 from . import pages
@@ -111,7 +111,8 @@ def get_source(request, pk: int):
 )
 def edit_source(request, pk: int, payload: SourcePatch):
     """Editors: rename a source, change its kind, aliases, sensitivity or affiliation."""
-    _require(request, "annotate.change_source", "Only editors can change sources.")
+    if not may_change(request.user, "annotate.change_source"):  # its refusals name sources as they are
+        raise PermissionDenied("Only editors can change sources.")
     source = _visible(request, pk)
     sent = payload.model_fields_set
     data = {

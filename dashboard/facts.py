@@ -13,7 +13,7 @@ from annotate.fact_services import record_verdict
 from annotate.filters import Filters
 from annotate.forms import ConflictForm, VerdictForm
 from annotate.masking import mask_for
-from annotate.models import Claim, Fact
+from annotate.models import Claim, Fact, may_change
 from annotate.names import name_key
 from annotate.presenters import by_statement, fact_ref, fact_refs, present_all
 from annotate.responses import form_message, inline_error
@@ -72,6 +72,7 @@ def fact_detail(request, slug):
     board = dashboard.build(_fact_filters(), request.user, fact=fact, article_rows=0)
     row = board.facts[0] if board.facts else None
     can_edit = request.user.has_perm("annotate.change_fact")
+    can_judge = may_change(request.user, "annotate.change_fact")  # the verdict's form holds its text unmasked
     other_facts = Fact.objects.exclude(pk=fact.pk).exclude(pk__in=[f.pk for f in conflicts]).order_by("pk")
     # Offered all at once when they are few; otherwise as the editor types (2,000 facts were 200 KB a page).
     offered = list(other_facts[: CONFLICT_CHOICES + 1]) if can_edit else []
@@ -82,7 +83,7 @@ def fact_detail(request, slug):
         "verdict": mask.text(fact.verdict),
         "verdict_explanation": mask.text(fact.verdict_explanation, fact.verdict_by_id),
         "verdict_form": VerdictForm(initial={"verdict": fact.verdict, "explanation": fact.verdict_explanation})
-        if can_edit
+        if can_judge
         else None,
         "claims": claims,
         "page": page,
@@ -116,7 +117,7 @@ def fact_verdict(request, slug):
     """Editors record (or clear) a verdict on a fact."""
     # Refused before the fact is looked up: answering 404 for a fact that is not there would tell those who
     # may not edit which ones are, hidden ones included.
-    if not request.user.has_perm("annotate.change_fact"):
+    if not may_change(request.user, "annotate.change_fact"):
         return inline_error(request, "Only editors can record a verdict.", status=403, target="#verdict-errors")
     fact = get_object_or_404(Fact.objects.visible_to(request.user), slug=slug)
     form = VerdictForm(request.POST)

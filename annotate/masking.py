@@ -10,7 +10,9 @@ through the `Mask` of that user:
   sources apart (they count as two origins), never who they are.
 - `Mask.text(text, author_id)`: registered sensitive names and aliases inside free text (a claim's
   note, a review note, a fact's statement, a source's description, a name typed by a reviewer) become
-  "[protected]". Matching ignores case, accents, width, zero-width characters and spacing. A person
+  "[protected]". Matching ignores case, accents, width, zero-width characters, letters of other scripts
+  that look like Latin ones ("Kіm" with a Cyrillic і), and whether a name's words are written apart or
+  together ("Kim Chol-su", "Kim Cholsu", "KimChol-su"; a zero-width space between them is dropped). A person
   sees their own text as they wrote it: showing it back redacted would confirm that a name they typed
   is a protected one.
 
@@ -24,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 
+from confusable_homoglyphs import confusables
 from django.db import connections, router
 
 from config.lookups import column, table
@@ -45,12 +48,28 @@ __all__ = [
 def _skeleton_char(code: int) -> str | None:
     """What `skeleton` makes of one character: a space if a space, a dash, a soft hyphen, a minus sign or a
     connector such as "_" ("Choe Myong-hui", "Choe Myong hui", "Choe_Myong−hui" name one person); dropped
-    (None) if another mark or format character; itself otherwise."""
+    (None) if another mark or format character; the Latin letter it is made to look like, if a letter of
+    another script (Unicode's confusables: Cyrillic "а" is "a"); itself otherwise."""
     char = chr(code)
     category = unicodedata.category(char)
     if char.isspace() or category in ("Pd", "Pc") or char in "\u00ad\u2212":
         return " "
-    return None if category in ("Mn", "Me", "Cf") else char
+    if category in ("Mn", "Me", "Cf"):
+        return None
+    return _latin_look_alike(char) if category.startswith("L") and code > 0x7F else char
+
+
+def _latin_look_alike(char: str) -> str:
+    """The lower-case ASCII letter that `char` (a letter, its case folded) or its capital passes for, or
+    `char`. Letters of Hangul and Han are their own: nothing Latin looks like them."""
+    for form in (char, char.upper()):
+        if len(form) != 1:
+            continue
+        for found in confusables.is_confusable(form, preferred_aliases=["latin"]) or ():
+            for glyph in found["homoglyphs"]:
+                if len(glyph["c"]) == 1 and glyph["c"].isascii() and glyph["c"].isalpha():
+                    return glyph["c"].lower()
+    return char
 
 
 class _SkeletonTable(dict):
@@ -113,8 +132,28 @@ _FIRST = rf"(?<!{_WORD}[\s\S])"  # _BEFORE, checked once a name's first characte
 
 
 def _keys(names: list[str]) -> tuple[str, ...]:
-    """The skeletons of the names that are long enough to look for."""
-    return tuple(sorted({key for key in (skeleton(name).strip() for name in names) if len(key) >= 2}))
+    """The skeletons of the names that are long enough to look for, each also with its words run together in
+    every way (`_joined`)."""
+    keys = (skeleton(name).strip() for name in names)
+    return tuple(sorted({joined for key in keys if len(key) >= 2 for joined in _joined(key)}))
+
+
+JOINED_WORDS = 4  # a name of up to this many words is also looked for with its words run together
+
+
+def _joined(key: str) -> set[str]:
+    """`key` with each space between its words kept or left out: a Korean given name is written "Chol-su",
+    "Chol su" or "Cholsu" (`skeleton` reads the dash as a space), and a zero-width space between two words,
+    which `skeleton` drops, runs them together. Every form is a literal key of its own, so that the pattern
+    still takes the longest name found at a place. Longer names (descriptions used as aliases) are looked
+    for as written: their forms would double with every word."""
+    words = key.split(" ")
+    if len(words) > JOINED_WORDS:
+        return {key}
+    forms = {words[0]}
+    for word in words[1:]:
+        forms = {form + gap + word for form in forms for gap in (" ", "")}
+    return forms
 
 
 def name_pattern(names: list[str]) -> re.Pattern | None:

@@ -36,6 +36,10 @@ def reader():
         ("Ｋｉｍ Chol-su", "[protected]"),  # full width
         ("Kim Chol\u00ad-su and Kim Ch\u200bol-su", "[protected] and [protected]"),  # soft hyphen, zero width
         ("Kím Chol-su", "[protected]"),  # accents do not hide a name
+        ("Kim Cholsu said so.", "[protected] said so."),  # a given name written as one word
+        ("KimChol-su and Kim\u200bChol su", "[protected] and [protected]"),  # run together, or by a zero-width space
+        ("K\u0456m Chol-su and \u041a\u0406\u041c CHOL-SU", "[protected] and [protected]"),  # Cyrillic look-alikes
+        ("Kimcholsung Pak", "Kimcholsung Pak"),  # a longer word is another name, run together too
         ("A Hyesan resident told us; Kim Chol-su's cousin too.", "A [protected] told us; [protected]'s cousin too."),
         ("박영희가 말했다", "[protected]가 말했다"),  # a Hangul name takes its particle without a space
         ("Kim Chol-su가 말했다", "[protected]가 말했다"),  # so does a romanised one, in Korean text

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from annotate.filters import STATUS_CHOICES, Filters, filter_options
+from annotate.masking import holds_protected_name, protected_pattern
 from annotate.models import Claim, ProvenanceKind, ReviewEvent, Source, can_see_sensitive
 from annotate.presenters import present, present_all
 from annotate.services import StaleEdit
@@ -71,6 +72,8 @@ def _card_context(request, filters: Filters, claim: Claim | None) -> dict:
         "acceptable": {item.pk for item in up_next if review.may_accept(item.annotator_id, request.user)},
         "trail": list(ReviewEvent.objects.filter(claim_ref=claim.pk).select_related("actor")[:20]) if claim else [],
         "proposed_match": _proposed_match(claim, request.user),
+        "exposed": _exposed(claim, request.user),
+        "exposing": _exposing(up_next, request.user),
         "filters": filters,
         "left": left,
         "own": own,
@@ -97,6 +100,38 @@ def _proposed_match(claim: Claim | None, user) -> Source | None:
     if claim is None or not claim.proposed_source or not can_see_sensitive(user):
         return None
     return Source.objects.named(claim.proposed_source).first()
+
+
+def _proposed_relays(claim: Claim) -> list[str]:
+    return [relay.proposed for relay in claim.relays.all() if relay.source_id is None and relay.proposed]
+
+
+def _exposed(claim: Claim | None, user) -> dict:
+    """What accepting the claim would show its author as protected, for an editor who may see why: the names
+    proposed in its relay chain that hold a protected name, and a proposed fact's statement that holds one.
+    The author typed them, and sees them as typed until then; afterwards, a pseudonym or "[protected]"."""
+    if claim is None or not can_see_sensitive(user):
+        return {}
+    pattern = protected_pattern()
+    via = [name for name in _proposed_relays(claim) if holds_protected_name(name, pattern=pattern)]
+    fact = bool(claim.proposed_fact) and holds_protected_name(claim.proposed_fact, pattern=pattern)
+    return {"via": via, "fact": fact} if via or fact else {}
+
+
+def _exposing(claims: list[Claim], user) -> set[int]:
+    """The claims of `claims` whose acceptance would show their author something they typed as protected
+    (their proposed source, relays or fact), for an editor who may see it: "Accept selected" says which."""
+    if not can_see_sensitive(user) or (pattern := protected_pattern()) is None:
+        return set()
+    return {
+        claim.pk
+        for claim in claims
+        if any(
+            holds_protected_name(text, pattern=pattern)
+            for text in (claim.proposed_source, *_proposed_relays(claim), claim.proposed_fact)
+            if text
+        )
+    }
 
 
 def _card(request, filters, claim, *, status=200, message=""):

@@ -97,6 +97,33 @@ def test_the_editor_who_accepts_links_the_guess_to_the_registered_source(client,
     assert Source.objects.count() == 1
 
 
+def test_the_editor_is_told_what_accepting_would_show_the_author_as_protected(client, article, informant):
+    """Names typed in the relay chain or a new fact's statement become a pseudonym or "[protected]" for their
+    author once accepted: the card says so, as it does for the source, so that the editor may ask first."""
+    rita = make_user("rita")
+    client.force_login(rita)
+    start = TEXT.index("Nobody voted against")
+    data = {"start": start, "end": start + 20, "exact": "Nobody voted against", "kind": "expert",
+            "source": "Daily NK", "via": f"Radio Free Asia; {ALIAS.lower()}",
+            "fact": f"{INFORMANT} says nobody voted against"}  # fmt: skip
+    assert client.post(reverse("annotate:article_claims", args=[article.slug]), data, headers=HTMX).status_code == 201
+    editor = make_user("eddie", role="editor")
+    client.force_login(editor)
+    card = client.get(reverse("review:queue")).content.decode()
+    assert f"Accepting links “{ALIAS.lower()}” to a sensitive source" in card
+    assert "Radio Free Asia”" not in card.split("Accepting links")[1][:80]
+    assert "It names a sensitive source" in card
+    client.force_login(rita)
+    tag_in_browser(client, article, "The turnout was 99.63%", "KCNA")  # a claim that exposes nothing
+    plain = Claim.objects.get(proposed_source="KCNA")
+    client.force_login(editor)
+    page = client.get(reverse("review:queue"), {"claim": plain.pk}).content.decode()
+    card, up_next = page.split('id="up-next-title"')
+    assert "The turnout was 99.63%" in card
+    assert "to a sensitive source" not in card and "It names a sensitive source" not in card
+    assert "Nobody voted against" in up_next and "names a protected source" in up_next, "Accept selected says so"
+
+
 def test_counts_do_not_tell_a_reviewer_two_aliases_are_one_person(client, article, informant):
     """Each guess stays its own proposal, so the dashboard's sources and flags say nothing about aliases."""
     rita = make_user("rita")

@@ -408,7 +408,9 @@ def delete_claim(request, pk: int, version: int = Query(..., ge=1, description="
         services.delete_claim(claim=claim, actor=request.user, version=version)
     except services.StaleEdit as exc:
         return _stale(request, pk, exc)
-    return HttpResponse(status=204)
+    answer = HttpResponse(status=204)
+    del answer["Content-Type"]  # no content, so no type of it
+    return answer
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:

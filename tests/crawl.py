@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Patterns without a name: the home page's redirect and the API's JSON 404 for unknown paths.
-UNNAMED = {"", "api/^(?P<rest>.*)$"}
+UNNAMED = {"", r"api/^(?P<rest>[\s\S]*)$"}
 
 
 @dataclass(frozen=True)

@@ -635,10 +635,29 @@ def test_delete_a_claim(author, claim):
     assert Claim.objects.filter(pk=claim.pk).exists()
 
     deleted = client.delete(f"/api/claims/{claim.pk}?version=1")
-    assert deleted.status_code == 204 and deleted.content == b""
+    assert deleted.status_code == 204 and deleted.content == b"" and "Content-Type" not in deleted
     assert not Claim.objects.filter(pk=claim.pk).exists()
     assert ReviewEvent.objects.filter(claim_ref=claim.pk, action="deleted").exists()
     assert client.get(f"/api/claims/{claim.pk}").json() == {"detail": f"No claim has the id {claim.pk}."}
+
+
+def test_a_write_to_a_mistyped_path_is_a_json_404_not_a_csrf_page(author, claim):
+    token = ApiToken.issue(user=author)[1]
+    client = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {token}")
+    writes = [
+        ("post", "/api/claims/"),
+        ("post", "/api/articles/"),
+        ("patch", "/api/claims/abc"),
+        ("delete", "/api/nope"),
+    ]
+    for method, path in writes:
+        response = getattr(client, method)(path, "{}", content_type="application/json")
+        assert response.status_code == 404, (method, path, response.status_code)
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json()["detail"].startswith("No endpoint at")
+    for path in ("/api/x%0Ay", f"/api/claims/{claim.pk}%0A"):
+        response = client.get(path)
+        assert response.status_code == 404 and response["Content-Type"].startswith("application/json"), path
 
 
 def test_not_found_and_not_allowed_are_json(author, claim):

@@ -209,7 +209,7 @@ def _filtered(request: HttpRequest):
     tags=["claims"],
     url_name="claims",
     operation_id="list_claims",
-    openapi_extra=w3c.in_schema("AnnotationCollection, or AnnotationPage after the first page"),
+    openapi_extra=w3c.in_schema("AnnotationCollection; with `page`, that AnnotationPage"),
 )
 def list_claims(
     request,
@@ -221,7 +221,7 @@ def list_claims(
     """Claims passing the dashboard's filters (every status unless `status` says otherwise), in id order.
 
     With `Accept: application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"`: a W3C
-    AnnotationCollection whose `first` is this page (a later page: that AnnotationPage).
+    AnnotationCollection whose `first` is its first page; with `page` (the first included), that AnnotationPage.
     """
     # `filters` documents the parameters; they are read from request.GET exactly as the dashboard reads them.
     _require(request, "annotate.view_claim", "You do not have permission to read claims.")

@@ -46,7 +46,9 @@ def annotation(request: HttpRequest, claim: Claim) -> dict:
 
 
 def collection(request: HttpRequest, claims: list, links: dict, page: int, size: int) -> dict:
-    """A page of claims: on page 1 the AnnotationCollection with that page as `first`; later, the page itself.
+    """A page of claims: at the collection's own address (no `page` asked for), the AnnotationCollection
+    with its first page embedded as `first`; at a page's address (`page=N`, the first one's included, which
+    `first` and the second page's `prev` name), that AnnotationPage.
 
     Items leave out their own @context: the document's covers them.
     """
@@ -63,7 +65,7 @@ def collection(request: HttpRequest, claims: list, links: dict, page: int, size:
         this_page["next"] = links["next"]
     if links["previous"]:
         this_page["prev"] = links["previous"]
-    if page > 1:
+    if "page" in request.GET:
         return {"@context": CONTEXT, **this_page, "partOf": {"id": whole, "total": links["count"]}}
     return {
         "@context": CONTEXT,

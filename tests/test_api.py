@@ -719,6 +719,10 @@ def test_claims_as_an_annotation_collection_by_pages(article, author):
     assert second["type"] == "AnnotationPage" and len(second["items"]) == 1
     assert second["partOf"] == {"id": collection["id"], "total": 3}
     assert "next" not in second and "page=1" in second["prev"]
+    # Walking back: the first page's own address is that page, as `first` names it, not the collection.
+    back = json.loads(client.get(second["prev"], headers={"Accept": W3C}).content)
+    assert back["type"] == "AnnotationPage" and back["id"] == first["id"] == second["prev"]
+    assert [item["id"] for item in back["items"]] == [item["id"] for item in first["items"]]
 
 
 # ---- the schema, query counts --------------------------------------------------------------------------

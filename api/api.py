@@ -11,9 +11,11 @@ from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from ninja import File, Form, NinjaAPI, Query, Status
+from ninja import File, Form, NinjaAPI, Query, Schema, Status
+from ninja.errors import ValidationError as RequestInvalid
 from ninja.files import UploadedFile
 from ninja.renderers import JSONRenderer
+from pydantic import ValidationError as PydanticInvalid
 
 from annotate import services
 from annotate.chains import current_links
@@ -140,14 +142,26 @@ def get_article(request, slug: str):
 )
 def add_article(request, response: HttpResponse, payload: Form[ArticleIn], file: File[UploadedFile] = None):
     """Add an article from a URL, a file (HTML, PDF, text) or text; a changed text of a stored article
-    (same canonical URL, or `revision_of`) becomes its new revision. Editors only."""
+    (same canonical URL, or `revision_of`) becomes its new revision. Editors only.
+
+    The fields come as a form (a file beside them, as multipart) or as one JSON object (no file)."""
     _require(request, "corpus.add_article", "You do not have permission to add articles.")
+    if request.content_type == "application/json":
+        payload = _json_body(request, ArticleIn)
     saved = adding.add_article(payload.dict(), file, actor=request.user)
     if saved.status == "duplicate":
         return Status(409, {"detail": f"Duplicate: {saved.message}."})
     response["Location"] = reverse("api:get_article", args=[saved.article.slug])
     body = article_json(saved.article, request) | {"message": saved.message, "revision": saved.article.revision}
     return Status(201, body | {"status": saved.status})
+
+
+def _json_body(request: HttpRequest, schema: type[Schema]) -> Schema:
+    """The request's JSON object read as `schema`, refused field by field as a form's fields would be."""
+    try:
+        return schema.model_validate_json(request.body or b"{}")
+    except PydanticInvalid as exc:
+        raise RequestInvalid([{**item, "loc": ("body", "payload", *item["loc"])} for item in exc.errors()]) from None
 
 
 # ---- claims: reading --------------------------------------------------------------------------------

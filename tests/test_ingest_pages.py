@@ -2,6 +2,7 @@
 with their re-anchored claims and orphans, POST /api/articles and import_articles with HTML, PDF and URLs."""
 
 import io
+import json
 import re
 
 import pytest
@@ -166,6 +167,19 @@ def test_the_api_adds_from_a_url_text_or_file_and_reports_duplicates(site, edito
     assert bad.status_code == 400 and "no article text" in bad.content.decode()
     assert editor_client.post(url, {}).status_code == 400
     assert Article.objects.count() == 3
+
+
+def test_the_api_takes_an_article_as_json_too(editor_client):
+    url = reverse("api:articles_add")
+    body = {"text": "A report sent as JSON about rice prices in Hyesan.", "title": "Rice", "published": "2024-03-01"}
+    created = editor_client.post(url, json.dumps(body), content_type="application/json")
+    assert created.status_code == 201, created.content
+    assert (created.json()["title"], created.json()["published"]) == ("Rice", "2024-03-01")
+    bad = editor_client.post(url, json.dumps({"text": "x", "published": "soon"}), content_type="application/json")
+    assert bad.status_code == 400 and "published" in bad.json()["errors"]
+    broken = editor_client.post(url, "{not json", content_type="application/json")
+    assert broken.status_code == 400 and broken["Content-Type"].startswith("application/json")
+    assert Article.objects.count() == 1
 
 
 def test_another_story_under_an_article_s_canonical_address_is_not_taken_for_a_revision(site, editor_client):

@@ -128,9 +128,16 @@ def resolve_relays(
 
 
 def _fact_named(statement: str) -> Fact | None:
-    """The fact with this statement, or else the one with this slug: one query for both."""
-    found = list(Fact.objects.filter(Q(key=name_key(statement)) | Q(slug=statement))[:2])
-    return next((fact for fact in found if fact.key == name_key(statement)), found[0] if found else None)
+    """The fact with this statement, or with it but for a full stop at its end ("Turnout was 99.63%" is
+    "Turnout was 99.63%."), or else the one with this slug: one query for all."""
+    key = name_key(statement)
+    bare = key.rstrip(".").rstrip()
+    keys = [key, *(other for other in (bare, f"{bare}.") if bare and other != key)]
+    found = {fact.key: fact for fact in Fact.objects.filter(Q(key__in=keys) | Q(slug=statement))[:4]}
+    for wanted in keys:
+        if wanted in found:
+            return found[wanted]
+    return next((fact for fact in found.values() if fact.slug == statement), None)
 
 
 def register_fact(*, statement: str) -> Fact:

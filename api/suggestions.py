@@ -24,7 +24,7 @@ class SuggestionOut(Schema):
     exact: str
     kind: str = Field(description="The proposed kind's slug.")
     source: str | None = Field(description="A registered source (a pseudonym if sensitive) or a name from the text.")
-    via: list[str] = Field(description="The relay chain, outermost first.")
+    via: list[str] = Field(description="The relay chain, nearest to the article first.")
     fact: str | None = Field(description="The best candidate fact's slug.")
     facts: list[FactOptionOut] = Field(description="Candidate facts, best first.")
     score: float = Field(description="0-1: how sure the engine is.")

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from annotate.models import Claim, Fact, ReviewEvent, Source, SourceAlias
+from annotate.services import register_fact
 from annotate.source_services import merge_sources
 from annotate.spans import sentence_around
 from review import services as review
@@ -79,6 +80,18 @@ def test_known_source_and_fact_are_reused_by_name_alias_or_any_case(client, revi
     tag(client, article, "the KCNA said", source="  kcna ", fact="turnout", kind="news_agency")
     assert Source.objects.count() == 1 and Fact.objects.count() == 1
     assert set(Claim.objects.values_list("source_id", "fact_id")) == {(kcna.pk, fact.pk)}
+
+
+def test_a_fact_is_found_with_or_without_its_final_full_stop(client, reviewer, article):
+    fact = register_fact(statement="Turnout was 99.63%.")
+    other = register_fact(statement="Nobody voted against")
+    tag(client, article, "The turnout was 99.63%", fact="turnout was 99.63%")
+    tag(client, article, "the KCNA said", fact="Nobody voted against.", kind="news_agency")
+    assert Fact.objects.count() == 2
+    assert sorted(Claim.objects.values_list("fact_id", flat=True)) == sorted([fact.pk, other.pk])
+    assert register_fact(statement="Turnout was 99.63%") == fact and Fact.objects.count() == 2
+    exact = Fact.objects.create(statement="Nobody voted against.", slug="nobody-2", key="nobody voted against.")
+    assert register_fact(statement="Nobody voted against.") == exact, "the statement as written comes first"
 
 
 def test_bad_directness_is_refused(client, reviewer, article):

@@ -7,15 +7,11 @@ from functools import cache
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from ninja import File, Form, NinjaAPI, Query, Schema, Status
-from ninja.errors import ValidationError as RequestInvalid
-from ninja.files import UploadedFile
+from ninja import NinjaAPI, Query, Status
 from ninja.renderers import JSONRenderer
-from pydantic import ValidationError as PydanticInvalid
 
 from annotate import services
 from annotate.chains import current_links
@@ -24,16 +20,11 @@ from annotate.models import Claim, ProvenanceKind
 from annotate.presenters import present
 from config.lookups import column, table, unique
 from corpus.models import Article
-from ingest import api as adding
 from interchange.export import with_export_related
 
 from . import docs, errors, pages, w3c
 from .auth import bearer_token, session
 from .schemas import (
-    ArticleDetailOut,
-    ArticleIn,
-    ArticlePage,
-    ArticleSaved,
     ClaimFilters,
     ClaimIn,
     ClaimOut,
@@ -86,82 +77,6 @@ def _require(request: HttpRequest, permission: str, refusal: str) -> None:
     """The browser's permission names, checked the same way for session and token callers."""
     if not request.user.has_perm(permission):
         raise PermissionDenied(refusal)
-
-
-# ---- articles ---------------------------------------------------------------------------------------
-
-
-def article_json(article: Article, request: HttpRequest) -> dict:
-    """An article's metadata; `url` leads a person to its reading view."""
-    return {
-        "slug": article.slug,
-        "title": article.title,
-        "outlet": article.outlet.name if article.outlet_id else None,
-        "outlet_id": article.outlet_id,
-        "author": article.author,
-        "published": article.published,
-        "source_url": article.source_url,
-        "language": article.language,
-        "independent": article.independent,
-        "revision": article.revision,
-        "url": request.build_absolute_uri(article.get_absolute_url()),
-        "created": article.created,
-        "updated": article.updated,
-    }
-
-
-@api.get("/articles", response={200: ArticlePage, 400: FieldErrors, **REFUSED}, tags=["articles"])
-def list_articles(request, q: str = "", page: int = PageNumber, page_size: int = PageSize):
-    """Articles, newest first; `q` keeps those whose title or outlet contains every word of it."""
-    _require(request, "corpus.view_article", "You do not have permission to read articles.")
-    articles = Article.objects.select_related("outlet").defer("text")
-    if q.strip():
-        articles = articles.search(q)
-    articles = articles.order_by(F("published").desc(nulls_last=True), "title", "pk")
-    items, links = pages.paginate(request, articles, page, page_size)
-    return links | {"results": [article_json(article, request) for article in items]}
-
-
-@api.get("/articles/{slug}", response={200: ArticleDetailOut, 404: Error, **REFUSED}, tags=["articles"])
-def get_article(request, slug: str):
-    """One article with its text, which every claim's offsets point into."""
-    _require(request, "corpus.view_article", "You do not have permission to read articles.")
-    article = unique(Article.objects.select_related("outlet").filter(slug=slug))
-    if article is None:
-        raise Http404(f"No article has the slug “{slug}”.")
-    claims = Claim.objects.on(article, request.user).count()
-    return article_json(article, request) | {"text": article.text, "claims": claims}
-
-
-@api.post(
-    "/articles",
-    response={201: ArticleSaved, 400: FieldErrors, 409: Error, **REFUSED},
-    tags=["articles"],
-    url_name="articles_add",
-    operation_id="add_article",
-)
-def add_article(request, response: HttpResponse, payload: Form[ArticleIn], file: File[UploadedFile] = None):
-    """Add an article from a URL, a file (HTML, PDF, text) or text; a changed text of a stored article
-    (same canonical URL, or `revision_of`) becomes its new revision. Editors only.
-
-    The fields come as a form (a file beside them, as multipart) or as one JSON object (no file)."""
-    _require(request, "corpus.add_article", "You do not have permission to add articles.")
-    if request.content_type == "application/json":
-        payload = _json_body(request, ArticleIn)
-    saved = adding.add_article(payload.dict(), file, actor=request.user)
-    if saved.status == "duplicate":
-        return Status(409, {"detail": f"Duplicate: {saved.message}."})
-    response["Location"] = reverse("api:get_article", args=[saved.article.slug])
-    body = article_json(saved.article, request) | {"message": saved.message, "revision": saved.article.revision}
-    return Status(201, body | {"status": saved.status})
-
-
-def _json_body(request: HttpRequest, schema: type[Schema]) -> Schema:
-    """The request's JSON object read as `schema`, refused field by field as a form's fields would be."""
-    try:
-        return schema.model_validate_json(request.body or b"{}")
-    except PydanticInvalid as exc:
-        raise RequestInvalid([{**item, "loc": ("body", "payload", *item["loc"])} for item in exc.errors()]) from None
 
 
 # ---- claims: reading --------------------------------------------------------------------------------

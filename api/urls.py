@@ -5,6 +5,7 @@ from django.views.decorators.csrf import csrf_exempt
 from config.access import role_not_required
 
 from . import (
+    articles,  # noqa: F401 (registers the /articles endpoints on the API)
     sources,  # noqa: F401 (registers the /sources endpoints on the API)
     suggestions,  # noqa: F401  (registers its endpoint on the API)
 )

@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
 from annotate.filters import Filters
+from config.downloads import token_or_session
 from config.garbage import paused_collection
 
 from . import exports
@@ -46,6 +47,7 @@ def _jsonld(document: dict) -> bytes:
 def _download(what: str, filename: str, content_type: str, body):
     """A download view: the story the filters select, as `body(story, user, site)` writes it."""
 
+    @token_or_session
     @require_GET
     @permission_required("annotate.export_claims", raise_exception=True)
     @paused_collection()

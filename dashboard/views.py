@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from annotate.filters import Filters, filter_options
+from config.downloads import token_or_session
 from config.garbage import paused_collection
 from interchange.csvfield import csv_safe
 
@@ -33,6 +34,7 @@ def dashboard_view(request):
     return render(request, template, context)
 
 
+@token_or_session
 @require_GET
 @paused_collection()
 def dashboard_json(request):
@@ -45,6 +47,7 @@ def dashboard_json(request):
     return HttpResponse(body, content_type="application/json")
 
 
+@token_or_session
 @require_GET
 @paused_collection()
 def dashboard_csv(request):

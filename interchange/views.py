@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from annotate.masking import mask_for
 from annotate.models import Claim
+from config.downloads import token_or_session
 
 from . import copying, export
 
@@ -26,6 +27,7 @@ def _export(request, chunks_of, *, content_type: str, extension: str):
     return response
 
 
+@token_or_session
 @require_GET
 @permission_required("annotate.export_claims", raise_exception=True)
 def claims_csv(request):
@@ -45,6 +47,7 @@ def claims_csv(request):
     )
 
 
+@token_or_session
 @require_GET
 @permission_required("annotate.export_claims", raise_exception=True)
 def claims_jsonl(request):
@@ -63,6 +66,7 @@ def claims_jsonl(request):
     )
 
 
+@token_or_session
 @require_GET
 @permission_required("annotate.export_claims", raise_exception=True)
 def claims_jsonld(request):

@@ -156,7 +156,7 @@ def list_claims(
     _require(request, "annotate.view_claim", "You do not have permission to read claims.")
     items, links = pages.paginate(request, _filtered(request), page, page_size)
     if w3c.wanted(request):
-        return w3c.response(w3c.collection(request, items, links, page, page_size))
+        return w3c.response(w3c.collection(request, items, links, page, page_size), container="page" not in request.GET)
     patch_vary_headers(response, ["Accept"])
     return links | {"results": [claim_json(claim, request.user) for claim in items]}
 

@@ -127,7 +127,8 @@ def database_unavailable(request, exc: Exception) -> HttpResponse:
 
 
 def outside_ninja(view):
-    """An endpoint's view, answering in JSON where django-ninja would not.
+    """An endpoint's view, answering in JSON where django-ninja would not, and to the methods HTTP expects of
+    every resource: HEAD (GET's headers, no body) and OPTIONS (the methods it takes, in Allow).
 
     A method the endpoint lacks gets a JSON 405 instead of django-ninja's plain text. (Text that cannot
     be stored, such as a NUL in the URL, never gets this far: config.input refuses it in this shape.)
@@ -135,15 +136,33 @@ def outside_ninja(view):
 
     @wraps(view)
     def answer(request, *args, **kwargs):
+        asked = request.method
+        if asked == "HEAD":
+            request.method = "GET"
         response = view(request, *args, **kwargs)
-        if response.status_code != 405:
-            return response
-        allowed = response["Allow"]
-        refusal = error(405, f"{request.method} is not allowed here; allowed: {allowed}.")
-        refusal["Allow"] = allowed
-        return refusal
+        request.method = asked
+        if response.status_code == 405:
+            allowed = _allowed(response["Allow"])
+            if asked == "OPTIONS":
+                response = HttpResponse(status=204)
+                del response["Content-Type"]
+            else:
+                response = error(405, f"{asked} is not allowed here; allowed: {allowed}.")
+            response["Allow"] = allowed
+        elif asked == "HEAD":
+            length = len(response.content)
+            response.content = b""
+            response["Content-Length"] = str(length)
+        return response
 
     return answer
+
+
+def _allowed(methods: str) -> str:
+    """What django-ninja's Allow lists, with HEAD beside GET and OPTIONS, which `outside_ninja` answers."""
+    listed = [method.strip() for method in methods.split(",") if method.strip()]
+    extra = (["HEAD"] if "GET" in listed else []) + ["OPTIONS"]
+    return ", ".join(listed + [method for method in extra if method not in listed])
 
 
 def install(api: NinjaAPI) -> None:

@@ -4,6 +4,7 @@ Each claim becomes an Annotation as the W3C export writes it (`interchange.w3c.w
 page of claims becomes an AnnotationCollection, or a later AnnotationPage of it.
 """
 
+import hashlib
 import json
 
 from django.http import HttpRequest, HttpResponse
@@ -29,10 +30,24 @@ def wanted(request: HttpRequest) -> bool:
     return request.get_preferred_type([JSON, MEDIA_TYPE]) == MEDIA_TYPE
 
 
-def response(data: dict) -> HttpResponse:
-    """The annotation media type, varying by Accept: the same URL also answers in plain JSON."""
-    answer = HttpResponse(json.dumps(data, ensure_ascii=False), content_type=MEDIA_TYPE)
+LDP = "http://www.w3.org/ns/ldp#"
+# What the Web Annotation Protocol has a server say of each kind of resource (its sections 4 and 5).
+CONTAINER_LINKS = (
+    f'<{LDP}BasicContainer>; rel="type", <http://www.w3.org/TR/annotation-protocol/>; rel="{LDP}constrainedBy"'
+)
+ANNOTATION_LINKS = f'<{LDP}Resource>; rel="type"'
+
+
+def response(data: dict, *, container: bool = False) -> HttpResponse:
+    """The annotation media type, varying by Accept (the same URL also answers in plain JSON), with the
+    protocol's headers: the resource's LDP type, the methods it takes, and an ETag of this representation
+    (it depends on who asks, whose mask it went through, so it is the body's own digest)."""
+    body = json.dumps(data, ensure_ascii=False).encode()
+    answer = HttpResponse(body, content_type=MEDIA_TYPE)
     patch_vary_headers(answer, ["Accept"])
+    answer["Link"] = CONTAINER_LINKS if container else ANNOTATION_LINKS
+    answer["Allow"] = "GET, HEAD, OPTIONS, POST" if container else "GET, HEAD, OPTIONS, PATCH, DELETE"
+    answer["ETag"] = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     return answer
 
 
@@ -70,7 +85,7 @@ def collection(request: HttpRequest, claims: list, links: dict, page: int, size:
     return {
         "@context": CONTEXT,
         "id": whole,
-        "type": "AnnotationCollection",
+        "type": ["BasicContainer", "AnnotationCollection"],
         "label": "Provenance claims",
         "total": links["count"],
         "first": this_page | {"partOf": whole},

@@ -701,6 +701,22 @@ def test_plain_json_unless_the_annotation_type_is_asked_for(author, claim):
     assert preferred["Content-Type"] == W3C
 
 
+def test_every_endpoint_answers_head_and_options_as_http_expects(author, claim):
+    client = bearer(author)
+    for path in ("/api/claims", f"/api/claims/{claim.pk}", "/api/articles", "/api/sources"):
+        got, head = client.get(path), client.head(path)
+        assert head.status_code == 200 and head.content == b"", path
+        assert head["Content-Type"] == got["Content-Type"] and int(head["Content-Length"]) == len(got.content)
+        options = client.options(path)
+        assert options.status_code == 204 and "Content-Type" not in options
+        assert {"GET", "HEAD", "OPTIONS"} <= {m.strip() for m in options["Allow"].split(",")}, path
+    annotation = client.get(f"/api/claims/{claim.pk}", headers={"Accept": W3C})
+    assert annotation["Link"] == '<http://www.w3.org/ns/ldp#Resource>; rel="type"'
+    assert annotation["Allow"] == "GET, HEAD, OPTIONS, PATCH, DELETE"
+    assert annotation["ETag"] == client.get(f"/api/claims/{claim.pk}", headers={"Accept": W3C})["ETag"]
+    assert client.head("/api/nothing-here").status_code == 404
+
+
 def test_claims_as_an_annotation_collection_by_pages(article, author):
     for n in range(3):
         make_claim(article, n, n + 1, annotator=author)
@@ -709,7 +725,9 @@ def test_claims_as_an_annotation_collection_by_pages(article, author):
     response = client.get("/api/claims?page_size=2", headers={"Accept": W3C})
     assert response["Content-Type"] == W3C and "Accept" in response["Vary"]
     collection = json.loads(response.content)
-    assert (collection["type"], collection["total"]) == ("AnnotationCollection", 3)
+    assert (collection["type"], collection["total"]) == (["BasicContainer", "AnnotationCollection"], 3)
+    assert 'ldp#BasicContainer>; rel="type"' in response["Link"] and "constrainedBy" in response["Link"]
+    assert response["Allow"] == "GET, HEAD, OPTIONS, POST" and response["ETag"].startswith('"')
     first = collection["first"]
     assert first["type"] == "AnnotationPage" and len(first["items"]) == 2
     assert all(item["type"] == "Annotation" and "@context" not in item for item in first["items"])

@@ -269,7 +269,7 @@ def create_claim(request, response: HttpResponse, payload: ClaimIn):
         annotator=request.user,
         keep_chain=True,
     )
-    response["Location"] = reverse("api:claim", args=[claim.pk])
+    response["Location"] = request.build_absolute_uri(reverse("api:claim", args=[claim.pk]))
     return Status(201, claim_json(claim, request.user))
 
 

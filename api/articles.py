@@ -79,7 +79,7 @@ def add_article(request, response: HttpResponse, payload: Form[ArticleIn], file:
     saved = adding.add_article(payload.dict(), file, actor=request.user)
     if saved.status == "duplicate":
         return Status(409, {"detail": f"Duplicate: {saved.message}."})
-    response["Location"] = reverse("api:get_article", args=[saved.article.slug])
+    response["Location"] = request.build_absolute_uri(reverse("api:get_article", args=[saved.article.slug]))
     body = article_json(saved.article, request) | {"message": saved.message, "revision": saved.article.revision}
     return Status(201, body | {"status": saved.status})
 

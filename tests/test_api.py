@@ -442,7 +442,9 @@ def test_create_a_claim(article, author):
 
     assert response.status_code == 201, response.content
     claim = Claim.objects.get()
-    assert response["Location"] == f"/api/claims/{claim.pk}"
+    assert (
+        response["Location"] == f"http://testserver/api/claims/{claim.pk}"
+    )  # absolute, as `url` and the page links are
     assert response.json()["id"] == claim.pk and response.json()["version"] == 1
     # A reviewer's new names are held on the claim until an editor accepts it.
     assert (claim.annotator, claim.exact, claim.proposed_source, claim.proposed_fact, claim.directness) == (

@@ -56,7 +56,9 @@ def _skeleton_char(code: int) -> str | None:
         return " "
     if category in ("Mn", "Me", "Cf"):
         return None
-    return _latin_look_alike(char) if category.startswith("L") and code > 0x7F else char
+    # Only letters of scripts below U+1100 (Greek, Cyrillic, Armenian...): those above count as outside a word
+    # at a name's edge (`_WORD`), and made Latin they would join the word next to them and unmask it.
+    return _latin_look_alike(char) if category.startswith("L") and 0x7F < code < 0x1100 else char
 
 
 def _latin_look_alike(char: str) -> str:
@@ -139,21 +141,24 @@ def _keys(names: list[str]) -> tuple[str, ...]:
 
 
 JOINED_WORDS = 4  # a name of up to this many words is also looked for with its words run together
+JOINED_LENGTH = 6  # and only where the words run together make at least this many characters
 
 
 def _joined(key: str) -> set[str]:
     """`key` with each space between its words kept or left out: a Korean given name is written "Chol-su",
     "Chol su" or "Cholsu" (`skeleton` reads the dash as a space), and a zero-width space between two words,
     which `skeleton` drops, runs them together. Every form is a literal key of its own, so that the pattern
-    still takes the longest name found at a place. Longer names (descriptions used as aliases) are looked
-    for as written: their forms would double with every word."""
+    still takes the longest name found at a place. Words are run together only into a word of JOINED_LENGTH
+    characters or more: "Li Na" would otherwise hide "Lina", "An Na" "Anna", and a reader who saw an ordinary
+    word hidden would learn the shape of a protected name. Longer names (descriptions used as aliases) are
+    looked for as written: their forms would double with every word."""
     words = key.split(" ")
     if len(words) > JOINED_WORDS:
         return {key}
-    forms = {words[0]}
+    forms = {(words[0],)}
     for word in words[1:]:
-        forms = {form + gap + word for form in forms for gap in (" ", "")}
-    return forms
+        forms = {form + (word,) for form in forms} | {(*form[:-1], form[-1] + word) for form in forms}
+    return {" ".join(form) for form in forms if all(part in words or len(part) >= JOINED_LENGTH for part in form)}
 
 
 def name_pattern(names: list[str]) -> re.Pattern | None:

@@ -40,6 +40,7 @@ def reader():
         ("KimChol-su and Kim\u200bChol su", "[protected] and [protected]"),  # run together, or by a zero-width space
         ("K\u0456m Chol-su and \u041a\u0406\u041c CHOL-SU", "[protected] and [protected]"),  # Cyrillic look-alikes
         ("Kimcholsung Pak", "Kimcholsung Pak"),  # a longer word is another name, run together too
+        ("Kim Chol-su\ua4da and \u13aaKim Chol-su", "[protected]\ua4da and \u13aa[protected]"),  # Lisu, Cherokee beside
         ("A Hyesan resident told us; Kim Chol-su's cousin too.", "A [protected] told us; [protected]'s cousin too."),
         ("박영희가 말했다", "[protected]가 말했다"),  # a Hangul name takes its particle without a space
         ("Kim Chol-su가 말했다", "[protected]가 말했다"),  # so does a romanised one, in Korean text
@@ -72,6 +73,12 @@ def test_sensitive_sources_get_stable_pseudonyms(informants):
 
 def test_a_web_address_leaves_sensitive_names_out(informants):
     assert remove_sensitive_names("Kim Chol-su reports a turnout of 99.63%").strip() == "reports a turnout of 99.63%"
+
+
+def test_short_names_are_not_run_together_into_ordinary_words():
+    """ "Li Na" run together is "Lina": hiding every Lina would show a reader the shape of a protected name."""
+    register_source(name="Li Na", kind=kind("in_country_informant"), sensitive=True)
+    assert reader().text("Lina and Anna said Li Na was there.") == "Lina and Anna said [protected] was there."
 
 
 def test_names_compare_by_one_key():

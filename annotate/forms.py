@@ -3,6 +3,7 @@ from django.urls import reverse_lazy
 
 from config.input import problem
 
+from .masking import name_pattern, skeleton
 from .models import Claim, Fact, ProvenanceKind, Source, SourceAlias
 from .names import clean_name as tidy
 from .names import name_key, validate_not_reserved
@@ -193,6 +194,8 @@ class SourceForm(forms.ModelForm):
         """
         data = super().clean()
         source = self.instance
+        if not data.get("sensitive") and "name" in data and "aliases" in data:
+            self._refuse_protected_names_in_public([data["name"], *data["aliases"]])
         if source.pk is None or not data.get("sensitive") or "name" not in data or "aliases" not in data:
             return data
         kept = {name_key(name) for name in [data["name"], *data["aliases"]]}
@@ -206,6 +209,20 @@ class SourceForm(forms.ModelForm):
             data["aliases"] = [*data["aliases"], source.name]
             self.kept_former_name = source.name
         return data
+
+    def _refuse_protected_names_in_public(self, names: list[str]) -> None:
+        """A public source's names are shown to everyone as they are: none may hold another source's protected
+        name ("Kim Chol-su's driver"). Its own names may, when it is being made public again."""
+        others = Source.objects.filter(sensitive=True).exclude(pk=self.instance.pk)
+        protected = [*others.values_list("name", flat=True)]
+        protected += SourceAlias.objects.filter(source__in=others).values_list("name", flat=True)
+        pattern = name_pattern(protected)
+        if pattern is not None and any(pattern.search(skeleton(name)) for name in names):
+            self.add_error(
+                "name",
+                "A name of this source holds the name of a protected source, which a public source would show "
+                "to everyone: mark it sensitive, or name it otherwise.",
+            )
 
 
 class MergeForm(forms.Form):

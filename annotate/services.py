@@ -14,7 +14,7 @@ from corpus.models import Article
 
 from . import chains
 from .fact_services import fact_slug
-from .masking import mask_for
+from .masking import holds_protected_name, mask_for
 from .models import Claim, Fact, ProvenanceKind, ReviewEvent, Source
 from .names import clean_name, is_reserved, name_key
 from .spans import SpanError, check_span, context
@@ -64,14 +64,17 @@ def _get_or_create(model, key_lookup, create):
 
 def register_source(*, name: str, kind: ProvenanceKind, sensitive: bool = False) -> Source:
     """The source called `name` (or known by it as an alias, sensitive ones included); a new one of `kind`
-    if there is none. For editors and trusted imports: it says whether a name is registered."""
+    if there is none. For editors and trusted imports: it says whether a name is registered.
+
+    A new source whose name holds a protected source's ("Kim Chol-su's driver") is registered as sensitive:
+    a public source's name is shown to everyone as it is, and would show that name."""
     name = clean_name(name)
     _check_length(name, Source, "name", "The source's name")
     _refuse_reserved(name)
     return _get_or_create(
         Source,
         lambda: Source.objects.named(name).first(),
-        lambda: Source.objects.create(name=name, kind=kind, sensitive=sensitive),
+        lambda: Source.objects.create(name=name, kind=kind, sensitive=sensitive or holds_protected_name(name)),
     )
 
 

@@ -107,15 +107,16 @@ def _proposed_relays(claim: Claim) -> list[str]:
 
 
 def _exposed(claim: Claim | None, user) -> dict:
-    """What accepting the claim would show its author as protected, for an editor who may see why: the names
-    proposed in its relay chain that hold a protected name, and a proposed fact's statement that holds one.
-    The author typed them, and sees them as typed until then; afterwards, a pseudonym or "[protected]"."""
-    if claim is None or not can_see_sensitive(user):
+    """What accepting the claim would show its author as protected, for an editor who may see why: a proposed
+    source and names of its relay chain that are or hold a protected name (each becomes, or is registered as,
+    a sensitive source), and a proposed fact's statement that holds one. The author typed them, and sees them
+    as typed until then; afterwards, a pseudonym or "[protected]"."""
+    if claim is None or not can_see_sensitive(user) or (pattern := protected_pattern()) is None:
         return {}
-    pattern = protected_pattern()
+    source = bool(claim.proposed_source) and holds_protected_name(claim.proposed_source, pattern=pattern)
     via = [name for name in _proposed_relays(claim) if holds_protected_name(name, pattern=pattern)]
     fact = bool(claim.proposed_fact) and holds_protected_name(claim.proposed_fact, pattern=pattern)
-    return {"via": via, "fact": fact} if via or fact else {}
+    return {"source": source, "via": via, "fact": fact} if source or via or fact else {}
 
 
 def _exposing(claims: list[Claim], user) -> set[int]:

@@ -110,8 +110,8 @@ def test_the_editor_is_told_what_accepting_would_show_the_author_as_protected(cl
     editor = make_user("eddie", role="editor")
     client.force_login(editor)
     card = client.get(reverse("review:queue")).content.decode()
-    assert f"Accepting links “{ALIAS.lower()}” to a sensitive source" in card
-    assert "Radio Free Asia”" not in card.split("Accepting links")[1][:80]
+    assert f"Accepting makes “{ALIAS.lower()}” a sensitive source" in card
+    assert "Radio Free Asia”" not in card.split("Accepting makes")[1][:80]
     assert "It names a sensitive source" in card
     client.force_login(rita)
     tag_in_browser(client, article, "The turnout was 99.63%", "KCNA")  # a claim that exposes nothing
@@ -120,8 +120,43 @@ def test_the_editor_is_told_what_accepting_would_show_the_author_as_protected(cl
     page = client.get(reverse("review:queue"), {"claim": plain.pk}).content.decode()
     card, up_next = page.split('id="up-next-title"')
     assert "The turnout was 99.63%" in card
-    assert "to a sensitive source" not in card and "It names a sensitive source" not in card
+    assert "a sensitive source (each" not in card and "It names a sensitive source" not in card
     assert "Nobody voted against" in up_next and "names a protected source" in up_next, "Accept selected says so"
+
+
+def test_a_name_that_holds_a_protected_one_is_never_registered_as_public(client, article, informant):
+    """Accepted, a relay typed as "Kim Chol-su's driver" would be a public source showing his name to every
+    reader; it is registered as sensitive, and the registry refuses such a name for a public source."""
+    rita = make_user("rita")
+    client.force_login(rita)
+    start = TEXT.index("Nobody voted against")
+    data = {"start": start, "end": start + 20, "exact": "Nobody voted against", "kind": "expert",
+            "source": f"{INFORMANT}'s cousin", "via": f"{INFORMANT}'s driver"}  # fmt: skip
+    client.post(reverse("annotate:article_claims", args=[article.slug]), data, headers=HTMX)
+    claim = Claim.objects.get()
+    editor = make_user("eddie", role="editor")
+    client.force_login(editor)
+    card = client.get(reverse("review:queue")).content.decode()
+    assert "Accepting registers it as a new sensitive source" in card
+    review.decide(claim_id=claim.pk, version=claim.version, editor=editor, decision="accept")
+    assert set(Source.objects.exclude(pk=informant.pk).values_list("name", "sensitive")) == {
+        (f"{INFORMANT}'s cousin", True),
+        (f"{INFORMANT}'s driver", True),
+    }
+    other = make_user("otto")
+    client.force_login(other)
+    shown = client.get(f"/api/claims/{claim.pk}").json()
+    assert INFORMANT not in json.dumps(shown, ensure_ascii=False)
+    assert shown["source"].startswith("Protected source") and shown["via"][0].startswith("Protected source")
+
+    client.force_login(editor)
+    public = register_source(name="Daily NK", kind=kind("news_agency"))
+    form = {"name": f"Daily NK, {INFORMANT}'s paper", "kind": public.kind_id, "aliases": ""}
+    refused = client.post(reverse("annotate:source_edit", args=[public.pk]), form)
+    assert refused.status_code == 400 and "holds the name of a protected source" in refused.content.decode()
+    assert Source.objects.get(pk=public.pk).name == "Daily NK"
+    own = {"name": INFORMANT, "kind": informant.kind_id, "aliases": ALIAS}  # made public again: its own names
+    assert client.post(reverse("annotate:source_edit", args=[informant.pk]), own).status_code == 302
 
 
 def test_counts_do_not_tell_a_reviewer_two_aliases_are_one_person(client, article, informant):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from ninja import File, Form, Schema, Status
 from ninja.errors import ValidationError as RequestInvalid
 from ninja.files import UploadedFile
+from pydantic import ConfigDict
 from pydantic import ValidationError as PydanticInvalid
 
 from annotate.models import Claim
@@ -75,7 +76,7 @@ def add_article(request, response: HttpResponse, payload: Form[ArticleIn], file:
     The fields come as a form (a file beside them, as multipart) or as one JSON object (no file)."""
     _require(request, "corpus.add_article", "You do not have permission to add articles.")
     if request.content_type == "application/json":
-        payload = _json_body(request, ArticleIn)
+        payload = _json_body(request, ArticleJSON)
     saved = adding.add_article(payload.dict(), file, actor=request.user)
     if saved.status == "duplicate":
         return Status(409, {"detail": f"Duplicate: {saved.message}."})
@@ -84,9 +85,19 @@ def add_article(request, response: HttpResponse, payload: Form[ArticleIn], file:
     return Status(201, body | {"status": saved.status})
 
 
+class ArticleJSON(ArticleIn):
+    """ArticleIn sent as JSON, where a field's name can be mistyped ("revison_of"): an unknown one is refused,
+    as the API refuses it everywhere, rather than leaving a revision to be taken for a new article."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 def _json_body(request: HttpRequest, schema: type[Schema]) -> Schema:
     """The request's JSON object read as `schema`, refused field by field as a form's fields would be."""
+    body = request.body.strip() or b"{}"
+    if not body.startswith(b"{"):  # an array, a string or null would pass for an empty object
+        raise RequestInvalid([{"loc": ("body", "payload"), "msg": "The body must be a JSON object.", "type": "object"}])
     try:
-        return schema.model_validate_json(request.body or b"{}")
+        return schema.model_validate_json(body)
     except PydanticInvalid as exc:
         raise RequestInvalid([{**item, "loc": ("body", "payload", *item["loc"])} for item in exc.errors()]) from None

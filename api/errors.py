@@ -139,8 +139,10 @@ def outside_ninja(view):
         asked = request.method
         if asked == "HEAD":
             request.method = "GET"
-        response = view(request, *args, **kwargs)
-        request.method = asked
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            request.method = asked
         if response.status_code == 405:
             allowed = _allowed(response["Allow"])
             if asked == "OPTIONS":

@@ -19,7 +19,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from api.models import ApiToken
-from api.throttling import failed_authentications
+from api.throttling import PerUser, failed_authentications
 
 from .access import has_role, role_not_required
 
@@ -39,7 +39,7 @@ def token_or_session(view):
     @wraps(view)
     def answer(request, *args, **kwargs):
         header = request.headers.get("Authorization", "")
-        if header[: len(PREFIX)].lower() == PREFIX and request.method in ("GET", "HEAD"):
+        if header.split(" ", 1)[0].lower() == PREFIX.strip() and request.method in ("GET", "HEAD"):
             if (wait := failed_authentications.seconds_to_wait(request)) is not None:
                 seconds = math.ceil(wait)
                 return _refusal(429, f"Too many requests: try again in {seconds} seconds.", Retry_After=str(seconds))
@@ -54,6 +54,9 @@ def token_or_session(view):
             request.user = user
             if not has_role(user):
                 return _refusal(403, "This account has no role here.")
+            if not (per_user := PerUser()).allow_request(request):  # the API's limit per account, the same count
+                seconds = math.ceil(per_user.wait() or 1)
+                return _refusal(429, f"Too many requests: try again in {seconds} seconds.", Retry_After=str(seconds))
         elif not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         elif not has_role(request.user):

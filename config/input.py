@@ -164,6 +164,8 @@ class InputGuardMiddleware:
         """
         if trouble := problem(request.path_info):
             return "__all__", "the address", trouble
+        if request.method in ("POST", "PUT", "PATCH") and request.content_type == "application/json":
+            request.body  # noqa: B018 (read here, so that a body past the limit is refused here, in JSON)
         for kind, pairs in (
             ("the query parameter", request.GET.lists()),
             ("the form field", self._form(request).lists()),

@@ -179,6 +179,15 @@ def test_the_api_takes_an_article_as_json_too(editor_client):
     assert bad.status_code == 400 and "published" in bad.json()["errors"]
     broken = editor_client.post(url, "{not json", content_type="application/json")
     assert broken.status_code == 400 and broken["Content-Type"].startswith("application/json")
+    for body in ("[]", "null", '"a text"'):
+        refused = editor_client.post(url, body, content_type="application/json")
+        assert refused.status_code == 400 and "must be a JSON object" in refused.json()["detail"], body
+    typo = editor_client.post(
+        url, json.dumps({"text": "A new text.", "revison_of": "x"}), content_type="application/json"
+    )
+    assert typo.status_code == 400 and "revison_of" in typo.json()["errors"]
+    huge = editor_client.post(url, json.dumps({"text": "x" * 3_000_000}), content_type="application/json")
+    assert huge.status_code == 400 and huge["Content-Type"].startswith("application/json")
     assert Article.objects.count() == 1
 
 

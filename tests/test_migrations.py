@@ -165,3 +165,30 @@ def test_claims_tagged_after_a_revision_point_into_the_text_they_were_tagged_on(
     assert revisions == {anchored: 3, tagged_on_two: 2, of_the_first: 1, nowhere: 1}
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_facts_address_that_spells_a_name_run_together_loses_it():
+    before, after = (
+        [("annotate", "0021_claim_revision_of_its_text")],
+        [("annotate", "0022_fact_slugs_under_the_wider_rule")],
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    Kind, Source, Fact = (old.get_model("annotate", name) for name in ("ProvenanceKind", "Source", "Fact"))
+    kind = Kind.objects.get_or_create(slug="in_country_informant", defaults={"label": "Informant", "colour": "#009E73"})
+    Source.objects.create(name="Kim Chol-su", key="kim chol-su", kind=kind[0], sensitive=True, pseudonym=1)
+    rows = {"kim-cholsu-confirmed-it": "Kim Cholsu confirmed it", "turnout-was-high": "Turnout was high"}
+    for slug, statement in rows.items():
+        Fact.objects.create(slug=slug, statement=statement, key=statement.lower())
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    Fact = executor.loader.project_state(after).apps.get_model("annotate", "Fact")
+    assert dict(Fact.objects.values_list("statement", "slug")) == {
+        "Kim Cholsu confirmed it": "confirmed-it",
+        "Turnout was high": "turnout-was-high",
+    }
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -61,3 +61,12 @@ def test_a_bad_token_is_refused_not_sent_to_sign_in_and_writes_take_no_token(inf
     # A token never stands in for a session on a form: a POST with one is an anonymous POST.
     posted = bearer(make_user("rita")).post(reverse("dashboard:fact_verdict", args=["x"]), {})
     assert posted.status_code in (302, 403) and b"Kim" not in posted.content
+
+
+def test_downloads_count_against_the_accounts_rate_as_the_api_does(informant_claim, settings):
+    settings.API_THROTTLE_USER = "2/min"
+    client = bearer(make_user("rita"))
+    url = reverse("dashboard:json")
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
+    assert int(client.get(url)["Retry-After"]) >= 1
+    assert Client(headers={"Authorization": "Bearer"}).get(url).status_code == 401, "an empty token is no token"

@@ -4,6 +4,8 @@ revision its offsets do point into: the current one for a claim still anchored; 
 whose text holds its quote at its offsets (the latest such, since it was tagged on a text that came after
 the one it names). An orphan whose quote no revision holds there keeps what it has."""
 
+from collections import defaultdict
+
 from django.db import migrations
 from django.db.models import F, OuterRef, Subquery
 
@@ -16,18 +18,19 @@ def point_into_their_text(apps, schema_editor):
     claims = Claim.objects.using(using)
     current = Subquery(Article.objects.using(using).filter(pk=OuterRef("article_id")).values("revision")[:1])
     claims.filter(orphaned=False).exclude(revision=current).update(revision=current)
-    orphans = claims.filter(orphaned=True, revision__lt=F("article__revision"))
-    for claim in orphans.only("pk", "article_id", "revision", "start", "end", "exact"):
-        texts = dict(
-            Revision.objects.using(using)
-            .filter(article_id=claim.article_id, number__gte=claim.revision)
-            .values_list("number", "text")
-        )
-        if texts.get(claim.revision, "")[claim.start : claim.end] == claim.exact:
-            continue
-        holding = [n for n, text in texts.items() if text[claim.start : claim.end] == claim.exact]
-        if holding:
-            claims.filter(pk=claim.pk).update(revision=max(holding))
+    # The orphans of each article with them, and that article's earlier texts, read once per article.
+    orphans = defaultdict(list)
+    fields = ("pk", "article_id", "revision", "start", "end", "exact")
+    for row in claims.filter(orphaned=True, revision__lt=F("article__revision")).values_list(*fields).iterator():
+        orphans[row[1]].append(row)
+    for article_id, rows in orphans.items():
+        texts = dict(Revision.objects.using(using).filter(article_id=article_id).values_list("number", "text"))
+        for pk, _, revision, start, end, exact in rows:
+            if texts.get(revision, "")[start:end] == exact:
+                continue
+            holding = [n for n, text in texts.items() if n > revision and text[start:end] == exact]
+            if holding:
+                claims.filter(pk=pk).update(revision=max(holding))
 
 
 class Migration(migrations.Migration):

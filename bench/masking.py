@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     comparisons, notes = [], []
     for label, names in registries(rng, args.names).items():
         keys = _keys(names)
+        registry = f"{len(names):,} protected names ({len(keys):,} forms looked for)"
         folded = [skeleton(text) for text in texts(rng, names, args.texts)]
         builds = {"trie": [], "flat": []}
         for _ in range(3):  # what the first request after a change of the registry pays, once per process
@@ -92,14 +93,14 @@ def main(argv: list[str] | None = None) -> int:
         differ = sum([m.span() for m in trie.finditer(t)] != [m.span() for m in flat.finditer(t)] for t in folded)
         comparisons += [
             common.comparison(
-                f"{args.texts:,} texts searched for {len(keys):,} protected names, {label}: trie vs flat",
+                f"{args.texts:,} texts searched for {registry}, {label}: trie vs flat",
                 common.ms(times["trie"], "the pattern as a trie"),
                 common.ms(times["flat"], "one alternative per name"),
                 target="(reported)",
             ),
             common.must(f"Texts where the two find different names, {label}", differ, "texts"),
             common.comparison(
-                f"Compiling the pattern of {len(keys):,} protected names, {label}: trie vs flat",
+                f"Compiling the pattern of {registry}, {label}: trie vs flat",
                 common.ms(builds["trie"], "the pattern as a trie"),
                 common.ms(builds["flat"], "one alternative per name"),
                 target="(reported)",

@@ -64,10 +64,8 @@ def _get_or_create(model, key_lookup, create):
 
 def register_source(*, name: str, kind: ProvenanceKind, sensitive: bool = False) -> Source:
     """The source called `name` (or known by it as an alias, sensitive ones included); a new one of `kind`
-    if there is none. For editors and trusted imports: it says whether a name is registered.
-
-    A new source whose name holds a protected source's ("Kim Chol-su's driver") is registered as sensitive:
-    a public source's name is shown to everyone as it is, and would show that name."""
+    if there is none. For editors and trusted imports: it says whether a name is registered. A new source
+    whose name holds a protected one ("Kim Chol-su's driver") is sensitive: a public name is shown as it is."""
     name = clean_name(name)
     _check_length(name, Source, "name", "The source's name")
     _refuse_reserved(name)

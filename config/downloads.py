@@ -23,7 +23,7 @@ from api.throttling import PerUser, failed_authentications
 
 from .access import has_role, role_not_required
 
-PREFIX = "bearer "
+SCHEME = "bearer"
 
 
 def _refusal(status: int, detail: str, **headers) -> HttpResponse:
@@ -33,30 +33,39 @@ def _refusal(status: int, detail: str, **headers) -> HttpResponse:
     return response
 
 
+def _too_many(wait: float) -> HttpResponse:
+    seconds = max(1, math.ceil(wait))
+    return _refusal(429, f"Too many requests: try again in {seconds} seconds.", Retry_After=str(seconds))
+
+
+def _signed_in_by_token(request, token: str) -> HttpResponse | None:
+    """Sign the request in as the token's user, or the refusal: as the API counts a wrong token against the
+    address, and each account's requests against its rate."""
+    if (wait := failed_authentications.seconds_to_wait(request)) is not None:
+        return _too_many(wait)
+    user = ApiToken.user_for(token) if token else None
+    if user is None:
+        failed_authentications.record(request)
+        return _refusal(
+            401, "The token is not valid: it is unknown, revoked or expired.", WWW_Authenticate='Bearer realm="api"'
+        )
+    request.user = user
+    if not has_role(user):
+        return _refusal(403, "This account has no role here.")
+    if not (per_user := PerUser()).allow_request(request):
+        return _too_many(per_user.wait() or 1)
+    return None
+
+
 def token_or_session(view):
     """`view`, for a session or (reads only) an API token's user."""
 
     @wraps(view)
     def answer(request, *args, **kwargs):
-        header = request.headers.get("Authorization", "")
-        if header.split(" ", 1)[0].lower() == PREFIX.strip() and request.method in ("GET", "HEAD"):
-            if (wait := failed_authentications.seconds_to_wait(request)) is not None:
-                seconds = math.ceil(wait)
-                return _refusal(429, f"Too many requests: try again in {seconds} seconds.", Retry_After=str(seconds))
-            user = ApiToken.user_for(header[len(PREFIX) :].strip()) if header[len(PREFIX) :].strip() else None
-            if user is None:
-                failed_authentications.record(request)
-                return _refusal(
-                    401,
-                    "The token is not valid: it is unknown, revoked or expired.",
-                    WWW_Authenticate='Bearer realm="api"',
-                )
-            request.user = user
-            if not has_role(user):
-                return _refusal(403, "This account has no role here.")
-            if not (per_user := PerUser()).allow_request(request):  # the API's limit per account, the same count
-                seconds = math.ceil(per_user.wait() or 1)
-                return _refusal(429, f"Too many requests: try again in {seconds} seconds.", Retry_After=str(seconds))
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == SCHEME and request.method in ("GET", "HEAD"):
+            if (refused := _signed_in_by_token(request, token.strip())) is not None:
+                return refused
         elif not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         elif not has_role(request.user):
